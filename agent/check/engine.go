@@ -1,0 +1,191 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"time"
+
+	"github.com/clearance-app/clearance/agent/finding"
+)
+
+// Report is the outcome of one run: the data that `check` renders as text
+// or JSON and that the agent serves.
+type Report struct {
+	Version   int               `json:"version"`
+	StartedAt time.Time         `json:"started_at"`
+	Duration  time.Duration     `json:"-"`
+	Checks    []CheckReport     `json:"checks"`
+	Findings  []finding.Finding `json:"findings"`
+}
+
+// CheckReport is one check's line in a report.
+type CheckReport struct {
+	Name     string         `json:"name"`
+	Status   Status         `json:"status"`
+	Summary  string         `json:"summary"`
+	Duration time.Duration  `json:"-"`
+	Data     map[string]any `json:"data"`
+}
+
+// Run runs the checks concurrently under the configured deadline. Each waits
+// for the checks it needs (those not selected run anyway, unreported, when
+// needed), and the findings explained by other findings are dropped.
+func Run(ctx context.Context, env Env, checks []Check) Report {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Log == nil {
+		env.Log = slog.New(slog.DiscardHandler)
+	}
+	start := env.Now()
+	ctx, cancel := context.WithTimeout(ctx, env.Config.Check.Deadline.D())
+	defer cancel()
+
+	all := withDependencies(checks)
+	// A check that ignores its context must not hang the report: past the
+	// deadline and a short grace, it is reported unfinished.
+	hardStop := time.After(env.Config.Check.Deadline.D() + deadlineGrace)
+	type outcome struct {
+		res Result
+		dur time.Duration
+	}
+	done := make(map[string]chan struct{}, len(all))
+	results := make(map[string]*outcome, len(all))
+	for _, c := range all {
+		done[c.Name] = make(chan struct{})
+		results[c.Name] = &outcome{}
+	}
+	for _, c := range all {
+		go func() {
+			defer close(done[c.Name])
+			o := results[c.Name]
+			deps := map[string]Result{}
+			for _, n := range c.Needs {
+				select {
+				case <-done[n]:
+				case <-ctx.Done():
+					o.res = skipped(fmt.Sprintf("waited for the %s check until the deadline", n))
+					return
+				}
+				d := results[n].res
+				if d.Blocks != "" {
+					o.res = skipped(d.Blocks)
+					return
+				}
+				deps[n] = d
+			}
+			t0 := time.Now()
+			o.res = runOne(ctx, env, c, deps)
+			o.dur = time.Since(t0)
+		}()
+	}
+
+	rep := Report{Version: 1, StartedAt: start.UTC()}
+	present := map[finding.Code]bool{}
+	var found []finding.Finding
+	for _, c := range checks {
+		o := results[c.Name]
+		select {
+		case <-done[c.Name]:
+		case <-hardStop:
+			// Too late for this one; later ones that finished are still read.
+			// Its goroutine still owns o, so report a fresh value.
+			o = &outcome{res: Result{Status: Error, Summary: "did not finish within the deadline"}}
+		}
+		data := o.res.Data
+		if data == nil {
+			data = map[string]any{}
+		}
+		rep.Checks = append(rep.Checks, CheckReport{Name: c.Name, Status: o.res.Status, Summary: o.res.Summary, Duration: o.dur, Data: data})
+		for _, f := range o.res.Findings {
+			present[f.Code] = true
+			found = append(found, f)
+		}
+	}
+	rep.Findings = []finding.Finding{}
+	for _, f := range found {
+		if !finding.Hidden(f, present) {
+			rep.Findings = append(rep.Findings, f)
+		}
+	}
+	sort.SliceStable(rep.Findings, func(i, j int) bool {
+		return rep.Findings[i].Severity.Rank() > rep.Findings[j].Severity.Rank()
+	})
+	rep.Duration = env.Now().Sub(start)
+	return rep
+}
+
+// deadlineGrace is how long past the deadline a check may take to notice
+// its cancelled context before it is reported unfinished.
+const deadlineGrace = 500 * time.Millisecond
+
+// runOne runs a check under its own timeout. A panic in a check is a bug; it
+// becomes an error result rather than taking the whole report down.
+func runOne(ctx context.Context, env Env, c Check, deps map[string]Result) (res Result) {
+	if c.Timeout != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout(env.Config))
+		defer cancel()
+	}
+	env.deps = deps
+	env.Log = env.Log.With("check", c.Name)
+	defer func() {
+		if p := recover(); p != nil {
+			env.Log.Error("check panicked", "panic", p, "stack", string(debug.Stack()))
+			res = Result{Status: Error, Summary: fmt.Sprintf("internal error: %v", p)}
+		}
+	}()
+	res = c.Run(ctx, &env)
+	if res.Status == "" {
+		res.Status = statusOf(res.Findings)
+	}
+	return res
+}
+
+// statusOf derives a status from the worst finding.
+func statusOf(fs []finding.Finding) Status {
+	switch finding.Worst(fs) {
+	case finding.Critical:
+		return Fail
+	case finding.Warning:
+		return Warn
+	}
+	return Pass
+}
+
+// withDependencies adds, in order, the checks that selected ones need.
+func withDependencies(selected []Check) []Check {
+	have := map[string]bool{}
+	var out []Check
+	var add func(c Check)
+	add = func(c Check) {
+		if have[c.Name] {
+			return
+		}
+		have[c.Name] = true
+		for _, n := range c.Needs {
+			if d, ok := find(selected, n); ok {
+				add(d)
+			} else if d, ok := Lookup(n); ok {
+				add(d)
+			}
+		}
+		out = append(out, c)
+	}
+	for _, c := range selected {
+		add(c)
+	}
+	return out
+}
+
+// ExitCode is the design's exit status: 1 when any finding is a warning or
+// worse, else 0. (2, could not run, is decided before a report exists.)
+func (r Report) ExitCode() int {
+	if finding.Worst(r.Findings).Rank() >= finding.Warning.Rank() {
+		return 1
+	}
+	return 0
+}

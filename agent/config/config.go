@@ -1,0 +1,206 @@
+// Package config holds Clearance's settings: the defaults of the design and
+// the TOML file that overrides them. Loading never guesses: an unknown key
+// or a bad value is an error that names the file, the line and the key.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Config is every setting a user can override. Key names are documented in
+// the README; they are a public contract.
+type Config struct {
+	Check     Check     `toml:"check"`
+	Network   Network   `toml:"network"`
+	Clock     Clock     `toml:"clock"`
+	DNS       DNS       `toml:"dns"`
+	Endpoints Endpoints `toml:"endpoints"`
+	Status    Status    `toml:"status"`
+}
+
+// Check holds settings of the whole run.
+type Check struct {
+	// Deadline bounds one run of all checks. Default 10s.
+	Deadline Duration `toml:"deadline"`
+}
+
+// Network holds the settings of the network check.
+type Network struct {
+	// Witness is a reliable third-party URL checked before blaming OpenAI.
+	Witness string `toml:"witness"`
+	// CaptivePortal is a plain-HTTP URL that answers 204 when nothing intercepts.
+	CaptivePortal string `toml:"captive_portal"`
+	// Timeout bounds the network check. Default 5s.
+	Timeout Duration `toml:"timeout"`
+}
+
+// Clock holds the settings of the clock check.
+type Clock struct {
+	// NTPServers are asked concurrently; "host" or "host:port".
+	NTPServers []string `toml:"ntp_servers"`
+	// MinAnswers is how many valid NTP answers are wanted. Default 3.
+	MinAnswers int `toml:"min_answers"`
+	// WarningSeconds and CriticalSeconds are thresholds on |offset|. Defaults 15 and 60.
+	WarningSeconds  float64 `toml:"warning_seconds"`
+	CriticalSeconds float64 `toml:"critical_seconds"`
+	// Timeout bounds the clock check. Default 4s.
+	Timeout Duration `toml:"timeout"`
+}
+
+// DNS holds the settings of the dns check.
+type DNS struct {
+	// Timeout bounds the dns check. Default 4s.
+	Timeout Duration `toml:"timeout"`
+}
+
+// Endpoints holds the settings of the endpoints check.
+type Endpoints struct {
+	// Hosts are the URLs probed, in order of importance.
+	Hosts []string `toml:"hosts"`
+	// Trace is Cloudflare's /cdn-cgi/trace on an OpenAI host.
+	Trace string `toml:"trace"`
+	// Timeout bounds the endpoints check. Default 6s.
+	Timeout Duration `toml:"timeout"`
+}
+
+// Status holds the settings of the status check.
+type Status struct {
+	// URL is the Statuspage-compatible summary.json of OpenAI.
+	URL string `toml:"url"`
+	// Timeout bounds the status check. Default 5s.
+	Timeout Duration `toml:"timeout"`
+}
+
+// Default returns the design's defaults.
+func Default() Config {
+	return Config{
+		Check: Check{Deadline: Duration(10 * time.Second)},
+		Network: Network{
+			Witness:       "https://www.cloudflare.com/cdn-cgi/trace",
+			CaptivePortal: "http://cp.cloudflare.com/",
+			Timeout:       Duration(5 * time.Second),
+		},
+		Clock: Clock{
+			NTPServers:      []string{"time.cloudflare.com", "time.google.com", "pool.ntp.org", "time.windows.com", "time.apple.com"},
+			MinAnswers:      3,
+			WarningSeconds:  15,
+			CriticalSeconds: 60,
+			Timeout:         Duration(4 * time.Second),
+		},
+		DNS: DNS{Timeout: Duration(4 * time.Second)},
+		Endpoints: Endpoints{
+			Hosts: []string{
+				"https://chatgpt.com/",
+				"https://auth.openai.com/",
+				"https://cdn.oaistatic.com/",
+				"https://api.openai.com/v1/models",
+			},
+			Trace:   "https://chatgpt.com/cdn-cgi/trace",
+			Timeout: Duration(6 * time.Second),
+		},
+		Status: Status{
+			URL:     "https://status.openai.com/api/v2/summary.json",
+			Timeout: Duration(5 * time.Second),
+		},
+	}
+}
+
+// Duration is a time.Duration written as "5s" or "1m30s" in the file.
+type Duration time.Duration
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (write it like \"5s\" or \"1m30s\")", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// problem is a bad value found after decoding, located by its key path.
+type problem struct {
+	key []string
+	msg string
+}
+
+// validate returns the first bad value, by key path.
+func (c *Config) validate() *problem {
+	bad := func(msg string, key ...string) *problem { return &problem{key, msg} }
+	positive := []struct {
+		d   Duration
+		key []string
+	}{
+		{c.Check.Deadline, []string{"check", "deadline"}},
+		{c.Network.Timeout, []string{"network", "timeout"}},
+		{c.Clock.Timeout, []string{"clock", "timeout"}},
+		{c.DNS.Timeout, []string{"dns", "timeout"}},
+		{c.Endpoints.Timeout, []string{"endpoints", "timeout"}},
+		{c.Status.Timeout, []string{"status", "timeout"}},
+	}
+	for _, p := range positive {
+		if p.d <= 0 {
+			return bad("must be a positive duration", p.key...)
+		}
+	}
+	urls := []struct {
+		v       string
+		schemes []string
+		key     []string
+	}{
+		{c.Network.Witness, []string{"https"}, []string{"network", "witness"}},
+		{c.Network.CaptivePortal, []string{"http"}, []string{"network", "captive_portal"}},
+		{c.Endpoints.Trace, []string{"https"}, []string{"endpoints", "trace"}},
+		{c.Status.URL, []string{"https", "http"}, []string{"status", "url"}},
+	}
+	for _, u := range urls {
+		if msg := checkURL(u.v, u.schemes...); msg != "" {
+			return bad(msg, u.key...)
+		}
+	}
+	if len(c.Endpoints.Hosts) == 0 {
+		return bad("needs at least one URL", "endpoints", "hosts")
+	}
+	for _, h := range c.Endpoints.Hosts {
+		if msg := checkURL(h, "https"); msg != "" {
+			return bad(msg, "endpoints", "hosts")
+		}
+	}
+	if len(c.Clock.NTPServers) == 0 {
+		return bad("needs at least one server", "clock", "ntp_servers")
+	}
+	for _, s := range c.Clock.NTPServers {
+		if s == "" {
+			return bad("has an empty server name", "clock", "ntp_servers")
+		}
+	}
+	if c.Clock.MinAnswers < 1 {
+		return bad("must be at least 1", "clock", "min_answers")
+	}
+	if c.Clock.WarningSeconds <= 0 {
+		return bad("must be more than 0", "clock", "warning_seconds")
+	}
+	if c.Clock.CriticalSeconds < c.Clock.WarningSeconds {
+		return bad("must not be below warning_seconds", "clock", "critical_seconds")
+	}
+	return nil
+}
+
+func checkURL(v string, schemes ...string) string {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return fmt.Sprintf("%q is not a URL", v)
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%q must start with %s://", v, schemes[0])
+}

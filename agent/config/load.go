@@ -1,0 +1,143 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
+)
+
+// Error is a problem in a configuration file, located by file, line and key.
+type Error struct {
+	File string
+	Line int    // 0 when unknown
+	Key  string // dotted key path; "" when the file itself is bad
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	if e.Key == "" {
+		return fmt.Sprintf("%s: %s", loc, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", loc, e.Key, e.Msg)
+}
+
+// Source says where the configuration came from.
+type Source struct {
+	Path     string // "" when only defaults are used
+	Explicit bool   // named by --config or CLEARANCE_CONFIG: it must exist
+}
+
+// Load reads the file at src over the defaults. A missing file that was not
+// named explicitly means "use the defaults".
+func Load(src Source) (Config, error) {
+	c := Default()
+	if src.Path == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(src.Path)
+	if errors.Is(err, fs.ErrNotExist) && !src.Explicit {
+		return c, nil
+	}
+	if err != nil {
+		return c, &Error{File: src.Path, Msg: fmt.Sprintf("cannot read the file: %v", unwrapPath(err))}
+	}
+	return Parse(src.Path, b)
+}
+
+// Parse decodes b (read from file) over the defaults and validates it.
+func Parse(file string, b []byte) (Config, error) {
+	c := Default()
+	dec := toml.NewDecoder(bytes.NewReader(b)).DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Default(), decodeError(file, err)
+	}
+	if p := c.validate(); p != nil {
+		return Default(), &Error{File: file, Line: lineOf(b, p.key), Key: strings.Join(p.key, "."), Msg: p.msg}
+	}
+	return c, nil
+}
+
+func decodeError(file string, err error) *Error {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) && len(strict.Errors) > 0 {
+		e := strict.Errors[0]
+		line, _ := e.Position()
+		return &Error{File: file, Line: line, Key: strings.Join(e.Key(), "."), Msg: "unknown key (see the README for the keys Clearance knows)"}
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		line, _ := de.Position()
+		return &Error{File: file, Line: line, Key: strings.Join(de.Key(), "."), Msg: plainDecodeMsg(de.Error())}
+	}
+	return &Error{File: file, Msg: plainDecodeMsg(err.Error())}
+}
+
+var typeMismatch = regexp.MustCompile(`cannot decode TOML (\w+) into .* of type (\[\])?(\w+)`)
+
+// plainDecodeMsg turns the decoder's wording into the file's vocabulary.
+func plainDecodeMsg(msg string) string {
+	msg = strings.TrimPrefix(msg, "toml: ")
+	if m := typeMismatch.FindStringSubmatch(msg); m != nil {
+		want := map[string]string{"float64": "a number", "int": "a whole number", "string": "a string", "Duration": "a duration like \"5s\"", "bool": "true or false"}[m[3]]
+		if want == "" {
+			want = m[3]
+		}
+		if m[2] != "" {
+			want = "a list of " + strings.TrimPrefix(want, "a ") + "s"
+		}
+		return fmt.Sprintf("expects %s, not a TOML %s", want, m[1])
+	}
+	return msg
+}
+
+// lineOf finds the line where the key path is set, or 0.
+func lineOf(b []byte, key []string) int {
+	want := strings.Join(key, ".")
+	var p unstable.Parser
+	p.Reset(b)
+	var table []string
+	for p.NextExpression() {
+		n := p.Expression()
+		switch n.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			table = keyOf(n)
+			if strings.Join(table, ".") == want {
+				return p.Shape(n.Raw).Start.Line
+			}
+		case unstable.KeyValue:
+			full := append(append([]string{}, table...), keyOf(n)...)
+			if strings.Join(full, ".") == want {
+				return p.Shape(n.Raw).Start.Line
+			}
+		}
+	}
+	return 0
+}
+
+func keyOf(n *unstable.Node) []string {
+	var parts []string
+	it := n.Key()
+	for it.Next() {
+		parts = append(parts, string(it.Node().Data))
+	}
+	return parts
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,141 @@
+// Package finding declares what a person can be told: every finding code of
+// the design, with its severity, plain-language text and fixes, and the
+// Finding value that checks produce. It decides nothing about when a finding
+// is shown; that is the engine's and, later, the agent's health registry's job.
+package finding
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Severity sets the tray icon and the exit status of `clearance check`.
+type Severity string
+
+const (
+	Info     Severity = "info"
+	Warning  Severity = "warning"
+	Critical Severity = "critical"
+)
+
+// Rank orders severities so that the worst can be picked.
+func (s Severity) Rank() int {
+	switch s {
+	case Critical:
+		return 3
+	case Warning:
+		return 2
+	case Info:
+		return 1
+	}
+	return 0
+}
+
+// Code names a kind of problem. Codes are a public contract: never rename one.
+type Code string
+
+// Definition is the declared, static part of a finding.
+type Definition struct {
+	Code     Code
+	Check    string   // the check that raises it
+	Severity Severity // default; a check may raise or lower it per instance
+	Title    string
+	Detail   string   // what it means for ChatGPT and what to do
+	Fixes    []string // fix ids, in the order to try
+	// DependsOn lists codes whose presence explains this finding away:
+	// while one of them is raised, this one is hidden.
+	DependsOn []Code
+}
+
+// Finding is one detected problem, the unit a person sees.
+type Finding struct {
+	ID       string         `json:"id"`
+	Code     Code           `json:"code"`
+	Severity Severity       `json:"severity"`
+	Check    string         `json:"check"`
+	Title    string         `json:"title"`
+	Detail   string         `json:"detail"`
+	Evidence map[string]any `json:"evidence"`
+	Fixes    []string       `json:"fixes"`
+	Since    time.Time      `json:"since"`
+
+	// ExplainedBy names codes that, when present, explain this instance
+	// away (for example a TLS date error is explained by clock-skew). It
+	// adds to the definition's DependsOn and is not part of the output.
+	ExplainedBy []Code `json:"-"`
+}
+
+var registry = map[Code]*Definition{}
+
+// Register adds a definition. A duplicate code is a programming error.
+func Register(d *Definition) *Definition {
+	if _, dup := registry[d.Code]; dup {
+		panic(fmt.Sprintf("finding: duplicate code %q", d.Code))
+	}
+	if d.Fixes == nil {
+		d.Fixes = []string{}
+	}
+	registry[d.Code] = d
+	return d
+}
+
+// Lookup returns the definition of a code, or nil.
+func Lookup(c Code) *Definition { return registry[c] }
+
+// All returns every definition, sorted by code.
+func All() []*Definition {
+	out := make([]*Definition, 0, len(registry))
+	for _, d := range registry {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// New makes a finding from its definition. Its id is the code: one finding
+// per code, with every affected host or source gathered in its evidence.
+func (d *Definition) New(now time.Time, evidence map[string]any) Finding {
+	if evidence == nil {
+		evidence = map[string]any{}
+	}
+	return Finding{
+		ID:       string(d.Code),
+		Code:     d.Code,
+		Severity: d.Severity,
+		Check:    d.Check,
+		Title:    d.Title,
+		Detail:   d.Detail,
+		Evidence: evidence,
+		Fixes:    append([]string(nil), d.Fixes...),
+		Since:    now.UTC(),
+	}
+}
+
+// Hidden reports whether f is explained away by one of the present codes.
+func Hidden(f Finding, present map[Code]bool) bool {
+	if d := Lookup(f.Code); d != nil {
+		for _, c := range d.DependsOn {
+			if present[c] && c != f.Code {
+				return true
+			}
+		}
+	}
+	for _, c := range f.ExplainedBy {
+		if present[c] && c != f.Code {
+			return true
+		}
+	}
+	return false
+}
+
+// Worst returns the highest severity among fs, or "" when fs is empty.
+func Worst(fs []Finding) Severity {
+	var w Severity
+	for _, f := range fs {
+		if f.Severity.Rank() > w.Rank() {
+			w = f.Severity
+		}
+	}
+	return w
+}

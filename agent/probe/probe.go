@@ -1,0 +1,315 @@
+// Package probe makes the HTTP requests of the checks: always direct (never
+// through a configured proxy), never following redirects, timing each phase
+// with httptrace, reading at most a bounded body, and saying at which stage
+// a failure happened. It judges nothing: classify.go turns answers into verdicts.
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Body limits of the design.
+const (
+	PageLimit = 64 << 10 // pages and traces
+	JSONLimit = 1 << 20  // the status JSON
+)
+
+// Stage is how far a request got before it failed.
+type Stage string
+
+const (
+	StageDNS     Stage = "dns"
+	StageConnect Stage = "connect"
+	StageTLS     Stage = "tls"
+	StageHTTP    Stage = "http"
+)
+
+// Timings are the phases of one request, in milliseconds for the report.
+type Timings struct {
+	DNS       time.Duration `json:"-"`
+	Connect   time.Duration `json:"-"`
+	TLS       time.Duration `json:"-"`
+	FirstByte time.Duration `json:"-"` // from request sent to first response byte
+	Total     time.Duration `json:"-"`
+}
+
+// Millis renders the timings for a check's data.
+func (t Timings) Millis() map[string]float64 {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return map[string]float64{"dns_ms": ms(t.DNS), "connect_ms": ms(t.Connect), "tls_ms": ms(t.TLS), "first_byte_ms": ms(t.FirstByte), "total_ms": ms(t.Total)}
+}
+
+// CertProblem is the reason a TLS certificate was refused.
+type CertProblem string
+
+const (
+	CertExpired          CertProblem = "expired"
+	CertNotYetValid      CertProblem = "not-yet-valid"
+	CertUnknownAuthority CertProblem = "unknown-authority"
+	CertHostname         CertProblem = "hostname"
+	CertOther            CertProblem = "other"
+)
+
+// CertFailure describes a refused certificate: the evidence for clock skew
+// (dates) or interception (issuer).
+type CertFailure struct {
+	Problem   CertProblem
+	Issuer    string // issuer's common name or organization
+	NotBefore time.Time
+	NotAfter  time.Time
+}
+
+// Response is what one request produced: a response, or a failure with its stage.
+type Response struct {
+	URL        string
+	RemoteAddr string // ip:port actually connected to
+	Timings    Timings
+	Status     int
+	Header     http.Header
+	Body       []byte
+	Truncated  bool // the body was longer than the limit
+	Err        error
+	Stage      Stage        // set when Err != nil
+	Cert       *CertFailure // set when TLS failed on the certificate
+	Timeout    bool         // the failure was a deadline
+	Peer       []*x509.Certificate
+}
+
+// Reached reports whether TCP and TLS completed and a response arrived:
+// the design's meaning of "reachable".
+func (r *Response) Reached() bool { return r.Err == nil }
+
+// PastConnect reports whether the request got past TCP connect, which is
+// what separates "offline" from everything else.
+func (r *Response) PastConnect() bool {
+	return r.Err == nil || r.Stage == StageTLS || r.Stage == StageHTTP
+}
+
+// Prober issues requests. Its zero value uses the system resolver and roots.
+type Prober struct {
+	// Resolver resolves host names; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+	// RootCAs verifies servers; nil means the system roots.
+	RootCAs *x509.CertPool
+	// Now is the clock used to judge certificate dates; nil means time.Now.
+	Now func() time.Time
+
+	once sync.Once
+	tr   *http.Transport
+}
+
+// UserAgent names Clearance honestly; a probe never pretends to be a browser.
+const UserAgent = "Clearance/1 (+connectivity check)"
+
+func (p *Prober) transport() *http.Transport {
+	p.once.Do(func() {
+		d := &net.Dialer{Resolver: p.Resolver, KeepAlive: -1}
+		p.tr = &http.Transport{
+			Proxy:       nil, // probes go direct
+			DialContext: d.DialContext,
+			TLSClientConfig: &tls.Config{
+				RootCAs: p.RootCAs,
+				Time:    p.Now,
+			},
+			ForceAttemptHTTP2:      true,
+			MaxResponseHeaderBytes: 64 << 10,
+			IdleConnTimeout:        30 * time.Second,
+		}
+	})
+	return p.tr
+}
+
+// Close releases idle connections.
+func (p *Prober) Close() {
+	if p.tr != nil {
+		p.tr.CloseIdleConnections()
+	}
+}
+
+// Request describes one probe.
+type Request struct {
+	Method string            // default GET
+	URL    string
+	Header map[string]string // extra headers
+	Limit  int64             // body limit; default PageLimit
+}
+
+// Do performs one request. It never returns an error itself: failures are in
+// the Response, with the stage they happened at.
+func (p *Prober) Do(ctx context.Context, req Request) *Response {
+	r := &Response{URL: req.URL}
+	limit := req.Limit
+	if limit <= 0 {
+		limit = PageLimit
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	var (
+		mu                                   sync.Mutex
+		start                                = time.Now()
+		dnsStart, connStart, tlsStart, wrote time.Time
+		connected, handshaken, gotConn       bool
+	)
+	at := func(f func()) { mu.Lock(); f(); mu.Unlock() }
+	trace := &httptrace.ClientTrace{
+		DNSStart: func(httptrace.DNSStartInfo) { at(func() { dnsStart = time.Now() }) },
+		DNSDone: func(httptrace.DNSDoneInfo) {
+			at(func() { r.Timings.DNS = time.Since(dnsStart) })
+		},
+		ConnectStart: func(_, _ string) { at(func() { connStart = time.Now() }) },
+		ConnectDone: func(_, addr string, err error) {
+			at(func() {
+				if err == nil {
+					connected = true
+					r.RemoteAddr = addr
+					r.Timings.Connect = time.Since(connStart)
+				}
+			})
+		},
+		TLSHandshakeStart: func() { at(func() { tlsStart = time.Now() }) },
+		TLSHandshakeDone: func(cs tls.ConnectionState, err error) {
+			at(func() {
+				if err == nil {
+					handshaken = true
+					r.Timings.TLS = time.Since(tlsStart)
+				}
+				r.Peer = cs.PeerCertificates
+			})
+		},
+		GotConn: func(info httptrace.GotConnInfo) {
+			at(func() {
+				gotConn = true
+				if info.Reused {
+					connected, handshaken = true, true
+					r.RemoteAddr = info.Conn.RemoteAddr().String()
+				}
+			})
+		},
+		WroteRequest:         func(httptrace.WroteRequestInfo) { at(func() { wrote = time.Now() }) },
+		GotFirstResponseByte: func() { at(func() { r.Timings.FirstByte = time.Since(wrote) }) },
+	}
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, req.URL, nil)
+	if err != nil {
+		r.Err, r.Stage = err, StageHTTP
+		return r
+	}
+	hreq.Header.Set("User-Agent", UserAgent)
+	for k, v := range req.Header {
+		hreq.Header.Set(k, v)
+	}
+	resp, err := p.transport().RoundTrip(hreq) // RoundTrip: redirects are not followed
+	defer func() { r.Timings.Total = time.Since(start) }()
+	if err != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		r.Err = err
+		r.Timeout = isTimeout(err)
+		r.Cert = certFailure(err, p.Now)
+		isTLS := strings.EqualFold(hreq.URL.Scheme, "https")
+		switch {
+		case isDNSError(err):
+			r.Stage = StageDNS
+		case !connected && !gotConn:
+			r.Stage = StageConnect
+		case isTLS && !handshaken:
+			r.Stage = StageTLS
+		default:
+			r.Stage = StageHTTP
+		}
+		return r
+	}
+	defer resp.Body.Close()
+	r.Status, r.Header = resp.StatusCode, resp.Header
+	r.Body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if int64(len(r.Body)) > limit {
+		r.Body, r.Truncated = r.Body[:limit], true
+	} else if err != nil {
+		// The response arrived: the host is reachable. A body cut short is
+		// noted, not treated as a failure of the path.
+		r.Truncated = true
+	}
+	return r
+}
+
+func isDNSError(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de)
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// certFailure extracts why a certificate was refused, if that is the error.
+func certFailure(err error, now func() time.Time) *CertFailure {
+	var inv x509.CertificateInvalidError
+	if errors.As(err, &inv) {
+		f := &CertFailure{Problem: CertOther, NotBefore: inv.Cert.NotBefore, NotAfter: inv.Cert.NotAfter, Issuer: issuerName(inv.Cert)}
+		if inv.Reason == x509.Expired {
+			t := time.Now()
+			if now != nil {
+				t = now()
+			}
+			f.Problem = CertExpired
+			if t.Before(inv.Cert.NotBefore) {
+				f.Problem = CertNotYetValid
+			}
+		}
+		return f
+	}
+	var ua x509.UnknownAuthorityError
+	if errors.As(err, &ua) {
+		f := &CertFailure{Problem: CertUnknownAuthority}
+		if ua.Cert != nil {
+			f.Issuer, f.NotBefore, f.NotAfter = issuerName(ua.Cert), ua.Cert.NotBefore, ua.Cert.NotAfter
+		}
+		return f
+	}
+	var hn x509.HostnameError
+	if errors.As(err, &hn) {
+		f := &CertFailure{Problem: CertHostname}
+		if hn.Certificate != nil {
+			f.Issuer = issuerName(hn.Certificate)
+		}
+		return f
+	}
+	return nil
+}
+
+func issuerName(c *x509.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	if c.Issuer.CommonName != "" {
+		return c.Issuer.CommonName
+	}
+	if len(c.Issuer.Organization) > 0 {
+		return c.Issuer.Organization[0]
+	}
+	return c.Issuer.String()
+}
+
+// Date returns the parsed Date header of a response, if any.
+func (r *Response) Date() (time.Time, bool) {
+	if r.Header == nil {
+		return time.Time{}, false
+	}
+	t, err := http.ParseTime(r.Header.Get("Date"))
+	return t, err == nil
+}

@@ -1,0 +1,5 @@
+package platform
+
+import "context"
+
+func routes(context.Context) ([]Route, error) { return nil, ErrNotSupported }

@@ -1,0 +1,26 @@
+package platform
+
+import "context"
+
+// TimeSync says whether the operating system keeps the clock in sync.
+type TimeSync struct {
+	// Service names the time service found ("systemd-timesyncd", "chronyd",
+	// "ntpd", "W32Time", "timed"); "" when none is installed.
+	Service string
+	// Active is true when that service is running (or, on macOS, network
+	// time is switched on).
+	Active bool
+	// Synchronized is the OS's own verdict when it has one (timedatectl's
+	// NTPSynchronized); nil when unknown.
+	Synchronized *bool
+	// Virtualized names the container or WSL this runs in ("docker", "lxc",
+	// "wsl", …), where time is kept by the host; "" on a real machine.
+	Virtualized string
+	// Detail is a short plain-language account for the report.
+	Detail string
+}
+
+// TimeSyncStatus reports the OS time service. Per OS: timesync_linux.go etc.
+func TimeSyncStatus(ctx context.Context, run Runner) (TimeSync, error) {
+	return timeSyncStatus(ctx, run)
+}
