@@ -141,3 +141,16 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// Locate picks the configuration file: the --config flag, else the
+// CLEARANCE_CONFIG variable (both must exist), else the system file (which
+// may be absent: then the defaults apply).
+func Locate(flagPath string, getenv func(string) string) Source {
+	if flagPath != "" {
+		return Source{Path: flagPath, Explicit: true}
+	}
+	if p := getenv("CLEARANCE_CONFIG"); p != "" {
+		return Source{Path: p, Explicit: true}
+	}
+	return Source{Path: systemPath()}
+}

@@ -1,0 +1,3 @@
+package config
+
+func systemPath() string { return "/Library/Application Support/Clearance/config.toml" }

@@ -1,0 +1,146 @@
+// Command clearance keeps a person's path to ChatGPT clear: it diagnoses the
+// local causes of "Access denied (Error 1020)", "Too many requests" and
+// network errors, and offers the fix. This file only wires the command line
+// to the packages that do the work.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/clearance-app/clearance/agent/check"
+	"github.com/clearance-app/clearance/agent/config"
+	"github.com/clearance-app/clearance/agent/report"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `Clearance finds what stands between this computer and ChatGPT.
+
+Usage:
+  clearance check [--json] [--only NAMES] [--skip NAMES] [--config FILE] [--verbose]
+  clearance version
+
+Exit status of check: 0 nothing to fix, 1 a warning or worse was found,
+2 Clearance could not run (a bad flag or configuration file).
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "check":
+		return runCheck(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "clearance %s\n", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	return fail(stderr, fmt.Sprintf("unknown command %q", args[0]), "run 'clearance help' to see the commands")
+}
+
+// checkOptions are the flags of `clearance check`.
+type checkOptions struct {
+	json       bool
+	only, skip []string
+	configPath string
+	verbose    bool
+}
+
+func parseCheckFlags(args []string, stderr io.Writer) (checkOptions, error) {
+	var o checkOptions
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+	fs.Func("only", "run only these checks (comma-separated: "+strings.Join(check.Names(), ",")+")", listFlag(&o.only))
+	fs.Func("skip", "skip these checks (comma-separated)", listFlag(&o.skip))
+	fs.StringVar(&o.configPath, "config", "", "configuration file (default: CLEARANCE_CONFIG, else the system file)")
+	fs.BoolVar(&o.verbose, "verbose", false, "log what the checks do to standard error")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return o, nil
+}
+
+func listFlag(dst *[]string) func(string) error {
+	return func(s string) error {
+		for _, n := range strings.Split(s, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				*dst = append(*dst, n)
+			}
+		}
+		return nil
+	}
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	opts, err := parseCheckFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return fail(stderr, err.Error(), "run 'clearance check -h' for the flags")
+	}
+	cfg, err := config.Load(config.Locate(opts.configPath, os.Getenv))
+	if err != nil {
+		return fail(stderr, err.Error(), "fix the file, or see the README for the keys and their defaults")
+	}
+	checks, err := check.Select(opts.only, opts.skip)
+	if err != nil {
+		return fail(stderr, err.Error(), "")
+	}
+
+	level := slog.LevelWarn
+	if opts.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	env := check.NewEnv(&cfg, log)
+	defer env.Close()
+	rep := check.Run(ctx, env, checks)
+
+	if opts.json {
+		err = report.JSON(stdout, rep)
+	} else {
+		err = report.Text(stdout, rep, isTerminal(stdout))
+	}
+	if err != nil {
+		return fail(stderr, fmt.Sprintf("write the report: %v", err), "")
+	}
+	return rep.ExitCode()
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && report.UseColor(f)
+}
+
+// fail prints an error with a hint of what to do, and returns exit status 2.
+func fail(stderr io.Writer, msg, hint string) int {
+	fmt.Fprintf(stderr, "clearance: %s\n", msg)
+	if hint != "" {
+		fmt.Fprintf(stderr, "  hint: %s\n", hint)
+	}
+	return 2
+}

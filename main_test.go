@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The test binary doubles as the clearance binary: with CLEARANCE_RUN_MAIN=1
+// it runs the command line instead of the tests. Tests use that to run the
+// real program as a child, inside network namespaces too.
+func TestMain(m *testing.M) {
+	switch os.Getenv("CLEARANCE_RUN_MAIN") {
+	case "1":
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	case "helper":
+		os.Exit(runTestHelper(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// testHelpers are small programs a test runs as a child (for example inside
+// a network namespace), selected by name.
+var testHelpers = map[string]func(args []string) int{}
+
+func runTestHelper(args []string) int {
+	if len(args) == 0 || testHelpers[args[0]] == nil {
+		os.Stderr.WriteString("unknown test helper\n")
+		return 3
+	}
+	return testHelpers[args[0]](args[1:])
+}
+
+// result is a finished run of the program.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// clearanceCmd returns a command that runs the program with args; prefix
+// (such as "ip netns exec NAME") is prepended.
+func clearanceCmd(t *testing.T, prefix []string, args ...string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv := append(append(append([]string{}, prefix...), self), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), "CLEARANCE_RUN_MAIN=1", "NO_COLOR=1")
+	return cmd
+}
+
+// runCmd runs cmd and collects its output and exit status.
+func runCmd(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", cmd.Args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// jsonReport is the --json output, decoded loosely as a script would.
+type jsonReport struct {
+	Version    int   `json:"version"`
+	DurationMS int64 `json:"duration_ms"`
+	Checks     []struct {
+		Name    string         `json:"name"`
+		Status  string         `json:"status"`
+		Summary string         `json:"summary"`
+		Data    map[string]any `json:"data"`
+	} `json:"checks"`
+	Findings []struct {
+		ID       string         `json:"id"`
+		Code     string         `json:"code"`
+		Severity string         `json:"severity"`
+		Check    string         `json:"check"`
+		Evidence map[string]any `json:"evidence"`
+		Fixes    []string       `json:"fixes"`
+	} `json:"findings"`
+}
+
+func decodeReport(t *testing.T, r result) jsonReport {
+	t.Helper()
+	var rep jsonReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("output is not the JSON report: %v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
+	}
+	return rep
+}
+
+func (r jsonReport) codes() []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, f.Code)
+	}
+	return out
+}
+
+func (r jsonReport) status(name string) string {
+	for _, c := range r.Checks {
+		if c.Name == name {
+			return c.Status
+		}
+	}
+	return ""
+}
+
+func (r jsonReport) has(code string) bool {
+	for _, c := range r.codes() {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+// writeConfig writes a configuration file for a test and returns its path.
+func writeConfig(t *testing.T, lines ...string) string {
+	t.Helper()
+	p := t.TempDir() + "/config.toml"
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// requireRoot skips a test that needs root and ip(8), saying why; under CI
+// (CI=true, where it runs as root) the same lack is a failure, because these
+// tests are mandatory there.
+func requireRoot(t *testing.T) {
+	t.Helper()
+	var why string
+	if os.Geteuid() != 0 {
+		why = "needs root to create network namespaces and interfaces"
+	} else if _, err := exec.LookPath("ip"); err != nil {
+		why = "needs ip(8) from iproute2"
+	}
+	if why == "" {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s (mandatory in CI)", why)
+	}
+	t.Skip(why)
+}
+
+// netns is a network namespace owned by one test.
+type netns struct{ name string }
+
+// newNetns creates a namespace with only a loopback interface, up, and
+// deletes it when the test ends. Nothing outside it is touched.
+func newNetns(t *testing.T) *netns {
+	t.Helper()
+	requireRoot(t)
+	b := make([]byte, 4)
+	rand.Read(b)
+	ns := &netns{name: "clr-" + hex.EncodeToString(b)}
+	mustRun(t, "ip", "netns", "add", ns.name)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns.name).Run() })
+	ns.ip(t, "link", "set", "lo", "up")
+	return ns
+}
+
+// ip runs `ip -n NAME args…` and fails the test on error.
+func (ns *netns) ip(t *testing.T, args ...string) string {
+	t.Helper()
+	return mustRun(t, "ip", append([]string{"-n", ns.name}, args...)...)
+}
+
+// prefix is what runs a command inside the namespace, as a child process.
+func (ns *netns) prefix() []string { return []string{"ip", "netns", "exec", ns.name} }
+
+// clearance runs the program inside the namespace.
+func (ns *netns) clearance(t *testing.T, args ...string) result {
+	t.Helper()
+	return runCmd(t, clearanceCmd(t, ns.prefix(), args...))
+}
+
+func mustRun(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
