@@ -64,6 +64,10 @@ func Run(ctx context.Context, env Env, checks []Check) Report {
 			o := results[c.Name]
 			deps := map[string]Result{}
 			for _, n := range c.Needs {
+				if done[n] == nil {
+					o.res = Result{Status: Error, Summary: fmt.Sprintf("needs the unknown check %q", n)}
+					return
+				}
 				select {
 				case <-done[n]:
 				case <-ctx.Done():

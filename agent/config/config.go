@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"reflect"
 	"time"
 )
 
@@ -203,4 +204,23 @@ func checkURL(v string, schemes ...string) string {
 		}
 	}
 	return fmt.Sprintf("%q must start with %s://", v, schemes[0])
+}
+
+// Keys lists every key of the file as "table.key", for documentation.
+func Keys() []string {
+	var keys []string
+	walkKeys(reflect.TypeOf(Config{}), "", &keys)
+	return keys
+}
+
+func walkKeys(t reflect.Type, prefix string, out *[]string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := prefix + f.Tag.Get("toml")
+		if f.Type.Kind() == reflect.Struct {
+			walkKeys(f.Type, name+".", out)
+			continue
+		}
+		*out = append(*out, name)
+	}
 }

@@ -1,0 +1,87 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseOverridesOnlyWhatIsSet(t *testing.T) {
+	c, err := Parse("c.toml", []byte(`
+[clock]
+ntp_servers = ["127.0.0.1:1123"]
+critical_seconds = 120
+
+[check]
+deadline = "3s"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Default()
+	if c.Clock.NTPServers[0] != "127.0.0.1:1123" || c.Clock.CriticalSeconds != 120 || c.Check.Deadline.D() != 3*time.Second {
+		t.Errorf("overrides not applied: %+v", c)
+	}
+	if c.Clock.WarningSeconds != d.Clock.WarningSeconds || c.Status.URL != d.Status.URL || len(c.Endpoints.Hosts) != 4 {
+		t.Errorf("defaults lost: %+v", c)
+	}
+}
+
+func TestErrorsNameFileLineAndKey(t *testing.T) {
+	cases := []struct{ name, doc, want string }{
+		{"unknown key", "[clock]\nntp_servers = [\"a\"]\nbogus = 1\n", "f.toml:3: clock.bogus: unknown key"},
+		{"unknown table", "\n[nope]\nx = 1\n", "f.toml:2: nope: unknown key"},
+		{"wrong type", "[clock]\n\nwarning_seconds = \"x\"\n", "f.toml:3: clock.warning_seconds: expects a number, not a TOML string"},
+		{"bad duration", "[network]\ntimeout = \"5q\"\n", `f.toml:2: network.timeout: "5q" is not a duration`},
+		{"negative duration", "[status]\ntimeout = \"-1s\"\n", "f.toml:2: status.timeout: must be a positive duration"},
+		{"bad scheme", "[endpoints]\nhosts = [\n  \"http://x/\"\n]\n", `f.toml:2: endpoints.hosts: "http://x/" must start with https://`},
+		{"thresholds", "[clock]\nwarning_seconds = 90\ncritical_seconds = 60\n", "f.toml:3: clock.critical_seconds: must not be below warning_seconds"},
+		{"syntax", "[clock\n", "f.toml:1: "},
+		{"empty list", "[clock]\nntp_servers = []\n", "f.toml:2: clock.ntp_servers: needs at least one server"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("f.toml", []byte(c.doc))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none.toml")
+	if _, err := Load(Source{Path: missing}); err != nil {
+		t.Fatalf("an absent system file means defaults, got %v", err)
+	}
+	if _, err := Load(Source{Path: missing, Explicit: true}); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("an absent named file must be an error naming it, got %v", err)
+	}
+}
+
+func TestLocate(t *testing.T) {
+	env := func(v string) func(string) string { return func(string) string { return v } }
+	if s := Locate("/a.toml", env("/b.toml")); s.Path != "/a.toml" || !s.Explicit {
+		t.Errorf("flag first: %+v", s)
+	}
+	if s := Locate("", env("/b.toml")); s.Path != "/b.toml" || !s.Explicit {
+		t.Errorf("then CLEARANCE_CONFIG: %+v", s)
+	}
+	if s := Locate("", env("")); s.Path != systemPath() || s.Explicit {
+		t.Errorf("then the system file: %+v", s)
+	}
+}
+
+func TestREADMEDocumentsEveryKey(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Skip("README.md not found")
+	}
+	for _, k := range Keys() {
+		if !strings.Contains(string(readme), "`"+k+"`") {
+			t.Errorf("README does not document the key `%s`", k)
+		}
+	}
+}
