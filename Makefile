@@ -1,0 +1,42 @@
+# Clearance: build, test, cross-build, benchmark.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+# Everything but the macOS tray builds without cgo.
+CROSS   := windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 linux/arm64
+
+.PHONY: build test vet cross bench fuzz clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o clearance .
+
+# The whole test suite: vet and cross-builds first, then every test. Tests
+# that need root (network namespaces, chrony) skip with the reason when not
+# root, and are mandatory when CI=true.
+test: vet cross
+	$(GO) test -count=1 -timeout 20m ./...
+
+vet:
+	$(GO) vet ./...
+	GOOS=windows CGO_ENABLED=0 $(GO) vet ./...
+	GOOS=darwin CGO_ENABLED=0 $(GO) vet ./...
+
+cross:
+	@for t in $(CROSS); do \
+		echo "build $$t"; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} CGO_ENABLED=0 $(GO) build -o /dev/null ./... || exit 1; \
+	done
+
+# Wall and CPU time of whole `clearance check` runs, and the engine's own
+# benchmarks. See .ci/bench.
+bench:
+	bash .ci/bench
+
+# A short run of each fuzz target.
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./agent/probe -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./agent/probe -run '^$$' -fuzz '^FuzzParseTrace$$' -fuzztime $(FUZZTIME)
+
+clean:
+	rm -f clearance clearance.exe
