@@ -1,5 +1,127 @@
 package platform
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
 
-func timeSyncStatus(context.Context, Runner) (TimeSync, error) { return TimeSync{}, ErrNotSupported }
+func timeSyncStatus(ctx context.Context, run Runner) (TimeSync, error) {
+	return linuxTimeSync(ctx, run, "/")
+}
+
+// linuxTimeSync gathers the facts under root ("/" except in tests, which
+// point it at a fake tree in testdata). systemd is asked when it is the init
+// system; the running processes are read in every case, because they name
+// the service that actually runs, with or without systemd.
+func linuxTimeSync(ctx context.Context, run Runner, root string) (TimeSync, error) {
+	f := linuxTimeFacts{Virtualized: virtualization(readVirtFacts(root))}
+	comms, err := processNames(root)
+	if err != nil {
+		return TimeSync{}, fmt.Errorf("find the time service: %w", err)
+	}
+	f.Daemon = timeDaemonOf(comms)
+	if systemdBooted(root) {
+		f.Systemd = true
+		f.Timedate = askTimedatectl(ctx, run)
+		f.Units, f.UnitsKnown = askSystemctl(ctx, run)
+	}
+	return linuxVerdict(f), nil
+}
+
+// askTimedatectl returns nil when timedated does not answer (no D-Bus in a
+// container, an old systemd): the verdict then rests on the other facts.
+func askTimedatectl(ctx context.Context, run Runner) *timedatectlState {
+	out, err := run.Run(ctx, "timedatectl", "show", "-p", "NTP", "-p", "NTPSynchronized", "-p", "CanNTP")
+	if err != nil {
+		return nil
+	}
+	st, err := parseTimedatectlShow(out)
+	if err != nil {
+		return nil
+	}
+	return &st
+}
+
+// askSystemctl lists the installed time units and their states.
+func askSystemctl(ctx context.Context, run Runner) ([]unitState, bool) {
+	args := append([]string{"show", "-p", "Id", "-p", "LoadState", "-p", "ActiveState", "-p", "UnitFileState", "--"}, timeUnitNames()...)
+	out, err := run.Run(ctx, "systemctl", args...)
+	if err != nil {
+		return nil, false
+	}
+	return parseSystemctlShow(out), true
+}
+
+// processNames returns the comm of every process that may keep the clock.
+// A process that exits while being read is skipped; only an unreadable
+// /proc is an error. A chronyd with -x is left out: it keeps no clock.
+func processNames(root string) ([]string, error) {
+	proc := filepath.Join(root, "proc")
+	entries, err := os.ReadDir(proc)
+	if err != nil {
+		return nil, fmt.Errorf("list processes: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !isPID(e.Name()) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(proc, e.Name(), "comm"))
+		if err != nil {
+			continue
+		}
+		name := strings.TrimSpace(string(b))
+		if name == "chronyd" {
+			cmdline, _ := os.ReadFile(filepath.Join(proc, e.Name(), "cmdline"))
+			if chronydClockOff(cmdline) {
+				continue
+			}
+		}
+		names = append(names, name)
+	}
+	return names, nil
+}
+
+func isPID(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// readVirtFacts reads the container and WSL markers. Each is optional:
+// /proc/1/environ in particular is unreadable without privileges.
+func readVirtFacts(root string) virtFacts {
+	read := func(p string) string {
+		b, _ := os.ReadFile(filepath.Join(root, p))
+		return string(b)
+	}
+	environ, _ := os.ReadFile(filepath.Join(root, "proc/1/environ"))
+	return virtFacts{
+		DockerEnv:        markerExists(filepath.Join(root, ".dockerenv")),
+		ContainerEnv:     markerExists(filepath.Join(root, "run/.containerenv")),
+		SystemdContainer: strings.TrimSpace(read("run/systemd/container")),
+		Pid1Container:    envValue(environ, "container"),
+		Cgroup:           read("proc/1/cgroup"),
+		OSRelease:        strings.TrimSpace(read("proc/sys/kernel/osrelease")),
+	}
+}
+
+func markerExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// systemdBooted is systemd's own test for "booted with systemd" (sd_booted).
+func systemdBooted(root string) bool {
+	fi, err := os.Stat(filepath.Join(root, "run/systemd/system"))
+	return err == nil && fi.IsDir()
+}

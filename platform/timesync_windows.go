@@ -1,5 +1,98 @@
 package platform
 
-import "context"
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
 
-func timeSyncStatus(context.Context, Runner) (TimeSync, error) { return TimeSync{}, ErrNotSupported }
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/registry"
+	"golang.org/x/sys/windows/svc"
+	"golang.org/x/sys/windows/svc/mgr"
+)
+
+// timeSyncStatus reads W32Time's state from the service control manager and
+// its Type from the registry: values, not the localized text of w32tm or
+// sc. The Runner is not needed.
+func timeSyncStatus(context.Context, Runner) (TimeSync, error) {
+	st, err := readW32Time()
+	if err != nil {
+		return TimeSync{}, err
+	}
+	return w32TimeVerdict(st), nil
+}
+
+func readW32Time() (w32TimeState, error) {
+	st, err := w32TimeService()
+	if err != nil || !st.Installed {
+		return st, err
+	}
+	// An unreadable Type leaves "", judged from the service state alone.
+	st.Type, _ = w32TimeType()
+	return st, nil
+}
+
+// w32TimeService asks the service control manager with query rights only:
+// mgr.Connect and Mgr.OpenService ask for full access, which a person
+// running `clearance check` without elevation does not have.
+func w32TimeService() (w32TimeState, error) {
+	scm, err := windows.OpenSCManager(nil, nil, windows.SC_MANAGER_CONNECT)
+	if err != nil {
+		return w32TimeState{}, fmt.Errorf("open the service control manager: %w", err)
+	}
+	defer windows.CloseServiceHandle(scm)
+	name, _ := windows.UTF16PtrFromString("W32Time")
+	h, err := windows.OpenService(scm, name, windows.SERVICE_QUERY_STATUS|windows.SERVICE_QUERY_CONFIG)
+	if errors.Is(err, windows.ERROR_SERVICE_DOES_NOT_EXIST) {
+		return w32TimeState{}, nil
+	}
+	if err != nil {
+		return w32TimeState{}, fmt.Errorf("open the W32Time service: %w", err)
+	}
+	s := &mgr.Service{Name: "W32Time", Handle: h}
+	defer s.Close()
+	status, err := s.Query()
+	if err != nil {
+		return w32TimeState{}, fmt.Errorf("query the W32Time service: %w", err)
+	}
+	cfg, err := s.Config()
+	if err != nil {
+		return w32TimeState{}, fmt.Errorf("read the W32Time service configuration: %w", err)
+	}
+	return w32TimeState{
+		Installed:    true,
+		Running:      status.State == svc.Running || status.State == svc.StartPending,
+		Disabled:     cfg.StartType == windows.SERVICE_DISABLED,
+		TriggerStart: hasTriggers(h),
+	}, nil
+}
+
+// hasTriggers reports whether the service has start triggers
+// (SERVICE_TRIGGER_INFO.cTriggers > 0); false when that cannot be read.
+func hasTriggers(h windows.Handle) bool {
+	var needed uint32
+	err := windows.QueryServiceConfig2(h, windows.SERVICE_CONFIG_TRIGGER_INFO, nil, 0, &needed)
+	if !errors.Is(err, windows.ERROR_INSUFFICIENT_BUFFER) || needed < 4 {
+		return false
+	}
+	buf := make([]byte, needed)
+	if err := windows.QueryServiceConfig2(h, windows.SERVICE_CONFIG_TRIGGER_INFO, &buf[0], needed, &needed); err != nil {
+		return false
+	}
+	return binary.LittleEndian.Uint32(buf[:4]) > 0
+}
+
+// w32TimeType reads Parameters\Type (NoSync, NTP, NT5DS, AllSync).
+func w32TimeType() (string, error) {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SYSTEM\CurrentControlSet\Services\W32Time\Parameters`, registry.QUERY_VALUE)
+	if err != nil {
+		return "", fmt.Errorf("open the W32Time parameters: %w", err)
+	}
+	defer k.Close()
+	v, _, err := k.GetStringValue("Type")
+	if err != nil {
+		return "", fmt.Errorf("read the W32Time Type: %w", err)
+	}
+	return v, nil
+}
