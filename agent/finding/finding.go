@@ -107,7 +107,7 @@ func (d *Definition) New(now time.Time, evidence map[string]any) Finding {
 		Title:    d.Title,
 		Detail:   d.Detail,
 		Evidence: evidence,
-		Fixes:    append([]string(nil), d.Fixes...),
+		Fixes:    append([]string{}, d.Fixes...), // never null in JSON
 		Since:    now.UTC(),
 	}
 }

@@ -115,3 +115,10 @@ func TestJSONShape(t *testing.T) {
 		t.Error("internal field leaked into JSON")
 	}
 }
+
+func TestFindingWithoutFixesHasAnEmptyList(t *testing.T) {
+	b, err := json.Marshal(finding.VPNActive.New(time.Now(), nil))
+	if err != nil || !strings.Contains(string(b), `"fixes":[]`) || !strings.Contains(string(b), `"evidence":{}`) {
+		t.Fatalf("%s %v", b, err)
+	}
+}
