@@ -2,14 +2,537 @@ package check
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
+	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/probe"
+	"github.com/clearance-app/clearance/platform"
 )
 
-// proxyCheck is a placeholder until the proxy check is written.
+// proxyCheck reports the proxies set for this user — in the environment and
+// in the desktop or OS settings — and, when one carries ChatGPT's HTTPS
+// traffic, compares chatgpt.com reached directly and through it: a
+// difference between the two paths is the diagnosis. It needs nothing: a
+// dead proxy is often why a machine looks offline. Credentials in proxy
+// URLs are masked in everything it returns.
 var proxyCheck = Check{
 	Name:    "proxy",
-	Timeout: func(*config.Config) time.Duration { return time.Second },
-	Run:     func(context.Context, *Env) Result { return NotSupported("proxy") },
+	Timeout: func(c *config.Config) time.Duration { return c.Network.Timeout.D() },
+	Run:     proxySystem.run,
+}
+
+// proxySources is where the check reads settings. Tests replace both, so
+// that nothing reads or changes the process environment.
+type proxySources struct {
+	getenv func(string) string
+	os     func(context.Context) ([]platform.ProxySetting, error)
+}
+
+var proxySystem = proxySources{
+	getenv: os.Getenv,
+	os: func(ctx context.Context) ([]platform.ProxySetting, error) {
+		return platform.ProxySettings(ctx, platform.System)
+	},
+}
+
+// proxyMaxCompared bounds how many distinct proxies are probed through, to
+// keep a run to a handful of requests.
+const proxyMaxCompared = 3
+
+// proxyEnvVars are the variables curl and Go read, in the order they are
+// reported. Go ignores ALL_PROXY; curl and many other tools honour it.
+var proxyEnvVars = []struct{ name, scheme string }{
+	{"HTTPS_PROXY", platform.SchemeHTTPS}, {"https_proxy", platform.SchemeHTTPS},
+	{"HTTP_PROXY", platform.SchemeHTTP}, {"http_proxy", platform.SchemeHTTP},
+	{"ALL_PROXY", platform.SchemeAll}, {"all_proxy", platform.SchemeAll},
+}
+
+func (src proxySources) run(ctx context.Context, env *Env) Result {
+	envSet, noProxy := proxyFromEnv(src.getenv)
+	osSet, osErr := src.os(ctx)
+	all := append(envSet, osSet...)
+	unread := proxyUnread(osErr)
+
+	settings := proxyDisplays(all)
+	if len(envSet) == 0 {
+		settings = append([]string{"environment: no proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY in either case)"}, settings...)
+	}
+	data := map[string]any{"settings": settings, "unread": proxyNonNil(unread)}
+	if noProxy != "" {
+		data["no_proxy"] = platform.MaskProxyCredentials(noProxy)
+	}
+	var active []platform.ProxySetting
+	for _, s := range all {
+		if s.Mode != platform.ProxyNone {
+			active = append(active, s)
+		}
+	}
+	if len(active) == 0 {
+		return Result{Status: Pass, Summary: proxyNoneSummary(osSet, unread), Data: data}
+	}
+
+	trace := env.Config.Endpoints.Trace
+	data["trace_url"] = trace
+	targets, notTested := proxyTargets(active, proxyHost(trace))
+	data["not_tested"] = proxyNonNil(notTested)
+	cmp := proxyCompare(ctx, env, trace, targets)
+	if len(cmp) > 0 {
+		data["comparisons"] = proxyComparisonData(cmp)
+	}
+	f := proxyFinding(env.Now(), active, cmp)
+	return Result{Summary: proxySummary(active, proxyHost(trace), cmp, unread), Data: data, Findings: []finding.Finding{f}}
+}
+
+// proxyFromEnv reads the proxy variables. Both cases are read; where both
+// hold the same value (always, on Windows) it is reported once.
+func proxyFromEnv(getenv func(string) string) ([]platform.ProxySetting, string) {
+	noProxy := getenv("NO_PROXY")
+	if noProxy == "" {
+		noProxy = getenv("no_proxy")
+	}
+	bypass := strings.FieldsFunc(noProxy, func(r rune) bool { return r == ',' || r == ' ' })
+	var out []platform.ProxySetting
+	seen := map[string]bool{}
+	for _, v := range proxyEnvVars {
+		raw := strings.TrimSpace(getenv(v.name))
+		if raw == "" || seen[v.scheme+" "+raw] {
+			continue
+		}
+		seen[v.scheme+" "+raw] = true
+		out = append(out, platform.ProxySetting{
+			Source: "env " + v.name, Mode: platform.ProxyManual, Scheme: v.scheme,
+			URL: proxyNormalize(raw), Bypass: bypass,
+		})
+	}
+	return out, noProxy
+}
+
+// proxyNormalize gives a scheme-less proxy address the http:// that curl
+// and Go assume.
+func proxyNormalize(raw string) string {
+	if strings.Contains(raw, "://") {
+		return raw
+	}
+	return "http://" + raw
+}
+
+// proxyUnread lists the sources that could not be read, with the reason.
+func proxyUnread(err error) []string {
+	var out []string
+	for _, e := range platform.ProxySourceErrors(err) {
+		src := e.Source
+		if src == "" {
+			src = "system proxy settings"
+		}
+		out = append(out, src+": "+platform.MaskProxyCredentials(e.Err.Error()))
+	}
+	return out
+}
+
+func proxyDisplays(s []platform.ProxySetting) []string {
+	out := []string{}
+	for _, p := range s {
+		out = append(out, p.Display())
+	}
+	return out
+}
+
+// proxyTargets picks the proxies that carry ChatGPT's HTTPS traffic and
+// that Go can speak (HTTP, HTTPS, SOCKS5), once each; the rest are listed
+// with the reason they are only reported.
+func proxyTargets(active []platform.ProxySetting, host string) (map[string]*url.URL, []string) {
+	targets := map[string]*url.URL{}
+	var notTested []string
+	for _, s := range active {
+		u, why := proxyTestable(s, host)
+		if why != "" {
+			notTested = append(notTested, s.Display()+": "+why)
+			continue
+		}
+		if _, dup := targets[u.String()]; !dup && len(targets) == proxyMaxCompared {
+			notTested = append(notTested, fmt.Sprintf("%s: not tested (only %d proxies are tried per run)", s.Display(), proxyMaxCompared))
+			continue
+		}
+		targets[u.String()] = u
+	}
+	return targets, notTested
+}
+
+// proxyTestable returns the proxy URL to probe through, or why not.
+func proxyTestable(s platform.ProxySetting, host string) (*url.URL, string) {
+	switch {
+	case s.Mode == platform.ProxyPAC:
+		return nil, "a proxy auto-config script chooses per address; reported, not evaluated"
+	case s.Mode == platform.ProxyWPAD:
+		return nil, "automatic proxy discovery is reported, not evaluated"
+	case s.Mode == platform.ProxyEnv:
+		return nil, "it follows the environment variables, read separately"
+	case !s.AppliesToHTTPS():
+		return nil, "it applies to plain-HTTP addresses only, not to ChatGPT"
+	case proxyBypassed(host, s.Bypass):
+		return nil, host + " is in its exception list, so it goes direct"
+	}
+	u, err := url.Parse(s.URL)
+	if err != nil || u.Host == "" {
+		return nil, "not a valid proxy address"
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+		return u, ""
+	}
+	return nil, fmt.Sprintf("Clearance cannot test %s proxies", u.Scheme)
+}
+
+// proxyBypassed reports whether host matches an exception list in any of
+// the forms the sources write: "*", "<local>", "example.com",
+// ".example.com", "*.example.com", "192.168.*", "10.0.0.0/8".
+func proxyBypassed(host string, list []string) bool {
+	host = strings.ToLower(host)
+	ip := net.ParseIP(host)
+	for _, e := range list {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if h, _, err := net.SplitHostPort(e); err == nil {
+			e = h
+		}
+		switch {
+		case e == "":
+		case e == "*":
+			return true
+		case e == "<local>":
+			if !strings.Contains(host, ".") {
+				return true
+			}
+		case strings.Contains(e, "/"):
+			if _, n, err := net.ParseCIDR(e); err == nil && ip != nil && n.Contains(ip) {
+				return true
+			}
+		case strings.Contains(e, "*"):
+			if ok, _ := path.Match(e, host); ok || (strings.HasPrefix(e, "*.") && host == e[2:]) {
+				return true
+			}
+		default:
+			e = strings.TrimPrefix(e, ".")
+			if host == e || strings.HasSuffix(host, "."+e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func proxyHost(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	return u.Hostname()
+}
+
+// proxyPath is how one path to chatgpt.com went.
+type proxyPath struct {
+	Reached bool
+	Status  int    // HTTP status from chatgpt.com, when reached
+	Refused int    // the proxy's own non-200 answer to CONNECT
+	Failure string // plain words, when not reached
+	Err     string // the underlying error, masked, for the data only
+}
+
+func (p proxyPath) summary() string {
+	switch {
+	case p.Reached:
+		return fmt.Sprintf("HTTP %d", p.Status)
+	case p.Refused == http.StatusProxyAuthRequired:
+		return "the proxy asks for a password (HTTP 407)"
+	case p.Refused != 0:
+		return fmt.Sprintf("the proxy refused the connection (HTTP %d)", p.Refused)
+	}
+	return "not reached: " + p.Failure
+}
+
+func (p proxyPath) evidence() map[string]any {
+	m := map[string]any{"reached": p.Reached, "summary": p.summary()}
+	if p.Reached {
+		m["status"] = p.Status
+	}
+	if p.Refused != 0 {
+		m["proxy_status"] = p.Refused
+	}
+	return m
+}
+
+// differs is the design's "the proxied path differs": one path reaches
+// chatgpt.com and the other does not, or the answers' classes differ.
+func (p proxyPath) differs(q proxyPath) bool {
+	return p.Reached != q.Reached || (p.Reached && p.Status/100 != q.Status/100)
+}
+
+// proxyComparison is chatgpt.com reached directly and through one proxy.
+type proxyComparison struct {
+	proxy   *url.URL
+	direct  proxyPath
+	proxied proxyPath
+}
+
+// proxyCompare probes the trace URL once directly and once through each
+// target, concurrently, each bounded by ctx.
+func proxyCompare(ctx context.Context, env *Env, trace string, targets map[string]*url.URL) []proxyComparison {
+	if len(targets) == 0 || env.Probe == nil {
+		return nil
+	}
+	var (
+		wg      sync.WaitGroup
+		direct  proxyPath
+		results = make([]proxyComparison, 0, len(targets))
+		mu      sync.Mutex
+	)
+	wg.Go(func() { direct = proxyDirectPath(env.Probe.Do(ctx, probe.Request{URL: trace, Limit: probe.PageLimit})) })
+	for _, u := range targets {
+		wg.Go(func() {
+			p := proxyThrough(ctx, env.Probe, u, trace)
+			mu.Lock()
+			results = append(results, proxyComparison{proxy: u, proxied: p})
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for i := range results {
+		results[i].direct = direct
+	}
+	// Report in a stable order: the differing first, then by address.
+	sort.Slice(results, func(i, j int) bool {
+		a, b := results[i], results[j]
+		if da, db := a.direct.differs(a.proxied), b.direct.differs(b.proxied); da != db {
+			return da
+		}
+		return a.proxy.String() < b.proxy.String()
+	})
+	return results
+}
+
+// proxyDirectPath reads the direct probe's response.
+func proxyDirectPath(r *probe.Response) proxyPath {
+	if r.Reached() {
+		return proxyPath{Reached: true, Status: r.Status}
+	}
+	words := map[probe.Stage]string{
+		probe.StageDNS:     "the name did not resolve",
+		probe.StageConnect: "no connection could be made",
+		probe.StageTLS:     "the secure connection (TLS) failed",
+		probe.StageHTTP:    "no HTTP answer came",
+	}[r.Stage]
+	if r.Timeout {
+		words += " (timed out)"
+	}
+	return proxyPath{Failure: words, Err: platform.MaskProxyCredentials(fmt.Sprint(r.Err))}
+}
+
+// proxyThrough requests target through the proxy with a transport of its
+// own (the shared prober never uses a proxy), with the prober's resolver
+// and roots, no redirects, no reuse, and a bounded body.
+func proxyThrough(ctx context.Context, p *probe.Prober, proxy *url.URL, target string) proxyPath {
+	var (
+		mu      sync.Mutex
+		refused int
+	)
+	d := &net.Dialer{Resolver: p.Resolver, KeepAlive: -1}
+	tr := &http.Transport{
+		Proxy:       http.ProxyURL(proxy),
+		DialContext: d.DialContext,
+		TLSClientConfig: &tls.Config{
+			RootCAs: p.RootCAs,
+			Time:    p.Now,
+		},
+		ForceAttemptHTTP2:      true,
+		DisableKeepAlives:      true,
+		MaxResponseHeaderBytes: 64 << 10,
+		// The proxy's answer to CONNECT tells "the proxy refused" from
+		// "the site refused"; Go reports only its status text otherwise.
+		OnProxyConnectResponse: func(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
+			if resp.StatusCode != http.StatusOK {
+				mu.Lock()
+				refused = resp.StatusCode
+				mu.Unlock()
+			}
+			return nil
+		},
+	}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return proxyPath{Failure: "the test address is not valid", Err: err.Error()}
+	}
+	req.Header.Set("User-Agent", probe.UserAgent)
+	resp, err := tr.RoundTrip(req) // RoundTrip: redirects are not followed
+	if err != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		return proxyPath{Refused: refused, Failure: proxyFailure(err), Err: platform.MaskProxyCredentials(err.Error())}
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, probe.PageLimit))
+	return proxyPath{Reached: true, Status: resp.StatusCode}
+}
+
+// proxyFailure puts a failed proxied request in plain words.
+func proxyFailure(err error) string {
+	var op *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || proxyIsTimeout(err):
+		return "no answer in time through the proxy"
+	case errors.As(err, &op) && op.Op == "proxyconnect":
+		return "the proxy could not be reached"
+	case strings.Contains(err.Error(), "certificate"):
+		return "the secure connection through the proxy failed its certificate check (the proxy may intercept HTTPS)"
+	case strings.Contains(err.Error(), "socks"):
+		return "the SOCKS proxy did not connect to the site"
+	}
+	return "the request through the proxy failed"
+}
+
+func proxyIsTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func proxyComparisonData(cmp []proxyComparison) []map[string]any {
+	out := make([]map[string]any, 0, len(cmp))
+	for _, c := range cmp {
+		d, p := c.direct.evidence(), c.proxied.evidence()
+		if c.direct.Err != "" {
+			d["error"] = c.direct.Err
+		}
+		if c.proxied.Err != "" {
+			p["error"] = c.proxied.Err
+		}
+		out = append(out, map[string]any{
+			"proxy":   platform.MaskProxyCredentials(c.proxy.String()),
+			"direct":  d,
+			"proxied": p,
+			"differs": c.direct.differs(c.proxied),
+		})
+	}
+	return out
+}
+
+// proxyShown is a setting as evidence shows it: the proxy, credentials masked.
+func proxyShown(s platform.ProxySetting) string {
+	switch s.Mode {
+	case platform.ProxyWPAD:
+		return "automatic proxy discovery (WPAD)"
+	case platform.ProxyEnv:
+		return "the proxy environment variables"
+	}
+	return platform.MaskProxyCredentials(s.URL)
+}
+
+// proxyLead is the setting named first: the first that carries HTTPS.
+func proxyLead(active []platform.ProxySetting) platform.ProxySetting {
+	for _, s := range active {
+		if s.AppliesToHTTPS() {
+			return s
+		}
+	}
+	return active[0]
+}
+
+// proxyFinding gathers every active proxy in one finding; it is a warning
+// when chatgpt.com answers differently through a proxy than directly.
+func proxyFinding(now time.Time, active []platform.ProxySetting, cmp []proxyComparison) finding.Finding {
+	lead := proxyLead(active)
+	ev := map[string]any{"proxy": proxyShown(lead), "source": lead.Source}
+	var differing *proxyComparison
+	for i := range cmp {
+		if cmp[i].direct.differs(cmp[i].proxied) {
+			differing = &cmp[i]
+			break
+		}
+	}
+	if differing != nil {
+		shown := platform.MaskProxyCredentials(differing.proxy.String())
+		for _, s := range active {
+			if platform.MaskProxyCredentials(s.URL) == shown {
+				ev["proxy"], ev["source"] = shown, s.Source
+				break
+			}
+		}
+		ev["direct"] = differing.direct.evidence()
+		ev["proxied"] = differing.proxied.evidence()
+	}
+	if len(active) > 1 {
+		var list []map[string]any
+		for _, s := range active {
+			item := map[string]any{"proxy": proxyShown(s), "source": s.Source, "mode": string(s.Mode)}
+			if s.Scheme != "" {
+				item["applies_to"] = s.Scheme
+			}
+			list = append(list, item)
+		}
+		ev["proxies"] = list
+	}
+	f := finding.ProxyConfigured.New(now, ev)
+	if differing != nil {
+		f.Severity = finding.Warning
+	}
+	return f
+}
+
+func proxyNoneSummary(osSet []platform.ProxySetting, unread []string) string {
+	read := []string{"the environment"}
+	seen := map[string]bool{}
+	for _, s := range osSet {
+		if !seen[s.Source] {
+			seen[s.Source] = true
+			read = append(read, s.Source)
+		}
+	}
+	sum := "no proxy is set (read: " + strings.Join(read, ", ") + ")"
+	return sum + proxyUnreadSuffix(unread)
+}
+
+func proxyUnreadSuffix(unread []string) string {
+	if len(unread) == 0 {
+		return ""
+	}
+	return "; could not read " + strings.Join(unread, "; ")
+}
+
+func proxySummary(active []platform.ProxySetting, host string, cmp []proxyComparison, unread []string) string {
+	first := proxyLead(active)
+	sum := fmt.Sprintf("proxy set: %s (%s)", proxyShown(first), first.Source)
+	switch n := len(active) - 1; {
+	case n == 1:
+		sum += " and 1 more setting"
+	case n > 1:
+		sum += fmt.Sprintf(" and %d more settings", n)
+	}
+	for _, c := range cmp {
+		shown := platform.MaskProxyCredentials(c.proxy.String())
+		if c.direct.differs(c.proxied) {
+			sum += fmt.Sprintf("; %s answers differently through %s — directly: %s; through the proxy: %s", host, shown, c.direct.summary(), c.proxied.summary())
+		} else {
+			sum += fmt.Sprintf("; %s answers the same through %s (%s)", host, shown, c.proxied.summary())
+		}
+	}
+	return sum + proxyUnreadSuffix(unread)
+}
+
+// proxyNonNil keeps empty lists as [] rather than null in the JSON output.
+func proxyNonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -1,0 +1,17 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+)
+
+// proxySettings reads the primary network service's proxies with scutil,
+// without cgo: CFNetwork would need it, and a CGO_ENABLED=0 build would
+// silently see no proxy.
+func proxySettings(ctx context.Context, run Runner) ([]ProxySetting, error) {
+	out, err := run.Run(ctx, "scutil", "--proxy")
+	if err != nil {
+		return nil, &ProxySourceError{Source: SourceMacOS, Err: fmt.Errorf("scutil --proxy failed: %w", err)}
+	}
+	return ParseScutilProxy(out), nil
+}

@@ -1,0 +1,33 @@
+package platform
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// TestProxySettingsThisMachine runs the real gsettings and reads a real
+// kioslaverc. XDG_CONFIG_HOME points both at an empty directory of the test
+// (dconf keeps its database there), so the answer does not depend on
+// whoever runs the test.
+func TestProxySettingsThisMachine(t *testing.T) {
+	if _, err := exec.LookPath("gsettings"); err != nil {
+		t.Skip("gsettings is not installed on this machine")
+	}
+	cfg := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cfg, "kioslaverc"), readProxyFixture(t, "kioslaverc-socks.txt"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	s, err := ProxySettings(context.Background(), System)
+	if err != nil {
+		t.Fatalf("ProxySettings: %v", err)
+	}
+	want := []string{"GNOME settings none", "KDE kioslaverc manual socks socks5://127.0.0.1:1080"}
+	if got := brief(s); !reflect.DeepEqual(got, want) {
+		t.Errorf("settings\n got %q\nwant %q", got, want)
+	}
+}

@@ -1,0 +1,384 @@
+package platform
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Sources of proxy settings, as a person reads them.
+const (
+	SourceGNOME   = "GNOME settings"
+	SourceKDE     = "KDE kioslaverc"
+	SourceWindows = "Windows Internet Settings"
+	SourceMacOS   = "macOS network settings"
+)
+
+// ParseScutilProxy reads the output of `scutil --proxy`: the proxy
+// dictionary of the primary network service. Only enabled entries count;
+// host and port keys survive switching a proxy off.
+func ParseScutilProxy(out []byte) []ProxySetting {
+	keys, lists := scutilDict(out)
+	bypass := lists["ExceptionsList"]
+	var s []ProxySetting
+	add := func(scheme, prefix, proxyScheme string) {
+		if keys[prefix+"Enable"] != "1" || keys[prefix+"Proxy"] == "" {
+			return
+		}
+		s = append(s, ProxySetting{Source: SourceMacOS, Mode: ProxyManual, Scheme: scheme,
+			URL: hostPortURL(proxyScheme, keys[prefix+"Proxy"], keys[prefix+"Port"]), Bypass: bypass})
+	}
+	add(SchemeHTTP, "HTTP", "http")
+	add(SchemeHTTPS, "HTTPS", "http")
+	add(SchemeSOCKS, "SOCKS", "socks5")
+	if keys["ProxyAutoConfigEnable"] == "1" {
+		s = append(s, ProxySetting{Source: SourceMacOS, Mode: ProxyPAC, URL: keys["ProxyAutoConfigURLString"], Bypass: bypass})
+	}
+	if keys["ProxyAutoDiscoveryEnable"] == "1" {
+		s = append(s, ProxySetting{Source: SourceMacOS, Mode: ProxyWPAD, Bypass: bypass})
+	}
+	if len(s) == 0 {
+		s = append(s, ProxySetting{Source: SourceMacOS, Mode: ProxyNone})
+	}
+	return s
+}
+
+// scutilDict reads the top level of scutil's dictionary printout: scalar
+// keys, and arrays as lists of their values.
+func scutilDict(out []byte) (map[string]string, map[string][]string) {
+	keys, lists := map[string]string{}, map[string][]string{}
+	var inArray string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if inArray != "" {
+			if line == "}" {
+				inArray = ""
+				continue
+			}
+			if _, v, ok := strings.Cut(line, " : "); ok {
+				lists[inArray] = append(lists[inArray], strings.TrimSpace(v))
+			}
+			continue
+		}
+		k, v, ok := strings.Cut(line, " : ")
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if strings.HasPrefix(v, "<array>") {
+			inArray = k
+			continue
+		}
+		keys[k] = v
+	}
+	return keys, lists
+}
+
+// ErrNoGNOMEProxyMode is returned for gsettings output without the proxy
+// mode: the schema is missing or the output is not gsettings'.
+var ErrNoGNOMEProxyMode = errors.New("gsettings printed no proxy mode")
+
+// ParseGSettingsProxy reads the output of
+// `gsettings list-recursively org.gnome.system.proxy`: lines of
+// "schema key value" with GVariant text values. The authentication
+// password is read only into the proxy URL, which callers mask.
+func ParseGSettingsProxy(out []byte) ([]ProxySetting, error) {
+	v := map[string]string{}
+	var bypass []string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		schema, rest, ok := strings.Cut(strings.TrimSpace(sc.Text()), " ")
+		if !ok || !strings.HasPrefix(schema, "org.gnome.system.proxy") {
+			continue
+		}
+		key, val, _ := strings.Cut(rest, " ")
+		name := strings.TrimPrefix(strings.TrimPrefix(schema, "org.gnome.system.proxy"), ".")
+		if name != "" {
+			name += "."
+		}
+		name += key
+		if name == "ignore-hosts" {
+			bypass = gvariantStrings(val)
+			continue
+		}
+		v[name] = gvariantString(val)
+	}
+	mode, ok := v["mode"]
+	if !ok {
+		return nil, ErrNoGNOMEProxyMode
+	}
+	one := func(s ProxySetting) []ProxySetting {
+		s.Source = SourceGNOME
+		return []ProxySetting{s}
+	}
+	switch mode {
+	case "none":
+		return one(ProxySetting{Mode: ProxyNone}), nil
+	case "auto":
+		if u := v["autoconfig-url"]; u != "" {
+			return one(ProxySetting{Mode: ProxyPAC, URL: u, Bypass: bypass}), nil
+		}
+		return one(ProxySetting{Mode: ProxyWPAD, Bypass: bypass}), nil
+	case "manual":
+		return gnomeManual(v, bypass), nil
+	}
+	return one(ProxySetting{Mode: ProxyNone, Note: "unknown mode " + strconv.Quote(mode)}), nil
+}
+
+// gnomeManual turns the per-scheme host and port keys into settings. GNOME
+// keeps a separate HTTPS proxy (an HTTP proxy used with CONNECT); the SOCKS
+// host serves whatever has no proxy of its own.
+func gnomeManual(v map[string]string, bypass []string) []ProxySetting {
+	var s []ProxySetting
+	for _, p := range []struct{ key, scheme, proxyScheme string }{
+		{"http", SchemeHTTP, "http"},
+		{"https", SchemeHTTPS, "http"},
+		{"socks", SchemeSOCKS, "socks5"},
+	} {
+		host := v[p.key+".host"]
+		if host == "" {
+			continue
+		}
+		if p.key == "http" && v["http.use-authentication"] == "true" && v["http.authentication-user"] != "" {
+			host = userInfo(v["http.authentication-user"], v["http.authentication-password"]) + "@" + host
+		}
+		s = append(s, ProxySetting{Source: SourceGNOME, Mode: ProxyManual, Scheme: p.scheme,
+			URL: hostPortURL(p.proxyScheme, host, v[p.key+".port"]), Bypass: bypass})
+	}
+	if len(s) == 0 {
+		s = append(s, ProxySetting{Source: SourceGNOME, Mode: ProxyNone, Note: "mode is manual but no proxy host is set"})
+	}
+	return s
+}
+
+// userInfo escapes a user and password for a URL.
+func userInfo(user, pass string) string {
+	esc := func(s string) string {
+		return strings.NewReplacer("%", "%25", "@", "%40", ":", "%3A", "/", "%2F").Replace(s)
+	}
+	if pass == "" {
+		return esc(user)
+	}
+	return esc(user) + ":" + esc(pass)
+}
+
+// gvariantString decodes a GVariant text value: a quoted string, or a bare
+// number or boolean.
+func gvariantString(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '\'' || v[0] == '"') && v[len(v)-1] == v[0] {
+		var b strings.Builder
+		for i := 1; i < len(v)-1; i++ {
+			if v[i] == '\\' && i+1 < len(v)-1 {
+				i++
+			}
+			b.WriteByte(v[i])
+		}
+		return b.String()
+	}
+	return v
+}
+
+// gvariantStrings decodes a GVariant array of strings ("['a', 'b']", or
+// "@as []" when empty).
+func gvariantStrings(v string) []string {
+	v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "@as"))
+	v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
+	var out []string
+	for i := 0; i < len(v); i++ {
+		q := v[i]
+		if q != '\'' && q != '"' {
+			continue
+		}
+		j := i + 1
+		for j < len(v) && v[j] != q {
+			if v[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(v) {
+			break
+		}
+		out = append(out, gvariantString(v[i:j+1]))
+		i = j
+	}
+	return out
+}
+
+// ParseKioslaverc reads the [Proxy Settings] group of KDE's kioslaverc.
+// ProxyType: 0 none, 1 manual, 2 PAC script, 3 auto-discovery (WPAD),
+// 4 environment variables. Manual values are "http://host port" (older
+// KDE) or "host:port".
+func ParseKioslaverc(data []byte) []ProxySetting {
+	g := iniGroup(data, "Proxy Settings")
+	bypass := splitList(g["NoProxyFor"], ",")
+	var note string
+	if len(bypass) > 0 && g["ReversedException"] == "true" {
+		// The list names the only hosts that use the proxy, the opposite of
+		// a bypass list.
+		note, bypass = "only "+strings.Join(bypass, ", ")+" use the proxy", nil
+	}
+	one := func(s ProxySetting) []ProxySetting {
+		s.Source = SourceKDE
+		if s.Note == "" {
+			s.Note = note
+		}
+		return []ProxySetting{s}
+	}
+	switch strings.TrimSpace(g["ProxyType"]) {
+	case "", "0":
+		return one(ProxySetting{Mode: ProxyNone})
+	case "1":
+		s := kdeManual(g, bypass)
+		for i := range s {
+			if s[i].Note == "" {
+				s[i].Note = note
+			}
+		}
+		return s
+	case "2":
+		return one(ProxySetting{Mode: ProxyPAC, URL: g["Proxy Config Script"], Bypass: bypass})
+	case "3":
+		return one(ProxySetting{Mode: ProxyWPAD, Bypass: bypass})
+	case "4":
+		var names []string
+		for _, k := range []string{"httpProxy", "httpsProxy", "socksProxy"} {
+			if n := g[k]; n != "" {
+				names = append(names, n)
+			}
+		}
+		return one(ProxySetting{Mode: ProxyEnv, Bypass: bypass, Note: "variables " + strings.Join(names, ", ")})
+	}
+	return one(ProxySetting{Mode: ProxyNone, Note: "unknown ProxyType " + strconv.Quote(g["ProxyType"])})
+}
+
+func kdeManual(g map[string]string, bypass []string) []ProxySetting {
+	var s []ProxySetting
+	for _, p := range []struct{ key, scheme, proxyScheme string }{
+		{"httpProxy", SchemeHTTP, "http"},
+		{"httpsProxy", SchemeHTTPS, "http"},
+		{"socksProxy", SchemeSOCKS, "socks5"},
+	} {
+		host, port, _ := strings.Cut(strings.TrimSpace(g[p.key]), " ")
+		if h := strings.TrimPrefix(host, ":"); h == "" || h == "0" {
+			continue // ":0" or empty: not set
+		}
+		u := hostPortURL(p.proxyScheme, host, strings.TrimSpace(port))
+		// KDE writes SOCKS proxies as socks://, which is SOCKS version 5.
+		u = strings.Replace(u, "socks://", "socks5://", 1)
+		s = append(s, ProxySetting{Source: SourceKDE, Mode: ProxyManual, Scheme: p.scheme, URL: u, Bypass: bypass})
+	}
+	if len(s) == 0 {
+		s = append(s, ProxySetting{Source: SourceKDE, Mode: ProxyNone, Note: "manual proxy type but no proxy address is set"})
+	}
+	return s
+}
+
+// iniGroup returns the keys of one [group] of a KDE/XDG-style ini file.
+// Key flags such as "[$e]" are dropped from key names.
+func iniGroup(data []byte, group string) map[string]string {
+	out := map[string]string{}
+	in := false
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		if line[0] == '[' {
+			in = line == "["+group+"]"
+			continue
+		}
+		if !in {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		if i := strings.Index(k, "["); i > 0 {
+			k = k[:i]
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out
+}
+
+// splitList splits a list on any of the separator characters, dropping
+// empty entries.
+func splitList(s, seps string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// WinINETValues are the proxy values of the WinINET registry key
+// (HKCU, or HKLM under the ProxySettingsPerUser=0 policy) as plain data.
+type WinINETValues struct {
+	ProxyEnable   bool   // DWORD ProxyEnable = 1
+	ProxyServer   string // "host:port", or per scheme "http=host:port;https=host:port"
+	ProxyOverride string // bypass list, ";"-separated, may hold "<local>"
+	AutoConfigURL string // PAC script URL
+	PerMachine    bool   // read from HKLM because of the policy
+}
+
+// Settings turns the values into proxy settings. The server list format is
+// Microsoft's: entries "[<scheme>=][<scheme>://]<server>[:<port>]"
+// separated by semicolons or whitespace; an entry without "scheme=" serves
+// every scheme. WinINET's "socks=" is a SOCKS version 4 proxy.
+func (v WinINETValues) Settings() []ProxySetting {
+	bypass := splitList(v.ProxyOverride, "; \t")
+	note := ""
+	if v.PerMachine {
+		note = "machine-wide, by policy"
+	}
+	var s []ProxySetting
+	if v.AutoConfigURL != "" {
+		s = append(s, ProxySetting{Source: SourceWindows, Mode: ProxyPAC, URL: v.AutoConfigURL, Bypass: bypass, Note: note})
+	}
+	if v.ProxyEnable {
+		for _, e := range splitList(v.ProxyServer, "; \t\r\n") {
+			if p, ok := wininetEntry(e); ok {
+				p.Bypass, p.Note = bypass, note
+				s = append(s, p)
+			}
+		}
+	}
+	if len(s) == 0 {
+		ns := ProxySetting{Source: SourceWindows, Mode: ProxyNone, Note: note}
+		if !v.ProxyEnable && v.ProxyServer != "" {
+			ns.Note = strings.TrimPrefix(note+"; a proxy is entered but switched off", "; ")
+		}
+		s = append(s, ns)
+	}
+	return s
+}
+
+// wininetEntry reads one entry of a WinINET proxy server list.
+func wininetEntry(e string) (ProxySetting, bool) {
+	scheme, server := SchemeAll, e
+	if k, rest, ok := strings.Cut(e, "="); ok {
+		scheme, server = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(rest)
+	}
+	if server == "" {
+		return ProxySetting{}, false
+	}
+	proxyScheme := "http"
+	switch scheme {
+	case SchemeAll, SchemeHTTP, SchemeHTTPS:
+	case "socks":
+		scheme, proxyScheme = SchemeSOCKS, "socks4"
+	default:
+		// ftp= and gopher= do not carry web traffic.
+		return ProxySetting{}, false
+	}
+	return ProxySetting{Source: SourceWindows, Mode: ProxyManual, Scheme: scheme, URL: hostPortURL(proxyScheme, server, "")}, true
+}

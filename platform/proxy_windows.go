@@ -1,0 +1,72 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/windows/registry"
+)
+
+const (
+	internetSettingsKey = `Software\Microsoft\Windows\CurrentVersion\Internet Settings`
+	internetPolicyKey   = `Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings`
+)
+
+// proxySettings reads WinINET's values, read-only. Under the policy
+// ProxySettingsPerUser = 0 the settings are the machine's, in HKLM. Run from
+// a service, HKCU is the service account's hive, not the person's: the
+// proxy check belongs to the user's process.
+func proxySettings(context.Context, Runner) ([]ProxySetting, error) {
+	root, perMachine := registry.CURRENT_USER, perMachineProxy()
+	if perMachine {
+		root = registry.LOCAL_MACHINE
+	}
+	v, err := readWinINET(root)
+	if err != nil {
+		return nil, &ProxySourceError{Source: SourceWindows, Err: err}
+	}
+	v.PerMachine = perMachine
+	return v.Settings(), nil
+}
+
+// perMachineProxy reports whether policy makes proxy settings per machine.
+func perMachineProxy() bool {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, internetPolicyKey, registry.QUERY_VALUE)
+	if err != nil {
+		return false
+	}
+	defer k.Close()
+	n, _, err := k.GetIntegerValue("ProxySettingsPerUser")
+	return err == nil && n == 0
+}
+
+func readWinINET(root registry.Key) (WinINETValues, error) {
+	k, err := registry.OpenKey(root, internetSettingsKey, registry.QUERY_VALUE)
+	if errors.Is(err, registry.ErrNotExist) {
+		return WinINETValues{}, nil // never configured
+	}
+	if err != nil {
+		return WinINETValues{}, fmt.Errorf("open the Internet Settings key: %w", err)
+	}
+	defer k.Close()
+	var v WinINETValues
+	if n, _, err := k.GetIntegerValue("ProxyEnable"); err == nil {
+		v.ProxyEnable = n != 0
+	} else if s, _, err := k.GetStringValue("ProxyEnable"); err == nil {
+		v.ProxyEnable = s != "" && s != "0" // some tools write it as a string
+	}
+	v.ProxyServer = stringValue(k, "ProxyServer")
+	v.ProxyOverride = stringValue(k, "ProxyOverride")
+	v.AutoConfigURL = stringValue(k, "AutoConfigURL")
+	return v, nil
+}
+
+// stringValue reads a string value; a missing or mistyped value is empty.
+func stringValue(k registry.Key, name string) string {
+	s, _, err := k.GetStringValue(name)
+	if err != nil {
+		return ""
+	}
+	return s
+}
