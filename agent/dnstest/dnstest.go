@@ -1,0 +1,180 @@
+// Package dnstest serves DNS on loopback for tests: a table says how each
+// name is answered (addresses, NXDOMAIN, SERVFAIL, silence). It exists so
+// that checks are tested against a real DNS server instead of a mock; it
+// must never be used outside tests and never listens beyond 127.0.0.1.
+package dnstest
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// Answer is how the server answers one name.
+type Answer struct {
+	// Rcode is the response code; 0 (NOERROR) unless set.
+	Rcode int
+	// Addrs are the records: IPv4 addresses answer A queries, IPv6
+	// addresses answer AAAA queries. Written as text so that a table reads
+	// like a zone file; Serve fails the test on a bad one.
+	Addrs []string
+	// Hang makes the server read the query and never answer, as a resolver
+	// behind a dead link does.
+	Hang bool
+}
+
+// NXDomain answers "no such name".
+func NXDomain() Answer { return Answer{Rcode: dns.RcodeNameError} }
+
+// ServFail answers "server failure", what a resolver says when its
+// upstream is broken or DNSSEC validation fails.
+func ServFail() Answer { return Answer{Rcode: dns.RcodeServerFailure} }
+
+// Addrs answers with these addresses.
+func Addrs(addrs ...string) Answer { return Answer{Addrs: addrs} }
+
+// NoData answers NOERROR with no records: the name exists, without addresses.
+func NoData() Answer { return Answer{} }
+
+// Hang never answers.
+func Hang() Answer { return Answer{Hang: true} }
+
+// Table maps names ("chatgpt.test" or "chatgpt.test.", any case) to
+// answers. Names not in the table get NXDOMAIN.
+type Table map[string]Answer
+
+// Serve starts a DNS server on 127.0.0.1, UDP and TCP on the same port,
+// stopped when the test ends. It returns its address and a Go resolver that
+// asks only it.
+func Serve(t testing.TB, table Table) (string, *net.Resolver) {
+	t.Helper()
+	h, err := newHandler(table)
+	if err != nil {
+		t.Fatalf("dnstest: %v", err)
+	}
+	pc, ln, err := listenPair()
+	if err != nil {
+		t.Fatalf("dnstest: listen: %v", err)
+	}
+	addr := pc.LocalAddr().String()
+	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
+		started := make(chan struct{})
+		srv.NotifyStartedFunc = func() { close(started) }
+		failed := make(chan error, 1)
+		go func() { failed <- srv.ActivateAndServe() }()
+		select {
+		case <-started:
+		case err := <-failed:
+			t.Fatalf("dnstest: serve: %v", err)
+		}
+		t.Cleanup(func() { _ = srv.Shutdown() })
+	}
+	r := &net.Resolver{
+		PreferGo: true,
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+	}
+	return addr, r
+}
+
+// listenPair binds UDP on a free loopback port and TCP on the same port,
+// so that a resolver falling back to TCP finds the same server. Another
+// process may take the TCP port in between: then it tries another port.
+func listenPair() (net.PacketConn, net.Listener, error) {
+	var lastErr error
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, nil, err
+		}
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			return pc, ln, nil
+		}
+		lastErr = err
+		pc.Close()
+	}
+	return nil, nil, errors.Join(errors.New("no port free for both UDP and TCP"), lastErr)
+}
+
+type handler struct {
+	answers map[string]parsedAnswer
+}
+
+type parsedAnswer struct {
+	rcode int
+	v4    []netip.Addr
+	v6    []netip.Addr
+	hang  bool
+}
+
+func newHandler(table Table) (*handler, error) {
+	h := &handler{answers: map[string]parsedAnswer{}}
+	for name, a := range table {
+		p := parsedAnswer{rcode: a.Rcode, hang: a.Hang}
+		for _, s := range a.Addrs {
+			ip, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, errors.Join(errors.New("bad address for "+name), err)
+			}
+			if ip.Is4() {
+				p.v4 = append(p.v4, ip)
+			} else {
+				p.v6 = append(p.v6, ip)
+			}
+		}
+		h.answers[dns.CanonicalName(name)] = p
+	}
+	return h, nil
+}
+
+// ServeDNS answers one query from the table.
+func (h *handler) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	if len(req.Question) != 1 {
+		m := new(dns.Msg)
+		_ = w.WriteMsg(m.SetRcode(req, dns.RcodeFormatError))
+		return
+	}
+	q := req.Question[0]
+	a, ok := h.answers[dns.CanonicalName(q.Name)]
+	if !ok {
+		a = parsedAnswer{rcode: dns.RcodeNameError}
+	}
+	if a.hang {
+		return
+	}
+	m := new(dns.Msg)
+	m.SetRcode(req, a.rcode)
+	m.Authoritative = true
+	if a.rcode == dns.RcodeSuccess {
+		m.Answer = records(q, a)
+	}
+	_ = w.WriteMsg(m)
+}
+
+// records are the A or AAAA records answering q.
+func records(q dns.Question, a parsedAnswer) []dns.RR {
+	hdr := func(t uint16) dns.RR_Header {
+		return dns.RR_Header{Name: q.Name, Rrtype: t, Class: dns.ClassINET, Ttl: 60}
+	}
+	var out []dns.RR
+	switch q.Qtype {
+	case dns.TypeA:
+		for _, ip := range a.v4 {
+			out = append(out, &dns.A{Hdr: hdr(dns.TypeA), A: ip.AsSlice()})
+		}
+	case dns.TypeAAAA:
+		for _, ip := range a.v6 {
+			out = append(out, &dns.AAAA{Hdr: hdr(dns.TypeAAAA), AAAA: ip.AsSlice()})
+		}
+	}
+	return out
+}

@@ -1,0 +1,17 @@
+package platform
+
+import (
+	"context"
+	"os"
+)
+
+// resolver reads resolv.conf, nsswitch.conf, the port-53 listeners and the
+// process names. It sends no query and does not ping resolved over D-Bus,
+// which would start it.
+func resolver(context.Context, Runner) (ResolverInfo, error) {
+	in, err := readLinuxResolverInputs(os.DirFS("/"))
+	if err != nil {
+		return ResolverInfo{}, err
+	}
+	return decideLinuxResolver(in), nil
+}
