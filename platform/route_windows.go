@@ -1,5 +1,62 @@
 package platform
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"unsafe"
 
-func routes(context.Context) ([]Route, error) { return nil, ErrNotSupported }
+	"golang.org/x/sys/windows"
+)
+
+// routes reads the IPv4 and IPv6 forwarding table with GetIpForwardTable2
+// (in x/sys/windows, so the adapters' FirstGatewayAddress fallback is not
+// needed) and names each route's interface as Go's net package does.
+func routes(context.Context) ([]Route, error) {
+	var table *windows.MibIpForwardTable2
+	if err := windows.GetIpForwardTable2(windows.AF_UNSPEC, &table); err != nil {
+		return nil, fmt.Errorf("read the routing table: %w", err)
+	}
+	defer windows.FreeMibTable(unsafe.Pointer(table))
+	var rows []WinRoute
+	for _, r := range table.Rows() {
+		dst, ok := winSockaddrAddr(&r.DestinationPrefix.Prefix)
+		if !ok {
+			continue
+		}
+		hop, _ := winSockaddrAddr(&r.NextHop)
+		rows = append(rows, WinRoute{
+			IfIndex:     r.InterfaceIndex,
+			Destination: netip.PrefixFrom(dst, int(r.DestinationPrefix.PrefixLength)).String(),
+			NextHop:     hop.String(),
+			Metric:      r.Metric,
+		})
+	}
+	return routesFromWin(rows, winInterfaceNames()), nil
+}
+
+// winSockaddrAddr reads the address out of a SOCKADDR_INET.
+func winSockaddrAddr(sa *windows.RawSockaddrInet) (netip.Addr, bool) {
+	switch sa.Family {
+	case windows.AF_INET:
+		return netip.AddrFrom4((*windows.RawSockaddrInet4)(unsafe.Pointer(sa)).Addr), true
+	case windows.AF_INET6:
+		return netip.AddrFrom16((*windows.RawSockaddrInet6)(unsafe.Pointer(sa)).Addr), true
+	}
+	return netip.Addr{}, false
+}
+
+// winInterfaceNames maps interface indexes to the friendly names that
+// Interfaces reports.
+func winInterfaceNames() map[uint32]string {
+	out := map[uint32]string{}
+	list, err := net.Interfaces()
+	if err != nil {
+		return out
+	}
+	for _, i := range list {
+		out[uint32(i.Index)] = i.Name
+	}
+	return out
+}
