@@ -63,8 +63,11 @@ const (
 // CertFailure describes a refused certificate: the evidence for clock skew
 // (dates) or interception (issuer).
 type CertFailure struct {
-	Problem   CertProblem
-	Issuer    string // issuer's common name or organization
+	Problem CertProblem
+	Issuer  string // issuer's common name or organization
+	// IssuerDN is the issuer's whole distinguished name: interception
+	// appliances often name their vendor only in O or OU.
+	IssuerDN  string
 	NotBefore time.Time
 	NotAfter  time.Time
 }
@@ -136,9 +139,18 @@ func (p *Prober) Close() {
 	}
 }
 
+// traceState is what the httptrace callbacks learn during one request.
+type traceState struct {
+	t                                    Timings
+	dnsStart, connStart, tlsStart, wrote time.Time
+	connected, handshaken, gotConn       bool
+	remote                               string
+	peer                                 []*x509.Certificate
+}
+
 // Request describes one probe.
 type Request struct {
-	Method string            // default GET
+	Method string // default GET
 	URL    string
 	Header map[string]string // extra headers
 	Limit  int64             // body limit; default PageLimit
@@ -156,49 +168,57 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 	if method == "" {
 		method = http.MethodGet
 	}
+	// httptrace callbacks run on the transport's goroutines, and a losing
+	// parallel dial may report after RoundTrip has returned: they write to
+	// st under mu, and st is copied into r once, when RoundTrip is done.
 	var (
-		mu                                   sync.Mutex
-		start                                = time.Now()
-		dnsStart, connStart, tlsStart, wrote time.Time
-		connected, handshaken, gotConn       bool
+		mu       sync.Mutex
+		st       traceState
+		finished bool
+		start    = time.Now()
 	)
-	at := func(f func()) { mu.Lock(); f(); mu.Unlock() }
+	at := func(f func(*traceState)) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !finished {
+			f(&st)
+		}
+	}
 	trace := &httptrace.ClientTrace{
-		DNSStart: func(httptrace.DNSStartInfo) { at(func() { dnsStart = time.Now() }) },
-		DNSDone: func(httptrace.DNSDoneInfo) {
-			at(func() { r.Timings.DNS = time.Since(dnsStart) })
+		DNSStart: func(httptrace.DNSStartInfo) { at(func(s *traceState) { s.dnsStart = time.Now() }) },
+		DNSDone:  func(httptrace.DNSDoneInfo) { at(func(s *traceState) { s.t.DNS = time.Since(s.dnsStart) }) },
+		ConnectStart: func(_, _ string) {
+			at(func(s *traceState) { s.connStart = time.Now() })
 		},
-		ConnectStart: func(_, _ string) { at(func() { connStart = time.Now() }) },
 		ConnectDone: func(_, addr string, err error) {
-			at(func() {
-				if err == nil {
-					connected = true
-					r.RemoteAddr = addr
-					r.Timings.Connect = time.Since(connStart)
+			at(func(s *traceState) {
+				if err == nil && !s.connected {
+					s.connected, s.remote = true, addr
+					s.t.Connect = time.Since(s.connStart)
 				}
 			})
 		},
-		TLSHandshakeStart: func() { at(func() { tlsStart = time.Now() }) },
+		TLSHandshakeStart: func() { at(func(s *traceState) { s.tlsStart = time.Now() }) },
 		TLSHandshakeDone: func(cs tls.ConnectionState, err error) {
-			at(func() {
+			at(func(s *traceState) {
 				if err == nil {
-					handshaken = true
-					r.Timings.TLS = time.Since(tlsStart)
+					s.handshaken = true
+					s.t.TLS = time.Since(s.tlsStart)
 				}
-				r.Peer = cs.PeerCertificates
+				s.peer = cs.PeerCertificates
 			})
 		},
 		GotConn: func(info httptrace.GotConnInfo) {
-			at(func() {
-				gotConn = true
+			at(func(s *traceState) {
+				s.gotConn = true
 				if info.Reused {
-					connected, handshaken = true, true
-					r.RemoteAddr = info.Conn.RemoteAddr().String()
+					s.connected, s.handshaken = true, true
+					s.remote = info.Conn.RemoteAddr().String()
 				}
 			})
 		},
-		WroteRequest:         func(httptrace.WroteRequestInfo) { at(func() { wrote = time.Now() }) },
-		GotFirstResponseByte: func() { at(func() { r.Timings.FirstByte = time.Since(wrote) }) },
+		WroteRequest:         func(httptrace.WroteRequestInfo) { at(func(s *traceState) { s.wrote = time.Now() }) },
+		GotFirstResponseByte: func() { at(func(s *traceState) { s.t.FirstByte = time.Since(s.wrote) }) },
 	}
 	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, req.URL, nil)
 	if err != nil {
@@ -210,10 +230,12 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 		hreq.Header.Set(k, v)
 	}
 	resp, err := p.transport().RoundTrip(hreq) // RoundTrip: redirects are not followed
+	mu.Lock()
+	finished = true
+	mu.Unlock()
+	r.Timings, r.RemoteAddr, r.Peer = st.t, st.remote, st.peer
 	defer func() { r.Timings.Total = time.Since(start) }()
 	if err != nil {
-		mu.Lock()
-		defer mu.Unlock()
 		r.Err = err
 		r.Timeout = isTimeout(err)
 		r.Cert = certFailure(err, p.Now)
@@ -221,9 +243,9 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 		switch {
 		case isDNSError(err):
 			r.Stage = StageDNS
-		case !connected && !gotConn:
+		case !st.connected && !st.gotConn:
 			r.Stage = StageConnect
-		case isTLS && !handshaken:
+		case isTLS && !st.handshaken:
 			r.Stage = StageTLS
 		default:
 			r.Stage = StageHTTP
@@ -259,8 +281,8 @@ func isTimeout(err error) bool {
 // certFailure extracts why a certificate was refused, if that is the error.
 func certFailure(err error, now func() time.Time) *CertFailure {
 	var inv x509.CertificateInvalidError
-	if errors.As(err, &inv) {
-		f := &CertFailure{Problem: CertOther, NotBefore: inv.Cert.NotBefore, NotAfter: inv.Cert.NotAfter, Issuer: issuerName(inv.Cert)}
+	if errors.As(err, &inv) && inv.Cert != nil {
+		f := &CertFailure{Problem: CertOther, NotBefore: inv.Cert.NotBefore, NotAfter: inv.Cert.NotAfter, Issuer: issuerName(inv.Cert), IssuerDN: inv.Cert.Issuer.String()}
 		if inv.Reason == x509.Expired {
 			t := time.Now()
 			if now != nil {
@@ -278,6 +300,7 @@ func certFailure(err error, now func() time.Time) *CertFailure {
 		f := &CertFailure{Problem: CertUnknownAuthority}
 		if ua.Cert != nil {
 			f.Issuer, f.NotBefore, f.NotAfter = issuerName(ua.Cert), ua.Cert.NotBefore, ua.Cert.NotAfter
+			f.IssuerDN = ua.Cert.Issuer.String()
 		}
 		return f
 	}
@@ -285,7 +308,7 @@ func certFailure(err error, now func() time.Time) *CertFailure {
 	if errors.As(err, &hn) {
 		f := &CertFailure{Problem: CertHostname}
 		if hn.Certificate != nil {
-			f.Issuer = issuerName(hn.Certificate)
+			f.Issuer, f.IssuerDN = issuerName(hn.Certificate), hn.Certificate.Issuer.String()
 		}
 		return f
 	}
