@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
+	"github.com/clearance-app/clearance/agent/ntpq"
 	"github.com/clearance-app/clearance/agent/probe"
 )
 
@@ -18,6 +19,9 @@ func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 		Now:    time.Now,
 		Probe:  &probe.Prober{},
 		Lookup: net.DefaultResolver,
+		// One client for the life of the process: it remembers answers and
+		// rate limits, so no server is asked more than once per 64 s.
+		NTP: &ntpq.Client{},
 	}
 }
 

@@ -1,0 +1,251 @@
+// Package ntpq measures this machine's clock against NTP servers politely,
+// and turns NTP answers, HTTP Date headers and certificate dates into one
+// offset. Its Client asks each server at most once per 64 s and obeys a
+// kiss-of-death; Combine throws out servers that disagree with the
+// majority. It never sets the clock.
+package ntpq
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/beevik/ntp"
+)
+
+// MinInterval is the shortest time between two queries to one server: the
+// NTP pool's rule, and the design's.
+const MinInterval = 64 * time.Second
+
+// DefaultTimeout bounds one query when the context allows longer: an
+// answer that has not come within it is not coming.
+const DefaultTimeout = 5 * time.Second
+
+// maxBackoff caps the interval a kiss-of-death can ask for: 2^17 s
+// (36 h) is NTP's largest poll interval; a bigger one is a garbled packet.
+const maxBackoff = 1 << 17 * time.Second
+
+// refusedBackoff is how long a server that refuses us (DENY, RSTR) is left
+// alone. RFC 5905 says to stop asking it; a day lets a fixed server back in
+// for an agent that runs for weeks.
+const refusedBackoff = 24 * time.Hour
+
+// Client queries NTP servers. It is safe for concurrent use; keep one for
+// the life of the process so that its memory of servers keeps us polite.
+// The zero value is ready to use.
+type Client struct {
+	// Now is the clock that times the cache and backoffs; default time.Now.
+	Now func() time.Time
+	// SystemTime is the local clock being measured (beevik's
+	// GetSystemTime); default the system clock.
+	SystemTime func() time.Time
+	// Timeout is the longest wait for one answer, shortened by the
+	// context's deadline; default DefaultTimeout.
+	Timeout time.Duration
+
+	mu      sync.Mutex
+	servers map[string]*server
+}
+
+// server is what the client remembers about one server. turn lets one
+// caller at a time ask it, so that concurrent checks share one query.
+type server struct {
+	turn  chan struct{}
+	users int // callers between server() and release(); guarded by Client.mu
+
+	// Guarded by turn.
+	asked   time.Time // when a datagram last went out to it; zero if never
+	resp    *ntp.Response
+	err     error
+	backoff time.Duration // from asked; non-zero after a kiss-of-death
+}
+
+// Query returns the server's answer, from memory when it was asked less
+// than MinInterval ago. A kiss-of-death is returned as a *KissError, also
+// during the backoff it asks for. The answer is not validated: call
+// Response.Validate (or FromResponse) before trusting it. Each caller gets
+// its own copy.
+func (c *Client) Query(ctx context.Context, addr string) (*ntp.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ntp query to %s not sent: %w", addr, err)
+	}
+	s := c.server(addr)
+	defer c.release(s)
+	select {
+	case s.turn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("ntp query to %s not sent: %w", addr, ctx.Err())
+	}
+	defer func() { <-s.turn }()
+
+	now := c.now()
+	if resp, err, ok := s.remembered(now); ok {
+		return copyOf(resp), err
+	}
+	resp, sent, err := c.ask(ctx, addr)
+	if !sent {
+		// Nothing reached the wire (no route, no such name): the server was
+		// not asked, so nothing to remember.
+		return nil, err
+	}
+	s.asked, s.resp, s.err, s.backoff = now, resp, err, 0
+	if resp != nil && resp.IsKissOfDeath() {
+		kiss := kissOf(addr, resp, now)
+		s.resp, s.err, s.backoff = nil, kiss, kiss.Until.Sub(now)
+	}
+	return copyOf(s.resp), s.err
+}
+
+// copyOf keeps the remembered answer safe from callers that modify theirs.
+func copyOf(r *ntp.Response) *ntp.Response {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	return &c
+}
+
+// remembered returns the server's last answer while it may not be asked
+// again. An answer from before the wall clock was stepped (or the machine
+// slept) describes a clock that no longer exists: it is not returned, and
+// still the server is not asked before the interval is over (ErrClockChanged).
+func (s *server) remembered(now time.Time) (*ntp.Response, error, bool) {
+	if s.asked.IsZero() {
+		return nil, nil, false
+	}
+	elapsed := now.Sub(s.asked) // monotonic when both readings have it
+	if s.backoff > 0 {
+		if elapsed < s.backoff {
+			return nil, s.err, true
+		}
+		return nil, nil, false
+	}
+	if elapsed >= MinInterval {
+		return nil, nil, false
+	}
+	if clockStepped(now.Round(0).Sub(s.asked.Round(0)), elapsed) {
+		return nil, ErrClockChanged, true
+	}
+	return s.resp, s.err, true
+}
+
+// clockStepped reports whether the wall clock moved differently from the
+// monotonic clock: a step (a time sync, a person setting the clock) or a
+// suspend. Half a second of slew is not a step.
+func clockStepped(wall, monotonic time.Duration) bool {
+	d := wall - monotonic
+	return d > 500*time.Millisecond || d < -500*time.Millisecond
+}
+
+// kissOf reads a kiss-of-death: RATE asks for at least MinInterval or the
+// server's poll interval, whichever is longer; DENY and RSTR refuse us.
+func kissOf(addr string, resp *ntp.Response, now time.Time) *KissError {
+	wait := max(MinInterval, min(resp.Poll, maxBackoff))
+	if resp.KissCode == "DENY" || resp.KissCode == "RSTR" {
+		wait = max(wait, refusedBackoff)
+	}
+	return &KissError{Server: addr, Code: resp.KissCode, Until: now.Add(wait)}
+}
+
+func (c *Client) server(addr string) *server {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.servers == nil {
+		c.servers = map[string]*server{}
+	}
+	c.forgetOld()
+	s, ok := c.servers[addr]
+	if !ok {
+		s = &server{turn: make(chan struct{}, 1)}
+		c.servers[addr] = s
+	}
+	s.users++
+	return s
+}
+
+func (c *Client) release(s *server) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s.users--
+}
+
+// forgetOld drops servers whose memory no longer matters (a server removed
+// from the configuration), so the map stays as small as the server list.
+// A server with callers is kept: a caller holding a forgotten entry would
+// not see a newer one, and two queries could go out together. Called with
+// c.mu held; with no users, nobody holds turn, so its fields may be read.
+func (c *Client) forgetOld() {
+	now := c.now()
+	for addr, s := range c.servers {
+		if s.users == 0 && (s.asked.IsZero() || now.Sub(s.asked) > max(s.backoff, MinInterval)) {
+			delete(c.servers, addr)
+		}
+	}
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// ask sends one query, bounded by ctx. sent reports whether a datagram
+// went out, which is what politeness counts.
+func (c *Client) ask(ctx context.Context, addr string) (resp *ntp.Response, sent bool, err error) {
+	timeout := cmp.Or(c.Timeout, DefaultTimeout)
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(d))
+	}
+	if timeout <= 0 {
+		return nil, false, fmt.Errorf("ntp query to %s not sent: %w", addr, context.DeadlineExceeded)
+	}
+	var conn *watchedConn
+	opts := ntp.QueryOptions{
+		Timeout:       timeout,
+		GetSystemTime: c.SystemTime,
+		// Our own dialer, so that resolving the name honours ctx and a
+		// cancelled ctx ends the wait at once (beevik/ntp takes no context).
+		// It costs kernel receive timestamps: microseconds, irrelevant here.
+		Dialer: func(_, remote string) (net.Conn, error) {
+			var d net.Dialer
+			nc, err := d.DialContext(ctx, "udp", remote)
+			if err != nil {
+				return nil, err
+			}
+			conn = &watchedConn{Conn: nc, stop: context.AfterFunc(ctx, func() { nc.Close() })}
+			return conn, nil
+		},
+	}
+	resp, err = ntp.QueryWithOptions(addr, opts)
+	if conn != nil {
+		conn.stop()
+		sent = conn.sent.Load()
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, sent, fmt.Errorf("no answer from %s in time: %w", addr, ctx.Err())
+		}
+		return nil, sent, fmt.Errorf("ntp query to %s: %w", addr, err)
+	}
+	return resp, sent, nil
+}
+
+// watchedConn notes whether the query left the machine.
+type watchedConn struct {
+	net.Conn
+	sent atomic.Bool
+	stop func() bool
+}
+
+func (w *watchedConn) Write(b []byte) (int, error) {
+	n, err := w.Conn.Write(b)
+	if n > 0 {
+		w.sent.Store(true)
+	}
+	return n, err
+}
