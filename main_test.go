@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,12 +42,17 @@ type result struct {
 }
 
 // clearanceCmd returns a command that runs the program with args; prefix
-// (such as "ip netns exec NAME") is prepended.
-func clearanceCmd(t *testing.T, prefix []string, args ...string) *exec.Cmd {
+// (such as "ip netns exec NAME") is prepended. The program is this test
+// binary, or the binary named by CLEARANCE_BIN (the benchmark script sets
+// it to measure the real build).
+func clearanceCmd(t testing.TB, prefix []string, args ...string) *exec.Cmd {
 	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if bin := os.Getenv("CLEARANCE_BIN"); bin != "" {
+		self = bin
 	}
 	argv := append(append(append([]string{}, prefix...), self), args...)
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -55,7 +61,7 @@ func clearanceCmd(t *testing.T, prefix []string, args ...string) *exec.Cmd {
 }
 
 // runCmd runs cmd and collects its output and exit status.
-func runCmd(t *testing.T, cmd *exec.Cmd) result {
+func runCmd(t testing.TB, cmd *exec.Cmd) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -89,7 +95,7 @@ type jsonReport struct {
 	} `json:"findings"`
 }
 
-func decodeReport(t *testing.T, r result) jsonReport {
+func decodeReport(t testing.TB, r result) jsonReport {
 	t.Helper()
 	var rep jsonReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
@@ -125,11 +131,20 @@ func (r jsonReport) has(code string) bool {
 }
 
 // writeConfig writes a configuration file for a test and returns its path.
-func writeConfig(t *testing.T, lines ...string) string {
+func writeConfig(t testing.TB, lines ...string) string {
 	t.Helper()
 	p := t.TempDir() + "/config.toml"
 	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// withoutProxyEnv drops proxy variables a CI machine may set, so that the
+// proxy check reports on the test's setting, not the runner's.
+func withoutProxyEnv(env []string) []string {
+	return slices.DeleteFunc(env, func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return strings.HasSuffix(strings.ToLower(k), "_proxy")
+	})
 }

@@ -14,12 +14,7 @@ import (
 // tests are mandatory there.
 func requireRoot(t *testing.T) {
 	t.Helper()
-	var why string
-	if os.Geteuid() != 0 {
-		why = "needs root to create network namespaces and interfaces"
-	} else if _, err := exec.LookPath("ip"); err != nil {
-		why = "needs ip(8) from iproute2"
-	}
+	why := netnsMissing()
 	if why == "" {
 		return
 	}
@@ -28,6 +23,19 @@ func requireRoot(t *testing.T) {
 	}
 	t.Skip(why)
 }
+
+// netnsMissing says what this machine lacks for namespace tests, or "".
+func netnsMissing() string {
+	if os.Geteuid() != 0 {
+		return "needs root to create network namespaces and interfaces"
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		return "needs ip(8) from iproute2"
+	}
+	return ""
+}
+
+func canNetns() bool { return netnsMissing() == "" }
 
 // netns is a network namespace owned by one test.
 type netns struct{ name string }
