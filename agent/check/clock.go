@@ -316,7 +316,7 @@ func clockVerdict(cfg config.Clock, now time.Time, m clockMeasurement, so clockS
 	}
 	var summary []string
 	if m.method == "" {
-		summary = append(summary, "Could not measure the clock: "+m.failure)
+		summary = append(summary, "could not measure the clock: "+m.failure)
 		res.Status = Error
 	} else {
 		off := clockOffsetSeconds(m)

@@ -386,7 +386,7 @@ func TestClockNoEvidenceIsAnError(t *testing.T) {
 	t.Cleanup(func() { l.Close() })
 	w.addWeb("https://" + l.Addr().String() + "/")
 	r := w.run()
-	if r.Status != Error || len(r.Findings) != 0 || !strings.Contains(r.Summary, "Could not measure the clock") {
+	if r.Status != Error || len(r.Findings) != 0 || !strings.Contains(r.Summary, "could not measure the clock") {
 		t.Fatalf("status %q, summary %q, findings %+v", r.Status, r.Summary, r.Findings)
 	}
 	if _, ok := r.Data["offset_seconds"]; ok {

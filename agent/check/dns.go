@@ -274,8 +274,22 @@ func dnsSummary(lookups []dnsLookup, failNames []string, failed map[string]any, 
 		return "no host names to resolve (the probed hosts are IP addresses)"
 	}
 	var parts []string
+	// Names failing the same way share one phrase, in the order probed.
+	var kinds []string
+	byKind := map[string][]string{}
 	for _, n := range failNames {
-		parts = append(parts, fmt.Sprintf("%s does not resolve (%s)", n, dnsKindWords(failed[n].(string))))
+		k := failed[n].(string)
+		if byKind[k] == nil {
+			kinds = append(kinds, k)
+		}
+		byKind[k] = append(byKind[k], n)
+	}
+	for _, k := range kinds {
+		verb := "does not resolve"
+		if len(byKind[k]) > 1 {
+			verb = "do not resolve"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", strings.Join(byKind[k], ", "), verb, dnsKindWords(k)))
 	}
 	if len(sinkNames) > 0 {
 		parts = append(parts, strings.Join(sinkNames, ", ")+" resolve to a blocked or private address")

@@ -2,26 +2,27 @@ package check
 
 import (
 	"log/slog"
-	"net"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/ntpq"
 	"github.com/clearance-app/clearance/agent/probe"
+	"github.com/clearance-app/clearance/platform"
 )
 
 // NewEnv returns an environment that reaches the real network through the
 // system resolver and roots.
 func NewEnv(cfg *config.Config, log *slog.Logger) Env {
+	resolver := platform.SystemResolver()
 	return Env{
 		Config: cfg,
 		Log:    log,
 		Now:    time.Now,
-		Probe:  &probe.Prober{},
-		Lookup: net.DefaultResolver,
+		Probe:  &probe.Prober{Resolver: resolver},
+		Lookup: resolver,
 		// One client for the life of the process: it remembers answers and
 		// rate limits, so no server is asked more than once per 64 s.
-		NTP: &ntpq.Client{},
+		NTP: &ntpq.Client{Resolver: resolver},
 	}
 }
 

@@ -463,8 +463,8 @@ func netSummary(cfg *config.Config, obs netObservations, captive netCaptive, off
 	case netRoutesUnknown:
 		parts = append(parts, "default route: "+netRouteWords(obs.Routes))
 	}
-	s := strings.Join(parts, "; ")
-	return strings.ToUpper(s[:1]) + s[1:]
+	// Summaries start lower-case: the first word may be a host name.
+	return strings.Join(parts, "; ")
 }
 
 // netStageWords says in plain words where a request failed.

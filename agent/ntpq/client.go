@@ -46,6 +46,8 @@ type Client struct {
 	// Timeout is the longest wait for one answer, shortened by the
 	// context's deadline; default DefaultTimeout.
 	Timeout time.Duration
+	// Resolver resolves server names; nil means net.DefaultResolver.
+	Resolver *net.Resolver
 
 	mu      sync.Mutex
 	servers map[string]*server
@@ -212,7 +214,7 @@ func (c *Client) ask(ctx context.Context, addr string) (resp *ntp.Response, sent
 		// cancelled ctx ends the wait at once (beevik/ntp takes no context).
 		// It costs kernel receive timestamps: microseconds, irrelevant here.
 		Dialer: func(_, remote string) (net.Conn, error) {
-			var d net.Dialer
+			d := net.Dialer{Resolver: c.Resolver}
 			nc, err := d.DialContext(ctx, "udp", remote)
 			if err != nil {
 				return nil, err

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clearance-app/clearance/agent/check"
 	"github.com/clearance-app/clearance/agent/finding"
@@ -36,6 +37,9 @@ func UseColor(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
+
+// lineWidth is the width text is wrapped to.
+const lineWidth = 100
 
 type palette struct{ on bool }
 
@@ -71,10 +75,20 @@ func Text(w io.Writer, r check.Report, color bool) error {
 	for _, c := range r.Checks {
 		width = max(width, len(c.Name))
 	}
+	// Summaries wrap under themselves: name, status, then the text column.
+	indent := strings.Repeat(" ", 2+width+2+utf8.RuneCountInString("✔ error")+2)
+	textWidth := max(40, lineWidth-len(indent))
 	for _, c := range r.Checks {
 		st := statusStyle[c.Status]
-		label := fmt.Sprintf("%s %-4s", st.mark, c.Status)
-		fmt.Fprintf(&b, "  %-*s  %s  %s\n", width, c.Name, p.wrap(st.color, label), c.Summary)
+		label := fmt.Sprintf("%s %-5s", st.mark, c.Status)
+		lines := wrapText(c.Summary, textWidth)
+		if len(lines) == 0 {
+			lines = []string{""}
+		}
+		fmt.Fprintf(&b, "  %-*s  %s  %s\n", width, c.Name, p.wrap(st.color, label), lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(&b, "%s%s\n", indent, l)
+		}
 	}
 
 	switch n := len(r.Findings); n {
@@ -164,9 +178,26 @@ func value(v any) string {
 	case fmt.Stringer:
 		return x.String()
 	}
-	switch v.(type) {
+	switch x := v.(type) {
 	case bool, int, int64, uint16, int32:
 		return fmt.Sprint(v)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = value(e)
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + " " + value(x[k])
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
