@@ -18,7 +18,7 @@ func TestProxySettingsThisMachine(t *testing.T) {
 		t.Skip("gsettings is not installed on this machine")
 	}
 	cfg := t.TempDir()
-	if err := os.WriteFile(filepath.Join(cfg, "kioslaverc"), readProxyFixture(t, "kioslaverc-socks.txt"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(cfg, "kioslaverc"), readFixture(t, "proxy", "kioslaverc-socks.txt"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("XDG_CONFIG_HOME", cfg)

@@ -13,15 +13,6 @@ import (
 	"testing"
 )
 
-func readProxyFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "proxy", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // brief reduces settings to what the tests compare: mode, scheme, URL.
 func brief(s []ProxySetting) []string {
 	var out []string
@@ -49,7 +40,7 @@ func TestParseGSettingsProxy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			s, err := ParseGSettingsProxy(readProxyFixture(t, tt.file))
+			s, err := ParseGSettingsProxy(readFixture(t, "proxy", tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +55,7 @@ func TestParseGSettingsProxy(t *testing.T) {
 }
 
 func TestGSettingsPasswordNeverDisplayed(t *testing.T) {
-	s, err := ParseGSettingsProxy(readProxyFixture(t, "gsettings-manual-auth.txt"))
+	s, err := ParseGSettingsProxy(readFixture(t, "proxy", "gsettings-manual-auth.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +90,7 @@ func TestParseKioslaverc(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			s := ParseKioslaverc(readProxyFixture(t, tt.file))
+			s := ParseKioslaverc(readFixture(t, "proxy", tt.file))
 			if got := brief(s); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("settings\n got %q\nwant %q", got, tt.want)
 			}
@@ -108,7 +99,7 @@ func TestParseKioslaverc(t *testing.T) {
 			}
 		})
 	}
-	s := ParseKioslaverc(readProxyFixture(t, "kioslaverc-manual.txt"))
+	s := ParseKioslaverc(readFixture(t, "proxy", "kioslaverc-manual.txt"))
 	if want := []string{"192.168.*", "127.0.0.1"}; !reflect.DeepEqual(s[0].Bypass, want) {
 		t.Errorf("bypass = %q, want %q", s[0].Bypass, want)
 	}
@@ -138,13 +129,13 @@ func TestParseScutilProxy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			s := ParseScutilProxy(readProxyFixture(t, tt.file))
+			s := ParseScutilProxy(readFixture(t, "proxy", tt.file))
 			if got := brief(s); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("settings\n got %q\nwant %q", got, tt.want)
 			}
 		})
 	}
-	s := ParseScutilProxy(readProxyFixture(t, "scutil-manual.txt"))
+	s := ParseScutilProxy(readFixture(t, "proxy", "scutil-manual.txt"))
 	if want := []string{"*.local", "169.254/16"}; !reflect.DeepEqual(s[0].Bypass, want) {
 		t.Errorf("bypass = %q, want %q", s[0].Bypass, want)
 	}
@@ -172,7 +163,7 @@ func TestWinINETSettings(t *testing.T) {
 				Source string
 				Values WinINETValues
 			}
-			if err := json.Unmarshal(readProxyFixture(t, tt.file), &fx); err != nil {
+			if err := json.Unmarshal(readFixture(t, "proxy", tt.file), &fx); err != nil {
 				t.Fatal(err)
 			}
 			s := fx.Values.Settings()
@@ -190,7 +181,7 @@ func TestWinINETSettings(t *testing.T) {
 		})
 	}
 	var fx struct{ Values WinINETValues }
-	if err := json.Unmarshal(readProxyFixture(t, "wininet-single.json"), &fx); err != nil {
+	if err := json.Unmarshal(readFixture(t, "proxy", "wininet-single.json"), &fx); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := fx.Values.Settings()[0].Bypass, []string{"<local>", "*.corp.example"}; !reflect.DeepEqual(got, want) {
@@ -235,12 +226,12 @@ var gsettingsArgv = []string{"gsettings", "list-recursively", "org.gnome.system.
 
 func TestDesktopProxySettings(t *testing.T) {
 	cfg := t.TempDir()
-	kde := readProxyFixture(t, "kioslaverc-socks.txt")
+	kde := readFixture(t, "proxy", "kioslaverc-socks.txt")
 	if err := os.WriteFile(filepath.Join(cfg, "kioslaverc"), kde, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"XDG_CONFIG_HOME": cfg, "HOME": "/nonexistent"}
-	run := fakeRunner{t: t, argv: gsettingsArgv, out: readProxyFixture(t, "gsettings-manual.txt")}
+	run := fakeRunner{t: t, argv: gsettingsArgv, out: readFixture(t, "proxy", "gsettings-manual.txt")}
 	s, err := desktopProxySettings(context.Background(), run, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)

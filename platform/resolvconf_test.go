@@ -2,20 +2,9 @@ package platform
 
 import (
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 )
-
-func readResolverFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "resolver", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
 
 func TestParseResolvConfRecorded(t *testing.T) {
 	for _, tc := range []struct {
@@ -29,7 +18,7 @@ func TestParseResolvConfRecorded(t *testing.T) {
 		{file: "systemd-252-static-resolv.conf", servers: []string{"127.0.0.53"}, search: []string{"."}, options: []string{"edns0", "trust-ad"}, owner: "systemd-resolved"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			rc := ParseResolvConf(readResolverFixture(t, tc.file))
+			rc := ParseResolvConf(readFixture(t, "resolver", tc.file))
 			if got := resolvAddrStrings(rc.Nameservers); !slices.Equal(got, tc.servers) {
 				t.Errorf("servers %v, want %v", got, tc.servers)
 			}
@@ -65,7 +54,7 @@ func TestParseResolvConfConstructed(t *testing.T) {
 }
 
 func TestParseNSSwitchHosts(t *testing.T) {
-	if got, want := ParseNSSwitchHosts(readResolverFixture(t, "debian12-nsswitch.conf")), []string{"files", "dns"}; !slices.Equal(got, want) {
+	if got, want := ParseNSSwitchHosts(readFixture(t, "resolver", "debian12-nsswitch.conf")), []string{"files", "dns"}; !slices.Equal(got, want) {
 		t.Errorf("recorded: %v, want %v", got, want)
 	}
 	// Constructed: the placement nss-resolve(8) recommends, and an action
@@ -100,7 +89,7 @@ func TestParseProcNetListeners(t *testing.T) {
 		{"debian12-container-proc-net-udp", true, nil},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			ls, err := ParseProcNetListeners(readResolverFixture(t, tc.file), tc.udp)
+			ls, err := ParseProcNetListeners(readFixture(t, "resolver", tc.file), tc.udp)
 			if err != nil {
 				t.Fatal(err)
 			}

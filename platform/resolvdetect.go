@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"path"
 	"slices"
-	"strings"
 )
 
 // linuxResolverInputs is what the Linux decision reads from the system.
@@ -98,37 +97,15 @@ func readDNSListeners(fsys fs.FS) []netip.AddrPort {
 // the list is then partial, and nil is returned so that a resolver is never
 // called "not running" for want of seeing it.
 func readProcessNames(fsys fs.FS) map[string]bool {
-	if _, err := fs.Stat(fsys, "proc/1/comm"); err != nil {
-		return nil
-	}
-	entries, err := fs.ReadDir(fsys, "proc")
-	if err != nil {
+	comms, complete, err := procComms(fsys)
+	if err != nil || !complete {
 		return nil
 	}
 	names := map[string]bool{}
-	for _, e := range entries {
-		if !resolvIsPID(e.Name()) {
-			continue
-		}
-		comm, err := fs.ReadFile(fsys, "proc/"+e.Name()+"/comm")
-		if err != nil {
-			continue // the process ended meanwhile
-		}
-		names[strings.TrimSpace(string(comm))] = true
+	for _, name := range comms {
+		names[name] = true
 	}
 	return names
-}
-
-func resolvIsPID(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // decideLinuxResolver names the resolver from what was read. The order

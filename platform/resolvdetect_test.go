@@ -107,7 +107,7 @@ func TestResolverDetailSaysNotRunning(t *testing.T) {
 // The recorded files, laid out as a root file system: the whole Linux path
 // from files to verdict, on every OS.
 func TestLinuxResolverFromRecordedFiles(t *testing.T) {
-	file := func(name string) *fstest.MapFile { return &fstest.MapFile{Data: readResolverFixture(t, name)} }
+	file := func(name string) *fstest.MapFile { return &fstest.MapFile{Data: readFixture(t, "resolver", name)} }
 
 	t.Run("this Debian container", func(t *testing.T) {
 		root := fstest.MapFS{

@@ -59,23 +59,14 @@ func askSystemctl(ctx context.Context, run Runner) ([]unitState, bool) {
 // A process that exits while being read is skipped; only an unreadable
 // /proc is an error. A chronyd with -x is left out: it keeps no clock.
 func processNames(root string) ([]string, error) {
-	proc := filepath.Join(root, "proc")
-	entries, err := os.ReadDir(proc)
+	comms, _, err := procComms(os.DirFS(root))
 	if err != nil {
 		return nil, fmt.Errorf("list processes: %w", err)
 	}
 	var names []string
-	for _, e := range entries {
-		if !isPID(e.Name()) {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(proc, e.Name(), "comm"))
-		if err != nil {
-			continue
-		}
-		name := strings.TrimSpace(string(b))
+	for pid, name := range comms {
 		if name == "chronyd" {
-			cmdline, _ := os.ReadFile(filepath.Join(proc, e.Name(), "cmdline"))
+			cmdline, _ := os.ReadFile(filepath.Join(root, "proc", pid, "cmdline"))
 			if chronydClockOff(cmdline) {
 				continue
 			}
@@ -83,18 +74,6 @@ func processNames(root string) ([]string, error) {
 		names = append(names, name)
 	}
 	return names, nil
-}
-
-func isPID(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, r := range name {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // readVirtFacts reads the container and WSL markers. Each is optional:

@@ -4,21 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 )
-
-func readTimeSyncFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "timesync", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func boolPtr(b bool) *bool { return &b }
 
@@ -51,7 +41,7 @@ func (r scriptedRunner) Run(_ context.Context, name string, args ...string) ([]b
 	}
 	var out []byte
 	if a.fixture != "" {
-		out = readTimeSyncFixture(r.t, a.fixture)
+		out = readFixture(r.t, "timesync", a.fixture)
 	}
 	return out, a.err
 }
@@ -66,7 +56,7 @@ func TestParseTimedatectlShow(t *testing.T) {
 		{"timedatectl-show-not-yet.txt", true, false, true},
 	}
 	for _, tt := range tests {
-		st, err := parseTimedatectlShow(readTimeSyncFixture(t, tt.file))
+		st, err := parseTimedatectlShow(readFixture(t, "timesync", tt.file))
 		if err != nil {
 			t.Fatalf("%s: %v", tt.file, err)
 		}
@@ -81,7 +71,7 @@ func TestParseTimedatectlShow(t *testing.T) {
 // Recorded: what timedatectl prints where systemd is not the init system.
 // It must be an error, never "not synchronized".
 func TestParseTimedatectlShowNotTimedatectl(t *testing.T) {
-	if st, err := parseTimedatectlShow(readTimeSyncFixture(t, "timedatectl-show-no-systemd.txt")); err == nil {
+	if st, err := parseTimedatectlShow(readFixture(t, "timesync", "timedatectl-show-no-systemd.txt")); err == nil {
 		t.Fatalf("parsed %+v from systemd's refusal; want an error", st)
 	}
 	if _, err := parseTimedatectlShow([]byte("NTP=maybe\n")); err == nil {
@@ -100,7 +90,7 @@ func TestParseSystemctlShow(t *testing.T) {
 		{"systemctl-show-timesyncd.txt", []unitState{{"systemd-timesyncd.service", "loaded", "active", "enabled"}}},
 	}
 	for _, tt := range tests {
-		if got := parseSystemctlShow(readTimeSyncFixture(t, tt.file)); !reflect.DeepEqual(got, tt.want) {
+		if got := parseSystemctlShow(readFixture(t, "timesync", tt.file)); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: got %+v, want %+v", tt.file, got, tt.want)
 		}
 	}
@@ -147,7 +137,7 @@ func TestChronydClockOff(t *testing.T) {
 }
 
 func TestVirtualization(t *testing.T) {
-	recordedCgroup := string(readTimeSyncFixture(t, "root-debian12-container/proc/1/cgroup"))
+	recordedCgroup := string(readFixture(t, "timesync", "root-debian12-container/proc/1/cgroup"))
 	tests := []struct {
 		name  string
 		facts virtFacts
@@ -272,7 +262,7 @@ func TestParseUsingNetworkTime(t *testing.T) {
 		{"systemsetup-not-admin.txt", false, false},
 	}
 	for _, tt := range tests {
-		on, ok := parseUsingNetworkTime(readTimeSyncFixture(t, tt.file))
+		on, ok := parseUsingNetworkTime(readFixture(t, "timesync", tt.file))
 		if on != tt.on || ok != tt.ok {
 			t.Errorf("%s: on=%v ok=%v; want %v %v", tt.file, on, ok, tt.on, tt.ok)
 		}
@@ -303,7 +293,7 @@ func TestMacVerdict(t *testing.T) {
 // Every fixture must say where it came from (README.md lists it).
 func TestTimeSyncFixturesHaveSources(t *testing.T) {
 	dir := filepath.Join("testdata", "timesync")
-	readme := string(readTimeSyncFixture(t, "README.md"))
+	readme := string(readFixture(t, "timesync", "README.md"))
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

@@ -47,7 +47,7 @@ func newClockWorld(t *testing.T) *clockWorld {
 	cfg := config.Default()
 	cfg.Clock.NTPServers = nil
 	cfg.Clock.Timeout = config.Duration(10 * time.Second)
-	cfg.Network.Witness = clockClosedURL(t)
+	cfg.Network.Witness = "https://" + closedAddr(t) + "/"
 	cfg.Endpoints.Hosts = nil
 	return &clockWorld{
 		t: t, cfg: cfg, closed: cfg.Network.Witness, pool: x509.NewCertPool(), ntp: &ntpq.Client{}, now: time.Now,
@@ -137,17 +137,6 @@ func (w *clockWorld) run() Result {
 }
 
 var clockQuietLog = log.New(io.Discard, "", 0)
-
-func clockClosedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "https://" + addr + "/"
-}
 
 func clockFinding(r Result, code finding.Code) (finding.Finding, bool) {
 	for _, f := range r.Findings {

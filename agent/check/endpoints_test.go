@@ -75,18 +75,6 @@ func epServer(t *testing.T, c cftest.Case) string {
 	return cftest.New(t, c).URL + "/"
 }
 
-// epClosed returns an https URL on a loopback port where nothing listens.
-func epClosed(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "https://" + addr + "/"
-}
-
 func epHost(u string) string { return strings.TrimSuffix(strings.TrimPrefix(u, "https://"), "/") }
 
 // epOnly returns the one finding with that code, failing otherwise.
@@ -243,12 +231,12 @@ func TestEndpointsUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			closed := epClosed(t)
+			closed := "https://" + closedAddr(t) + "/"
 			hosts := []string{closed}
 			if tt.okHost {
 				hosts = append(hosts, epServer(t, cftest.OK))
 			}
-			rep, fs := epRun(t, epSetup{hosts: hosts, trace: epClosed(t), witness: tt.witness})
+			rep, fs := epRun(t, epSetup{hosts: hosts, trace: "https://" + closedAddr(t) + "/", witness: tt.witness})
 			if tt.raise {
 				f := epOnly(t, fs, "openai-unreachable")
 				if f.Evidence["host"] != epHost(closed) || f.Evidence["stage"] != probe.StageConnect || f.ExplainedBy != nil {
@@ -285,7 +273,7 @@ func TestEndpointsCertificateDatesPointAtTheClock(t *testing.T) {
 	srv := cftest.NewServerWithCert(t, cftest.Handler(cftest.OK), ca.Leaf(t, now.Add(-30*24*time.Hour), now.Add(-24*time.Hour)))
 	// The witness is down too (a wrong clock breaks it as well): the
 	// certificate dates are evidence in themselves.
-	_, fs := epRun(t, epSetup{hosts: []string{srv.URL + "/"}, trace: epClosed(t), witness: false, prober: &probe.Prober{RootCAs: ca.Pool()}})
+	_, fs := epRun(t, epSetup{hosts: []string{srv.URL + "/"}, trace: "https://" + closedAddr(t) + "/", witness: false, prober: &probe.Prober{RootCAs: ca.Pool()}})
 	f := epOnly(t, fs, "openai-unreachable")
 	if !slices.Equal(f.ExplainedBy, []finding.Code{"clock-skew"}) || f.Evidence["certificate"] != probe.CertExpired ||
 		!strings.Contains(f.Evidence["explanation"].(string), "clock") || f.Evidence["not_after"] == nil {
@@ -312,7 +300,7 @@ func TestEndpointsDNSFailureIsExplainedByDNS(t *testing.T) {
 		return nil, errors.New("no DNS in tests")
 	}}
 	p := &probe.Prober{RootCAs: epPool(t), Resolver: res}
-	closed := epClosed(t)
+	closed := "https://" + closedAddr(t) + "/"
 	t.Run("only DNS", func(t *testing.T) {
 		_, fs := epRun(t, epSetup{hosts: []string{"https://chatgpt.invalid/", epServer(t, cftest.OK)}, witness: true, prober: p})
 		f := epOnly(t, fs, "openai-unreachable")

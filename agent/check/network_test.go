@@ -59,18 +59,6 @@ func netTestPortal(t *testing.T, h http.HandlerFunc) string {
 
 func netTest204(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
 
-// netTestClosedPort returns a loopback address where nothing listens.
-func netTestClosedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 type netTestSetup struct {
 	witness, portal string
 	hosts           []string
@@ -218,9 +206,9 @@ func TestNetworkCaptivePortal(t *testing.T) {
 // offlineSetup: the witness, the portal and every endpoint refuse.
 func netTestOfflineSetup(t *testing.T) netTestSetup {
 	return netTestSetup{
-		witness: "https://" + netTestClosedPort(t) + "/cdn-cgi/trace",
-		portal:  "http://" + netTestClosedPort(t) + "/",
-		hosts:   []string{"https://" + netTestClosedPort(t) + "/", "https://" + netTestClosedPort(t) + "/v1/models"},
+		witness: "https://" + closedAddr(t) + "/cdn-cgi/trace",
+		portal:  "http://" + closedAddr(t) + "/",
+		hosts:   []string{"https://" + closedAddr(t) + "/", "https://" + closedAddr(t) + "/v1/models"},
 	}
 }
 
