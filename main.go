@@ -66,13 +66,19 @@ type checkOptions struct {
 func parseCheckFlags(args []string, stderr io.Writer) (checkOptions, error) {
 	var o checkOptions
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The caller prints a parse error once, with a hint; -h prints the flags.
+	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.Func("only", "run only these checks (comma-separated: "+strings.Join(check.Names(), ",")+")", listFlag(&o.only))
 	fs.Func("skip", "skip these checks (comma-separated)", listFlag(&o.skip))
 	fs.StringVar(&o.configPath, "config", "", "configuration file (default: CLEARANCE_CONFIG, else the system file)")
 	fs.BoolVar(&o.verbose, "verbose", false, "log what the checks do to standard error")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintln(stderr, "Usage: clearance check [flags]")
+			fs.PrintDefaults()
+		}
 		return o, err
 	}
 	if fs.NArg() > 0 {
@@ -100,9 +106,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err.Error(), "run 'clearance check -h' for the flags")
 	}
-	cfg, err := config.Load(config.Locate(opts.configPath, os.Getenv))
+	src := config.Locate(opts.configPath, os.Getenv)
+	cfg, err := config.Load(src)
 	if err != nil {
-		return fail(stderr, err.Error(), "fix the file, or see the README for the keys and their defaults")
+		return fail(stderr, err.Error(), configHint(err))
 	}
 	checks, err := check.Select(opts.only, opts.skip)
 	if err != nil {
@@ -119,6 +126,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	env := check.NewEnv(&cfg, log)
 	defer env.Close()
 	rep := check.Run(ctx, env, checks)
+	if ctx.Err() != nil { // interrupted: a partial run is no verdict
+		fmt.Fprintln(stderr, "clearance: interrupted")
+		return 130
+	}
 
 	if opts.json {
 		err = report.JSON(stdout, rep)
@@ -134,6 +145,15 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && report.UseColor(f)
+}
+
+// configHint says what to do about a configuration error.
+func configHint(err error) string {
+	var ce *config.Error
+	if errors.As(err, &ce) && ce.Line == 0 && ce.Key == "" {
+		return "check the path given by --config or CLEARANCE_CONFIG"
+	}
+	return "the README lists every key with its default"
 }
 
 // fail prints an error with a hint of what to do, and returns exit status 2.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -44,9 +43,6 @@ const clockWebSources = 3
 
 func (c clock) run(ctx context.Context, env *Env) Result {
 	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
 	synced := make(chan clockSync, 1)
 	go func() {
 		ts, err := c.timeSync(ctx)
@@ -184,11 +180,7 @@ func clockQueryNTP(ctx context.Context, env *Env, m *clockMeasurement) []ntpq.Sa
 // Certificates refused for their dates are evidence too; their bounds are
 // returned separately because they only say "at least".
 func clockProbeDates(ctx context.Context, env *Env, now func() time.Time, m *clockMeasurement) ([]ntpq.Sample, []time.Duration) {
-	if env.Probe == nil {
-		m.notes = append(m.notes, "web servers were not asked: no prober")
-		return nil, nil
-	}
-	urls := clockUnique(append([]string{env.Config.Network.Witness}, env.Config.Endpoints.Hosts...), clockHost)
+	urls := clockUnique(append([]string{env.Config.Network.Witness}, env.Config.Endpoints.Hosts...), hostLabel)
 	urls = urls[:min(len(urls), clockWebSources)]
 	m.web = make([]*clockSource, len(urls))
 	samples := make([]*ntpq.Sample, len(urls))
@@ -196,7 +188,7 @@ func clockProbeDates(ctx context.Context, env *Env, now func() time.Time, m *clo
 	var wg sync.WaitGroup
 	for i, u := range urls {
 		wg.Go(func() {
-			m.web[i] = &clockSource{Source: clockHost(u), Status: "rejected"}
+			m.web[i] = &clockSource{Source: hostLabel(u), Status: "rejected"}
 			t0 := now()
 			r := env.Probe.Do(ctx, probe.Request{Method: http.MethodHead, URL: u})
 			t1 := now()
@@ -247,10 +239,8 @@ func clockWebFailure(r *probe.Response) string {
 	switch {
 	case r.Err == nil:
 		return "no Date header in the answer"
-	case r.Timeout:
-		return fmt.Sprintf("no answer in time (at %s)", r.Stage)
 	}
-	return fmt.Sprintf("failed at %s: %v", r.Stage, r.Err)
+	return probe.Classify(r).Reason
 }
 
 // mark records in the reports which samples were used and which not.
@@ -415,9 +405,9 @@ func clockDescribe(m clockMeasurement) string {
 		how = "judged from certificate dates (no time or web server gave the time)"
 	}
 	if !m.atLeast && m.offset.Abs() < time.Second {
-		return "Clock is correct, " + how
+		return "the clock is correct, " + how
 	}
-	return "Clock is " + clockDescribeOffset(m.offset, m.atLeast) + ", " + how
+	return "the clock is " + clockDescribeOffset(m.offset, m.atLeast) + ", " + how
 }
 
 // clockDescribeOffset says how wrong the clock is for a person: "92 seconds
@@ -471,13 +461,6 @@ func clockRound(d, unit time.Duration) float64 {
 func clockMillis(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 
 func clockTrunc(d time.Duration) float64 { return d.Truncate(time.Second).Seconds() }
-
-func clockHost(u string) string {
-	if p, err := url.Parse(u); err == nil && p.Host != "" {
-		return p.Host
-	}
-	return u
-}
 
 // clockUnique keeps the first of items with the same key: a server listed twice
 // must not vote twice.

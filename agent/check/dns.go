@@ -50,8 +50,8 @@ var dnsSinkholeRanges = []netip.Prefix{
 
 // The fake-IP ranges that proxy and VPN clients (Clash, Surge, Zscaler,
 // WARP, Tailscale) answer with before tunnelling the connection: a sign
-// of such a client, never a sinkhole.
-var dnsFakeIPRanges = []netip.Prefix{
+// of such a client, never a sinkhole. The vpn check reads them too.
+var fakeIPRanges = []netip.Prefix{
 	netip.MustParsePrefix("198.18.0.0/15"),
 	netip.MustParsePrefix("100.64.0.0/10"),
 }
@@ -83,13 +83,9 @@ func runDNS(ctx context.Context, env *Env) Result {
 		infoErr error
 	)
 	wg.Go(func() { info, infoErr = dnsResolverInfo(ctx) })
-	lookups := dnsLookupAll(ctx, netLookupOf(env), names)
+	lookups := dnsLookupAll(ctx, env.Lookup, names)
 	wg.Wait()
-	now := time.Now
-	if env.Now != nil {
-		now = env.Now
-	}
-	return dnsJudge(now(), lookups, info, infoErr)
+	return dnsJudge(env.Now(), lookups, info, infoErr)
 }
 
 // dnsProbedNames are the host names of the probed URLs, in configured order,
@@ -97,8 +93,8 @@ func runDNS(ctx context.Context, env *Env) Result {
 func dnsProbedNames(cfg *config.Config) []string {
 	var names []string
 	for _, u := range append(slices.Clone(cfg.Endpoints.Hosts), cfg.Endpoints.Trace) {
-		h := netHostOf(u)
-		if h == "" || netIsIPLiteral(h) || slices.Contains(names, h) {
+		h := hostName(u)
+		if h == "" || isIPLiteral(h) || slices.Contains(names, h) {
 			continue
 		}
 		names = append(names, h)
@@ -201,7 +197,7 @@ func dnsJudge(now time.Time, lookups []dnsLookup, info platform.ResolverInfo, in
 			sinkholed[l.Name] = dnsAddrStrings(s)
 			sinkNames = append(sinkNames, l.Name)
 		}
-		if f := dnsInRanges(l.Addrs, dnsFakeIPRanges); len(f) > 0 {
+		if f := dnsInRanges(l.Addrs, fakeIPRanges); len(f) > 0 {
 			fake[l.Name] = dnsAddrStrings(f)
 			fakeNames = append(fakeNames, l.Name)
 		}
@@ -302,7 +298,7 @@ func dnsSummary(lookups []dnsLookup, failNames []string, failed map[string]any, 
 	}
 	s := strings.Join(parts, "; ")
 	if infoErr == nil && info.Kind != "" {
-		s += " (resolver: " + string(info.Kind) + ")"
+		s += " (resolver: " + resolverWords(info.Kind) + ")"
 	}
 	return s
 }
@@ -313,4 +309,17 @@ func dnsAddrStrings(as []netip.Addr) []string {
 		out[i] = a.String()
 	}
 	return out
+}
+
+// resolverWords names the resolver for a person.
+func resolverWords(k platform.ResolverKind) string {
+	switch k {
+	case platform.ResolverUpstream:
+		return "the network's DNS server, no local cache"
+	case platform.ResolverLocal:
+		return "a local DNS server"
+	case platform.ResolverWindowsDNSClient:
+		return "the Windows DNS Client"
+	}
+	return string(k)
 }

@@ -261,7 +261,7 @@ func TestDNSRanges(t *testing.T) {
 		if got := len(dnsInRanges(a, dnsSinkholeRanges)) > 0; got != tc.sink {
 			t.Errorf("%s: sinkhole %v, want %v", tc.addr, got, tc.sink)
 		}
-		if got := len(dnsInRanges(a, dnsFakeIPRanges)) > 0; got != tc.fake {
+		if got := len(dnsInRanges(a, fakeIPRanges)) > 0; got != tc.fake {
 			t.Errorf("%s: fake IP %v, want %v", tc.addr, got, tc.fake)
 		}
 	}

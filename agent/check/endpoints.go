@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"sync"
 	"time"
 
@@ -48,9 +47,6 @@ func runEndpoints(ctx context.Context, env *Env) Result {
 		return Result{Status: Error, Summary: "no hosts to probe are configured"}
 	}
 	p := env.Probe
-	if p == nil {
-		p = &probe.Prober{} // direct, system roots
-	}
 	var (
 		hosts []hostResult
 		trace *probe.Response
@@ -85,18 +81,11 @@ func probeHosts(ctx context.Context, p *probe.Prober, urls []string) []hostResul
 	for i, u := range urls {
 		wg.Go(func() {
 			r := p.Do(ctx, probe.Request{URL: u, Header: map[string]string{"Accept": "application/json"}})
-			out[i] = hostResult{host: hostOf(u), resp: r, verdict: probe.Classify(r)}
+			out[i] = hostResult{host: hostLabel(u), resp: r, verdict: probe.Classify(r)}
 		})
 	}
 	wg.Wait()
 	return out
-}
-
-func hostOf(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.Host != "" {
-		return u.Host
-	}
-	return raw
 }
 
 func hostData(hosts []hostResult) []endpointData {
@@ -173,7 +162,7 @@ func allUnreachable(hosts []hostResult) bool {
 	return true
 }
 
-// pathFailure is a failure that only blames OpenAI while other hosts work.
+// pathFailure is a failure of the way to a host rather than an answer.
 func pathFailure(k probe.Kind) bool { return k == probe.KindDNS || k == probe.KindUnreachable }
 
 func offlineSummary(first hostResult, witnessKnown bool) string {
@@ -248,13 +237,15 @@ func definitionOf(k probe.Kind) *finding.Definition {
 }
 
 // endpointFindings raises one finding per code, gathering every affected
-// host. A plain path failure blames OpenAI only while other hosts work.
+// host. A path failure is raised whether or not other sites work (the
+// evidence says which): when the machine is offline the network check has
+// skipped this one, and DNS, a portal or the clock explain it away.
 func endpointFindings(hosts []hostResult, tr probe.Trace, othersWork bool, now time.Time) []finding.Finding {
 	groups := map[*finding.Definition][]hostResult{}
 	var order []*finding.Definition
 	for _, h := range hosts {
 		d := definitionOf(h.verdict.Kind)
-		if d == nil || (pathFailure(h.verdict.Kind) && !othersWork) {
+		if d == nil {
 			continue
 		}
 		if groups[d] == nil {
@@ -264,7 +255,11 @@ func endpointFindings(hosts []hostResult, tr probe.Trace, othersWork bool, now t
 	}
 	fs := make([]finding.Finding, 0, len(order))
 	for _, d := range order {
-		f := d.New(now, endpointEvidence(d, groups[d], tr, now))
+		ev := endpointEvidence(d, groups[d], tr, now)
+		if d == finding.OpenAIUnreachable {
+			ev["other_sites_reachable"] = othersWork
+		}
+		f := d.New(now, ev)
 		f.ExplainedBy = explainedBy(groups[d])
 		fs = append(fs, f)
 	}

@@ -219,12 +219,14 @@ func TestEndpointsUnreachable(t *testing.T) {
 		name      string
 		okHost    bool // one other OpenAI host answers
 		witness   any
-		raise     bool
+		others    bool // what evidence.other_sites_reachable must say
 		summary   string
 		checkFail bool
 	}{
 		{"witness works", false, true, true, "refused", true},
 		{"another OpenAI host works", true, false, true, "refused", true},
+		// Not offline (the network check would have skipped this one), yet
+		// nothing answers: ChatGPT cannot load, which must be a finding.
 		{"nothing works, witness down", false, false, false, "neither did the witness", true},
 		{"nothing works, no witness verdict", false, nil, false, "unknown", true},
 		{"a witness verdict of the wrong type counts as none", false, "yes", false, "unknown", true},
@@ -237,13 +239,12 @@ func TestEndpointsUnreachable(t *testing.T) {
 				hosts = append(hosts, epServer(t, cftest.OK))
 			}
 			rep, fs := epRun(t, epSetup{hosts: hosts, trace: "https://" + closedAddr(t) + "/", witness: tt.witness})
-			if tt.raise {
-				f := epOnly(t, fs, "openai-unreachable")
-				if f.Evidence["host"] != epHost(closed) || f.Evidence["stage"] != probe.StageConnect || f.ExplainedBy != nil {
-					t.Errorf("finding %+v", f)
-				}
-			} else if len(fs) != 0 {
-				t.Errorf("findings %v; want none without a working witness", epCodes(fs))
+			f := epOnly(t, fs, "openai-unreachable")
+			if f.Evidence["host"] != epHost(closed) || f.Evidence["stage"] != probe.StageConnect || f.ExplainedBy != nil {
+				t.Errorf("finding %+v", f)
+			}
+			if f.Evidence["other_sites_reachable"] != tt.others {
+				t.Errorf("other_sites_reachable %v, want %v", f.Evidence["other_sites_reachable"], tt.others)
 			}
 			if (rep.Status == Fail) != tt.checkFail || !strings.Contains(rep.Summary, tt.summary) {
 				t.Errorf("status %s summary %q; want %q", rep.Status, rep.Summary, tt.summary)

@@ -2,8 +2,8 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
 	"runtime/debug"
 	"sort"
 	"time"
@@ -34,31 +34,38 @@ type CheckReport struct {
 // for the checks it needs (those not selected run anyway, unreported, when
 // needed), and the findings explained by other findings are dropped.
 func Run(ctx context.Context, env Env, checks []Check) Report {
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	if env.Log == nil {
-		env.Log = slog.New(slog.DiscardHandler)
+	return runWith(ctx, env, checks, all)
+}
+
+// runWith runs the selected checks; their dependencies are looked up among
+// the selected ones first, then among available.
+func runWith(ctx context.Context, env Env, checks, available []Check) Report {
+	ownProbe := env.Probe == nil
+	env.fillDefaults()
+	if ownProbe {
+		defer env.Probe.Close()
 	}
 	start := env.Now()
-	ctx, cancel := context.WithTimeout(ctx, env.Config.Check.Deadline.D())
+	deadline := env.Config.Check.Deadline.D()
+	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 
-	all := withDependencies(checks)
+	torun := withDependencies(checks, available)
 	// A check that ignores its context must not hang the report: past the
-	// deadline and a short grace, it is reported unfinished.
-	hardStop := time.After(env.Config.Check.Deadline.D() + deadlineGrace)
+	// deadline and a short grace, every unfinished check is reported so.
+	hardStop, stopHard := context.WithTimeout(context.Background(), deadline+deadlineGrace)
+	defer stopHard()
 	type outcome struct {
 		res Result
 		dur time.Duration
 	}
-	done := make(map[string]chan struct{}, len(all))
-	results := make(map[string]*outcome, len(all))
-	for _, c := range all {
+	done := make(map[string]chan struct{}, len(torun))
+	results := make(map[string]*outcome, len(torun))
+	for _, c := range torun {
 		done[c.Name] = make(chan struct{})
 		results[c.Name] = &outcome{}
 	}
-	for _, c := range all {
+	for _, c := range torun {
 		go func() {
 			defer close(done[c.Name])
 			o := results[c.Name]
@@ -71,7 +78,7 @@ func Run(ctx context.Context, env Env, checks []Check) Report {
 				select {
 				case <-done[n]:
 				case <-ctx.Done():
-					o.res = skipped(fmt.Sprintf("waited for the %s check until the deadline", n))
+					o.res = skipped(fmt.Sprintf("waited for the %s check until %s", n, endOf(ctx)))
 					return
 				}
 				d := results[n].res
@@ -87,16 +94,29 @@ func Run(ctx context.Context, env Env, checks []Check) Report {
 		}()
 	}
 
-	rep := Report{Version: 1, StartedAt: start.UTC()}
+	// finished returns a check's outcome, or false once the hard stop has
+	// passed without it (its goroutine still owns the outcome then).
+	finished := func(name string) (*outcome, bool) {
+		select {
+		case <-done[name]:
+			return results[name], true
+		case <-hardStop.Done():
+			select {
+			case <-done[name]:
+				return results[name], true
+			default:
+				return nil, false
+			}
+		}
+	}
+	rep := Report{Version: 1, StartedAt: start.UTC(), Checks: []CheckReport{}}
 	present := map[finding.Code]bool{}
 	var found []finding.Finding
+	selected := map[string]bool{}
 	for _, c := range checks {
-		o := results[c.Name]
-		select {
-		case <-done[c.Name]:
-		case <-hardStop:
-			// Too late for this one; later ones that finished are still read.
-			// Its goroutine still owns o, so report a fresh value.
+		selected[c.Name] = true
+		o, ok := finished(c.Name)
+		if !ok {
 			o = &outcome{res: Result{Status: Error, Summary: "did not finish within the deadline"}}
 		}
 		data := o.res.Data
@@ -107,6 +127,19 @@ func Run(ctx context.Context, env Env, checks []Check) Report {
 		for _, f := range o.res.Findings {
 			present[f.Code] = true
 			found = append(found, f)
+		}
+	}
+	// A dependency that was not selected but stopped a selected check (the
+	// network, offline) explains the skip: its findings are reported too.
+	for _, c := range torun {
+		if selected[c.Name] {
+			continue
+		}
+		if o, ok := finished(c.Name); ok && o.res.Blocks != "" {
+			for _, f := range o.res.Findings {
+				present[f.Code] = true
+				found = append(found, f)
+			}
 		}
 	}
 	rep.Findings = []finding.Finding{}
@@ -120,6 +153,14 @@ func Run(ctx context.Context, env Env, checks []Check) Report {
 	})
 	rep.Duration = env.Now().Sub(start)
 	return rep
+}
+
+// endOf says why ctx ended, for a person.
+func endOf(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return "the run was interrupted"
+	}
+	return "the deadline"
 }
 
 // deadlineGrace is how long past the deadline a check may take to notice
@@ -161,7 +202,7 @@ func statusOf(fs []finding.Finding) Status {
 }
 
 // withDependencies adds, in order, the checks that selected ones need.
-func withDependencies(selected []Check) []Check {
+func withDependencies(selected, available []Check) []Check {
 	have := map[string]bool{}
 	var out []Check
 	var add func(c Check)
@@ -173,7 +214,7 @@ func withDependencies(selected []Check) []Check {
 		for _, n := range c.Needs {
 			if d, ok := find(selected, n); ok {
 				add(d)
-			} else if d, ok := Lookup(n); ok {
+			} else if d, ok := find(available, n); ok {
 				add(d)
 			}
 		}

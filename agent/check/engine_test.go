@@ -121,17 +121,19 @@ func TestCheckIgnoringItsContextIsCutOffAtTheDeadline(t *testing.T) {
 		env := testEnv()
 		env.Config.Check.Deadline = config.Duration(2 * time.Second)
 		release := make(chan struct{})
-		stuck := Check{Name: "stuck", Run: func(context.Context, *Env) Result {
-			<-release // ignores its context, as a buggy check would
-			return Result{}
-		}}
+		stuck := func(name string) Check {
+			return Check{Name: name, Run: func(context.Context, *Env) Result {
+				<-release // ignores its context, as a buggy check would
+				return Result{}
+			}}
+		}
 		defer close(release)
 		start := time.Now()
-		rep := Run(context.Background(), env, []Check{stuck, fixed("quick", nil, Result{})})
+		rep := Run(context.Background(), env, []Check{stuck("stuck1"), fixed("quick", nil, Result{}), stuck("stuck2")})
 		if elapsed := time.Since(start); elapsed > 2*time.Second+deadlineGrace {
 			t.Fatalf("report took %v of fake time; the deadline is 2s", elapsed)
 		}
-		if st := statuses(rep); st["stuck"] != Error || st["quick"] != Pass {
+		if st := statuses(rep); st["stuck1"] != Error || st["stuck2"] != Error || st["quick"] != Pass {
 			t.Fatalf("statuses %v", st)
 		}
 	})
@@ -183,5 +185,45 @@ func TestSelect(t *testing.T) {
 	}
 	if _, err := Select([]string{"nope"}, nil); err == nil {
 		t.Fatal("unknown name accepted")
+	}
+	if _, err := Select([]string{"clock"}, []string{"clock"}); err == nil {
+		t.Fatal("an empty selection accepted: it would pass having checked nothing")
+	}
+}
+
+func TestUnselectedDependencyThatBlocksReportsItsFindings(t *testing.T) {
+	net := fixed("net", nil, Result{
+		Blocks:   "the machine is offline",
+		Findings: []finding.Finding{finding.NetworkOffline.New(time.Now(), nil)},
+	})
+	remote := fixed("remote", []string{"net"}, Result{})
+	// Only remote is selected (as with --only); net runs as its dependency.
+	rep := runSelected(t, []Check{remote}, []Check{net})
+	if got := codes(rep); len(got) != 1 || got[0] != "network-offline" || rep.ExitCode() != 1 {
+		t.Fatalf("findings %v, exit %d; the skip's cause must be reported", got, rep.ExitCode())
+	}
+	if len(rep.Checks) != 1 || rep.Checks[0].Status != Skip {
+		t.Fatalf("checks %v", statuses(rep))
+	}
+}
+
+// runSelected runs selected checks with extra ones available as dependencies.
+func runSelected(t *testing.T, selected, available []Check) Report {
+	t.Helper()
+	all := append(append([]Check{}, selected...), available...)
+	return runWith(context.Background(), testEnv(), selected, all)
+}
+
+func TestInterruptedRunSaysSo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	slow := Check{Name: "slow", Run: func(ctx context.Context, _ *Env) Result {
+		cancel() // the person presses Ctrl-C while this runs
+		<-ctx.Done()
+		return Result{Status: Error, Summary: "cancelled"}
+	}}
+	dep := fixed("dep", []string{"slow"}, Result{})
+	rep := Run(ctx, testEnv(), []Check{slow, dep})
+	if s := rep.Checks[1].Summary; s != "waited for the slow check until the run was interrupted" {
+		t.Fatalf("dependent's reason %q", s)
 	}
 }

@@ -26,6 +26,24 @@ func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 	}
 }
 
+// fillDefaults gives an Env built by hand (tests, callers that set only
+// what they need) everything a check may use, so that checks never need
+// fallbacks of their own.
+func (e *Env) fillDefaults() {
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	if e.Log == nil {
+		e.Log = slog.New(slog.DiscardHandler)
+	}
+	if e.Lookup == nil {
+		e.Lookup = platform.SystemResolver()
+	}
+	if e.Probe == nil {
+		e.Probe = &probe.Prober{Resolver: platform.SystemResolver()}
+	}
+}
+
 // Close releases the environment's idle connections.
 func (e *Env) Close() {
 	if e.Probe != nil {

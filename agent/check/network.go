@@ -123,7 +123,7 @@ func netJudgeCaptive(probeURL string, r *probe.Response) netCaptive {
 		loc := netResolveLocation(probeURL, r.Header.Get("Location"))
 		// A redirect to the probe's own host is an HTTPS upgrade by a
 		// middlebox, not a login page.
-		if loc != "" && netHostOf(loc) != netHostOf(probeURL) {
+		if loc != "" && hostName(loc) != hostName(probeURL) {
 			c.Verdict, c.Location = netPortalFound, loc
 		}
 	case r.Status == http.StatusNetworkAuthenticationRequired:
@@ -174,11 +174,7 @@ type netObservations struct {
 func runNetwork(ctx context.Context, env *Env) Result {
 	cfg := env.Config
 	obs := netObserve(ctx, env)
-	now := time.Now
-	if env.Now != nil {
-		now = env.Now
-	}
-	return netJudge(now(), cfg, obs)
+	return netJudge(env.Now(), cfg, obs)
 }
 
 // netObserve runs the measurements: routes, DNS, witness and portal at
@@ -186,9 +182,6 @@ func runNetwork(ctx context.Context, env *Env) Result {
 func netObserve(ctx context.Context, env *Env) netObservations {
 	cfg := env.Config
 	prober := env.Probe
-	if prober == nil {
-		prober = &probe.Prober{}
-	}
 	first, cancel := netPhase(ctx, cfg.Network.Timeout.D())
 	defer cancel()
 	var obs netObservations
@@ -196,15 +189,15 @@ func netObserve(ctx context.Context, env *Env) netObservations {
 	wg.Go(func() { obs.Routes = netReadRoutes(first) })
 	wg.Go(func() { obs.Witness = prober.Do(first, probe.Request{URL: cfg.Network.Witness}) })
 	wg.Go(func() { obs.Portal = prober.Do(first, probe.Request{URL: cfg.Network.CaptivePortal}) })
-	if h := netHostOf(cfg.Network.Witness); h != "" && !netIsIPLiteral(h) {
+	if h := hostName(cfg.Network.Witness); h != "" && !isIPLiteral(h) {
 		wg.Go(func() {
-			l := dnsResolve(first, netLookupOf(env), h)
+			l := dnsResolve(first, env.Lookup, h)
 			obs.DNS = &l
 		})
 	}
 	wg.Wait()
 	if !obs.Witness.PastConnect() && !obs.Portal.PastConnect() && obs.Routes.State != netRoutesNone {
-		obs.Connects = netConnectAll(ctx, netLookupOf(env), cfg.Endpoints.Hosts)
+		obs.Connects = netConnectAll(ctx, env.Lookup, cfg.Endpoints.Hosts)
 	}
 	return obs
 }
@@ -436,12 +429,12 @@ func netDNSData(l *dnsLookup) map[string]any {
 
 // netSummary is one line for a person.
 func netSummary(cfg *config.Config, obs netObservations, captive netCaptive, offline bool, why string) string {
-	witness := netHostOf(cfg.Network.Witness)
+	witness := hostName(cfg.Network.Witness)
 	switch {
 	case offline && why == netWhyNoRoute:
-		return "Offline: there is no default route (no network connection)"
+		return "offline: there is no default route (no network connection)"
 	case offline:
-		return "Offline: nothing answered — " + witness + " and the OpenAI hosts did not accept a connection"
+		return "offline: nothing answered — " + witness + " and the OpenAI hosts did not accept a connection"
 	}
 	var parts []string
 	if captive.Verdict == netPortalFound {
@@ -450,10 +443,10 @@ func netSummary(cfg *config.Config, obs netObservations, captive netCaptive, off
 	if obs.Witness.Reached() {
 		parts = append(parts, "online: "+witness+" answers")
 	} else {
-		parts = append(parts, fmt.Sprintf("%s cannot be reached (%s)", witness, netStageWords(obs.Witness.Stage)))
+		parts = append(parts, fmt.Sprintf("%s cannot be reached (%s)", witness, probe.Classify(obs.Witness).Reason))
 	}
 	if obs.DNS != nil && obs.DNS.Kind != "" {
-		parts = append(parts, "system DNS does not answer ("+dnsKindWords(obs.DNS.Kind)+")")
+		parts = append(parts, "system DNS cannot resolve "+witness+" ("+dnsKindWords(obs.DNS.Kind)+")")
 	}
 	switch obs.Routes.State {
 	case netRoutesPresent:
@@ -467,37 +460,3 @@ func netSummary(cfg *config.Config, obs netObservations, captive netCaptive, off
 	return strings.Join(parts, "; ")
 }
 
-// netStageWords says in plain words where a request failed.
-func netStageWords(s probe.Stage) string {
-	switch s {
-	case probe.StageDNS:
-		return "its name did not resolve"
-	case probe.StageConnect:
-		return "no connection"
-	case probe.StageTLS:
-		return "the secure connection failed"
-	}
-	return "no answer"
-}
-
-// netLookupOf is the resolver checks use: the Env's, else the system's.
-func netLookupOf(env *Env) Resolver {
-	if env.Lookup != nil {
-		return env.Lookup
-	}
-	return net.DefaultResolver
-}
-
-// netHostOf returns the host name of a URL, or "".
-func netHostOf(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return ""
-	}
-	return u.Hostname()
-}
-
-func netIsIPLiteral(host string) bool {
-	_, err := netip.ParseAddr(host)
-	return err == nil
-}

@@ -314,7 +314,7 @@ func TestNetworkDNSDeadIsNotOffline(t *testing.T) {
 	if res.Status != Warn || netTestWitnessReachable(t, res) {
 		t.Errorf("status %s, witness_reachable %v", res.Status, res.Data["witness_reachable"])
 	}
-	if !strings.Contains(res.Summary, "system DNS does not answer") {
+	if !strings.Contains(res.Summary, "system DNS cannot resolve www.cloudflare.test") {
 		t.Errorf("summary %q", res.Summary)
 	}
 	if d := res.Data["system_dns"].(map[string]any); d["error"] != dnsNotFound {

@@ -58,6 +58,9 @@ func Select(only, skip []string) ([]Check, error) {
 			out = append(out, c)
 		}
 	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no check is left to run after --only and --skip")
+	}
 	return out, nil
 }
 

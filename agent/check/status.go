@@ -80,7 +80,7 @@ func statusReadPage(resp *probe.Response) (statusSummary, string) {
 		if resp.Timeout {
 			return sum, "the status page did not answer in time"
 		}
-		return sum, fmt.Sprintf("the status page could not be reached (failed at the %s stage)", resp.Stage)
+		return sum, "the status page could not be reached: " + probe.Classify(resp).Reason
 	case resp.Status != 200:
 		return sum, fmt.Sprintf("the status page answered HTTP %d instead of its JSON", resp.Status)
 	case resp.Truncated:
@@ -107,7 +107,8 @@ func statusLooksLikeHTML(resp *probe.Response) bool {
 // statusJudge turns the indicator into a verdict: minor is a warning, major
 // and critical are critical, none (and maintenance) pass.
 func statusJudge(now time.Time, sum statusSummary, data map[string]any) Result {
-	indicator, description := *sum.Status.Indicator, sum.Status.Description
+	// The page's own words reach the report and a terminal: bound them.
+	indicator, description := *sum.Status.Indicator, probe.Printable(sum.Status.Description, 200)
 	data["indicator"] = indicator
 	data["description"] = description
 	var down, relevant []string
@@ -116,6 +117,7 @@ func statusJudge(now time.Time, sum statusSummary, data map[string]any) Result {
 		if c.Status == "" || c.Status == "operational" {
 			continue
 		}
+		c.Name, c.Status = probe.Printable(c.Name, 80), probe.Printable(c.Status, 40)
 		down = append(down, c.Name)
 		parts = append(parts, map[string]string{"name": c.Name, "status": c.Status})
 		if statusRelevant(c.Name) {

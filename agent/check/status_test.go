@@ -188,8 +188,8 @@ func TestStatusPageUnreachable(t *testing.T) {
 	// No RootCAs: the loopback certificate is not trusted, so TLS fails.
 	env := &Env{Config: &cfg, Now: time.Now, Probe: &probe.Prober{}}
 	res := statusCheck.Run(context.Background(), env)
-	if res.Status != Error || !strings.Contains(res.Summary, "could not be reached (failed at the tls stage)") || len(res.Findings) != 0 {
-		t.Fatalf("got %s %q %+v, want an error naming the tls stage and no finding", res.Status, res.Summary, res.Findings)
+	if res.Status != Error || !strings.Contains(res.Summary, "could not be reached: the connection is signed by") || len(res.Findings) != 0 {
+		t.Fatalf("got %s %q %+v, want an error saying the certificate is not trusted, and no finding", res.Status, res.Summary, res.Findings)
 	}
 }
 
@@ -197,5 +197,16 @@ func TestStatusCheckDeclaration(t *testing.T) {
 	cfg := config.Default()
 	if statusCheck.Name != "status" || !reflect.DeepEqual(statusCheck.Needs, []string{"network"}) || statusCheck.Timeout(&cfg) != cfg.Status.Timeout.D() {
 		t.Fatalf("statusCheck = %s needs %v timeout %v", statusCheck.Name, statusCheck.Needs, statusCheck.Timeout(&cfg))
+	}
+}
+
+// Text from the page reaches a terminal: control sequences are dropped.
+func TestStatusTextFromThePageIsBounded(t *testing.T) {
+	body := `{"status":{"indicator":"minor","description":"\u001b[2J\u001b[31mDegraded — partially\u001b[0m"},` +
+		`"components":[{"name":"Conversations\u0007","status":"degraded_performance"}]}`
+	res := runStatusAgainst(t, 200, "application/json", body)
+	out, _ := json.Marshal(res.Findings)
+	if strings.ContainsAny(res.Summary+string(out), "\x1b\x07") || !strings.Contains(res.Summary, "Degraded — partially") {
+		t.Fatalf("summary %q, findings %s", res.Summary, out)
 	}
 }

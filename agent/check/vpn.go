@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/netip"
-	"net/url"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
@@ -41,13 +40,6 @@ var systemVPNProbe = vpnProbe{
 	tailscale: func(ctx context.Context) (platform.TailscaleExitNode, error) {
 		return platform.TailscaleStatus(ctx, platform.System)
 	},
-}
-
-// vpnFakeIPRanges are answered by VPN and proxy clients that intercept DNS
-// (Clash, Surge, Zscaler, WARP, Tailscale): see design.md, "Sinkholes".
-var vpnFakeIPRanges = []netip.Prefix{
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("100.64.0.0/10"),
 }
 
 func runVPN(ctx context.Context, env *Env, p vpnProbe) Result {
@@ -149,7 +141,7 @@ func vpnPath(ctx context.Context, env *Env, p vpnProbe, data map[string]any) (*v
 			continue
 		}
 		ip = ip.Unmap()
-		if vpnInFakeRange(ip) {
+		if len(dnsInRanges([]netip.Addr{ip}, fakeIPRanges)) > 0 {
 			fake = append(fake, ip)
 		}
 		if path != nil {
@@ -179,20 +171,7 @@ func vpnHost(cfg *config.Config) string {
 	if cfg == nil || len(cfg.Endpoints.Hosts) == 0 {
 		return ""
 	}
-	u, err := url.Parse(cfg.Endpoints.Hosts[0])
-	if err != nil {
-		return ""
-	}
-	return u.Hostname()
-}
-
-func vpnInFakeRange(ip netip.Addr) bool {
-	for _, p := range vpnFakeIPRanges {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
+	return hostName(cfg.Endpoints.Hosts[0])
 }
 
 // vpnProcesses lists process names, only to name a VPN client: a client

@@ -73,7 +73,7 @@ func decodeError(file string, err error) *Error {
 	if errors.As(err, &strict) && len(strict.Errors) > 0 {
 		e := strict.Errors[0]
 		line, _ := e.Position()
-		return &Error{File: file, Line: line, Key: strings.Join(e.Key(), "."), Msg: "unknown key (see the README for the keys Clearance knows)"}
+		return &Error{File: file, Line: line, Key: strings.Join(e.Key(), "."), Msg: "unknown key"}
 	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {

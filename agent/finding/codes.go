@@ -46,14 +46,14 @@ var (
 		Title:     "OpenAI's names do not resolve",
 		Detail:    "The DNS resolver this computer uses cannot find OpenAI's servers, so ChatGPT cannot load. Flushing the DNS cache, or switching to a public DNS resolver, usually fixes it.",
 		Fixes:     []string{fix.DNSFlush, fix.DNSPublic},
-		DependsOn: []Code{"network-offline"},
+		DependsOn: []Code{"network-offline", "captive-portal"}, // portals answer every name themselves
 	})
 	DNSSinkhole = Register(&Definition{
 		Code: "dns-sinkhole", Check: "dns", Severity: Critical,
 		Title:     "DNS sends OpenAI's names nowhere",
 		Detail:    "The DNS resolver answers with a blocked or private address for OpenAI's servers, as ad blockers, parental controls and company filters do. ChatGPT cannot load through it. Flush the DNS cache, or switch to a public DNS resolver if the filter is not meant to apply.",
 		Fixes:     []string{fix.DNSFlush, fix.DNSPublic},
-		DependsOn: []Code{"network-offline"},
+		DependsOn: []Code{"network-offline", "captive-portal"}, // portals answer every name themselves
 	})
 	DNSPublicActive = Register(&Definition{
 		Code: "dns-public-active", Check: "dns", Severity: Info,
@@ -83,7 +83,7 @@ var (
 	OpenAIUnreachable = Register(&Definition{
 		Code: "openai-unreachable", Check: "endpoints", Severity: Critical,
 		Title:     "OpenAI's servers cannot be reached",
-		Detail:    "Connections to OpenAI fail or time out while other sites work. A firewall, the internet provider or a VPN is blocking the way. Flush the DNS cache and check again; if it persists, try another network.",
+		Detail:    "Connections to OpenAI's servers fail or time out, so ChatGPT cannot load. When other sites work, a firewall, the internet provider or a VPN is blocking the way; when none do, the connection itself is failing. Flush the DNS cache and check again; if it persists, try another network.",
 		Fixes:     []string{fix.DNSFlush, fix.Recheck},
 		DependsOn: []Code{"network-offline", "dns-failure", "dns-sinkhole", "captive-portal"},
 	})

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Kind is the verdict on one probe: what its answer, or the lack of one,
@@ -237,7 +239,7 @@ func fromCloudflare(h http.Header) bool {
 // headerRay returns the cf-ray header ("<16 hex>-<COLO>"), bounded so that
 // a hostile header cannot bloat the report.
 func headerRay(h http.Header) string {
-	return printable(strings.TrimSpace(h.Get("Cf-Ray")), 64)
+	return Printable(strings.TrimSpace(h.Get("Cf-Ray")), 64)
 }
 
 // challenged follows detect-response.mdx: the cf-mitigated header is the
@@ -362,7 +364,7 @@ func jsonString(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) != nil {
 		return ""
 	}
-	return printable(s, 128)
+	return Printable(s, 128)
 }
 
 // jsonInt accepts a JSON number or a numeric string.
@@ -402,14 +404,19 @@ var (
 	reChallenge = regexp.MustCompile(`(?i)<title>\s*Just a moment\.\.\.\s*</title>|_cf_chl_opt`)
 )
 
-// printable keeps printable ASCII, at most max bytes: values copied from a
-// response into a report must not carry control characters or bulk.
-func printable(s string, max int) string {
+// Printable bounds text taken from a response to max bytes of printable
+// characters: what a remote server sends must not reach a person's terminal
+// as control sequences, nor flood the report.
+func Printable(s string, max int) string {
 	var b strings.Builder
-	for i := 0; i < len(s) && b.Len() < max; i++ {
-		if c := s[i]; c >= 0x20 && c < 0x7f {
-			b.WriteByte(c)
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			continue
 		}
+		if b.Len()+utf8.RuneLen(r) > max {
+			break
+		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }

@@ -256,7 +256,7 @@ func FuzzClassify(f *testing.F) {
 		if v.RetryAfter < 0 || v.RetryAfter > maxRetryAfter*time.Second || (!v.HasRetryAfter && v.RetryAfter != 0) {
 			t.Fatalf("retry after %v (%v)", v.RetryAfter, v.HasRetryAfter)
 		}
-		if len(v.RayID) > 64 || printable(v.RayID, 64) != v.RayID {
+		if len(v.RayID) > 64 || Printable(v.RayID, 64) != v.RayID {
 			t.Fatalf("ray id %q is not bounded printable text", v.RayID)
 		}
 	})

@@ -98,7 +98,7 @@ func FuzzParseTrace(f *testing.F) {
 		}
 		for k, v := range tr.Data() {
 			s := v.(string)
-			if len(s) > 45 && k != "ip" || len(s) > 64 || printable(s, 64) != s {
+			if len(s) > 45 && k != "ip" || len(s) > 64 || Printable(s, 64) != s {
 				t.Fatalf("%s=%q is not short printable text", k, s)
 			}
 		}

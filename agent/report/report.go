@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ func JSON(w io.Writer, r check.Report) error {
 // UseColor reports whether output to f should be coloured: only on a
 // terminal, and never when NO_COLOR is set (https://no-color.org).
 func UseColor(f *os.File) bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
+	if os.Getenv("NO_COLOR") != "" { // set and non-empty, as no-color.org says
 		return false
 	}
 	if os.Getenv("TERM") == "dumb" {
@@ -93,11 +94,7 @@ func Text(w io.Writer, r check.Report, color bool) error {
 
 	switch n := len(r.Findings); n {
 	case 0:
-		if missed := notRun(r); missed > 0 {
-			fmt.Fprintf(&b, "\nNo problem found by the checks that ran; %d could not run (see above).\n", missed)
-		} else {
-			fmt.Fprintf(&b, "\n%s\n", p.wrap("32", "Nothing on this computer stands between you and ChatGPT."))
-		}
+		b.WriteString("\n" + closingLine(r, p) + "\n")
 	default:
 		noun := "findings"
 		if n == 1 {
@@ -112,15 +109,24 @@ func Text(w io.Writer, r check.Report, color bool) error {
 	return err
 }
 
-// notRun counts checks that were skipped or could not run.
-func notRun(r check.Report) int {
-	n := 0
+// closingLine sums up a report without findings. It claims "nothing in
+// the way" only when every check ran and passed.
+func closingLine(r check.Report, p palette) string {
+	notPassed := 0
 	for _, c := range r.Checks {
-		if c.Status == check.Skip || c.Status == check.Error {
-			n++
+		if c.Status != check.Pass {
+			notPassed++
 		}
 	}
-	return n
+	switch {
+	case notPassed > 0:
+		return fmt.Sprintf("No finding, but %d of %d checks did not pass: see their lines above.", notPassed, len(r.Checks))
+	case len(r.Checks) == 1:
+		return "No problem found by the one check that ran."
+	case len(r.Checks) < len(check.Names()):
+		return fmt.Sprintf("No problem found by the %d checks that ran.", len(r.Checks))
+	}
+	return p.wrap("32", "Nothing on this computer stands between you and ChatGPT.")
 }
 
 func writeFinding(b *strings.Builder, p palette, f finding.Finding) {
@@ -177,6 +183,9 @@ func value(v any) string {
 		return "–"
 	case fmt.Stringer:
 		return x.String()
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
+		return rv.String() // named string types (a stage, a verdict) read as words
 	}
 	switch x := v.(type) {
 	case bool, int, int64, uint16, int32:

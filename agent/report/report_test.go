@@ -73,9 +73,9 @@ func TestUseColorHonoursNoColorAndPipes(t *testing.T) {
 	if UseColor(w) {
 		t.Error("colour into a pipe")
 	}
-	t.Setenv("NO_COLOR", "")
+	t.Setenv("NO_COLOR", "1")
 	if UseColor(os.Stdout) {
-		t.Error("colour with NO_COLOR set (even empty)")
+		t.Error("colour with NO_COLOR set")
 	}
 }
 
@@ -120,5 +120,40 @@ func TestFindingWithoutFixesHasAnEmptyList(t *testing.T) {
 	b, err := json.Marshal(finding.VPNActive.New(time.Now(), nil))
 	if err != nil || !strings.Contains(string(b), `"fixes":[]`) || !strings.Contains(string(b), `"evidence":{}`) {
 		t.Fatalf("%s %v", b, err)
+	}
+}
+
+func TestClosingLineClaimsOnlyWhatWasChecked(t *testing.T) {
+	all := func(st check.Status) check.Report {
+		var r check.Report
+		for _, n := range check.Names() {
+			r.Checks = append(r.Checks, check.CheckReport{Name: n, Status: st})
+		}
+		return r
+	}
+	cases := []struct {
+		name string
+		rep  check.Report
+		want string
+	}{
+		{"everything passed", all(check.Pass), "Nothing on this computer stands between you and ChatGPT."},
+		{"a subset passed", check.Report{Checks: []check.CheckReport{{Name: "proxy", Status: check.Pass}}}, "No problem found by the one check that ran."},
+		{"a check failed without a finding", func() check.Report { r := all(check.Pass); r.Checks[0].Status = check.Fail; return r }(), "No finding, but 1 of 7 checks did not pass"},
+		{"skips", all(check.Skip), "No finding, but 7 of 7 checks did not pass"},
+	}
+	for _, c := range cases {
+		var b bytes.Buffer
+		Text(&b, c.rep, false)
+		if !strings.Contains(b.String(), c.want) {
+			t.Errorf("%s: got\n%s\nwant %q", c.name, b.String(), c.want)
+		}
+	}
+}
+
+type stage string
+
+func TestNamedStringsReadAsWords(t *testing.T) {
+	if got := value(stage("connect")); got != "connect" {
+		t.Errorf("got %s", got)
 	}
 }
