@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // ProxyMode is how a proxy setting routes web traffic.
@@ -83,24 +84,191 @@ func (s ProxySetting) Display() string {
 	return b.String()
 }
 
-// userinfo matches the "user:password@" part of URLs in free text, with or
-// without a scheme. It is deliberately greedy: masking too much is harmless,
-// showing a password is not.
-var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://)?([^\s;,@]+)@`)
+// urlScheme finds the start of scheme URLs ("http://", "socks5h://") in text.
+var urlScheme = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://`)
 
-// MaskProxyCredentials hides credentials in proxy URLs anywhere in s:
-// "user:password@" becomes "user:***@", and a lone "token@" becomes "***@".
-// Everything Clearance shows (report, logs, API) passes through it, because
-// proxy URLs carry passwords in clear.
+// MaskProxyCredentials hides credentials in proxy URLs anywhere in s, with or
+// without a scheme: "user:password@host" becomes "user:***@host", and a lone
+// "token@host" becomes "***@host". Everything Clearance shows (report, logs,
+// API) passes through it, because proxy URLs carry passwords in clear.
+//
+// The userinfo is everything up to the LAST "@" before the host, since ";",
+// ",", spaces and even "@" occur in passwords as people type them; an "@"
+// after the authority (behind "/", "?" or "#", as in a PAC script's query) is
+// not userinfo. Where text is ambiguous it masks too much, never too little:
+// a hidden host name costs a little clarity, a shown password costs the
+// person their account.
+//
+// The user name is kept: it is what the proxy knows the person by, not a
+// secret in itself, and it is what they need to see to tell a wrong account
+// from a wrong password when the proxy answers 407. The password — or a lone
+// token, which is the secret — is never shown.
 func MaskProxyCredentials(s string) string {
-	return userinfo.ReplaceAllStringFunc(s, func(m string) string {
-		sub := userinfo.FindStringSubmatch(m)
-		scheme, info := sub[1], sub[2]
-		if user, _, ok := strings.Cut(info, ":"); ok && user != "" {
-			return scheme + user + ":***@"
+	var (
+		b     strings.Builder
+		done  int // s[:done] is written
+		guard int // an "@" before guard lies in a URL's host or path
+		free  int // a scheme-less userinfo starts here at the earliest
+	)
+	mask := func(from, at int) { // s[from:at] is userinfo, s[at] is its "@"
+		b.WriteString(s[done:from])
+		b.WriteString(maskedUserinfo(s[from:at]))
+		b.WriteByte('@')
+		done = at + 1
+	}
+	for i := 0; i < len(s); {
+		at := -1
+		if j := strings.IndexByte(s[max(i, guard):], '@'); j >= 0 {
+			at = max(i, guard) + j
 		}
-		return scheme + "***@"
-	})
+		m := urlScheme.FindStringIndex(s[i:])
+		switch {
+		case m != nil && (at < 0 || i+m[0] < at):
+			auth := i + m[1]
+			host := auth
+			if end := urlUserinfoEnd(s, auth); end >= 0 {
+				mask(auth, end)
+				host = end + 1
+			}
+			guard = wordEnd(s, host)
+			free, i = guard, host
+		case at >= 0:
+			i, guard = at+1, wordEnd(s, at)
+			from := max(free, lineStart(s, at))
+			end := bareUserinfoEnd(s, from, at)
+			if end < 0 {
+				free = guard // an "@" in a path: the rest of the word is path too
+				continue
+			}
+			mask(from, end)
+			i = end + 1
+			guard = wordEnd(s, i)
+			free = guard
+		default:
+			i = len(s)
+		}
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// maskedUserinfo is the userinfo as shown: the user kept, the rest hidden.
+func maskedUserinfo(info string) string {
+	if user, _, ok := strings.Cut(info, ":"); ok && user != "" {
+		return user + ":***"
+	}
+	return "***"
+}
+
+// urlUserinfoEnd returns the index of the "@" that ends the userinfo of the
+// URL whose authority starts at auth, or -1 when it has none.
+func urlUserinfoEnd(s string, auth int) int {
+	return userinfoEnd(s, auth, auth)
+}
+
+// userinfoEnd returns the index of the last "@" in s[from:] before the host,
+// the first "@" being at or after at; -1 when there is none. The authority
+// ends at the first "/", "?" or "#" — unless what stands before it cannot be
+// a host, as in "u:pa/ss@host" or "u:p w#x@host", a password with a
+// delimiter typed raw: then the last "@" of the line ends it.
+func userinfoEnd(s string, from, at int) int {
+	end := len(s)
+	if j := strings.IndexAny(s[at:], "/?#\r\n"); j >= 0 {
+		end = at + j
+	}
+	last := strings.LastIndexByte(s[from:end], '@')
+	host := s[from:end]
+	if last >= 0 {
+		// The host is one word, maybe followed by punctuation in a sentence.
+		last += from
+		host = strings.TrimRight(s[last+1:min(end, wordEnd(s, last+1))], ",;)'\"")
+	}
+	if validHostPort(host) && (last < 0 || host != "") {
+		return last
+	}
+	if j := strings.LastIndexByte(s[from:lineEnd(s, at)], '@'); j >= 0 && from+j >= at {
+		return from + j
+	}
+	return last
+}
+
+// bareUserinfoEnd returns the index of the "@" that ends a scheme-less
+// userinfo starting at from, whose first "@" is at, or -1 when that "@" is
+// in a path or query ("host/x?u=a@b").
+func bareUserinfoEnd(s string, from, at int) int {
+	if j := strings.IndexAny(s[from:at], "/?#"); j >= 0 {
+		j += from
+		w := from
+		if k := strings.LastIndexFunc(s[from:j], unicode.IsSpace); k >= 0 {
+			w = from + k + 1
+		}
+		if validHostPort(s[w:j]) {
+			return -1
+		}
+		return at + strings.LastIndexByte(s[at:lineEnd(s, at)], '@')
+	}
+	return userinfoEnd(s, from, at)
+}
+
+// validHostPort reports whether h can be a URL's "host[:port]" (empty
+// counts: "http:///x" has no userinfo either). A password that starts with
+// digits and then "/", "?" or "#" ("u:123/x@host") reads as a port and a
+// path, as it does to a URL parser; such a value is not a working proxy URL.
+func validHostPort(h string) bool {
+	host, port := h, ""
+	if strings.HasPrefix(h, "[") {
+		i := strings.IndexByte(h, ']')
+		if i < 0 {
+			return false
+		}
+		for _, c := range h[1:i] {
+			if !isHostChar(c) && c != ':' {
+				return false
+			}
+		}
+		host, port = "", h[i+1:]
+		if port != "" && port[0] != ':' {
+			return false
+		}
+		port = strings.TrimPrefix(port, ":")
+	} else if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		host, port = h[:i], h[i+1:]
+		if host == "" || port == "" {
+			return false // "u:#x@host", ":0#@host": a password's start
+		}
+	}
+	for _, c := range host {
+		if !isHostChar(c) {
+			return false
+		}
+	}
+	for _, c := range port {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHostChar(c rune) bool {
+	return c < unicode.MaxASCII && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("-._~%", c))
+}
+
+// wordEnd is the index of the first white space at or after i, or len(s).
+func wordEnd(s string, i int) int {
+	if j := strings.IndexFunc(s[i:], unicode.IsSpace); j >= 0 {
+		return i + j
+	}
+	return len(s)
+}
+
+func lineStart(s string, i int) int { return strings.LastIndexAny(s[:i], "\r\n") + 1 }
+
+func lineEnd(s string, i int) int {
+	if j := strings.IndexAny(s[i:], "\r\n"); j >= 0 {
+		return i + j
+	}
+	return len(s)
 }
 
 // ProxySourceError is a source of proxy settings that could not be read,

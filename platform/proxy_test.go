@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // brief reduces settings to what the tests compare: mode, scheme, URL.
@@ -190,18 +191,63 @@ func TestWinINETSettings(t *testing.T) {
 }
 
 func TestMaskProxyCredentials(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"http://user:pa55@proxy:3128", "http://user:***@proxy:3128"},
-		{"http://token@proxy:3128", "http://***@proxy:3128"},
-		{"user:pa55@proxy:3128", "user:***@proxy:3128"},
-		{"socks5://u:p/w@h:1080", "socks5://u:***@h:1080"},
-		{"http://u:p@ss@h:1", "http://u:***@***@h:1"},
-		{"http://proxy:3128", "http://proxy:3128"},
-		{"a http://a:b@h, b https://c:d@i", "a http://a:***@h, b https://c:***@i"},
+	tests := []struct {
+		in, want string
+		secret   string // must not survive masking; "" when there is none
+	}{
+		{"http://user:pa55@proxy:3128", "http://user:***@proxy:3128", "pa55"},
+		{"http://token@proxy:3128", "http://***@proxy:3128", "token"},
+		{"user:pa55@proxy:3128", "user:***@proxy:3128", "pa55"},
+		{"socks5://u:p/w@h:1080", "socks5://u:***@h:1080", "p/w"},
+		{"http://u:pa#ss@h:1", "http://u:***@h:1", "pa#ss"},
+		{"http://u:pa?ss@h:1", "http://u:***@h:1", "pa?ss"},
+		{"http://u:1 #x@h:1", "http://u:***@h:1", "1 #x"},
+		{"http://proxy:3128 (see /x@y)", "http://proxy:***@y)", ""}, // ambiguous: masked too much rather than too little
+		// ";", "," and spaces are legal in userinfo: the whole of it is masked.
+		{"http://u:pa;ss@host", "http://u:***@host", "pa;ss"},
+		{"http://u:pa,ss@host:3128", "http://u:***@host:3128", "pa,ss"},
+		{"http://user:p@ss word@host:3128", "http://user:***@host:3128", "ss word"},
+		{"u:pa;ss@host:3128", "u:***@host:3128", "pa;ss"},
+		{"u:p@ss word@host:3128", "u:***@host:3128", "ss word"},
+		{"http=u:pa;ss@proxy:8080", "http=u:***@proxy:8080", "pa;ss"},
+		// Several "@": the userinfo runs to the last one before the host.
+		{"http://u:p@ss@h:1", "http://u:***@h:1", "ss"},
+		{"http://u:a@b@c@h:1/x", "http://u:***@h:1/x", "a@b@c"},
+		{"http://alice@corp.example:s3cr@t@proxy:8080", "http://alice@corp.example:***@proxy:8080", "s3cr@t"},
+		// Percent-encoding is masked as it stands.
+		{"http://u%40corp:p%40ss%3Bw@h:1", "http://u%40corp:***@h:1", "p%40ss"},
+		{"http://:pw@h:1", "http://***@h:1", "pw"},
+		// IPv6 hosts.
+		{"http://u:p;w@[::1]:3128", "http://u:***@[::1]:3128", "p;w"},
+		{"u:p w@[fe80::1%25eth0]:3128", "u:***@[fe80::1%25eth0]:3128", "p w"},
+		{"http://[::1]:3128", "http://[::1]:3128", ""},
+		// No userinfo.
+		{"http://proxy:3128", "http://proxy:3128", ""},
+		{"proxy.corp.example:3128", "proxy.corp.example:3128", ""},
+		{"localhost, 127.0.0.0/8, *.corp.example", "localhost, 127.0.0.0/8, *.corp.example", ""},
+		{"proxyconnect tcp: dial tcp 127.0.0.1:1: connect: connection refused", "proxyconnect tcp: dial tcp 127.0.0.1:1: connect: connection refused", ""},
+		// An "@" after the authority (path, query, fragment) is not userinfo.
+		{"http://wpad.corp.example/proxy.pac?user=bob@corp.example", "http://wpad.corp.example/proxy.pac?user=bob@corp.example", ""},
+		{"http://wpad.corp.example?u=a@b", "http://wpad.corp.example?u=a@b", ""},
+		{"http://wpad.corp.example:8080#a@b@c", "http://wpad.corp.example:8080#a@b@c", ""},
+		{"http://[::1]:8080/p.pac?a=b@c", "http://[::1]:8080/p.pac?a=b@c", ""},
+		{"wpad.corp.example/proxy.pac?user=bob@corp.example", "wpad.corp.example/proxy.pac?user=bob@corp.example", ""},
+		{"http://u:p;w@wpad/p.pac?x=a@b", "http://u:***@wpad/p.pac?x=a@b", "p;w"},
+		// Several URLs in one text.
+		{"a http://a:b@h, b https://c:d@i", "a http://a:***@h, b https://c:***@i", ""},
+		{"variables HTTP_PROXY, socks5://u:p;w@127.0.0.1:20170", "variables HTTP_PROXY, socks5://u:***@127.0.0.1:20170", "p;w"},
+		{"see http://h/x?a=b@c and http://u:p w@h2", "see http://h/x?a=b@c and http://u:***@h2", "p w"},
+		// Masked text stays as it is.
+		{"http://user:***@proxy:3128", "http://user:***@proxy:3128", ""},
+		{"***@proxy:3128", "***@proxy:3128", ""},
 	}
 	for _, tt := range tests {
-		if got := MaskProxyCredentials(tt.in); got != tt.want {
+		got := MaskProxyCredentials(tt.in)
+		if got != tt.want {
 			t.Errorf("MaskProxyCredentials(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if tt.secret != "" && strings.Contains(got, tt.secret) {
+			t.Errorf("MaskProxyCredentials(%q) = %q shows the secret %q", tt.in, got, tt.secret)
 		}
 	}
 }
@@ -271,4 +317,54 @@ func TestDesktopProxySettingsSourcesFail(t *testing.T) {
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "No such schema") || !errors.As(err, new(*ExitError)) {
 		t.Fatalf("source errors = %v, want the gsettings failure", err)
 	}
+}
+
+// FuzzMaskProxyCredentials checks that no password typed into a proxy
+// setting survives masking, whatever characters it holds.
+func FuzzMaskProxyCredentials(f *testing.F) {
+	for _, s := range []string{"pa;ss", "p@ss word", "a,b", "x/y", "q?r#s", "%41"} {
+		f.Add("alice", s, "http://")
+		f.Add("", s, "")
+	}
+	f.Fuzz(func(t *testing.T, user, pass, scheme string) {
+		if pass == "" || strings.ContainsAny(pass, "\r\n") || strings.ContainsAny(user, ":@/?#") || strings.IndexFunc(user, unicode.IsSpace) >= 0 {
+			t.Skip()
+		}
+		if i := strings.IndexAny(pass, "/?#"); i >= 0 {
+			// "u:123/x@h" and "u:a@b/x@h" read as an authority and a path
+			// to any URL parser too (see userinfoEnd): no way to tell.
+			auth := user + ":" + pass[:i]
+			if j := strings.LastIndexByte(auth, '@'); j >= 0 && auth[j+1:] != "" {
+				auth = auth[j+1:]
+				if k := strings.IndexFunc(auth, unicode.IsSpace); k >= 0 {
+					auth = auth[:k]
+				}
+				auth = strings.TrimRight(auth, ",;)'\"")
+			}
+			if validHostPort(auth) {
+				t.Skip()
+			}
+		}
+		if scheme == "" && strings.Contains(user+":"+pass, "://") {
+			t.Skip() // reads as a scheme
+		}
+		if scheme == "" && strings.IndexFunc(pass, unicode.IsSpace) >= 0 && strings.ContainsAny(pass, "/?#") {
+			t.Skip() // without a scheme, "u:p /x@h" reads as text and then a path
+		}
+		if scheme != "" && scheme != "http://" {
+			scheme = "socks5://"
+		}
+		in := scheme + user + ":" + pass + "@proxy.example:3128"
+		got := MaskProxyCredentials(in)
+		want := scheme + user + ":***@proxy.example:3128"
+		if user == "" {
+			want = scheme + "***@proxy.example:3128"
+		}
+		if got != want {
+			t.Fatalf("MaskProxyCredentials(%q) = %q, want %q", in, got, want)
+		}
+		if again := MaskProxyCredentials(got); again != got {
+			t.Fatalf("masking %q twice gives %q", got, again)
+		}
+	})
 }

@@ -459,4 +459,3 @@ func netSummary(cfg *config.Config, obs netObservations, captive netCaptive, off
 	// Summaries start lower-case: the first word may be a host name.
 	return strings.Join(parts, "; ")
 }
-

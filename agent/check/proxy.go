@@ -2,10 +2,8 @@ package check
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -246,6 +244,7 @@ type proxyPath struct {
 	Reached bool
 	Status  int    // HTTP status from chatgpt.com, when reached
 	Refused int    // the proxy's own non-200 answer to CONNECT
+	AtProxy bool   // the proxied path failed at the proxy itself
 	Failure string // plain words, when not reached
 	Err     string // the underlying error, masked, for the data only
 }
@@ -258,6 +257,8 @@ func (p proxyPath) summary() string {
 		return "the proxy asks for a password (HTTP 407)"
 	case p.Refused != 0:
 		return fmt.Sprintf("the proxy refused the connection (HTTP %d)", p.Refused)
+	case p.AtProxy:
+		return p.Failure // "the proxy itself could not be reached"
 	}
 	return "not reached: " + p.Failure
 }
@@ -270,13 +271,10 @@ func (p proxyPath) evidence() map[string]any {
 	if p.Refused != 0 {
 		m["proxy_status"] = p.Refused
 	}
+	if p.AtProxy {
+		m["at_proxy"] = true
+	}
 	return m
-}
-
-// differs is the design's "the proxied path differs": one path reaches
-// chatgpt.com and the other does not, or the answers' classes differ.
-func (p proxyPath) differs(q proxyPath) bool {
-	return p.Reached != q.Reached || (p.Reached && p.Status/100 != q.Status/100)
 }
 
 // proxyComparison is chatgpt.com reached directly and through one proxy.
@@ -284,6 +282,16 @@ type proxyComparison struct {
 	proxy   *url.URL
 	direct  proxyPath
 	proxied proxyPath
+}
+
+// differs is the design's "the proxied path differs": one path reaches
+// chatgpt.com and the other does not, the answers' classes differ, or the
+// proxied path failed at the proxy itself. A dead proxy is a cause of
+// trouble in its own right, even when the direct path fails too: the
+// machine then looks offline, and the proxy is part of why.
+func (c proxyComparison) differs() bool {
+	d, p := c.direct, c.proxied
+	return p.AtProxy || d.Reached != p.Reached || (d.Reached && d.Status/100 != p.Status/100)
 }
 
 // proxyCompare probes the trace URL once directly and once through each
@@ -314,7 +322,7 @@ func proxyCompare(ctx context.Context, env *Env, trace string, targets map[strin
 	// Report in a stable order: the differing first, then by address.
 	sort.Slice(results, func(i, j int) bool {
 		a, b := results[i], results[j]
-		if da, db := a.direct.differs(a.proxied), b.direct.differs(b.proxied); da != db {
+		if da, db := a.differs(), b.differs(); da != db {
 			return da
 		}
 		return a.proxy.String() < b.proxy.String()
@@ -339,72 +347,38 @@ func proxyDirectPath(r *probe.Response) proxyPath {
 	return proxyPath{Failure: words, Err: platform.MaskProxyCredentials(fmt.Sprint(r.Err))}
 }
 
-// proxyThrough requests target through the proxy with a transport of its
-// own (the shared prober never uses a proxy), with the prober's resolver
-// and roots, no redirects, no reuse, and a bounded body.
-func proxyThrough(ctx context.Context, p *probe.Prober, proxy *url.URL, target string) proxyPath {
-	var (
-		mu      sync.Mutex
-		refused int
-	)
-	d := &net.Dialer{Resolver: p.Resolver, KeepAlive: -1}
-	tr := &http.Transport{
-		Proxy:       http.ProxyURL(proxy),
-		DialContext: d.DialContext,
-		TLSClientConfig: &tls.Config{
-			RootCAs: p.RootCAs,
-			Time:    p.Now,
-		},
-		ForceAttemptHTTP2:      true,
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: 64 << 10,
-		// The proxy's answer to CONNECT tells "the proxy refused" from
-		// "the site refused"; Go reports only its status text otherwise.
-		OnProxyConnectResponse: func(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
-			if resp.StatusCode != http.StatusOK {
-				mu.Lock()
-				refused = resp.StatusCode
-				mu.Unlock()
-			}
-			return nil
-		},
+// proxyThrough requests target through the proxy: a prober of its own —
+// the shared one goes direct — with the shared prober's resolver, roots and
+// clock, so that both paths are judged alike (stages, no redirects, bounded
+// body).
+func proxyThrough(ctx context.Context, base *probe.Prober, proxy *url.URL, target string) proxyPath {
+	p := &probe.Prober{Proxy: http.ProxyURL(proxy), Resolver: base.Resolver, RootCAs: base.RootCAs, Now: base.Now}
+	defer p.Close()
+	r := p.Do(ctx, probe.Request{URL: target, Limit: probe.PageLimit})
+	if r.Reached() {
+		return proxyPath{Reached: true, Status: r.Status}
 	}
-	defer tr.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return proxyPath{Failure: "the test address is not valid", Err: err.Error()}
-	}
-	req.Header.Set("User-Agent", probe.UserAgent)
-	resp, err := tr.RoundTrip(req) // RoundTrip: redirects are not followed
-	if err != nil {
-		mu.Lock()
-		defer mu.Unlock()
-		return proxyPath{Refused: refused, Failure: proxyFailure(err), Err: platform.MaskProxyCredentials(err.Error())}
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, probe.PageLimit))
-	return proxyPath{Reached: true, Status: resp.StatusCode}
+	return proxyPath{Refused: r.ProxyStatus, AtProxy: r.AtProxy, Failure: proxyFailure(r), Err: platform.MaskProxyCredentials(r.Err.Error())}
 }
 
 // proxyFailure puts a failed proxied request in plain words.
-func proxyFailure(err error) string {
+func proxyFailure(r *probe.Response) string {
 	var op *net.OpError
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || proxyIsTimeout(err):
-		return "no answer in time through the proxy"
-	case errors.As(err, &op) && op.Op == "proxyconnect":
-		return "the proxy could not be reached"
-	case strings.Contains(err.Error(), "certificate"):
-		return "the secure connection through the proxy failed its certificate check (the proxy may intercept HTTPS)"
-	case strings.Contains(err.Error(), "socks"):
+	case r.AtProxy && errors.As(r.Err, &op) && strings.HasPrefix(op.Op, "socks"):
 		return "the SOCKS proxy did not connect to the site"
+	case r.AtProxy && r.Timeout:
+		return "the proxy itself could not be reached (no answer in time)"
+	case r.AtProxy:
+		return "the proxy itself could not be reached"
+	case r.Timeout:
+		return "no answer in time through the proxy"
+	case r.Cert != nil:
+		return "the secure connection through the proxy failed its certificate check (the proxy may intercept HTTPS)"
+	case r.Stage == probe.StageTLS:
+		return "the secure connection (TLS) through the proxy failed"
 	}
 	return "the request through the proxy failed"
-}
-
-func proxyIsTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func proxyComparisonData(cmp []proxyComparison) []map[string]any {
@@ -421,7 +395,7 @@ func proxyComparisonData(cmp []proxyComparison) []map[string]any {
 			"proxy":   platform.MaskProxyCredentials(c.proxy.String()),
 			"direct":  d,
 			"proxied": p,
-			"differs": c.direct.differs(c.proxied),
+			"differs": c.differs(),
 		})
 	}
 	return out
@@ -455,7 +429,7 @@ func proxyFinding(now time.Time, active []platform.ProxySetting, cmp []proxyComp
 	ev := map[string]any{"proxy": proxyShown(lead), "source": lead.Source}
 	var differing *proxyComparison
 	for i := range cmp {
-		if cmp[i].direct.differs(cmp[i].proxied) {
+		if cmp[i].differs() {
 			differing = &cmp[i]
 			break
 		}
@@ -520,9 +494,13 @@ func proxySummary(active []platform.ProxySetting, host string, cmp []proxyCompar
 	}
 	for _, c := range cmp {
 		shown := platform.MaskProxyCredentials(c.proxy.String())
-		if c.direct.differs(c.proxied) {
+		switch {
+		case !c.direct.Reached && !c.proxied.Reached:
+			// Whether the proxy failed too is in the proxied path's words.
+			sum += fmt.Sprintf("; neither path reached %s — directly: %s; through %s: %s", host, c.direct.summary(), shown, c.proxied.summary())
+		case c.differs():
 			sum += fmt.Sprintf("; %s answers differently through %s — directly: %s; through the proxy: %s", host, shown, c.direct.summary(), c.proxied.summary())
-		} else {
+		default:
 			sum += fmt.Sprintf("; %s answers the same through %s (%s)", host, shown, c.proxied.summary())
 		}
 	}

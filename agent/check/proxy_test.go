@@ -219,8 +219,84 @@ func TestDeadProxyIsWarning(t *testing.T) {
 	f := onlyFinding(t, res)
 	proxied, _ := f.Evidence["proxied"].(map[string]any)
 	if f.Severity != finding.Warning || f.Evidence["source"] != platform.SourceWindows || proxied["reached"] != false ||
-		!strings.Contains(proxied["summary"].(string), "the proxy could not be reached") {
+		proxied["at_proxy"] != true || !strings.Contains(proxied["summary"].(string), "the proxy itself could not be reached") {
 		t.Fatalf("finding %s %v, want a warning that the Windows proxy could not be reached", f.Severity, f.Evidence)
+	}
+}
+
+// closedLoopback returns a loopback address nothing listens on.
+func closedLoopback(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// A dead proxy is a cause of trouble even when the direct path fails too
+// (the machine looks offline): it must not read as "answers the same".
+func TestDeadProxyWhenDirectFailsToo(t *testing.T) {
+	env := proxyEnvFor(t, "https://"+closedLoopback(t)+"/cdn-cgi/trace", nil)
+	dead := "http://alice:" + proxySecret + "@" + closedLoopback(t)
+	res, out := runProxy(t, env, map[string]string{"HTTPS_PROXY": dead}, nil, nil)
+	f := onlyFinding(t, res)
+	if f.Severity != finding.Warning || statusOf(res.Findings) != Warn {
+		t.Fatalf("severity %s, want warning (the proxy itself is dead); summary %q", f.Severity, res.Summary)
+	}
+	proxied, _ := f.Evidence["proxied"].(map[string]any)
+	direct, _ := f.Evidence["direct"].(map[string]any)
+	if proxied["reached"] != false || proxied["at_proxy"] != true || !strings.Contains(proxied["summary"].(string), "the proxy itself could not be reached") {
+		t.Errorf("evidence.proxied = %v, want the proxy itself not reached", proxied)
+	}
+	if direct["reached"] != false {
+		t.Errorf("evidence.direct = %v, want not reached", direct)
+	}
+	if strings.Contains(res.Summary, "answers the same") || !strings.Contains(res.Summary, "the proxy itself could not be reached") {
+		t.Errorf("summary = %q, want it to say the proxy itself could not be reached", res.Summary)
+	}
+	if strings.Contains(out, proxySecret) {
+		t.Fatalf("the password appears in the result: %s", out)
+	}
+}
+
+// A proxy that refuses the tunnel (502: it could not, or would not, reach
+// the site) fails at the proxy, whatever the direct path did.
+func TestProxyAnswering502IsWarning(t *testing.T) {
+	px := startConnectProxy(t, http.StatusBadGateway)
+	env := proxyEnvFor(t, "https://"+closedLoopback(t)+"/cdn-cgi/trace", nil)
+	res, _ := runProxy(t, env, map[string]string{"HTTPS_PROXY": px.URL}, nil, nil)
+	f := onlyFinding(t, res)
+	if f.Severity != finding.Warning {
+		t.Fatalf("severity %s, want warning (the proxy refused the tunnel); summary %q", f.Severity, res.Summary)
+	}
+	proxied, _ := f.Evidence["proxied"].(map[string]any)
+	if proxied["proxy_status"] != 502 || proxied["at_proxy"] != true || !strings.Contains(proxied["summary"].(string), "the proxy refused the connection (HTTP 502)") {
+		t.Errorf("evidence.proxied = %v, want the proxy's 502", proxied)
+	}
+	if strings.Contains(res.Summary, "answers the same") {
+		t.Errorf("summary = %q", res.Summary)
+	}
+}
+
+// When the proxy tunnels and the site fails both ways (here its certificate
+// is not trusted), the proxy is not the difference, and nothing "answers".
+func TestProxyBothPathsFailAtTheSite(t *testing.T) {
+	trace, _ := traceServer(t)
+	px := startConnectProxy(t, 0)
+	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", nil) // the system roots do not know httptest's CA
+	res, out := runProxy(t, env, map[string]string{"HTTPS_PROXY": px.URL}, nil, nil)
+	f := onlyFinding(t, res)
+	if f.Severity != finding.Info {
+		t.Errorf("severity %s, want info (the proxy is not the difference); summary %q", f.Severity, res.Summary)
+	}
+	if want := "neither path reached 127.0.0.1"; !strings.Contains(res.Summary, want) || strings.Contains(res.Summary, "answers the same") {
+		t.Errorf("summary = %q, want it to say %q", res.Summary, want)
+	}
+	if !strings.Contains(out, `"differs":false`) || strings.Contains(out, `"at_proxy"`) {
+		t.Errorf("comparison data: %s", out)
 	}
 }
 
@@ -321,19 +397,24 @@ func TestProxyBypassed(t *testing.T) {
 	}
 }
 
-func TestProxyPathDiffers(t *testing.T) {
+func TestProxyComparisonDiffers(t *testing.T) {
 	ok200 := proxyPath{Reached: true, Status: 200}
+	failed := proxyPath{Failure: "x"}
 	for _, tt := range []struct {
-		a, b proxyPath
-		want bool
+		direct, proxied proxyPath
+		want            bool
 	}{
 		{ok200, proxyPath{Reached: true, Status: 204}, false},
 		{ok200, proxyPath{Reached: true, Status: 403}, true},
-		{ok200, proxyPath{Refused: 407}, true},
-		{proxyPath{Failure: "x"}, proxyPath{Failure: "y"}, false},
+		{ok200, proxyPath{Refused: 407, AtProxy: true}, true},
+		{failed, ok200, true},
+		{failed, proxyPath{Failure: "y"}, false},               // both fail at the site
+		{failed, proxyPath{Failure: "y", AtProxy: true}, true}, // a dead proxy
+		{failed, proxyPath{Refused: 502, AtProxy: true}, true}, // a refusing proxy
 	} {
-		if got := tt.a.differs(tt.b); got != tt.want {
-			t.Errorf("%+v differs %+v = %v, want %v", tt.a, tt.b, got, tt.want)
+		c := proxyComparison{direct: tt.direct, proxied: tt.proxied}
+		if got := c.differs(); got != tt.want {
+			t.Errorf("direct %+v, proxied %+v: differs = %v, want %v", tt.direct, tt.proxied, got, tt.want)
 		}
 	}
 }

@@ -39,7 +39,7 @@ var (
 	ProxyConfigured = Register(&Definition{
 		Code: "proxy-configured", Check: "proxy", Severity: Info,
 		Title:  "A proxy is configured",
-		Detail: "Web traffic is set to go through a proxy. ChatGPT then sees the proxy's address, not yours; a proxy with a poor reputation, or one that alters requests, leads to blocks and challenges. If ChatGPT fails, try without the proxy.",
+		Detail: "Web traffic is set to go through a proxy. ChatGPT then sees the proxy's address, not yours; a proxy with a poor reputation, or one that alters requests, leads to blocks and challenges, and a proxy that does not answer cuts ChatGPT off entirely. If ChatGPT fails, try without the proxy.",
 	})
 	DNSFailure = Register(&Definition{
 		Code: "dns-failure", Check: "dns", Severity: Critical,

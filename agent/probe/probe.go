@@ -1,7 +1,9 @@
-// Package probe makes the HTTP requests of the checks: always direct (never
-// through a configured proxy), never following redirects, timing each phase
-// with httptrace, reading at most a bounded body, and saying at which stage
-// a failure happened. It judges nothing: classify.go turns answers into verdicts.
+// Package probe makes the HTTP requests of the checks: direct (never through
+// a configured proxy, unless a Prober is given one — only the proxy check's
+// comparison of the two paths does), never following redirects, timing each
+// phase with httptrace, reading at most a bounded body, and saying at which
+// stage a failure happened. It judges nothing: classify.go turns answers into
+// verdicts.
 package probe
 
 import (
@@ -13,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -82,10 +85,22 @@ type Response struct {
 	Body       []byte
 	Truncated  bool // the body was longer than the limit
 	Err        error
-	Stage      Stage        // set when Err != nil
-	Cert       *CertFailure // set when TLS failed on the certificate
-	Timeout    bool         // the failure was a deadline
-	Peer       []*x509.Certificate
+	// Stage is set when Err != nil. A failure at the proxy (AtProxy) is
+	// StageConnect, or StageDNS when the proxy's own name did not resolve:
+	// no path to the site was made.
+	Stage   Stage
+	Cert    *CertFailure // set when TLS failed on the certificate
+	Timeout bool         // the failure was a deadline
+	Peer    []*x509.Certificate
+
+	// AtProxy is set when a request through a proxy (Prober.Proxy) failed
+	// at the proxy itself: it could not be reached, refused the tunnel
+	// (ProxyStatus), or gave none before the deadline. Otherwise the failure
+	// is the site's. Through a proxy, RemoteAddr and the DNS and Connect
+	// timings are the proxy's; TLS and the answer are the site's.
+	AtProxy bool
+	// ProxyStatus is the proxy's answer to CONNECT when it was not 200.
+	ProxyStatus int
 }
 
 // Reached reports whether TCP and TLS completed and a response arrived:
@@ -106,19 +121,26 @@ type Prober struct {
 	RootCAs *x509.CertPool
 	// Now is the clock used to judge certificate dates; nil means time.Now.
 	Now func() time.Time
+	// Proxy chooses the proxy for a request, as http.Transport.Proxy does;
+	// nil means direct. Probes go direct, because they describe this
+	// machine's own path: every check but the proxy check's comparison of
+	// the direct and proxied paths leaves it nil.
+	Proxy func(*http.Request) (*url.URL, error)
 
-	once sync.Once
-	tr   *http.Transport
+	mu sync.Mutex // guards tr: Close may run while a request is in flight
+	tr *http.Transport
 }
 
 // UserAgent names Clearance honestly; a probe never pretends to be a browser.
 const UserAgent = "Clearance/1 (+connectivity check)"
 
 func (p *Prober) transport() *http.Transport {
-	p.once.Do(func() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tr == nil {
 		d := &net.Dialer{Resolver: p.Resolver, KeepAlive: -1}
 		p.tr = &http.Transport{
-			Proxy:       nil, // probes go direct
+			Proxy:       p.Proxy, // nil: probes go direct
 			DialContext: d.DialContext,
 			TLSClientConfig: &tls.Config{
 				RootCAs: p.RootCAs,
@@ -127,23 +149,44 @@ func (p *Prober) transport() *http.Transport {
 			ForceAttemptHTTP2:      true,
 			MaxResponseHeaderBytes: 64 << 10,
 			IdleConnTimeout:        30 * time.Second,
+			// Go reports a refused CONNECT only by its status text; the
+			// status tells "the proxy refused" from "the site refused".
+			OnProxyConnectResponse: func(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
+				if resp.StatusCode != http.StatusOK {
+					return &proxyRefused{status: resp.StatusCode, text: resp.Status}
+				}
+				return nil
+			},
 		}
-	})
+	}
 	return p.tr
 }
 
-// Close releases idle connections.
+// Close releases idle connections. It is safe while requests are in flight.
 func (p *Prober) Close() {
-	if p.tr != nil {
-		p.tr.CloseIdleConnections()
+	p.mu.Lock()
+	tr := p.tr
+	p.mu.Unlock()
+	if tr != nil {
+		tr.CloseIdleConnections()
 	}
 }
+
+// proxyRefused is a proxy's non-200 answer to CONNECT.
+type proxyRefused struct {
+	status int
+	text   string
+}
+
+func (e *proxyRefused) Error() string { return "the proxy refused CONNECT: " + e.text }
 
 // traceState is what the httptrace callbacks learn during one request.
 type traceState struct {
 	t                                    Timings
 	dnsStart, connStart, tlsStart, wrote time.Time
 	connected, handshaken, gotConn       bool
+	reused                               bool // the connection (a proxy's tunnel, say) was in use before
+	tlsStarts                            int
 	remote                               string
 	peer                                 []*x509.Certificate
 }
@@ -198,7 +241,9 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 				}
 			})
 		},
-		TLSHandshakeStart: func() { at(func(s *traceState) { s.tlsStart = time.Now() }) },
+		TLSHandshakeStart: func() {
+			at(func(s *traceState) { s.tlsStart = time.Now(); s.tlsStarts++ })
+		},
 		TLSHandshakeDone: func(cs tls.ConnectionState, err error) {
 			at(func(s *traceState) {
 				if err == nil {
@@ -212,7 +257,7 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 			at(func(s *traceState) {
 				s.gotConn = true
 				if info.Reused {
-					s.connected, s.handshaken = true, true
+					s.connected, s.handshaken, s.reused = true, true, true
 					s.remote = info.Conn.RemoteAddr().String()
 				}
 			})
@@ -229,6 +274,17 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 	for k, v := range req.Header {
 		hreq.Header.Set(k, v)
 	}
+	// Whether this request goes through a proxy, as the transport will
+	// decide: a proxy function that fails makes RoundTrip fail too, and
+	// that failure is the proxy's.
+	viaProxy, proxyScheme := false, ""
+	if p.Proxy != nil {
+		u, err := p.Proxy(hreq)
+		viaProxy = err != nil || u != nil
+		if u != nil {
+			proxyScheme = u.Scheme
+		}
+	}
 	resp, err := p.transport().RoundTrip(hreq) // RoundTrip: redirects are not followed
 	mu.Lock()
 	finished = true
@@ -240,10 +296,13 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 		r.Timeout = isTimeout(err)
 		r.Cert = certFailure(err, p.Now)
 		isTLS := strings.EqualFold(hreq.URL.Scheme, "https")
+		if viaProxy {
+			r.AtProxy, r.ProxyStatus = atProxy(err, proxyScheme, isTLS && !st.reused, st.tlsStarts)
+		}
 		switch {
 		case isDNSError(err):
 			r.Stage = StageDNS
-		case !st.connected && !st.gotConn:
+		case r.AtProxy || (!st.connected && !st.gotConn):
 			r.Stage = StageConnect
 		case isTLS && !st.handshaken:
 			r.Stage = StageTLS
@@ -263,6 +322,29 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 		r.Truncated = true
 	}
 	return r
+}
+
+// atProxy reports whether a request through proxy failed at the proxy
+// itself, and the proxy's refusing status if it sent one. Go marks a failed
+// connection to the proxy ("proxyconnect") and a SOCKS refusal; a refused
+// CONNECT is proxyRefused. Any other failure before the TLS handshake with
+// the site began (a proxy that never answers CONNECT, a deadline while
+// dialing it) also left no tunnel to the site; newTLS says a handshake with
+// the site was due (an https URL on a new connection).
+func atProxy(err error, proxyScheme string, newTLS bool, tlsStarts int) (bool, int) {
+	var refused *proxyRefused
+	if errors.As(err, &refused) {
+		return true, refused.status
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && (op.Op == "proxyconnect" || strings.HasPrefix(op.Op, "socks")) {
+		return true, 0
+	}
+	proxyTLS := 0 // an https:// proxy is itself reached over TLS first
+	if strings.EqualFold(proxyScheme, "https") {
+		proxyTLS = 1
+	}
+	return newTLS && tlsStarts <= proxyTLS, 0
 }
 
 func isDNSError(err error) bool {

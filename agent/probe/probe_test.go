@@ -4,9 +4,13 @@ import (
 	"context"
 	"crypto/x509/pkix"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -250,4 +254,149 @@ func TestDoValidCertificate(t *testing.T) {
 	if !r.Reached() || r.Status != 200 {
 		t.Errorf("status %d err %v", r.Status, r.Err)
 	}
+}
+
+// connectProxy starts an HTTP CONNECT proxy on loopback that tunnels only to
+// loopback addresses, or answers every CONNECT with refuse when it is set.
+// It returns the proxy's URL.
+func connectProxy(t *testing.T, refuse int) *url.URL {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.Host)
+		if r.Method != http.MethodConnect || err != nil || !net.ParseIP(host).IsLoopback() {
+			http.Error(w, "loopback CONNECT only", http.StatusBadRequest)
+			return
+		}
+		if refuse != 0 {
+			w.WriteHeader(refuse)
+			return
+		}
+		upstream, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer upstream.Close()
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		if _, err := conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n")); err != nil {
+			return
+		}
+		done := make(chan struct{}, 2)
+		go func() { _, _ = io.Copy(upstream, buf); done <- struct{}{} }()
+		go func() { _, _ = io.Copy(conn, upstream); done <- struct{}{} }()
+		<-done
+	}))
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// A request through a proxy keeps what Do promises direct: the answer
+// itself (no redirect followed), the body limit, the timings.
+func TestDoThroughProxy(t *testing.T) {
+	srv := cftest.NewServer(t, cftest.Mux())
+	px := connectProxy(t, 0)
+	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(px)}
+	t.Cleanup(p.Close)
+
+	r := do(t, p, cftest.URL(srv, cftest.OK), 10*time.Second)
+	if !r.Reached() || r.Status != 200 || r.AtProxy || r.ProxyStatus != 0 {
+		t.Fatalf("reached %v status %d at proxy %v proxy status %d err %v; want 200 through the proxy", r.Reached(), r.Status, r.AtProxy, r.ProxyStatus, r.Err)
+	}
+	if r.RemoteAddr != px.Host || r.Timings.TLS <= 0 || r.Timings.Total <= 0 {
+		t.Errorf("remote %q (want the proxy %s) timings %+v", r.RemoteAddr, px.Host, r.Timings)
+	}
+	if r := do(t, p, cftest.URL(srv, cftest.LoopRedirect), 10*time.Second); r.Status != http.StatusFound {
+		t.Errorf("status %d err %v; want the 302 itself", r.Status, r.Err)
+	}
+	if r := do(t, p, cftest.URL(srv, cftest.Huge), 10*time.Second); len(r.Body) != PageLimit || !r.Truncated {
+		t.Errorf("read %d bytes, truncated %v; want %d, truncated", len(r.Body), r.Truncated, PageLimit)
+	}
+	// On the tunnel already open, a site that hangs is the site's failure.
+	if r := do(t, p, cftest.URL(srv, cftest.OK), 10*time.Second); !r.Reached() {
+		t.Fatalf("err %v", r.Err)
+	}
+	if r := do(t, p, cftest.URL(srv, cftest.Hang), 300*time.Millisecond); r.AtProxy || !r.Timeout || r.Stage != StageHTTP {
+		t.Errorf("err %v at proxy %v timeout %v stage %q; want the site's timeout at the http stage", r.Err, r.AtProxy, r.Timeout, r.Stage)
+	}
+}
+
+func TestDoProxyUnreachable(t *testing.T) {
+	srv := cftest.NewServer(t, cftest.Mux())
+	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(&url.URL{Scheme: "http", Host: closedPort(t)})}
+	t.Cleanup(p.Close)
+	r := do(t, p, cftest.URL(srv, cftest.OK), 5*time.Second)
+	if r.Err == nil || !r.AtProxy || r.Stage != StageConnect || r.PastConnect() || r.Timeout {
+		t.Errorf("err %v at proxy %v stage %q timeout %v; want a connect-stage failure at the proxy", r.Err, r.AtProxy, r.Stage, r.Timeout)
+	}
+}
+
+func TestDoProxyRefusesConnect(t *testing.T) {
+	srv := cftest.NewServer(t, cftest.Mux())
+	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(connectProxy(t, http.StatusBadGateway))}
+	t.Cleanup(p.Close)
+	r := do(t, p, cftest.URL(srv, cftest.OK), 5*time.Second)
+	if r.Err == nil || !r.AtProxy || r.ProxyStatus != http.StatusBadGateway || r.Stage != StageConnect || r.Reached() {
+		t.Errorf("err %v at proxy %v proxy status %d stage %q; want the proxy's 502 at the connect stage", r.Err, r.AtProxy, r.ProxyStatus, r.Stage)
+	}
+}
+
+// A proxy that takes the connection and never answers CONNECT gives no
+// tunnel: the failure is the proxy's, at the deadline.
+func TestDoProxySilentEndsAtTheDeadline(t *testing.T) {
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	silent := listen(t, func(c net.Conn) { <-stop; c.Close() })
+	srv := cftest.NewServer(t, cftest.Mux())
+	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(&url.URL{Scheme: "http", Host: silent})}
+	t.Cleanup(p.Close)
+	r := do(t, p, cftest.URL(srv, cftest.OK), 300*time.Millisecond)
+	if !r.AtProxy || !r.Timeout || r.Stage != StageConnect {
+		t.Errorf("err %v at proxy %v timeout %v stage %q; want a timeout at the proxy", r.Err, r.AtProxy, r.Timeout, r.Stage)
+	}
+}
+
+// When the tunnel stands and the site fails, the failure is the site's.
+func TestDoThroughProxyTargetFails(t *testing.T) {
+	srv := cftest.New(t, cftest.OK)
+	p := &Prober{Proxy: http.ProxyURL(connectProxy(t, 0))} // system roots do not know httptest's CA
+	t.Cleanup(p.Close)
+	r := do(t, p, srv.URL, 5*time.Second)
+	if r.AtProxy || r.Stage != StageTLS || r.Cert == nil || r.Cert.Problem != CertUnknownAuthority {
+		t.Errorf("err %v at proxy %v stage %q cert %+v; want the site's certificate refused", r.Err, r.AtProxy, r.Stage, r.Cert)
+	}
+}
+
+// Close may run while a request is in flight (a check times out while
+// another still probes); under -race this proves the transport is shared
+// safely.
+func TestCloseDuringRequest(t *testing.T) {
+	srv := cftest.NewServer(t, cftest.Mux())
+	p := &Prober{RootCAs: cftest.Pool(srv)}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { do(t, p, cftest.URL(srv, cftest.OK), 10*time.Second) })
+		wg.Go(p.Close)
+	}
+	wg.Wait()
+	p.Close()
 }
