@@ -1,13 +1,14 @@
 // Package ntpq measures this machine's clock against NTP servers politely,
 // and turns NTP answers, HTTP Date headers and certificate dates into one
 // offset. Its Client asks each server at most once per 64 s and obeys a
-// kiss-of-death; Combine throws out servers that disagree with the
-// majority. It never sets the clock.
+// kiss-of-death, across processes when given a Store; Combine throws out
+// servers that disagree with the majority. It never sets the clock.
 package ntpq
 
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -48,9 +49,24 @@ type Client struct {
 	Timeout time.Duration
 	// Resolver resolves server names; nil means net.DefaultResolver.
 	Resolver *net.Resolver
+	// Store, when set, shares the client's memory with the user's other
+	// processes: a server any of them asked less than MinInterval ago is
+	// not asked again, and a kiss-of-death outlives the process. Nil keeps
+	// the memory in this process. Its errors are not returned: a store
+	// that cannot be read or written costs politeness, never the answer.
+	Store Store
 
 	mu      sync.Mutex
 	servers map[string]*server
+
+	// storeMu makes Load–change–Save one step within the process, so that
+	// concurrent queries to different servers do not drop each other's
+	// records.
+	storeMu sync.Mutex
+	// uptime reads the boot clock that tells a step of the wall clock
+	// across processes; tests set it. Default: the OS's, unless Now is
+	// injected (an injected wall clock has no boot clock to compare with).
+	uptime func() (time.Duration, bool)
 }
 
 // server is what the client remembers about one server. turn lets one
@@ -67,10 +83,10 @@ type server struct {
 }
 
 // Query returns the server's answer, from memory when it was asked less
-// than MinInterval ago. A kiss-of-death is returned as a *KissError, also
-// during the backoff it asks for. The answer is not validated: call
-// Response.Validate (or FromResponse) before trusting it. Each caller gets
-// its own copy.
+// than MinInterval ago (by this process, or another one sharing Store). A
+// kiss-of-death is returned as a *KissError, also during the backoff it
+// asks for. The answer is not validated: call Response.Validate (or
+// FromResponse) before trusting it. Each caller gets its own copy.
 func (c *Client) Query(ctx context.Context, addr string) (*ntp.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("ntp query to %s not sent: %w", addr, err)
@@ -88,6 +104,10 @@ func (c *Client) Query(ctx context.Context, addr string) (*ntp.Response, error) 
 	if resp, err, ok := s.remembered(now); ok {
 		return copyOf(resp), err
 	}
+	up, upOK := c.bootClock()
+	if resp, err, ok := c.recall(addr, now, up, upOK); ok {
+		return resp, err
+	}
 	resp, sent, err := c.ask(ctx, addr)
 	if !sent {
 		// Nothing reached the wire (no route, no such name): the server was
@@ -99,7 +119,93 @@ func (c *Client) Query(ctx context.Context, addr string) (*ntp.Response, error) 
 		kiss := kissOf(addr, resp, now)
 		s.resp, s.err, s.backoff = nil, kiss, kiss.Until.Sub(now)
 	}
+	c.keep(addr, s.record(now, up, upOK), now, up, upOK)
 	return copyOf(s.resp), s.err
+}
+
+// record is what the store keeps of the query that went out at now.
+// Called while holding s.turn.
+func (s *server) record(now time.Time, up time.Duration, upOK bool) Record {
+	r := Record{Asked: now}
+	if upOK {
+		r.Uptime = up
+	}
+	var kiss *KissError
+	switch {
+	case errors.As(s.err, &kiss):
+		r.Kiss = &KissOfDeath{Code: kiss.Code, Until: kiss.Until}
+	case s.err != nil:
+		r.Failure = Reason(s.err)
+	case s.resp != nil:
+		r.Answer = answerOf(s.resp)
+	}
+	return r
+}
+
+// recall returns the stored answer while the stored query holds the server
+// off. A query whose time cannot be told (the wall clock puts it in the
+// future) is taken as sent now, and stored so, for every process to hold
+// off a full interval: conservative, and over within 64 s.
+func (c *Client) recall(addr string, now time.Time, up time.Duration, upOK bool) (*ntp.Response, error, bool) {
+	if c.Store == nil {
+		return nil, nil, false
+	}
+	c.storeMu.Lock()
+	defer c.storeMu.Unlock()
+	recs, err := c.Store.Load()
+	if err != nil {
+		return nil, nil, false // unreadable or foreign: as if empty, replaced on the next save
+	}
+	r, ok := recs[addr]
+	if !ok {
+		return nil, nil, false
+	}
+	age, steady, known := r.age(now, up, upOK)
+	if !known {
+		pinned := Record{Asked: now}
+		if upOK {
+			pinned.Uptime = up
+		}
+		if r.Kiss != nil {
+			pinned.Kiss = &KissOfDeath{Code: r.Kiss.Code, Until: now.Add(r.hold())}
+		}
+		recs[addr] = pinned
+		prune(recs, now, up, upOK)
+		c.Store.Save(recs) // best effort: a failure costs politeness only
+		resp, err := pinned.remembered(addr, now, 0, false)
+		return resp, err, true
+	}
+	if age >= r.hold() {
+		return nil, nil, false
+	}
+	resp, err := r.remembered(addr, now, age, steady)
+	return resp, err, true
+}
+
+// keep stores the record of a query that went out.
+func (c *Client) keep(addr string, r Record, now time.Time, up time.Duration, upOK bool) {
+	if c.Store == nil {
+		return
+	}
+	c.storeMu.Lock()
+	defer c.storeMu.Unlock()
+	recs, err := c.Store.Load()
+	if err != nil || recs == nil {
+		recs = map[string]Record{} // a corrupt or foreign file is replaced
+	}
+	recs[addr] = r
+	prune(recs, now, up, upOK)
+	c.Store.Save(recs) // best effort: a failure costs politeness only
+}
+
+func (c *Client) bootClock() (time.Duration, bool) {
+	switch {
+	case c.uptime != nil:
+		return c.uptime()
+	case c.Now != nil:
+		return 0, false
+	}
+	return sinceBoot()
 }
 
 // copyOf keeps the remembered answer safe from callers that modify theirs.

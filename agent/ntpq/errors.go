@@ -17,6 +17,10 @@ import (
 // clock, and asking again so soon would be rude.
 var ErrClockChanged = errors.New("the local clock changed since this server last answered; it is asked again once 64 s have passed")
 
+// errForeignStore is a store file that is not ours, or not whole: it is
+// ignored and replaced on the next save.
+var errForeignStore = errors.New("not a clearance ntp store")
+
 // KissError is a kiss-of-death: the server told us to go away for a while
 // (RATE) or for good (DENY, RSTR). Until then the client does not ask it.
 // errors.Is(err, ntp.ErrKissOfDeath) holds.
@@ -39,14 +43,27 @@ func (e *KissError) Error() string {
 
 func (e *KissError) Unwrap() error { return ntp.ErrKissOfDeath }
 
+// recalledError is a failed query remembered in a Store, perhaps from
+// another process: only its reason survives the trip.
+type recalledError struct {
+	server, reason string
+}
+
+func (e *recalledError) Error() string {
+	return fmt.Sprintf("ntp query to %s failed less than 64 s ago: %s", e.server, e.reason)
+}
+
 // Reason says in plain words why a server's answer was not used, for the
 // check's data. Unknown errors keep their own text.
 func Reason(err error) string {
 	var kiss *KissError
 	var dns *net.DNSError
+	var recalled *recalledError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &recalled):
+		return recalled.reason
 	case errors.Is(err, ErrClockChanged):
 		return ErrClockChanged.Error()
 	case errors.As(err, &kiss):
