@@ -61,7 +61,12 @@ func readLinuxResolverInputs(fsys fs.FS) (linuxResolverInputs, error) {
 	if ns, err := fs.ReadFile(fsys, "etc/nsswitch.conf"); err == nil {
 		in.NSSHosts = ParseNSSwitchHosts(ns)
 	}
-	in.Listeners = readDNSListeners(fsys)
+	// Listeners only tell which local server answers: read them only when
+	// the first nameserver is on this machine. The kernel builds the TCP
+	// tables by walking every socket, which is slow on a busy desktop.
+	if firstNameserverIsLocal(in.ResolvConf) {
+		in.Listeners = readDNSListeners(fsys)
+	}
 	in.Processes = readProcessNames(fsys)
 	return in, nil
 }
@@ -74,6 +79,9 @@ func readDNSListeners(fsys fs.FS) []netip.AddrPort {
 		name string
 		udp  bool
 	}{{"udp", true}, {"udp6", true}, {"tcp", false}, {"tcp6", false}} {
+		if !f.udp && len(out) > 0 {
+			break // a DNS server listens on UDP: the TCP tables add nothing
+		}
 		data, err := fs.ReadFile(fsys, "proc/net/"+f.name)
 		if err != nil {
 			continue

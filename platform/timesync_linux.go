@@ -18,7 +18,7 @@ func timeSyncStatus(ctx context.Context, run Runner) (TimeSync, error) {
 // the service that actually runs, with or without systemd.
 func linuxTimeSync(ctx context.Context, run Runner, root string) (TimeSync, error) {
 	f := linuxTimeFacts{Virtualized: virtualization(readVirtFacts(root))}
-	comms, err := processNames(root)
+	comms, err := timeDaemonNames(root)
 	if err != nil {
 		return TimeSync{}, fmt.Errorf("find the time service: %w", err)
 	}
@@ -55,10 +55,10 @@ func askSystemctl(ctx context.Context, run Runner) ([]unitState, bool) {
 	return parseSystemctlShow(out), true
 }
 
-// processNames returns the comm of every process that may keep the clock.
+// timeDaemonNames returns the comm of every process that may keep the clock.
 // A process that exits while being read is skipped; only an unreadable
 // /proc is an error. A chronyd with -x is left out: it keeps no clock.
-func processNames(root string) ([]string, error) {
+func timeDaemonNames(root string) ([]string, error) {
 	comms, _, err := procComms(os.DirFS(root))
 	if err != nil {
 		return nil, fmt.Errorf("list processes: %w", err)
