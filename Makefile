@@ -37,6 +37,7 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./agent/probe -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./agent/probe -run '^$$' -fuzz '^FuzzParseTrace$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform -run '^$$' -fuzz '^FuzzMaskProxyCredentials$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -f clearance clearance.exe

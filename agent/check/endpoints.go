@@ -68,7 +68,7 @@ func runEndpoints(ctx context.Context, env *Env) Result {
 	fs := endpointFindings(hosts, tr, others, env.Now())
 	res := Result{Summary: endpointsSummary(hosts), Data: data, Findings: fs}
 	if !others && allUnreachable(hosts) {
-		res.Status, res.Summary = Fail, offlineSummary(hosts[0], known)
+		res.Status, res.Summary = Fail, offlineSummary(hosts, known)
 	}
 	return res
 }
@@ -165,7 +165,11 @@ func allUnreachable(hosts []hostResult) bool {
 // pathFailure is a failure of the way to a host rather than an answer.
 func pathFailure(k probe.Kind) bool { return k == probe.KindDNS || k == probe.KindUnreachable }
 
-func offlineSummary(first hostResult, witnessKnown bool) string {
+func offlineSummary(hosts []hostResult, witnessKnown bool) string {
+	first := hosts[0]
+	if allNamesFailed(hosts) {
+		return fmt.Sprintf("no host's name resolves (%s: %s): see the dns check", first.host, first.verdict.Reason)
+	}
 	if witnessKnown {
 		return fmt.Sprintf("no host answered (%s: %s), and neither did the witness site: this computer's connection is down, not OpenAI", first.host, first.verdict.Reason)
 	}
@@ -377,4 +381,15 @@ func addFailure(ev map[string]any, v probe.Verdict, now time.Time) {
 	ev["not_after"] = v.Cert.NotAfter.UTC().Format(time.RFC3339)
 	ev["local_time"] = now.UTC().Format(time.RFC3339)
 	ev["explanation"] = "The certificate's dates do not include this computer's time, so the computer's clock is probably wrong."
+}
+
+// allNamesFailed reports whether every host failed at name resolution: a
+// DNS problem, not a connection that is down.
+func allNamesFailed(hosts []hostResult) bool {
+	for _, h := range hosts {
+		if h.verdict.Kind != probe.KindDNS {
+			return false
+		}
+	}
+	return len(hosts) > 0
 }

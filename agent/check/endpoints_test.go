@@ -309,6 +309,12 @@ func TestEndpointsDNSFailureIsExplainedByDNS(t *testing.T) {
 			t.Errorf("finding %+v", f)
 		}
 	})
+	t.Run("no name resolves", func(t *testing.T) {
+		rep, _ := epRun(t, epSetup{hosts: []string{"https://chatgpt.invalid/", "https://auth.invalid/"}, trace: "https://chatgpt.invalid/cdn-cgi/trace", witness: false, prober: p})
+		if rep.Status != Fail || !strings.Contains(rep.Summary, "no host's name resolves") || strings.Contains(rep.Summary, "connection is down") {
+			t.Errorf("status %s summary %q: a DNS problem is not a connection that is down", rep.Status, rep.Summary)
+		}
+	})
 	t.Run("DNS and a refused connection", func(t *testing.T) {
 		_, fs := epRun(t, epSetup{hosts: []string{"https://chatgpt.invalid/", closed}, witness: true, prober: p})
 		f := epOnly(t, fs, "openai-unreachable")
