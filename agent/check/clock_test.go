@@ -2,16 +2,11 @@ package check
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"io"
 	"log"
 	"math"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearance-app/clearance/agent/cftest"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/ntpq"
@@ -88,30 +84,9 @@ func (w *clockWorld) addWeb(u string) {
 
 // certServer adds a TLS server with a certificate valid only between the dates.
 func (w *clockWorld) certServer(notBefore, notAfter time.Time) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "clock test"},
-		NotBefore: notBefore, NotAfter: notAfter,
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	srv.Config.ErrorLog = clockQuietLog // the client refusing the certificate is the point
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}}}
-	srv.StartTLS()
-	w.t.Cleanup(srv.Close)
-	w.pool.AddCert(leaf)
+	ca := cftest.NewCA(w.t, pkix.Name{CommonName: "clock test CA"})
+	srv := cftest.NewServerWithCert(w.t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), ca.Leaf(w.t, notBefore, notAfter))
+	w.pool.AddCert(ca.Cert)
 	w.addWeb(srv.URL + "/")
 }
 

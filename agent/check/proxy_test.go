@@ -12,76 +12,17 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/probe"
+	"github.com/clearance-app/clearance/agent/proxytest"
 	"github.com/clearance-app/clearance/platform"
 )
 
 const proxySecret = "pr0xy-s3cret-pw"
-
-// connectProxy is a tiny HTTP CONNECT proxy on loopback. It tunnels only to
-// loopback addresses, so a test can never send traffic elsewhere, and it
-// records the credentials it was offered.
-type connectProxy struct {
-	URL    string // http://127.0.0.1:port
-	refuse int    // when set, every CONNECT is answered with this status
-
-	mu   sync.Mutex
-	auth []string
-}
-
-func startConnectProxy(t *testing.T, refuse int) *connectProxy {
-	t.Helper()
-	p := &connectProxy{refuse: refuse}
-	srv := httptest.NewServer(http.HandlerFunc(p.serve))
-	t.Cleanup(srv.Close)
-	p.URL = srv.URL
-	return p
-}
-
-func (p *connectProxy) serve(w http.ResponseWriter, r *http.Request) {
-	p.mu.Lock()
-	p.auth = append(p.auth, r.Header.Get("Proxy-Authorization"))
-	p.mu.Unlock()
-	host, _, err := net.SplitHostPort(r.Host)
-	if r.Method != http.MethodConnect || err != nil || !net.ParseIP(host).IsLoopback() {
-		http.Error(w, "loopback CONNECT only", http.StatusBadRequest)
-		return
-	}
-	if p.refuse != 0 {
-		w.WriteHeader(p.refuse)
-		return
-	}
-	upstream, err := net.Dial("tcp", r.Host)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	defer upstream.Close()
-	conn, buf, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	if _, err := conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n")); err != nil {
-		return
-	}
-	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(upstream, buf); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(conn, upstream); done <- struct{}{} }()
-	<-done
-}
-
-func (p *connectProxy) offered() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.auth...)
-}
 
 // traceServer answers like chatgpt.com/cdn-cgi/trace.
 func traceServer(t *testing.T) (*httptest.Server, *x509.CertPool) {
@@ -142,16 +83,16 @@ func withCredentials(proxyURL string) string {
 
 func TestProxySamePathIsInfo(t *testing.T) {
 	trace, pool := traceServer(t)
-	px := startConnectProxy(t, 0)
+	px := proxytest.Serve(t, 0)
 	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", pool)
-	vars := map[string]string{"HTTPS_PROXY": withCredentials(px.URL), "NO_PROXY": "localhost,.internal"}
+	vars := map[string]string{"HTTPS_PROXY": withCredentials(px.URL.String()), "NO_PROXY": "localhost,.internal"}
 	res, out := runProxy(t, env, vars, []platform.ProxySetting{{Source: platform.SourceGNOME, Mode: platform.ProxyNone}}, nil)
 
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Info || statusOf(res.Findings) != Pass {
 		t.Errorf("severity %s, want info (same outcome on both paths); summary %q", f.Severity, res.Summary)
 	}
-	masked := strings.Replace(px.URL, "http://", "http://alice:***@", 1)
+	masked := strings.Replace(px.URL.String(), "http://", "http://alice:***@", 1)
 	if f.Evidence["proxy"] != masked || f.Evidence["source"] != "env HTTPS_PROXY" {
 		t.Errorf("evidence = %v, want proxy %s from env HTTPS_PROXY", f.Evidence, masked)
 	}
@@ -162,7 +103,7 @@ func TestProxySamePathIsInfo(t *testing.T) {
 		t.Errorf("summary = %q, want it to say chatgpt.com answers the same (HTTP 200)", res.Summary)
 	}
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:"+proxySecret))
-	if got := px.offered(); len(got) != 1 || got[0] != want {
+	if got := px.Offered(); len(got) != 1 || got[0] != want {
 		t.Errorf("proxy was offered %q, want the configured credentials once", got)
 	}
 	if strings.Contains(out, proxySecret) {
@@ -175,11 +116,11 @@ func TestProxySamePathIsInfo(t *testing.T) {
 
 func TestProxyRefusingConnectIsWarning(t *testing.T) {
 	trace, pool := traceServer(t)
-	px := startConnectProxy(t, http.StatusForbidden)
+	px := proxytest.Serve(t, http.StatusForbidden)
 	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", pool)
-	vars := map[string]string{"https_proxy": withCredentials(px.URL)}
+	vars := map[string]string{"https_proxy": withCredentials(px.URL.String())}
 	res, out := runProxy(t, env, vars, nil, nil)
-	masked := strings.Replace(px.URL, "http://", "http://alice:***@", 1)
+	masked := strings.Replace(px.URL.String(), "http://", "http://alice:***@", 1)
 
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Warning || statusOf(res.Findings) != Warn {
@@ -224,23 +165,11 @@ func TestDeadProxyIsWarning(t *testing.T) {
 	}
 }
 
-// closedLoopback returns a loopback address nothing listens on.
-func closedLoopback(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // A dead proxy is a cause of trouble even when the direct path fails too
 // (the machine looks offline): it must not read as "answers the same".
 func TestDeadProxyWhenDirectFailsToo(t *testing.T) {
-	env := proxyEnvFor(t, "https://"+closedLoopback(t)+"/cdn-cgi/trace", nil)
-	dead := "http://alice:" + proxySecret + "@" + closedLoopback(t)
+	env := proxyEnvFor(t, "https://"+closedAddr(t)+"/cdn-cgi/trace", nil)
+	dead := "http://alice:" + proxySecret + "@" + closedAddr(t)
 	res, out := runProxy(t, env, map[string]string{"HTTPS_PROXY": dead}, nil, nil)
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Warning || statusOf(res.Findings) != Warn {
@@ -265,9 +194,9 @@ func TestDeadProxyWhenDirectFailsToo(t *testing.T) {
 // A proxy that refuses the tunnel (502: it could not, or would not, reach
 // the site) fails at the proxy, whatever the direct path did.
 func TestProxyAnswering502IsWarning(t *testing.T) {
-	px := startConnectProxy(t, http.StatusBadGateway)
-	env := proxyEnvFor(t, "https://"+closedLoopback(t)+"/cdn-cgi/trace", nil)
-	res, _ := runProxy(t, env, map[string]string{"HTTPS_PROXY": px.URL}, nil, nil)
+	px := proxytest.Serve(t, http.StatusBadGateway)
+	env := proxyEnvFor(t, "https://"+closedAddr(t)+"/cdn-cgi/trace", nil)
+	res, _ := runProxy(t, env, map[string]string{"HTTPS_PROXY": px.URL.String()}, nil, nil)
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Warning {
 		t.Fatalf("severity %s, want warning (the proxy refused the tunnel); summary %q", f.Severity, res.Summary)
@@ -285,9 +214,9 @@ func TestProxyAnswering502IsWarning(t *testing.T) {
 // is not trusted), the proxy is not the difference, and nothing "answers".
 func TestProxyBothPathsFailAtTheSite(t *testing.T) {
 	trace, _ := traceServer(t)
-	px := startConnectProxy(t, 0)
+	px := proxytest.Serve(t, 0)
 	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", nil) // the system roots do not know httptest's CA
-	res, out := runProxy(t, env, map[string]string{"HTTPS_PROXY": px.URL}, nil, nil)
+	res, out := runProxy(t, env, map[string]string{"HTTPS_PROXY": px.URL.String()}, nil, nil)
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Info {
 		t.Errorf("severity %s, want info (the proxy is not the difference); summary %q", f.Severity, res.Summary)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/x509/pkix"
 	"errors"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/cftest"
+	"github.com/clearance-app/clearance/agent/proxytest"
 )
 
 // do runs one probe with a deadline that ends a test that would hang.
@@ -256,74 +255,20 @@ func TestDoValidCertificate(t *testing.T) {
 	}
 }
 
-// connectProxy starts an HTTP CONNECT proxy on loopback that tunnels only to
-// loopback addresses, or answers every CONNECT with refuse when it is set.
-// It returns the proxy's URL.
-func connectProxy(t *testing.T, refuse int) *url.URL {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.Host)
-		if r.Method != http.MethodConnect || err != nil || !net.ParseIP(host).IsLoopback() {
-			http.Error(w, "loopback CONNECT only", http.StatusBadRequest)
-			return
-		}
-		if refuse != 0 {
-			w.WriteHeader(refuse)
-			return
-		}
-		upstream, err := net.Dial("tcp", r.Host)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer upstream.Close()
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		if _, err := conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n")); err != nil {
-			return
-		}
-		done := make(chan struct{}, 2)
-		go func() { _, _ = io.Copy(upstream, buf); done <- struct{}{} }()
-		go func() { _, _ = io.Copy(conn, upstream); done <- struct{}{} }()
-		<-done
-	}))
-	t.Cleanup(srv.Close)
-	u, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // A request through a proxy keeps what Do promises direct: the answer
 // itself (no redirect followed), the body limit, the timings.
 func TestDoThroughProxy(t *testing.T) {
 	srv := cftest.NewServer(t, cftest.Mux())
-	px := connectProxy(t, 0)
-	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(px)}
+	px := proxytest.Serve(t, 0)
+	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(px.URL)}
 	t.Cleanup(p.Close)
 
 	r := do(t, p, cftest.URL(srv, cftest.OK), 10*time.Second)
 	if !r.Reached() || r.Status != 200 || r.AtProxy || r.ProxyStatus != 0 {
 		t.Fatalf("reached %v status %d at proxy %v proxy status %d err %v; want 200 through the proxy", r.Reached(), r.Status, r.AtProxy, r.ProxyStatus, r.Err)
 	}
-	if r.RemoteAddr != px.Host || r.Timings.TLS <= 0 || r.Timings.Total <= 0 {
-		t.Errorf("remote %q (want the proxy %s) timings %+v", r.RemoteAddr, px.Host, r.Timings)
+	if r.RemoteAddr != px.URL.Host || r.Timings.TLS <= 0 || r.Timings.Total <= 0 {
+		t.Errorf("remote %q (want the proxy %s) timings %+v", r.RemoteAddr, px.URL.Host, r.Timings)
 	}
 	if r := do(t, p, cftest.URL(srv, cftest.LoopRedirect), 10*time.Second); r.Status != http.StatusFound {
 		t.Errorf("status %d err %v; want the 302 itself", r.Status, r.Err)
@@ -352,7 +297,7 @@ func TestDoProxyUnreachable(t *testing.T) {
 
 func TestDoProxyRefusesConnect(t *testing.T) {
 	srv := cftest.NewServer(t, cftest.Mux())
-	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(connectProxy(t, http.StatusBadGateway))}
+	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(proxytest.Serve(t, http.StatusBadGateway).URL)}
 	t.Cleanup(p.Close)
 	r := do(t, p, cftest.URL(srv, cftest.OK), 5*time.Second)
 	if r.Err == nil || !r.AtProxy || r.ProxyStatus != http.StatusBadGateway || r.Stage != StageConnect || r.Reached() {
@@ -378,7 +323,7 @@ func TestDoProxySilentEndsAtTheDeadline(t *testing.T) {
 // When the tunnel stands and the site fails, the failure is the site's.
 func TestDoThroughProxyTargetFails(t *testing.T) {
 	srv := cftest.New(t, cftest.OK)
-	p := &Prober{Proxy: http.ProxyURL(connectProxy(t, 0))} // system roots do not know httptest's CA
+	p := &Prober{Proxy: http.ProxyURL(proxytest.Serve(t, 0).URL)} // system roots do not know httptest's CA
 	t.Cleanup(p.Close)
 	r := do(t, p, srv.URL, 5*time.Second)
 	if r.AtProxy || r.Stage != StageTLS || r.Cert == nil || r.Cert.Problem != CertUnknownAuthority {
@@ -399,4 +344,16 @@ func TestCloseDuringRequest(t *testing.T) {
 	}
 	wg.Wait()
 	p.Close()
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
 }
