@@ -4,6 +4,8 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 # Everything but the macOS tray builds without cgo.
 CROSS   := windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 linux/arm64
+# The race detector needs cgo (a C compiler); without one, tests run without it.
+RACE    := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 
 .PHONY: build test vet cross bench fuzz clean
 
@@ -14,7 +16,7 @@ build:
 # that need root (network namespaces, chrony) skip with the reason when not
 # root, and are mandatory when CI=true.
 test: vet cross
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test $(RACE) -count=1 -timeout 20m ./...
 
 vet:
 	$(GO) vet ./...
