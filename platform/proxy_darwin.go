@@ -9,9 +9,13 @@ import (
 // without cgo: CFNetwork would need it, and a CGO_ENABLED=0 build would
 // silently see no proxy.
 func proxySettings(ctx context.Context, run Runner) ([]ProxySetting, error) {
-	out, err := run.Run(ctx, "scutil", "--proxy")
+	out, err := run.Run(ctx, "/usr/sbin/scutil", "--proxy")
 	if err != nil {
 		return nil, &ProxySourceError{Source: SourceMacOS, Err: fmt.Errorf("scutil --proxy failed: %w", err)}
 	}
-	return ParseScutilProxy(out), nil
+	s, err := ParseScutilProxy(out)
+	if err != nil {
+		return nil, &ProxySourceError{Source: SourceMacOS, Err: err}
+	}
+	return s, nil
 }

@@ -19,8 +19,11 @@ const (
 // ParseScutilProxy reads the output of `scutil --proxy`: the proxy
 // dictionary of the primary network service. Only enabled entries count;
 // host and port keys survive switching a proxy off.
-func ParseScutilProxy(out []byte) []ProxySetting {
-	keys, lists := scutilDict(out)
+func ParseScutilProxy(out []byte) ([]ProxySetting, error) {
+	keys, lists, err := scutilDict(out)
+	if err != nil {
+		return nil, err
+	}
 	bypass := lists["ExceptionsList"]
 	var s []ProxySetting
 	add := func(scheme, prefix, proxyScheme string) {
@@ -42,39 +45,53 @@ func ParseScutilProxy(out []byte) []ProxySetting {
 	if len(s) == 0 {
 		s = append(s, ProxySetting{Source: SourceMacOS, Mode: ProxyNone})
 	}
-	return s
+	return s, nil
 }
 
+// ErrNoScutilDictionary is returned for output that holds no dictionary:
+// not scutil's, so it says nothing about proxies.
+var ErrNoScutilDictionary = errors.New("scutil printed no dictionary")
+
 // scutilDict reads the top level of scutil's dictionary printout: scalar
-// keys, and arrays as lists of their values.
-func scutilDict(out []byte) (map[string]string, map[string][]string) {
+// keys, and arrays as lists of their values. Nested dictionaries (the
+// per-interface __SCOPED__ block) are skipped: their keys repeat the
+// top-level names with other values and must not overwrite them.
+func scutilDict(out []byte) (map[string]string, map[string][]string, error) {
 	keys, lists := map[string]string{}, map[string][]string{}
-	var inArray string
+	depth, seen := 0, false
+	var inArray string // a top-level array being read
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		if inArray != "" {
-			if line == "}" {
+		if line == "}" {
+			if depth == 2 {
 				inArray = ""
-				continue
 			}
-			if _, v, ok := strings.Cut(line, " : "); ok {
-				lists[inArray] = append(lists[inArray], strings.TrimSpace(v))
-			}
+			depth = max(depth-1, 0)
 			continue
 		}
-		k, v, ok := strings.Cut(line, " : ")
-		if !ok {
-			continue
-		}
+		k, v, hasKey := strings.Cut(line, " : ")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if strings.HasPrefix(v, "<array>") {
-			inArray = k
-			continue
+		switch {
+		case depth == 1 && hasKey && !strings.HasSuffix(v, "{"):
+			keys[k] = v
+		case depth == 2 && inArray != "" && hasKey:
+			lists[inArray] = append(lists[inArray], v)
 		}
-		keys[k] = v
+		if strings.HasSuffix(line, "{") {
+			if depth == 0 {
+				seen = true
+			}
+			if depth == 1 && strings.HasPrefix(v, "<array>") {
+				inArray = k
+			}
+			depth++
+		}
 	}
-	return keys, lists
+	if !seen {
+		return nil, nil, ErrNoScutilDictionary
+	}
+	return keys, lists, nil
 }
 
 // ErrNoGNOMEProxyMode is returned for gsettings output without the proxy

@@ -127,18 +127,32 @@ func TestParseScutilProxy(t *testing.T) {
 			"macOS network settings pac  http://wpad.corp.example/proxy.pac",
 		}},
 		{"scutil-none.txt", []string{"macOS network settings none"}},
+		// A per-interface block with other values must not overwrite the top level.
+		{"scutil-scoped.txt", []string{
+			"macOS network settings manual http http://proxy.corp.example:3128",
+			"macOS network settings manual https http://proxy.corp.example:3128",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			s := ParseScutilProxy(readFixture(t, "proxy", tt.file))
+			s, err := ParseScutilProxy(readFixture(t, "proxy", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got := brief(s); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("settings\n got %q\nwant %q", got, tt.want)
 			}
 		})
 	}
-	s := ParseScutilProxy(readFixture(t, "proxy", "scutil-manual.txt"))
-	if want := []string{"*.local", "169.254/16"}; !reflect.DeepEqual(s[0].Bypass, want) {
-		t.Errorf("bypass = %q, want %q", s[0].Bypass, want)
+	for _, file := range []string{"scutil-manual.txt", "scutil-scoped.txt"} {
+		s, _ := ParseScutilProxy(readFixture(t, "proxy", file))
+		if want := []string{"*.local", "169.254/16"}; !reflect.DeepEqual(s[0].Bypass, want) {
+			t.Errorf("%s: bypass = %q, want %q", file, s[0].Bypass, want)
+		}
+	}
+	// Output without a dictionary is not "no proxy": it is no answer.
+	if _, err := ParseScutilProxy([]byte("scutil: command not found\n")); err == nil {
+		t.Error("output without a dictionary was read as settings")
 	}
 }
 

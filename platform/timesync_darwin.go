@@ -3,22 +3,21 @@ package platform
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 )
 
-// timeSyncStatus reads the "Set time and date automatically" setting through
-// systemsetup, and whether timed runs as a fallback: recent macOS lets only
-// administrators run systemsetup, and `clearance check` runs as the person.
+// timeSyncStatus reads the "Set time and date automatically" setting with
+// systemsetup. Recent macOS lets only administrators run it: the agent (as
+// root) can, `clearance check` as the person often cannot, and then the
+// answer is unknown — timed's presence proves nothing, since launchd starts
+// it hourly and on network changes whatever the setting says.
 func timeSyncStatus(ctx context.Context, run Runner) (TimeSync, error) {
-	st := macTimeState{}
 	out, err := run.Run(ctx, "/usr/sbin/systemsetup", "-getusingnetworktime")
 	if on, ok := parseUsingNetworkTime(out); ok {
-		st.NetworkTime = &on
-	} else {
-		st.SetupProblem = systemsetupProblem(out, err)
-		st.TimedRunning = timedRunning(ctx, run)
+		return macVerdict(on), nil
 	}
-	return macVerdict(st), nil
+	return TimeSync{Service: "timed"}, fmt.Errorf("read \"Set time and date automatically\": %s", systemsetupProblem(out, err))
 }
 
 // systemsetupProblem says, for a person, why systemsetup gave no answer.
@@ -35,20 +34,4 @@ func systemsetupProblem(out []byte, err error) string {
 		return "systemsetup did not run"
 	}
 	return "systemsetup gave no answer"
-}
-
-// timedRunning asks pgrep, which exits 0 when a process matches and 1 when
-// none does; anything else leaves it unknown.
-func timedRunning(ctx context.Context, run Runner) *bool {
-	_, err := run.Run(ctx, "/usr/bin/pgrep", "-x", "timed")
-	var ee *ExitError
-	switch {
-	case err == nil:
-		yes := true
-		return &yes
-	case errors.As(err, &ee) && ee.Code == 1:
-		no := false
-		return &no
-	}
-	return nil
 }

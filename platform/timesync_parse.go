@@ -415,35 +415,12 @@ func parseUsingNetworkTime(out []byte) (on, ok bool) {
 	return false, false
 }
 
-// macTimeState is what macOS said: the network time setting when
-// systemsetup could read it, and whether timed runs.
-type macTimeState struct {
-	NetworkTime  *bool  // nil when systemsetup could not tell
-	SetupProblem string // why not, for a person ("it needs administrator rights")
-	TimedRunning *bool  // nil when unknown
-}
-
-// macVerdict judges macOS. The setting is the real answer; timed only runs
-// now and then (launchd starts it hourly and on network changes), so a
-// running timed says "on" but a missing one proves nothing.
-func macVerdict(s macTimeState) TimeSync {
-	if s.SetupProblem == "" {
-		s.SetupProblem = "systemsetup gave no answer"
+// macVerdict judges the "Set time and date automatically" setting.
+func macVerdict(on bool) TimeSync {
+	if on {
+		return TimeSync{Service: "timed", Active: true, Detail: "\"Set time and date automatically\" is on."}
 	}
-	ts := TimeSync{Service: "timed"}
-	switch {
-	case s.NetworkTime != nil && *s.NetworkTime:
-		ts.Active = true
-		ts.Detail = "\"Set time and date automatically\" is on."
-	case s.NetworkTime != nil:
-		ts.Detail = "\"Set time and date automatically\" is off, so nothing keeps the clock in sync."
-	case s.TimedRunning != nil && *s.TimedRunning:
-		ts.Active = true
-		ts.Detail = "The time service (timed) is running. Whether \"Set time and date automatically\" is on could not be read: " + s.SetupProblem + "."
-	default:
-		ts.Detail = "Whether \"Set time and date automatically\" is on could not be read (" + s.SetupProblem + "), and the time service (timed) is not running right now."
-	}
-	return ts
+	return TimeSync{Service: "timed", Detail: "\"Set time and date automatically\" is off, so nothing keeps the clock in sync."}
 }
 
 // outputLines splits output into trimmed lines, dropping a final empty one.

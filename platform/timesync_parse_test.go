@@ -270,23 +270,11 @@ func TestParseUsingNetworkTime(t *testing.T) {
 }
 
 func TestMacVerdict(t *testing.T) {
-	tests := []struct {
-		name      string
-		state     macTimeState
-		active    bool
-		detailHas string
-	}{
-		{"on", macTimeState{NetworkTime: boolPtr(true)}, true, "is on"},
-		{"off", macTimeState{NetworkTime: boolPtr(false), TimedRunning: boolPtr(true)}, false, "is off"},
-		{"unreadable, timed runs", macTimeState{SetupProblem: "reading it needs administrator rights", TimedRunning: boolPtr(true)}, true, "needs administrator rights"},
-		{"unreadable, timed idle", macTimeState{SetupProblem: "reading it needs administrator rights", TimedRunning: boolPtr(false)}, false, "not running right now"},
-		{"nothing known", macTimeState{}, false, "systemsetup gave no answer"},
+	if ts := macVerdict(true); !ts.Active || !strings.Contains(ts.Detail, "is on") {
+		t.Errorf("on: %+v", ts)
 	}
-	for _, tt := range tests {
-		ts := macVerdict(tt.state)
-		if ts.Service != "timed" || ts.Active != tt.active || !strings.Contains(ts.Detail, tt.detailHas) {
-			t.Errorf("%s: got %+v; want active %v, detail with %q", tt.name, ts, tt.active, tt.detailHas)
-		}
+	if ts := macVerdict(false); ts.Active || !strings.Contains(ts.Detail, "is off") {
+		t.Errorf("off: %+v", ts)
 	}
 }
 
