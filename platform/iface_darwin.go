@@ -10,12 +10,17 @@ import (
 // nothing. macOS has no per-interface type worth reading here; utun, ipsec
 // and ppp names say what the interface is.
 func interfaceDetail(_ context.Context, list []Interface) ([]Interface, error) {
+	// One listing: net.InterfaceByIndex lists every interface per call.
+	all, err := net.Interfaces()
+	if err != nil {
+		return list, nil // keep what gopsutil gave; RUNNING is a refinement
+	}
+	running := map[int]bool{}
+	for _, ifi := range all {
+		running[ifi.Index] = ifi.Flags&net.FlagRunning != 0
+	}
 	for k := range list {
-		ifi, err := net.InterfaceByIndex(list[k].Index)
-		if err != nil {
-			continue // gone since it was listed
-		}
-		list[k].Up = list[k].Up && ifi.Flags&net.FlagRunning != 0
+		list[k].Up = list[k].Up && running[list[k].Index]
 	}
 	return list, nil
 }

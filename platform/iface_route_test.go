@@ -111,16 +111,22 @@ func TestParseNetstatRoutes(t *testing.T) {
 		file string
 		want []string
 	}{
-		// WireGuard on Ventura: two defaults, the tunnel's first (no metric on macOS).
-		{"darwin-netstat-nr-sshuttle-864.txt", []string{"0.0.0.0/0 utun3 0", "0.0.0.0/0 en0 0"}},
-		{"darwin-netstat-nr-wireguard-tools-pr8.txt", []string{"0.0.0.0/1 utun0 0", "0.0.0.0/0 utun0 0"}},
+		// A full tunnel: the default goes to utun3; en0's default is
+		// interface-scoped (UGScIg) and applies only to traffic bound to en0.
+		{"darwin-netstat-nr-sshuttle-864.txt", []string{"0.0.0.0/0 utun3 0"}},
+		// wg-quick's split default; the scoped default (UCSIg) is not one.
+		{"darwin-netstat-nr-wireguard-tools-pr8.txt", []string{"0.0.0.0/1 utun0 0"}},
 		// Old format: Refs and Use columns before Netif.
 		{"darwin-netstat-r-tiger.txt", []string{"0.0.0.0/0 en0 0"}},
-		{"darwin-netstat-rn-inet6-teleport-66851.txt", []string{"::/0 utun0 0", "::/0 utun1 0", "::/0 utun2 0", "::/0 utun3 0"}},
+		// Every IPv6 default here is interface-scoped (UGcIg): none counts.
+		{"darwin-netstat-rn-inet6-teleport-66851.txt", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			rs := ParseNetstatRoutes(fixture(t, "route", c.file))
+			rs, err := ParseNetstatRoutes(fixture(t, "route", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got := defaults(rs); !slices.Equal(got, c.want) {
 				t.Errorf("defaults %q, want %q", got, c.want)
 			}
@@ -128,8 +134,17 @@ func TestParseNetstatRoutes(t *testing.T) {
 	}
 }
 
+func TestParseNetstatRoutesWithoutATable(t *testing.T) {
+	if _, err := ParseNetstatRoutes([]byte("netstat: sysctl: Operation not permitted\n")); err == nil {
+		t.Error("output without a table read as an empty routing table")
+	}
+}
+
 func TestParseNetstatRoutesAbbreviations(t *testing.T) {
-	rs := ParseNetstatRoutes(fixture(t, "route", "darwin-netstat-r-tiger.txt"))
+	rs, err := ParseNetstatRoutes(fixture(t, "route", "darwin-netstat-r-tiger.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]string{
 		"192.168.79.0/24": "en0", // "192.168.79"
 		"127.0.0.0/8":     "lo0", // "127"

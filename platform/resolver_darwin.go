@@ -22,7 +22,7 @@ func resolver(ctx context.Context, run Runner) (ResolverInfo, error) {
 // mDNSResponderRunning asks pgrep, judged by its exit status (1: no such
 // process); nil when pgrep itself failed.
 func mDNSResponderRunning(ctx context.Context, run Runner) *bool {
-	_, err := run.Run(ctx, "pgrep", "-x", "mDNSResponder")
+	_, err := run.Run(ctx, "/usr/bin/pgrep", "-x", "mDNSResponder")
 	var ee *ExitError
 	switch {
 	case err == nil:

@@ -13,5 +13,5 @@ func routes(ctx context.Context) ([]Route, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the routing table: %w", err)
 	}
-	return ParseNetstatRoutes(out), nil
+	return ParseNetstatRoutes(out)
 }

@@ -3,6 +3,7 @@ package platform
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -168,9 +169,15 @@ func firstErr(errs ...error) error {
 // Destinations are abbreviated ("default", "127", "10.8/24", "0/1",
 // "128.0/1", "fe80::%utun0/64"); rows that cannot be read are skipped, since
 // only the default and split-default routes matter to callers.
-func ParseNetstatRoutes(data []byte) []Route {
+//
+// Rows flagged I (RTF_IFSCOPE) apply only to traffic bound to their
+// interface, and R or B (reject, blackhole) carry nothing: neither is a
+// route the machine's traffic takes, so both are left out (netstat(1)).
+// Output without a table header is an error, not an empty table.
+func ParseNetstatRoutes(data []byte) ([]Route, error) {
 	var out []Route
-	v6, netif, gwCol := false, -1, -1
+	v6, netif, gwCol, flagsCol := false, -1, -1, -1
+	header := false
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -183,10 +190,14 @@ func ParseNetstatRoutes(data []byte) []Route {
 			v6, netif = true, -1
 			continue
 		case len(f) > 0 && f[0] == "Destination":
-			netif, gwCol = indexOf(f, "Netif"), indexOf(f, "Gateway")
+			netif, gwCol, flagsCol = indexOf(f, "Netif"), indexOf(f, "Gateway"), indexOf(f, "Flags")
+			header = true
 			continue
 		}
 		if netif < 0 || len(f) <= netif {
+			continue
+		}
+		if flagsCol >= 0 && flagsCol < len(f) && strings.ContainsAny(f[flagsCol], "IRB") {
 			continue
 		}
 		dst, ok := netstatDestination(f[0], v6)
@@ -201,7 +212,10 @@ func ParseNetstatRoutes(data []byte) []Route {
 		}
 		out = append(out, r)
 	}
-	return out
+	if !header {
+		return nil, errors.New("netstat printed no routing table")
+	}
+	return out, nil
 }
 
 func indexOf(f []string, s string) int {
