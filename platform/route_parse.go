@@ -3,9 +3,9 @@ package platform
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
