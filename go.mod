@@ -3,6 +3,7 @@ module github.com/clearance-app/clearance
 go 1.26.0
 
 require (
+	github.com/Microsoft/go-winio v0.6.4
 	github.com/beevik/ntp v1.6.0
 	github.com/miekg/dns v1.1.73
 	github.com/pelletier/go-toml/v2 v2.4.3

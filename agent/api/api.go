@@ -1,0 +1,199 @@
+// Package api is the agent's local HTTP API, the only way the tray and
+// scripts talk to the agent: the routes, JSON shapes, ETag and event stream
+// that design.md pins, answered over a Unix socket or a Windows named pipe.
+// Every request is authorized by the caller's OS identity (peer credentials,
+// the pipe client's token), never by anything the client says.
+//
+// It owns no state and runs nothing itself: the agent supplies the state,
+// the check trigger and the fixes behind the small interfaces below. It must
+// never listen on a network address.
+package api
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/clearance-app/clearance/agent/check"
+	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/fix"
+)
+
+// StateVersion is the "version" of the state document.
+const StateVersion = 1
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 4 << 10
+
+// DefaultFixGroup is the group whose members may run fixes.
+const DefaultFixGroup = "clearance"
+
+// State is what the agent serves: its latest checks and the findings a
+// person may see (pending and explained-away findings are the source's to
+// leave out).
+type State struct {
+	UpdatedAt time.Time // zero until the first run ends
+	Checks    []check.CheckReport
+	Findings  []finding.Finding
+}
+
+// MarshalJSON writes the design's state document: the shapes of
+// `check --json`, with updated_at null until the first run ends.
+func (s State) MarshalJSON() ([]byte, error) {
+	var updated *time.Time
+	if !s.UpdatedAt.IsZero() {
+		u := s.UpdatedAt.UTC()
+		updated = &u
+	}
+	return json.Marshal(struct {
+		Version   int                 `json:"version"`
+		UpdatedAt *time.Time          `json:"updated_at"`
+		Checks    []check.CheckReport `json:"checks"`
+		Findings  []finding.Finding   `json:"findings"`
+	}{StateVersion, updated, orEmpty(s.Checks), orEmpty(s.Findings)})
+}
+
+// StateSource is the agent's current state and a way to hear of changes.
+type StateSource interface {
+	State() State
+	// Subscribe returns a channel that receives a value after the state
+	// changes, and a function that ends the subscription. The source never
+	// blocks on it: a size-1 channel with a non-blocking send coalesces
+	// changes, and the reader fetches State afresh.
+	Subscribe() (changed <-chan struct{}, cancel func())
+}
+
+// Checker asks the agent to run all checks now. It returns at once; the new
+// state follows through the StateSource. Repeated requests may coalesce.
+type Checker interface {
+	CheckNow()
+}
+
+// FixRunner lists and runs the fixes the agent offers.
+type FixRunner interface {
+	// Fixes lists the fixes with whether each can run on this machine now.
+	Fixes(ctx context.Context) []FixStatus
+	// RunFix runs one listed, available fix. Failing to fix is a result
+	// (Failed, with a message for a person); an error means the fix could
+	// not be attempted at all. It applies its own timeout.
+	RunFix(ctx context.Context, id string, opts FixOptions) (FixResult, error)
+}
+
+// FixStatus is one entry of GET /v1/fixes.
+type FixStatus struct {
+	fix.Info
+	Available bool   `json:"available"`
+	Reason    string `json:"reason"` // why not available, for a person
+}
+
+// FixOptions is the body of POST /v1/fixes/{id}.
+type FixOptions struct {
+	DryRun  bool `json:"dry_run"` // say the exact commands, change nothing
+	Confirm bool `json:"confirm"` // the person agreed to a fix that needs it
+}
+
+// Outcome is how a fix went.
+type Outcome string
+
+const (
+	Fixed     Outcome = "fixed"
+	NotNeeded Outcome = "not-needed"
+	Failed    Outcome = "failed"
+)
+
+// FixResult is the answer to POST /v1/fixes/{id}.
+type FixResult struct {
+	Fix      string   `json:"fix"`
+	Result   Outcome  `json:"result"`
+	Message  string   `json:"message"`  // for a person
+	Commands []string `json:"commands"` // what ran, or would run on a dry run
+}
+
+// Config is what the handler is built from. State, Checker and Fixes are
+// required.
+type Config struct {
+	State   StateSource
+	Checker Checker
+	Fixes   FixRunner
+	Version string // the program's, for /v1/health
+	Log     *slog.Logger
+	Now     func() time.Time // time.Now when nil
+	// FixGroup is the group whose members may run fixes (DefaultFixGroup
+	// when empty).
+	FixGroup string
+	// LookupMember says, from the group database, whether the user uid
+	// belongs to group, and names the user ("" when uid has no account).
+	// Asked on every fix request, so that nobody has to log in again after
+	// being added. The system's database (os/user) when nil.
+	LookupMember func(uid int, group string) (user string, member bool, err error)
+}
+
+// Handler answers the API. Build it with New.
+type Handler struct {
+	cfg     Config
+	started time.Time
+	mux     *http.ServeMux
+
+	mu      sync.Mutex
+	running string // the fix in progress, "" when none
+}
+
+// New returns the API handler.
+func New(cfg Config) *Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cfg.FixGroup = cmp.Or(cfg.FixGroup, DefaultFixGroup)
+	if cfg.LookupMember == nil {
+		cfg.LookupMember = lookupMember
+	}
+	h := &Handler{cfg: cfg, started: cfg.Now(), mux: http.NewServeMux()}
+	h.route("GET", "/v1/state", h.state)
+	h.route("GET", "/v1/events", h.events)
+	h.route("POST", "/v1/check", h.check)
+	h.route("GET", "/v1/fixes", h.fixes)
+	h.route("POST", "/v1/fixes/{id}", h.runFix)
+	h.route("GET", "/v1/health", h.health)
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such route: %s %s; the API has /v1/state, /v1/events, /v1/check, /v1/fixes and /v1/health", r.Method, r.URL.Path)
+	})
+	return h
+}
+
+// route registers a handler, and a JSON 405 for the path's other methods
+// (the mux's own answer would be plain text).
+func (h *Handler) route(method, path string, fn http.HandlerFunc) {
+	h.mux.HandleFunc(method+" "+path, fn)
+	h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", method)
+		writeError(w, http.StatusMethodNotAllowed, "%s answers %s, not %s", r.URL.Path, method, r.Method)
+	})
+}
+
+// ServeHTTP authorizes the caller, bounds the body and routes the request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, err := callerOf(r.Context()); err != nil {
+		writeError(w, http.StatusForbidden, "could not tell who is calling, so nothing is answered: %v", err)
+		return
+	}
+	if r.ContentLength > MaxBodyBytes {
+		writeError(w, http.StatusRequestEntityTooLarge, "the request body is larger than %d bytes", MaxBodyBytes)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	h.mux.ServeHTTP(w, r)
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

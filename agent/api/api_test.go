@@ -1,0 +1,164 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clearance-app/clearance/platform"
+)
+
+// The policy is pure: every OS runs it on every kind of caller.
+func TestPolicy(t *testing.T) {
+	type ask struct {
+		uid   int
+		group string
+	}
+	members := map[int]string{1000: "alice"} // uid → name, in group clearance
+	names := map[int]string{1000: "alice", 1001: "bob"}
+	cases := []struct {
+		name       string
+		cred       platform.PeerCred
+		lookupErr  error
+		wantStatus int // 0: allowed
+		wantMsg    string
+		wantAsked  bool
+	}{
+		{name: "root", cred: platform.PeerCred{UID: 0, GID: 0, Admin: true}},
+		{name: "member", cred: platform.PeerCred{UID: 1000, GID: 1000}, wantAsked: true},
+		{name: "not a member", cred: platform.PeerCred{UID: 1001, GID: 1001}, wantAsked: true,
+			wantStatus: 403, wantMsg: "fixes need root or membership of the group clearance; add yourself with: " + fmt.Sprintf(joinGroupCommand, "bob", "clearance")},
+		{name: "no account", cred: platform.PeerCred{UID: 4242, GID: 4242}, wantAsked: true,
+			wantStatus: 403, wantMsg: "uid 4242 has no account"},
+		{name: "group database broken", cred: platform.PeerCred{UID: 1001}, lookupErr: errors.New("nss down"), wantAsked: true,
+			wantStatus: 500, wantMsg: "could not read the group database"},
+		{name: "windows administrator", cred: platform.PeerCred{UID: -1, GID: -1, SID: "S-1-5-18", User: `NT AUTHORITY\SYSTEM`, Admin: true}},
+		{name: "windows interactive user", cred: platform.PeerCred{UID: -1, GID: -1, SID: "S-1-5-21-1-2-3-1001", User: `PC\alice`, Interactive: true}},
+		{name: "windows service account", cred: platform.PeerCred{UID: -1, GID: -1, SID: "S-1-5-20", User: `NT AUTHORITY\NETWORK SERVICE`},
+			wantStatus: 403, wantMsg: `fixes need an administrator or the person signed in at this computer, and NT AUTHORITY\NETWORK SERVICE is neither`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var asked []ask
+			h := New(Config{State: newFakeState(State{}), Checker: &fakeChecker{}, Fixes: newFakeFixes(),
+				LookupMember: func(uid int, group string) (string, bool, error) {
+					asked = append(asked, ask{uid, group})
+					_, member := members[uid]
+					return names[uid], member, tc.lookupErr
+				}})
+			e := h.mayFix(tc.cred)
+			switch {
+			case tc.wantStatus == 0 && e != nil:
+				t.Fatalf("refused: %d %s", e.status, e.msg)
+			case tc.wantStatus != 0 && e == nil:
+				t.Fatal("allowed, want refused")
+			case e != nil && (e.status != tc.wantStatus || !strings.Contains(e.msg, tc.wantMsg)):
+				t.Fatalf("got %d %q, want %d containing %q", e.status, e.msg, tc.wantStatus, tc.wantMsg)
+			}
+			if tc.wantAsked != (len(asked) > 0) {
+				t.Fatalf("group database asked %v, want asked: %v", asked, tc.wantAsked)
+			}
+			if len(asked) > 0 && (asked[0] != ask{tc.cred.UID, "clearance"}) {
+				t.Fatalf("asked about %+v, want uid %d in clearance", asked[0], tc.cred.UID)
+			}
+		})
+	}
+}
+
+func TestFixGroupConfigurable(t *testing.T) {
+	var group string
+	h := New(Config{FixGroup: "netadmins", LookupMember: func(_ int, g string) (string, bool, error) { group = g; return "bob", false, nil }})
+	e := h.mayFix(platform.PeerCred{UID: 1001})
+	if e == nil || !strings.Contains(e.msg, "group netadmins") || group != "netadmins" {
+		t.Fatalf("got %+v asking about %q", e, group)
+	}
+}
+
+// A request that did not come through a connection whose peer is known is
+// refused, with the error shape.
+func TestUnknownCallerRefused(t *testing.T) {
+	h := New(Config{State: newFakeState(State{}), Checker: &fakeChecker{}, Fixes: newFakeFixes()})
+	for _, r := range []*http.Request{
+		httptest.NewRequest("GET", "/v1/state", nil),
+		httptest.NewRequest("POST", "/v1/fixes/dns-flush", strings.NewReader(`{}`)),
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		wantErrorBody(t, w.Code, w.Header(), w.Body.Bytes(), 403, "could not tell who is calling")
+	}
+}
+
+func TestETagMatches(t *testing.T) {
+	tag := `"abc"`
+	for header, want := range map[string]bool{
+		`"abc"`:          true,
+		`W/"abc"`:        true,
+		`"x", "abc"`:     true,
+		`*`:              true,
+		`"abd"`:          false,
+		``:               false,
+		`abc`:            false,
+		`"x",W/"abc" , `: true,
+	} {
+		if got := etagMatches(header, tag); got != want {
+			t.Errorf("If-None-Match %q: %v, want %v", header, got, want)
+		}
+	}
+}
+
+func TestStateJSONShape(t *testing.T) {
+	b, err := json.Marshal(State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `{"version":1,"updated_at":null,"checks":[],"findings":[]}`; got != want {
+		t.Fatalf("empty state: %s, want %s", got, want)
+	}
+	at := time.Date(2026, 11, 27, 14, 0, 0, 0, time.FixedZone("x", 3600))
+	var m map[string]any
+	b, _ = json.Marshal(sampleState(at, "clock-skew"))
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["updated_at"] != "2026-11-27T13:00:00Z" {
+		t.Errorf("updated_at %v, want UTC", m["updated_at"])
+	}
+	chk := m["checks"].([]any)[0].(map[string]any)
+	if chk["duration_ms"] != 12.0 || chk["name"] != "clock" || chk["status"] != "pass" {
+		t.Errorf("check not in the check --json shape: %v", chk)
+	}
+	f := m["findings"].([]any)[0].(map[string]any)
+	for _, k := range []string{"id", "code", "severity", "check", "title", "detail", "evidence", "fixes", "since"} {
+		if _, ok := f[k]; !ok {
+			t.Errorf("finding lacks %q: %v", k, f)
+		}
+	}
+}
+
+// wantErrorBody checks the one error shape: JSON, {"error": "…"} and
+// nothing else, the message containing want.
+func wantErrorBody(t *testing.T, code int, hdr http.Header, body []byte, wantCode int, want string) {
+	t.Helper()
+	if code != wantCode {
+		t.Fatalf("status %d, want %d; body %s", code, wantCode, body)
+	}
+	if ct := hdr.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("error Content-Type %q, want application/json", ct)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("error body is not JSON: %v: %s", err, body)
+	}
+	msg, ok := m["error"].(string)
+	if !ok || len(m) != 1 || msg == "" {
+		t.Fatalf("error body %s, want only a non-empty \"error\"", body)
+	}
+	if !strings.Contains(msg, want) {
+		t.Fatalf("error %q does not say %q", msg, want)
+	}
+}

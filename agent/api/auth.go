@@ -1,0 +1,96 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os/user"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/clearance-app/clearance/platform"
+)
+
+// callerKey keys the connection's caller in a request's context.
+type callerKey struct{}
+
+// ConnContext records a connection's caller, so that every request on it is
+// authorized by the identity of the process at its other end. Serve sets it
+// as http.Server.ConnContext; a server built elsewhere must do the same. The
+// identity is read on the first request: Windows lets a pipe server
+// impersonate its client only once it has read from the pipe.
+func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	return context.WithValue(ctx, callerKey{}, sync.OnceValues(func() (platform.PeerCred, error) {
+		return platform.PeerCredOf(c)
+	}))
+}
+
+// errNoPeer: the request did not come through a connection ConnContext saw.
+var errNoPeer = errors.New("the request did not arrive on the agent's socket")
+
+// callerOf returns the identity of the process that sent the request.
+func callerOf(ctx context.Context) (platform.PeerCred, error) {
+	get, ok := ctx.Value(callerKey{}).(func() (platform.PeerCred, error))
+	if !ok {
+		return platform.PeerCred{}, errNoPeer
+	}
+	return get()
+}
+
+// mayFix applies the design's policy. Reading is open to every local user;
+// fixes are open to root and Administrators, on Windows to the person signed
+// in at the computer, and elsewhere to members of the fix group as the group
+// database says now (not the caller's process groups, which only change at
+// the next login).
+func (h *Handler) mayFix(c platform.PeerCred) *apiError {
+	if c.Admin || c.Interactive {
+		return nil
+	}
+	group := h.cfg.FixGroup
+	if c.SID != "" {
+		return &apiError{http.StatusForbidden, fmt.Sprintf("fixes need an administrator or the person signed in at this computer, and %s is neither", c.User)}
+	}
+	if c.UID < 0 {
+		return &apiError{http.StatusForbidden, fmt.Sprintf("fixes need root or membership of the group %s, and the caller's user is unknown", group)}
+	}
+	name, member, err := h.cfg.LookupMember(c.UID, group)
+	if err != nil {
+		return &apiError{http.StatusInternalServerError, fmt.Sprintf("could not read the group database to check membership of the group %s: %v", group, err)}
+	}
+	if member {
+		return nil
+	}
+	if name == "" {
+		return &apiError{http.StatusForbidden, fmt.Sprintf("fixes need root or membership of the group %s, and uid %d has no account that could join it", group, c.UID)}
+	}
+	return &apiError{http.StatusForbidden, fmt.Sprintf("fixes need root or membership of the group %s; add yourself with: %s", group, fmt.Sprintf(joinGroupCommand, name, group))}
+}
+
+// lookupMember asks the system's user and group database (files, or NSS
+// through cgo) whether uid belongs to group, its primary group included. A
+// uid without an account, or a group that does not exist, is simply not a
+// member.
+func lookupMember(uid int, group string) (name string, member bool, err error) {
+	u, err := user.LookupId(strconv.Itoa(uid))
+	if errors.As(err, new(user.UnknownUserIdError)) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	g, err := user.LookupGroup(group)
+	if errors.As(err, new(user.UnknownGroupError)) {
+		return u.Username, false, nil
+	}
+	if err != nil {
+		return u.Username, false, err
+	}
+	ids, err := u.GroupIds()
+	if err != nil {
+		return u.Username, false, err
+	}
+	return u.Username, slices.Contains(ids, g.Gid), nil
+}

@@ -1,0 +1,289 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// state answers GET /v1/state, or 304 when the caller has it already.
+func (h *Handler) state(w http.ResponseWriter, r *http.Request) {
+	body, tag, err := h.stateJSON()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "could not encode the state: %v", err)
+		return
+	}
+	w.Header().Set("ETag", tag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if etagMatches(r.Header.Get("If-None-Match"), tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(body, '\n'))
+}
+
+// stateJSON encodes the current state; its ETag is a digest of the bytes,
+// so equal states have equal tags, across restarts too.
+func (h *Handler) stateJSON() (body []byte, etag string, err error) {
+	body, err = json.Marshal(h.cfg.State.State())
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(body)
+	return body, `"` + hex.EncodeToString(sum[:16]) + `"`, nil
+}
+
+// etagMatches applies If-None-Match: a list of tags, weak or strong, or *.
+func etagMatches(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// eventWriteTimeout bounds one event's write, so that a client that stops
+// reading cannot hold its stream open for ever.
+const eventWriteTimeout = 10 * time.Second
+
+// events answers GET /v1/events: the state at once, then again after each
+// change, until the client goes or the server stops. It wakes only on the
+// source's notification; there is no polling and no heartbeat.
+func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
+	changed, cancel := h.cfg.State.Subscribe() // before the first read: no change is missed
+	defer cancel()
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	last := ""
+	send := func() error {
+		body, tag, err := h.stateJSON()
+		if err != nil {
+			return err
+		}
+		if tag == last { // a notification without a visible change
+			return nil
+		}
+		last = tag
+		rc.SetWriteDeadline(time.Now().Add(eventWriteTimeout))
+		if _, err := fmt.Fprintf(w, "event: state\ndata: %s\n\n", body); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	for {
+		if err := send(); err != nil {
+			h.cfg.Log.Debug("event stream ended", "err", err)
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-changed:
+		}
+	}
+}
+
+// check answers POST /v1/check.
+func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
+	h.cfg.Checker.CheckNow()
+	writeJSON(w, http.StatusAccepted, map[string]string{"message": "checking now; the new state follows on /v1/events"})
+}
+
+// fixes answers GET /v1/fixes.
+func (h *Handler) fixes(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, orEmpty(h.cfg.Fixes.Fixes(r.Context())))
+}
+
+// runFix answers POST /v1/fixes/{id}: the caller's right first (so that
+// nothing about the request is looked at for someone who may not ask), then
+// the body, the fix, and that no other fix is running.
+func (h *Handler) runFix(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	caller, _ := callerOf(r.Context()) // ServeHTTP has checked it
+	if e := h.mayFix(caller); e != nil {
+		h.cfg.Log.Warn("fix refused", "fix", id, "caller", caller.String(), "err", e.msg)
+		writeError(w, e.status, "%s", e.msg)
+		return
+	}
+	var opts FixOptions
+	if e := decodeBody(r, &opts); e != nil {
+		writeError(w, e.status, "%s", e.msg)
+		return
+	}
+	st, ok := h.lookupFix(r.Context(), id)
+	if !ok {
+		writeError(w, http.StatusNotFound, "there is no fix %q; GET /v1/fixes lists them", id)
+		return
+	}
+	if other := h.begin(id); other != "" {
+		writeError(w, http.StatusConflict, "the fix %s is running; try again when it has finished", other)
+		return
+	}
+	defer h.end()
+
+	if !st.Available {
+		writeJSON(w, http.StatusOK, FixResult{Fix: id, Result: Failed, Message: st.Reason, Commands: []string{}})
+		return
+	}
+	h.cfg.Log.Info("fix requested", "fix", id, "caller", caller.String(), "dry_run", opts.DryRun, "confirm", opts.Confirm)
+	// A fix, once started, finishes even if the caller goes away: stopping
+	// it half-way could leave the machine worse off. The runner has its own
+	// timeout.
+	res, err := h.cfg.Fixes.RunFix(context.WithoutCancel(r.Context()), id, opts)
+	if err != nil {
+		h.cfg.Log.Error("fix could not run", "fix", id, "err", err)
+		writeError(w, http.StatusInternalServerError, "the fix %s could not run: %v", id, err)
+		return
+	}
+	res.Fix = id
+	res.Commands = orEmpty(res.Commands)
+	h.cfg.Log.Info("fix finished", "fix", id, "result", string(res.Result), "dry_run", opts.DryRun)
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (h *Handler) lookupFix(ctx context.Context, id string) (FixStatus, bool) {
+	for _, f := range h.cfg.Fixes.Fixes(ctx) {
+		if f.ID == id {
+			return f, true
+		}
+	}
+	return FixStatus{}, false
+}
+
+// begin marks id as running, or returns the fix already running.
+func (h *Handler) begin(id string) (other string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.running != "" {
+		return h.running
+	}
+	h.running = id
+	return ""
+}
+
+func (h *Handler) end() {
+	h.mu.Lock()
+	h.running = ""
+	h.mu.Unlock()
+}
+
+// health answers GET /v1/health.
+func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, struct {
+		Version       string `json:"version"`
+		UptimeSeconds int64  `json:"uptime_seconds"`
+	}{h.cfg.Version, int64(h.cfg.Now().Sub(h.started) / time.Second)})
+}
+
+// apiError is an answer that is an error.
+type apiError struct {
+	status int
+	msg    string
+}
+
+// decodeBody reads a JSON object into v, strictly: no unknown fields, no
+// trailing data, at most MaxBodyBytes. An empty body leaves v as it is.
+func decodeBody(r *http.Request, v any) *apiError {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err == nil {
+		var extra json.RawMessage
+		if err = dec.Decode(&extra); errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err == nil {
+			return &apiError{http.StatusBadRequest, "the request body holds more than one JSON value"}
+		}
+	}
+	var tooBig *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooBig):
+		return &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit)}
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return &apiError{http.StatusBadRequest, "the request body is not valid JSON: " + strings.TrimPrefix(err.Error(), "json: ")}
+	case errors.As(err, &typ) && typ.Field == "":
+		return &apiError{http.StatusBadRequest, "the request body must be a JSON object"}
+	case errors.As(err, &typ):
+		return &apiError{http.StatusBadRequest, fmt.Sprintf("the field %q must be a JSON %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)}
+	case strings.Contains(err.Error(), "unknown field"):
+		return &apiError{http.StatusBadRequest, "the request body has an " + strings.TrimPrefix(err.Error(), "json: ") + "; it takes " + fieldsOf(v)}
+	}
+	return &apiError{http.StatusBadRequest, "could not read the request body: " + err.Error()}
+}
+
+// jsonKind names a Go kind the way JSON does.
+func jsonKind(k string) string {
+	switch k {
+	case "bool":
+		return "boolean (true or false)"
+	case "string":
+		return "string"
+	case "struct", "map":
+		return "object"
+	case "slice", "array":
+		return "array"
+	}
+	return "number"
+}
+
+// fieldsOf lists the JSON fields of the struct v points to, in order.
+func fieldsOf(v any) string {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var names []string
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return "no fields"
+	}
+	return strings.Join(names, " and ")
+}
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "could not encode the answer: %v", err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// writeError writes the one shape every error has: {"error": "…"}, a
+// message for a person that says what is missing.
+func writeError(w http.ResponseWriter, status int, format string, args ...any) {
+	b, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{fmt.Sprintf(format, args...)})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}

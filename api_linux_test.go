@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/agent/fix"
+)
+
+// The local API's authorization against real peers: a client run as another,
+// unprivileged numeric uid (setpriv; no account needed) over a real Unix
+// socket, so that the uid the server judges is the kernel's SO_PEERCRED.
+
+func init() { testHelpers["api-client"] = apiClientHelper }
+
+// apiClientHelper sends one request to the API: args are the socket,
+// method, path and body. It prints the status, a newline and the body.
+func apiClientHelper(args []string) int {
+	if len(args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: api-client SOCKET METHOD PATH BODY")
+		return 3
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var body io.Reader
+	if args[3] != "" {
+		body = strings.NewReader(args[3])
+	}
+	req, err := http.NewRequestWithContext(ctx, args[1], api.BaseURL+args[2], body)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	resp, err := api.NewClient(args[0]).Do(req)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	fmt.Printf("%d\n%s", resp.StatusCode, b)
+	return 0
+}
+
+// apiPeerServer is the API on a socket that every uid can reach, with
+// simple stand-ins for the agent behind it.
+type apiPeerServer struct {
+	addr  string
+	bin   string // this test binary, where every uid may run it
+	fixes *apiFakeFixes
+}
+
+// startAPIPeerServer serves the API; lookup replaces the group database
+// when not nil.
+func startAPIPeerServer(t *testing.T, lookup func(uid int, group string) (string, bool, error)) *apiPeerServer {
+	t.Helper()
+	requireRoot(t)
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs setpriv(1) from util-linux (mandatory in CI)")
+		}
+		t.Skip("needs setpriv(1) from util-linux")
+	}
+	// The test binary and the socket live where an unprivileged uid can
+	// reach them (go test's own build directory is private).
+	dir, err := os.MkdirTemp("/tmp", "clr-api-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := &apiPeerServer{addr: filepath.Join(dir, "agent.sock"), bin: filepath.Join(dir, "clearance.test"), fixes: &apiFakeFixes{}}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	ln, err := api.Listen(s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := api.New(api.Config{State: apiFakeState{}, Checker: apiFakeChecker{}, Fixes: s.fixes, Version: "test", LookupMember: lookup})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return s
+}
+
+// as sends one request from a child running as uid (and gid uid) with no
+// supplementary groups, and returns the status and body.
+func (s *apiPeerServer) as(t *testing.T, uid int, method, path, body string) (int, string) {
+	t.Helper()
+	id := strconv.Itoa(uid)
+	cmd := exec.Command("setpriv", "--reuid", id, "--regid", id, "--clear-groups", "--",
+		s.bin, "api-client", s.addr, method, path, body)
+	cmd.Env = append(os.Environ(), "CLEARANCE_RUN_MAIN=helper")
+	r := runCmd(t, cmd)
+	if r.code != 0 {
+		t.Fatalf("client as uid %d: exit %d\n%s", uid, r.code, r.stderr)
+	}
+	status, rest, _ := strings.Cut(r.stdout, "\n")
+	code, err := strconv.Atoi(status)
+	if err != nil {
+		t.Fatalf("client as uid %d printed %q", uid, r.stdout)
+	}
+	return code, rest
+}
+
+// apiErrorMessage returns the message of an error body, failing the test
+// when the body is not {"error": "…"}.
+func apiErrorMessage(t *testing.T, body string) string {
+	t.Helper()
+	var m map[string]string
+	if err := json.Unmarshal([]byte(body), &m); err != nil || len(m) != 1 || m["error"] == "" {
+		t.Fatalf("not an error body: %s (%v)", body, err)
+	}
+	return m["error"]
+}
+
+func TestAPIUnprivilegedUIDReadsButMayNotFix(t *testing.T) {
+	s := startAPIPeerServer(t, nil) // the real group database
+	for _, uid := range []int{65534, 4242} {
+		code, body := s.as(t, uid, "GET", "/v1/state", "")
+		var st struct {
+			Version int `json:"version"`
+		}
+		if code != 200 || json.Unmarshal([]byte(body), &st) != nil || st.Version != 1 {
+			t.Fatalf("uid %d GET /v1/state: %d %s", uid, code, body)
+		}
+		if code, body := s.as(t, uid, "GET", "/v1/fixes", ""); code != 200 || !strings.Contains(body, `"id":"dns-flush"`) {
+			t.Fatalf("uid %d GET /v1/fixes: %d %s", uid, code, body)
+		}
+		for _, path := range []string{"/v1/fixes/x", "/v1/fixes/dns-flush"} {
+			code, body := s.as(t, uid, "POST", path, `{}`)
+			if code != http.StatusForbidden {
+				t.Fatalf("uid %d POST %s: %d %s, want 403", uid, path, code, body)
+			}
+			msg := apiErrorMessage(t, body)
+			if !strings.Contains(msg, "fixes need root or membership of the group clearance") {
+				t.Fatalf("uid %d: the refusal does not say what is missing: %q", uid, msg)
+			}
+			if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+				if !strings.Contains(msg, "sudo usermod -aG clearance "+u.Username) {
+					t.Fatalf("uid %d (%s): no hint how to join: %q", uid, u.Username, msg)
+				}
+			} else if !strings.Contains(msg, fmt.Sprintf("uid %d has no account", uid)) {
+				t.Fatalf("uid %d without an account: %q", uid, msg)
+			}
+		}
+	}
+	if runs := s.fixes.runs(); len(runs) != 0 {
+		t.Fatalf("refused requests reached the fixes: %v", runs)
+	}
+
+	// This test process is root: it may.
+	resp, err := api.NewClient(s.addr).Post(api.BaseURL+"/v1/fixes/dns-flush", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"result":"fixed"`) {
+		t.Fatalf("root: %d %s", resp.StatusCode, b)
+	}
+}
+
+// Membership comes from the group database as it is now, not from the
+// caller's process groups (setpriv clears them): someone just added to the
+// group may fix without logging in again.
+func TestAPIGroupMemberMayFix(t *testing.T) {
+	var mu sync.Mutex
+	var asked []int
+	s := startAPIPeerServer(t, func(uid int, group string) (string, bool, error) {
+		mu.Lock()
+		asked = append(asked, uid)
+		mu.Unlock()
+		return "member" + strconv.Itoa(uid), uid == 65534 && group == "clearance", nil
+	})
+	code, body := s.as(t, 65534, "POST", "/v1/fixes/dns-flush", `{"dry_run":false,"confirm":false}`)
+	if code != 200 || !strings.Contains(body, `"result":"fixed"`) {
+		t.Fatalf("member: %d %s", code, body)
+	}
+	code, body = s.as(t, 65533, "POST", "/v1/fixes/dns-flush", `{}`)
+	if code != 403 || !strings.Contains(apiErrorMessage(t, body), "sudo usermod -aG clearance member65533") {
+		t.Fatalf("non-member: %d %s", code, body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != 2 || asked[0] != 65534 || asked[1] != 65533 {
+		t.Fatalf("the group database was asked about %v, want the callers' uids [65534 65533]", asked)
+	}
+	if runs := s.fixes.runs(); len(runs) != 1 || runs[0] != fix.DNSFlush {
+		t.Fatalf("fixes run: %v", runs)
+	}
+}
+
+// apiFakeState is a state that never changes.
+type apiFakeState struct{}
+
+func (apiFakeState) State() api.State {
+	return api.State{UpdatedAt: time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)}
+}
+
+func (apiFakeState) Subscribe() (<-chan struct{}, func()) { return make(chan struct{}), func() {} }
+
+type apiFakeChecker struct{}
+
+func (apiFakeChecker) CheckNow() {}
+
+// apiFakeFixes offers dns-flush and records what ran.
+type apiFakeFixes struct {
+	mu  sync.Mutex
+	ran []string
+}
+
+func (f *apiFakeFixes) Fixes(context.Context) []api.FixStatus {
+	info, _ := fix.Lookup(fix.DNSFlush)
+	return []api.FixStatus{{Info: info, Available: true}}
+}
+
+func (f *apiFakeFixes) RunFix(_ context.Context, id string, _ api.FixOptions) (api.FixResult, error) {
+	f.mu.Lock()
+	f.ran = append(f.ran, id)
+	f.mu.Unlock()
+	return api.FixResult{Result: api.Fixed, Message: "Flushed the DNS cache."}, nil
+}
+
+func (f *apiFakeFixes) runs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.ran...)
+}
