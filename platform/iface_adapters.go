@@ -71,18 +71,63 @@ func findInterface(list []Interface, a WinAdapter) int {
 	return -1
 }
 
-// WinRoute is one row of Windows' GetIpForwardTable2 as plain data.
+// WinRoute is one row of Windows' GetIpForwardTable2 as plain data, with
+// the metric of its interface.
 type WinRoute struct {
 	IfIndex     uint32 `json:"if_index"`
+	IfLuid      uint64 `json:"if_luid"`
 	Destination string `json:"destination"` // "0.0.0.0/0"
 	NextHop     string `json:"next_hop"`    // "0.0.0.0" when on-link
-	Metric      uint32 `json:"metric"`
+	Metric      uint32 `json:"metric"`      // MIB_IPFORWARD_ROW2.Metric: an offset on the interface's metric
+	IfMetric    uint32 `json:"if_metric"`   // MIB_IPINTERFACE_ROW.Metric of the route's interface and family
 }
 
-// routesFromWin names each route's interface by index. Windows adds the
-// interface metric to the route metric when it chooses; only the route
-// metric is kept here, since callers look at which interface a default
-// route uses, not at which of two wins.
+// Address families as Windows numbers them (ws2def.h).
+const (
+	winAFInet  = 2
+	winAFInet6 = 23
+)
+
+// withInterfaceMetrics sets each row's IfMetric from ifMetric, asked once
+// per interface and family: Windows ranks routes by the route metric plus
+// the interface metric (learn.microsoft.com documents
+// MIB_IPFORWARD_ROW2.Metric as an offset, added to MIB_IPINTERFACE_ROW.Metric
+// to rank the route; tailscale's netmon ranks defaults the same way), and
+// two defaults with route metric 0 — a DHCP default and many VPNs' — differ
+// only in it. A row whose interface metric cannot be read keeps IfMetric 0,
+// ranked by its route metric alone: the interface went away between the two
+// calls, or it has no IP interface of that family.
+func withInterfaceMetrics(rows []WinRoute, ifMetric func(family uint16, luid uint64) (uint32, bool)) []WinRoute {
+	type key struct {
+		family uint16
+		luid   uint64
+	}
+	known := map[key]uint32{}
+	asked := map[key]bool{}
+	for i, r := range rows {
+		dst, err := netip.ParsePrefix(r.Destination)
+		if err != nil {
+			continue
+		}
+		k := key{winAFInet6, r.IfLuid}
+		if dst.Addr().Is4() {
+			k.family = winAFInet
+		}
+		if !asked[k] {
+			asked[k] = true
+			if m, ok := ifMetric(k.family, k.luid); ok {
+				known[k] = m
+			}
+		}
+		rows[i].IfMetric = known[k]
+	}
+	return rows
+}
+
+// routesFromWin names each route's interface by index. Its Metric is the
+// one Windows ranks routes by: route metric plus interface metric (see
+// withInterfaceMetrics), so that the lowest-metric default is the one
+// Windows uses.
 func routesFromWin(rows []WinRoute, names map[uint32]string) []Route {
 	out := make([]Route, 0, len(rows))
 	for _, r := range rows {
@@ -90,7 +135,7 @@ func routesFromWin(rows []WinRoute, names map[uint32]string) []Route {
 		if err != nil {
 			continue
 		}
-		rt := Route{Interface: names[r.IfIndex], Destination: dst, Metric: int(r.Metric)}
+		rt := Route{Interface: names[r.IfIndex], Destination: dst, Metric: int(r.Metric) + int(r.IfMetric)}
 		if gw, err := netip.ParseAddr(r.NextHop); err == nil && !gw.IsUnspecified() {
 			rt.Gateway = gw
 		}

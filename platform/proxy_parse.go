@@ -3,7 +3,10 @@ package platform
 import (
 	"bufio"
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -345,24 +348,45 @@ type WinINETValues struct {
 	ProxyOverride string // bypass list, ";"-separated, may hold "<local>"
 	AutoConfigURL string // PAC script URL
 	PerMachine    bool   // read from HKLM because of the policy
+	// ConnectionSettings is the binary value
+	// Internet Settings\Connections\DefaultConnectionSettings, nil when
+	// absent. It holds the switches the settings pages show (see
+	// parseWinINETConnection); the values above are their string mirror.
+	ConnectionSettings []byte `json:"-"`
 }
 
 // Settings turns the values into proxy settings. The server list format is
 // Microsoft's: entries "[<scheme>=][<scheme>://]<server>[:<port>]"
 // separated by semicolons or whitespace; an entry without "scheme=" serves
 // every scheme. WinINET's "socks=" is a SOCKS version 4 proxy.
+//
+// When DefaultConnectionSettings is present and readable, its flags are the
+// switches: "Use a proxy server", "Use setup script" and "Automatically
+// detect settings" are stored there, and ProxyEnable or AutoConfigURL can
+// disagree with them (tools that write only one of the two, or leave
+// AutoConfigURL behind when the script is switched off). Without it — or
+// when it is garbled — the string values are all there is. Settings come in
+// the order WinINET applies them: automatic detection, then the setup
+// script, then the fixed proxy.
 func (v WinINETValues) Settings() []ProxySetting {
-	bypass := splitList(v.ProxyOverride, "; \t")
+	sw := v.switches()
 	note := ""
 	if v.PerMachine {
 		note = "machine-wide, by policy"
 	}
 	var s []ProxySetting
-	if v.AutoConfigURL != "" {
-		s = append(s, ProxySetting{Source: SourceWindows, Mode: ProxyPAC, URL: v.AutoConfigURL, Bypass: bypass, Note: note})
+	if sw.autoDetect {
+		// The bypass list belongs to the fixed proxy; a discovered script
+		// decides for itself.
+		s = append(s, ProxySetting{Source: SourceWindows, Mode: ProxyWPAD,
+			Note: joinNotes(note, "Windows turns this on by default; it sends traffic through a proxy only on a network that publishes a proxy script")})
 	}
-	if v.ProxyEnable {
-		for _, e := range splitList(v.ProxyServer, "; \t\r\n") {
+	bypass := splitList(sw.bypass, "; \t")
+	if sw.script && sw.scriptURL != "" {
+		s = append(s, ProxySetting{Source: SourceWindows, Mode: ProxyPAC, URL: sw.scriptURL, Bypass: bypass, Note: note})
+	}
+	if sw.proxy {
+		for _, e := range splitList(sw.server, "; \t\r\n") {
 			if p, ok := wininetEntry(e); ok {
 				p.Bypass, p.Note = bypass, note
 				s = append(s, p)
@@ -371,12 +395,116 @@ func (v WinINETValues) Settings() []ProxySetting {
 	}
 	if len(s) == 0 {
 		ns := ProxySetting{Source: SourceWindows, Mode: ProxyNone, Note: note}
-		if !v.ProxyEnable && v.ProxyServer != "" {
-			ns.Note = strings.TrimPrefix(note+"; a proxy is entered but switched off", "; ")
+		if !sw.proxy && sw.server != "" {
+			ns.Note = joinNotes(note, "a proxy is entered but switched off")
 		}
 		s = append(s, ns)
 	}
 	return s
+}
+
+func joinNotes(a, b string) string { return strings.TrimPrefix(a+"; "+b, "; ") }
+
+// wininetSwitches are the effective WinINET settings: which of the three
+// mechanisms are on, and their strings.
+type wininetSwitches struct {
+	proxy, script, autoDetect bool
+	server, bypass, scriptURL string
+}
+
+// switches picks the effective settings: DefaultConnectionSettings' flags
+// when it parses, the string values otherwise. A string missing from the
+// binary value is taken from its string mirror.
+func (v WinINETValues) switches() wininetSwitches {
+	sw := wininetSwitches{
+		proxy: v.ProxyEnable, script: v.AutoConfigURL != "",
+		server: v.ProxyServer, bypass: v.ProxyOverride, scriptURL: v.AutoConfigURL,
+	}
+	if v.ConnectionSettings == nil {
+		return sw
+	}
+	c, err := parseWinINETConnection(v.ConnectionSettings)
+	if err != nil {
+		return sw
+	}
+	sw.proxy = c.Flags&wininetFlagProxy != 0
+	sw.script = c.Flags&wininetFlagAutoProxyURL != 0
+	sw.autoDetect = c.Flags&wininetFlagAutoDetect != 0
+	sw.server = cmp.Or(c.ProxyServer, v.ProxyServer)
+	sw.bypass = cmp.Or(c.ProxyBypass, v.ProxyOverride)
+	sw.scriptURL = cmp.Or(c.AutoConfigURL, v.AutoConfigURL)
+	return sw
+}
+
+// The flags DWORD of DefaultConnectionSettings: WinINET's PROXY_TYPE_*
+// values, as INTERNET_PER_CONN_FLAGS reports them (wininet.h; described at
+// learn.microsoft.com, INTERNET_PER_CONN_OPTIONW).
+const (
+	wininetFlagDirect       = 0x01 // PROXY_TYPE_DIRECT: always set by the settings pages
+	wininetFlagProxy        = 0x02 // PROXY_TYPE_PROXY: "Use a proxy server"
+	wininetFlagAutoProxyURL = 0x04 // PROXY_TYPE_AUTO_PROXY_URL: "Use setup script"
+	wininetFlagAutoDetect   = 0x08 // PROXY_TYPE_AUTO_DETECT: "Automatically detect settings" (WPAD)
+)
+
+// wininetConnection is the decoded DefaultConnectionSettings value.
+type wininetConnection struct {
+	Version, Counter, Flags uint32
+	ProxyServer             string
+	ProxyBypass             string
+	AutoConfigURL           string
+}
+
+// parseWinINETConnection decodes the REG_BINARY value
+// Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections\DefaultConnectionSettings.
+// Microsoft does not document its layout; it is described by Microsoft's IE
+// support blog ("What is DefaultConnectionSettings key?", 2017-06-20,
+// blogs.msdn.microsoft.com/askie: the 9th byte is 01 with nothing checked,
+// 03 manual proxy, 05 setup script, 09 automatic detection, 0f all) and
+// decoded the same way by public parsers (vbfox/proxyconf
+// src/proxyconf/internet_settings/modern/serialization.rs @04caecc,
+// fhluo/winproxy settings/settings.go). Little-endian throughout:
+//
+//	offset 0  DWORD version (0x3C as of IE 6, 0x46 as of IE 7; 0x28 in
+//	          WinHTTP's copy, which ends after the bypass list)
+//	offset 4  DWORD change counter
+//	offset 8  DWORD flags (wininetFlag*)
+//	offset 12 DWORD length n, then n bytes: proxy server list
+//	          DWORD length n, then n bytes: bypass list
+//	          DWORD length n, then n bytes: setup script URL
+//	          then bytes this reader ignores (last detection data, padding)
+//
+// The strings are single-byte characters. A value that ends where a length
+// would start has no more strings (as in WinHTTP's copy); a length that runs
+// past the end is an error, as is a value shorter than the flags. Nothing is
+// allocated from a length before it is checked against the data.
+func parseWinINETConnection(b []byte) (wininetConnection, error) {
+	var c wininetConnection
+	if len(b) < 12 {
+		return c, fmt.Errorf("DefaultConnectionSettings is %d bytes, too short to hold its flags", len(b))
+	}
+	c.Version = binary.LittleEndian.Uint32(b[0:])
+	c.Counter = binary.LittleEndian.Uint32(b[4:])
+	c.Flags = binary.LittleEndian.Uint32(b[8:])
+	rest := b[12:]
+	for i, dst := range []*string{&c.ProxyServer, &c.ProxyBypass, &c.AutoConfigURL} {
+		if len(rest) < 4 {
+			break
+		}
+		n := binary.LittleEndian.Uint32(rest)
+		rest = rest[4:]
+		if uint64(n) > uint64(len(rest)) {
+			return c, fmt.Errorf("DefaultConnectionSettings string %d claims %d bytes, %d remain", i+1, n, len(rest))
+		}
+		*dst = wininetString(rest[:n])
+		rest = rest[n:]
+	}
+	return c, nil
+}
+
+// wininetString reads one string of the binary value: single-byte
+// characters, sometimes with a terminating NUL counted in the length.
+func wininetString(b []byte) string {
+	return strings.ToValidUTF8(strings.TrimRight(string(b), "\x00"), "\uFFFD")
 }
 
 // wininetEntry reads one entry of a WinINET proxy server list.

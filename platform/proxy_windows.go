@@ -11,10 +11,14 @@ import (
 const (
 	internetSettingsKey = `Software\Microsoft\Windows\CurrentVersion\Internet Settings`
 	internetPolicyKey   = `Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings`
+	// connectionsKey holds DefaultConnectionSettings, the binary value with
+	// the switches the settings pages show (parseWinINETConnection).
+	connectionsKey = internetSettingsKey + `\Connections`
 )
 
 // proxySettings reads WinINET's values, read-only. Under the policy
-// ProxySettingsPerUser = 0 the settings are the machine's, in HKLM. Run from
+// ProxySettingsPerUser = 0 the settings are the machine's, in HKLM: the
+// string values and DefaultConnectionSettings alike. Run from
 // a service, HKCU is the service account's hive, not the person's: the
 // proxy check belongs to the user's process.
 func proxySettings(context.Context, Runner) ([]ProxySetting, error) {
@@ -59,7 +63,23 @@ func readWinINET(root registry.Key) (WinINETValues, error) {
 	v.ProxyServer = stringValue(k, "ProxyServer")
 	v.ProxyOverride = stringValue(k, "ProxyOverride")
 	v.AutoConfigURL = stringValue(k, "AutoConfigURL")
+	v.ConnectionSettings = connectionSettings(root)
 	return v, nil
+}
+
+// connectionSettings reads DefaultConnectionSettings; nil when it is
+// absent or not binary, and Settings then goes by the string values.
+func connectionSettings(root registry.Key) []byte {
+	k, err := registry.OpenKey(root, connectionsKey, registry.QUERY_VALUE)
+	if err != nil {
+		return nil
+	}
+	defer k.Close()
+	b, _, err := k.GetBinaryValue("DefaultConnectionSettings")
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // stringValue reads a string value; a missing or mistyped value is empty.

@@ -12,7 +12,8 @@ import (
 
 // routes reads the IPv4 and IPv6 forwarding table with GetIpForwardTable2
 // (in x/sys/windows, so the adapters' FirstGatewayAddress fallback is not
-// needed) and names each route's interface as Go's net package does.
+// needed), adds each interface's metric as Windows does when it ranks
+// routes, and names each route's interface as Go's net package does.
 func routes(context.Context) ([]Route, error) {
 	var table *windows.MibIpForwardTable2
 	if err := windows.GetIpForwardTable2(windows.AF_UNSPEC, &table); err != nil {
@@ -28,12 +29,31 @@ func routes(context.Context) ([]Route, error) {
 		hop, _ := winSockaddrAddr(&r.NextHop)
 		rows = append(rows, WinRoute{
 			IfIndex:     r.InterfaceIndex,
+			IfLuid:      r.InterfaceLuid,
 			Destination: netip.PrefixFrom(dst, int(r.DestinationPrefix.PrefixLength)).String(),
 			NextHop:     hop.String(),
 			Metric:      r.Metric,
 		})
 	}
-	return routesFromWin(rows, winInterfaceNames()), nil
+	return routesFromWin(withInterfaceMetrics(rows, winInterfaceMetric), winInterfaceNames()), nil
+}
+
+// withInterfaceMetrics, untagged, numbers the families as ws2def.h does;
+// this fails to compile if x/sys/windows disagrees.
+var (
+	_ [0]struct{} = [winAFInet - windows.AF_INET]struct{}{}
+	_ [0]struct{} = [winAFInet6 - windows.AF_INET6]struct{}{}
+)
+
+// winInterfaceMetric reads the interface metric (MIB_IPINTERFACE_ROW.Metric)
+// of one interface for one address family. GetIpInterfaceEntry takes the
+// family and the LUID as its key and fills in the rest.
+func winInterfaceMetric(family uint16, luid uint64) (uint32, bool) {
+	row := windows.MibIpInterfaceRow{Family: family, InterfaceLuid: luid}
+	if err := windows.GetIpInterfaceEntry(&row); err != nil {
+		return 0, false
+	}
+	return row.Metric, true
 }
 
 // winSockaddrAddr reads the address out of a SOCKADDR_INET.

@@ -341,15 +341,27 @@ func virtName(v string) string {
 }
 
 // w32TimeState is what Windows says about its time service: the service
-// control manager's state and the registry's
-// HKLM\SYSTEM\CurrentControlSet\Services\W32Time\Parameters\Type. Plain
-// values, so the verdict is tested on every OS.
+// control manager's state and the registry's Parameters\Type, from Group
+// Policy (HKLM\SOFTWARE\Policies\Microsoft\W32Time\Parameters) and from
+// the service's own key (HKLM\SYSTEM\CurrentControlSet\Services\W32Time\Parameters).
+// Plain values, so the verdict is tested on every OS.
 type w32TimeState struct {
 	Installed    bool   // the W32Time service exists
 	Running      bool   // SERVICE_RUNNING (or starting)
 	Disabled     bool   // start type SERVICE_DISABLED
 	TriggerStart bool   // the service has start triggers (network on, domain join)
-	Type         string // Parameters\Type: NoSync, NTP, NT5DS, AllSync; "" when unreadable
+	Type         string // service Parameters\Type: NoSync, NTP, NT5DS, AllSync; "" when unreadable
+	PolicyType   string // policy Parameters\Type; "" when no policy sets it
+}
+
+// effectiveType is the Type W32Time goes by: a Group Policy value wins
+// over the service's own, which "w32tm /config" and the Settings app write
+// and the policy overrides.
+func (s w32TimeState) effectiveType() (typ string, byPolicy bool) {
+	if p := strings.TrimSpace(s.PolicyType); p != "" {
+		return p, true
+	}
+	return strings.TrimSpace(s.Type), false
 }
 
 // w32TimeSource says, for a person, where each Type synchronizes from;
@@ -372,9 +384,12 @@ func w32TimeVerdict(s w32TimeState) TimeSync {
 		return TimeSync{Detail: "The Windows Time service is not installed, so nothing keeps the clock in sync."}
 	}
 	ts := TimeSync{Service: "W32Time"}
-	typ := strings.ToLower(strings.TrimSpace(s.Type))
+	typ, byPolicy := s.effectiveType()
+	typ = strings.ToLower(typ)
 	source, syncs := w32TimeSource[typ]
 	switch {
+	case typ == "nosync" && byPolicy:
+		ts.Detail = "A Group Policy sets Windows Time not to synchronize, so nothing keeps the clock in sync. Whoever manages this computer can change the policy; \"Set time automatically\" cannot override it."
 	case typ == "nosync":
 		ts.Detail = "Windows Time is set not to synchronize (\"Set time automatically\" is off), so nothing keeps the clock in sync."
 	case s.Disabled:

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
@@ -13,8 +14,8 @@ import (
 )
 
 // timeSyncStatus reads W32Time's state from the service control manager and
-// its Type from the registry: values, not the localized text of w32tm or
-// sc. The Runner is not needed.
+// its Type from the registry, Group Policy's first: values, not the
+// localized text of w32tm or sc. The Runner is not needed.
 func timeSyncStatus(context.Context, Runner) (TimeSync, error) {
 	st, err := readW32Time()
 	if err != nil {
@@ -28,8 +29,10 @@ func readW32Time() (w32TimeState, error) {
 	if err != nil || !st.Installed {
 		return st, err
 	}
-	// An unreadable Type leaves "", judged from the service state alone.
-	st.Type, _ = w32TimeType()
+	// An unreadable or absent Type leaves "": the verdict then goes by the
+	// other one, or by the service state alone.
+	st.PolicyType, _ = w32TimeType(w32TimePolicyKey)
+	st.Type, _ = w32TimeType(w32TimeServiceKey)
 	return st, nil
 }
 
@@ -56,16 +59,35 @@ func w32TimeService() (w32TimeState, error) {
 	if err != nil {
 		return w32TimeState{}, fmt.Errorf("query the W32Time service: %w", err)
 	}
-	cfg, err := s.Config()
+	start, err := serviceStartType(h)
 	if err != nil {
-		return w32TimeState{}, fmt.Errorf("read the W32Time service configuration: %w", err)
+		return w32TimeState{}, fmt.Errorf("read the W32Time start type: %w", err)
 	}
 	return w32TimeState{
 		Installed:    true,
 		Running:      status.State == svc.Running || status.State == svc.StartPending,
-		Disabled:     cfg.StartType == windows.SERVICE_DISABLED,
+		Disabled:     start == windows.SERVICE_DISABLED,
 		TriggerStart: hasTriggers(h),
 	}, nil
+}
+
+// serviceStartType reads the start type with one QueryServiceConfig.
+// mgr.Service.Config would also query the description, delayed start and
+// SID type, and fail the whole status if any of those failed.
+func serviceStartType(h windows.Handle) (uint32, error) {
+	n := uint32(1024)
+	for range 3 {
+		buf := make([]byte, n)
+		cfg := (*windows.QUERY_SERVICE_CONFIG)(unsafe.Pointer(&buf[0]))
+		err := windows.QueryServiceConfig(h, cfg, n, &n)
+		if err == nil {
+			return cfg.StartType, nil
+		}
+		if !errors.Is(err, windows.ERROR_INSUFFICIENT_BUFFER) || n <= uint32(len(buf)) {
+			return 0, err
+		}
+	}
+	return 0, fmt.Errorf("the service configuration kept growing")
 }
 
 // hasTriggers reports whether the service has start triggers
@@ -83,11 +105,18 @@ func hasTriggers(h windows.Handle) bool {
 	return binary.LittleEndian.Uint32(buf[:4]) > 0
 }
 
-// w32TimeType reads Parameters\Type (NoSync, NTP, NT5DS, AllSync).
-func w32TimeType() (string, error) {
-	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SYSTEM\CurrentControlSet\Services\W32Time\Parameters`, registry.QUERY_VALUE)
+// Where Parameters\Type lives: Group Policy's key, which wins, and the
+// service's own.
+const (
+	w32TimePolicyKey  = `SOFTWARE\Policies\Microsoft\W32Time\Parameters`
+	w32TimeServiceKey = `SYSTEM\CurrentControlSet\Services\W32Time\Parameters`
+)
+
+// w32TimeType reads Type (NoSync, NTP, NT5DS, AllSync) from one of them.
+func w32TimeType(key string) (string, error) {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, key, registry.QUERY_VALUE)
 	if err != nil {
-		return "", fmt.Errorf("open the W32Time parameters: %w", err)
+		return "", fmt.Errorf("open %s: %w", key, err)
 	}
 	defer k.Close()
 	v, _, err := k.GetStringValue("Type")

@@ -74,7 +74,7 @@ func (src proxySources) run(ctx context.Context, env *Env) Result {
 	}
 	var active []platform.ProxySetting
 	for _, s := range all {
-		if s.Mode != platform.ProxyNone {
+		if s.Mode != platform.ProxyNone && !proxyDefaultAutoDetect(s) {
 			active = append(active, s)
 		}
 	}
@@ -473,6 +473,12 @@ func proxyNoneSummary(osSet []platform.ProxySetting, unread []string) string {
 		}
 	}
 	sum := "no proxy is set (read: " + strings.Join(read, ", ") + ")"
+	for _, s := range osSet {
+		if proxyDefaultAutoDetect(s) {
+			sum += "; Windows' automatic proxy detection is on, as it is by default"
+			break
+		}
+	}
 	return sum + proxyUnreadSuffix(unread)
 }
 
@@ -513,4 +519,13 @@ func proxyNonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// proxyDefaultAutoDetect is Windows' "Automatically detect settings",
+// which is on by default: it uses a proxy only on a network that publishes
+// a proxy script, which nothing here can see. Counted as a proxy it would
+// be a finding on nearly every Windows PC, so it stays in the data only.
+// (On macOS auto-discovery is off by default: turned on, it counts.)
+func proxyDefaultAutoDetect(s platform.ProxySetting) bool {
+	return s.Mode == platform.ProxyWPAD && s.Source == platform.SourceWindows
 }

@@ -367,3 +367,26 @@ func TestProxyCheckDeclaration(t *testing.T) {
 		t.Fatalf("proxyCheck = %s needs %v timeout %v", proxyCheck.Name, proxyCheck.Needs, proxyCheck.Timeout(&cfg))
 	}
 }
+
+// Windows' "Automatically detect settings" is on by default and proxies
+// nothing unless the network publishes a script: no finding for it alone.
+// macOS auto-discovery is off by default: turned on, it is reported.
+func TestProxyWindowsDefaultAutoDetectIsNoFinding(t *testing.T) {
+	env := proxyEnvFor(t, "https://"+closedAddr(t)+"/cdn-cgi/trace", nil)
+	wpad := func(src string) []platform.ProxySetting {
+		return []platform.ProxySetting{{Source: src, Mode: platform.ProxyWPAD}}
+	}
+	res, _ := runProxy(t, env, nil, wpad(platform.SourceWindows), nil)
+	if res.Status != Pass || len(res.Findings) != 0 || !strings.Contains(res.Summary, "automatic proxy detection is on") {
+		t.Errorf("windows auto-detect alone: %s %q %v", res.Status, res.Summary, res.Findings)
+	}
+	res, _ = runProxy(t, env, nil, wpad(platform.SourceMacOS), nil)
+	if len(res.Findings) != 1 || res.Findings[0].Code != "proxy-configured" {
+		t.Errorf("macOS auto-discovery: %v", res.Findings)
+	}
+	withManual := append(wpad(platform.SourceWindows), platform.ProxySetting{Source: platform.SourceWindows, Mode: platform.ProxyManual, Scheme: platform.SchemeHTTPS, URL: "http://proxy.example:3128"})
+	res, _ = runProxy(t, env, nil, withManual, nil)
+	if len(res.Findings) != 1 {
+		t.Errorf("windows manual proxy next to auto-detect: %v", res.Findings)
+	}
+}
