@@ -40,6 +40,7 @@ fuzz:
 	$(GO) test ./agent/probe -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./agent/probe -run '^$$' -fuzz '^FuzzParseTrace$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./platform -run '^$$' -fuzz '^FuzzMaskProxyCredentials$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform -run '^$$' -fuzz '^FuzzParseWinINETConnection$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -f clearance clearance.exe
