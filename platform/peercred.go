@@ -3,6 +3,7 @@ package platform
 import (
 	"fmt"
 	"net"
+	"syscall"
 )
 
 // PeerCred is who is at the other end of a local connection, as the kernel
@@ -39,4 +40,18 @@ func (c PeerCred) String() string {
 // go-winio named pipe on Windows. It returns ErrNotSupported elsewhere.
 func PeerCredOf(c net.Conn) (PeerCred, error) {
 	return peerCred(c)
+}
+
+// unixSocket returns the socket of a Unix-domain connection: only there can
+// the kernel name the peer.
+func unixSocket(c net.Conn) (syscall.RawConn, error) {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return nil, fmt.Errorf("peer credentials of a %T: %w", c, ErrNotSupported)
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("peer credentials: %w", err)
+	}
+	return raw, nil
 }

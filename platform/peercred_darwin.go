@@ -13,13 +13,9 @@ const xucredVersion = 0
 // peerCred reads LOCAL_PEERCRED (the peer's effective uid and groups when
 // it connected; the first group is its effective gid) and LOCAL_PEERPID.
 func peerCred(c net.Conn) (PeerCred, error) {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return PeerCred{}, fmt.Errorf("peer credentials of a %T: %w", c, ErrNotSupported)
-	}
-	raw, err := uc.SyscallConn()
+	raw, err := unixSocket(c)
 	if err != nil {
-		return PeerCred{}, fmt.Errorf("peer credentials: %w", err)
+		return PeerCred{}, err
 	}
 	var xu *unix.Xucred
 	var pid int

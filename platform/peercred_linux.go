@@ -10,13 +10,9 @@ import (
 // peerCred reads SO_PEERCRED: the credentials the kernel recorded when the
 // peer called connect(2), which the peer cannot change afterwards.
 func peerCred(c net.Conn) (PeerCred, error) {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return PeerCred{}, fmt.Errorf("peer credentials of a %T: %w", c, ErrNotSupported)
-	}
-	raw, err := uc.SyscallConn()
+	raw, err := unixSocket(c)
 	if err != nil {
-		return PeerCred{}, fmt.Errorf("peer credentials: %w", err)
+		return PeerCred{}, err
 	}
 	var cred *unix.Ucred
 	var serr error
