@@ -19,7 +19,7 @@ func TestParseResolvConfRecorded(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			rc := ParseResolvConf(readFixture(t, "resolver", tc.file))
-			if got := resolvAddrStrings(rc.Nameservers); !slices.Equal(got, tc.servers) {
+			if got := AddrStrings(rc.Nameservers); !slices.Equal(got, tc.servers) {
 				t.Errorf("servers %v, want %v", got, tc.servers)
 			}
 			if !slices.Equal(rc.Search, tc.search) || !slices.Equal(rc.Options, tc.options) || rc.Owner != tc.owner {
@@ -36,7 +36,7 @@ func TestParseResolvConfConstructed(t *testing.T) {
 		"domain old.example\nsearch a.example b.example\n" +
 		"nameserver 192.0.2.1\n; a comment\nnameserver fe80::1%eth0\nnameserver not-an-address\n" +
 		"nameserver\noptions ndots:2\noptions rotate\n"))
-	if got, want := resolvAddrStrings(rc.Nameservers), []string{"192.0.2.1", "fe80::1%eth0"}; !slices.Equal(got, want) {
+	if got, want := AddrStrings(rc.Nameservers), []string{"192.0.2.1", "fe80::1%eth0"}; !slices.Equal(got, want) {
 		t.Errorf("servers %v, want %v", got, want)
 	}
 	if want := []string{"a.example", "b.example"}; !slices.Equal(rc.Search, want) {

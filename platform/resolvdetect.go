@@ -120,7 +120,7 @@ func readProcessNames(fsys fs.FS) map[string]bool {
 // follows how glibc resolves: nsswitch first, then the first nameserver.
 func decideLinuxResolver(in linuxResolverInputs) ResolverInfo {
 	rc := in.ResolvConf
-	info := ResolverInfo{Owner: rc.Owner, Servers: resolvAddrStrings(rc.Nameservers)}
+	info := ResolverInfo{Owner: rc.Owner, Servers: AddrStrings(rc.Nameservers)}
 	if in.ResolvConfTarget == resolvedFullFile || slices.Contains(resolvedStubFiles, in.ResolvConfTarget) {
 		info.Owner = "systemd-resolved"
 	}
@@ -217,7 +217,8 @@ func listensOn(ls []netip.AddrPort, addr netip.Addr) bool {
 	return false
 }
 
-func resolvAddrStrings(as []netip.Addr) []string {
+// AddrStrings renders addresses for data and messages.
+func AddrStrings(as []netip.Addr) []string {
 	out := make([]string, len(as))
 	for i, a := range as {
 		out[i] = a.String()

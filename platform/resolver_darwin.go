@@ -12,7 +12,7 @@ import (
 func resolver(ctx context.Context, run Runner) (ResolverInfo, error) {
 	info := ResolverInfo{Kind: ResolverMDNSResponder, Caches: []ResolverKind{ResolverMDNSResponder}}
 	if data, err := os.ReadFile("/etc/resolv.conf"); err == nil {
-		info.Servers = resolvAddrStrings(ParseResolvConf(data).Nameservers)
+		info.Servers = AddrStrings(ParseResolvConf(data).Nameservers)
 	}
 	info.Running = mDNSResponderRunning(ctx, run)
 	info.Detail = describeResolver(info)

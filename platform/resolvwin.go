@@ -37,5 +37,5 @@ func dnsServersOfAdapters(adapters []adapterDNS) []string {
 			seen = append(seen, s)
 		}
 	}
-	return resolvAddrStrings(seen)
+	return AddrStrings(seen)
 }

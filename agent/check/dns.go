@@ -104,13 +104,7 @@ func dnsProbedNames(cfg *config.Config) []string {
 
 // dnsLookupAll resolves every name concurrently; results keep the order of names.
 func dnsLookupAll(ctx context.Context, r Resolver, names []string) []dnsLookup {
-	out := make([]dnsLookup, len(names))
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Go(func() { out[i] = dnsResolve(ctx, r, name) })
-	}
-	wg.Wait()
-	return out
+	return concurrently(names, func(name string) dnsLookup { return dnsResolve(ctx, r, name) })
 }
 
 func dnsResolve(ctx context.Context, r Resolver, name string) dnsLookup {
@@ -194,11 +188,11 @@ func dnsJudge(now time.Time, lookups []dnsLookup, info platform.ResolverInfo, in
 			continue
 		}
 		if s := dnsInRanges(l.Addrs, dnsSinkholeRanges); len(s) > 0 {
-			sinkholed[l.Name] = dnsAddrStrings(s)
+			sinkholed[l.Name] = platform.AddrStrings(s)
 			sinkNames = append(sinkNames, l.Name)
 		}
 		if f := dnsInRanges(l.Addrs, fakeIPRanges); len(f) > 0 {
-			fake[l.Name] = dnsAddrStrings(f)
+			fake[l.Name] = platform.AddrStrings(f)
 			fakeNames = append(fakeNames, l.Name)
 		}
 	}
@@ -225,7 +219,7 @@ func dnsJudge(now time.Time, lookups []dnsLookup, info platform.ResolverInfo, in
 func dnsLookupData(l dnsLookup) map[string]any {
 	m := map[string]any{
 		"name":      l.Name,
-		"addresses": dnsAddrStrings(l.Addrs),
+		"addresses": platform.AddrStrings(l.Addrs),
 		"ms":        float64(l.Took.Microseconds()) / 1000,
 	}
 	if l.Kind != "" {
@@ -301,14 +295,6 @@ func dnsSummary(lookups []dnsLookup, failNames []string, failed map[string]any, 
 		s += " (resolver: " + resolverWords(info.Kind) + ")"
 	}
 	return s
-}
-
-func dnsAddrStrings(as []netip.Addr) []string {
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = a.String()
-	}
-	return out
 }
 
 // resolverWords names the resolver for a person.

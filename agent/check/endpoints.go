@@ -76,16 +76,10 @@ func runEndpoints(ctx context.Context, env *Env) Result {
 // probeHosts probes every URL concurrently, asking for JSON so that
 // Cloudflare answers with RFC 9457 errors where it can.
 func probeHosts(ctx context.Context, p *probe.Prober, urls []string) []hostResult {
-	out := make([]hostResult, len(urls))
-	var wg sync.WaitGroup
-	for i, u := range urls {
-		wg.Go(func() {
-			r := p.Do(ctx, probe.Request{URL: u, Header: map[string]string{"Accept": "application/json"}})
-			out[i] = hostResult{host: hostLabel(u), resp: r, verdict: probe.Classify(r)}
-		})
-	}
-	wg.Wait()
-	return out
+	return concurrently(urls, func(u string) hostResult {
+		r := p.Do(ctx, probe.Request{URL: u, Header: map[string]string{"Accept": "application/json"}})
+		return hostResult{host: hostLabel(u), resp: r, verdict: probe.Classify(r)}
+	})
 }
 
 func hostData(hosts []hostResult) []endpointData {

@@ -243,13 +243,7 @@ type netConnect struct {
 // and closes a TCP connection: enough to tell "offline" from "the witness
 // is down or blocked".
 func netConnectAll(ctx context.Context, r Resolver, urls []string) []netConnect {
-	out := make([]netConnect, len(urls))
-	var wg sync.WaitGroup
-	for i, u := range urls {
-		wg.Go(func() { out[i] = netConnectOne(ctx, r, u) })
-	}
-	wg.Wait()
-	return out
+	return concurrently(urls, func(u string) netConnect { return netConnectOne(ctx, r, u) })
 }
 
 func netConnectOne(ctx context.Context, r Resolver, rawURL string) netConnect {
@@ -419,7 +413,7 @@ func netDNSData(l *dnsLookup) map[string]any {
 	if l == nil {
 		return map[string]any{"detail": "not needed: the witness is an IP address"}
 	}
-	m := map[string]any{"host": l.Name, "ms": float64(l.Took.Microseconds()) / 1000, "answers": dnsAddrStrings(l.Addrs)}
+	m := map[string]any{"host": l.Name, "ms": float64(l.Took.Microseconds()) / 1000, "answers": platform.AddrStrings(l.Addrs)}
 	if l.Kind != "" {
 		m["error"] = l.Kind
 		m["detail"] = "system DNS does not answer: " + dnsKindWords(l.Kind)

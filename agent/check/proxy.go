@@ -68,7 +68,7 @@ func (src proxySources) run(ctx context.Context, env *Env) Result {
 	if len(envSet) == 0 {
 		settings = append([]string{"environment: no proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY in either case)"}, settings...)
 	}
-	data := map[string]any{"settings": settings, "unread": proxyNonNil(unread)}
+	data := map[string]any{"settings": settings, "unread": nonNil(unread)}
 	if noProxy != "" {
 		data["no_proxy"] = platform.MaskProxyCredentials(noProxy)
 	}
@@ -85,7 +85,7 @@ func (src proxySources) run(ctx context.Context, env *Env) Result {
 	trace := env.Config.Endpoints.Trace
 	data["trace_url"] = trace
 	targets, notTested := proxyTargets(active, proxyHost(trace))
-	data["not_tested"] = proxyNonNil(notTested)
+	data["not_tested"] = nonNil(notTested)
 	cmp := proxyCompare(ctx, env, trace, targets)
 	if len(cmp) > 0 {
 		data["comparisons"] = proxyComparisonData(cmp)
@@ -511,14 +511,6 @@ func proxySummary(active []platform.ProxySetting, host string, cmp []proxyCompar
 		}
 	}
 	return sum + proxyUnreadSuffix(unread)
-}
-
-// proxyNonNil keeps empty lists as [] rather than null in the JSON output.
-func proxyNonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // proxyDefaultAutoDetect is Windows' "Automatically detect settings",

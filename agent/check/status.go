@@ -124,7 +124,7 @@ func statusJudge(now time.Time, sum statusSummary, data map[string]any) Result {
 			relevant = append(relevant, c.Name)
 		}
 	}
-	data["not_operational"] = statusNonNil(parts)
+	data["not_operational"] = nonNil(parts)
 
 	var sev finding.Severity
 	switch indicator {
@@ -144,7 +144,7 @@ func statusJudge(now time.Time, sum statusSummary, data map[string]any) Result {
 	f := finding.OpenAIOutage.New(now, map[string]any{
 		"indicator":   indicator,
 		"description": description,
-		"components":  statusNonNil(named),
+		"components":  nonNil(named),
 	})
 	f.Severity = sev
 	summary := fmt.Sprintf("OpenAI reports a %s problem: %s", indicator, statusOrDefault(description, "no description"))
@@ -167,14 +167,6 @@ func statusRelevant(name string) bool {
 func statusOrDefault(s, def string) string {
 	if strings.TrimSpace(s) == "" {
 		return def
-	}
-	return s
-}
-
-// statusNonNil keeps empty lists as [] rather than null in the JSON output.
-func statusNonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
 	}
 	return s
 }

@@ -62,8 +62,8 @@ func runVPN(ctx context.Context, env *Env, p vpnProbe) Result {
 		route["interface"] = v.PathInterface
 	}
 	data["interfaces"] = v.Interfaces
-	data["clients"] = vpnNonNil(v.Clients)
-	data["notes"] = vpnNonNil(v.Notes)
+	data["clients"] = nonNil(v.Clients)
+	data["notes"] = nonNil(v.Notes)
 	res := Result{Summary: v.Summary, Data: data}
 	if v.Undecided {
 		res.Status = Skip
@@ -156,7 +156,7 @@ func vpnPath(ctx context.Context, env *Env, p vpnProbe, data map[string]any) (*v
 		info["address"], info["source"] = ip.String(), src.String()
 	}
 	if len(fake) > 0 {
-		info["fake_ip"] = vpnAddrStrings(fake)
+		info["fake_ip"] = platform.AddrStrings(fake)
 	}
 	if path == nil && lastErr != nil {
 		info["skipped"] = "no route to " + host + "; judged from the routing table alone"
@@ -206,19 +206,4 @@ func vpnExitNode(ctx context.Context, p vpnProbe, ifaces []platform.Interface, d
 	}
 	data["tailscale"] = map[string]any{"exit_node_in_use": st.InUse, "exit_node_online": st.Online}
 	return &st
-}
-
-func vpnAddrStrings(as []netip.Addr) []string {
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = a.String()
-	}
-	return out
-}
-
-func vpnNonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
