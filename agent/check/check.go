@@ -61,6 +61,9 @@ type Env struct {
 	// NTP is the NTP measurement client, shared so that servers are asked
 	// no more than once per 64 s across runs.
 	NTP NTPQuerier
+	// Backoff holds off hosts that rate-limited earlier runs; nil for a
+	// single run.
+	Backoff *Backoff
 
 	deps map[string]Result
 }

@@ -26,6 +26,7 @@ type hostResult struct {
 	host    string // host[:port] of the URL, as a person knows it
 	resp    *probe.Response
 	verdict probe.Verdict
+	held    bool // not asked: it rate-limited us and its wait is not over
 }
 
 // endpointData is one host's line in the check's data.
@@ -37,6 +38,7 @@ type endpointData struct {
 	Reason     string             `json:"reason"`
 	Stage      probe.Stage        `json:"stage,omitempty"`
 	Timings    map[string]float64 `json:"timings"`
+	HeldOff    bool               `json:"held_off,omitempty"`
 	RemoteAddr string             `json:"remote_addr,omitempty"`
 	CFRay      string             `json:"cf_ray,omitempty"`
 }
@@ -52,7 +54,7 @@ func runEndpoints(ctx context.Context, env *Env) Result {
 		trace *probe.Response
 		wg    sync.WaitGroup
 	)
-	wg.Go(func() { hosts = probeHosts(ctx, p, cfg.Hosts) })
+	wg.Go(func() { hosts = probeHosts(ctx, env, cfg.Hosts) })
 	if cfg.Trace != "" {
 		wg.Go(func() {
 			trace = p.Do(ctx, probe.Request{URL: cfg.Trace, Header: map[string]string{"Accept": "text/plain"}})
@@ -74,11 +76,18 @@ func runEndpoints(ctx context.Context, env *Env) Result {
 }
 
 // probeHosts probes every URL concurrently, asking for JSON so that
-// Cloudflare answers with RFC 9457 errors where it can.
-func probeHosts(ctx context.Context, p *probe.Prober, urls []string) []hostResult {
+// Cloudflare answers with RFC 9457 errors where it can. A host that
+// rate-limited the agent is left alone until its wait is over (env.Backoff).
+func probeHosts(ctx context.Context, env *Env, urls []string) []hostResult {
 	return concurrently(urls, func(u string) hostResult {
-		r := p.Do(ctx, probe.Request{URL: u, Header: map[string]string{"Accept": "application/json"}})
-		return hostResult{host: hostLabel(u), resp: r, verdict: probe.Classify(r)}
+		host := hostLabel(u)
+		if v, ok := env.Backoff.held(host, env.Now()); ok {
+			return hostResult{host: host, resp: &probe.Response{URL: u}, verdict: v, held: true}
+		}
+		r := env.Probe.Do(ctx, probe.Request{URL: u, Header: map[string]string{"Accept": "application/json"}})
+		v := probe.Classify(r)
+		env.Backoff.observe(host, env.Now(), v)
+		return hostResult{host: host, resp: r, verdict: v}
 	})
 }
 
@@ -89,6 +98,7 @@ func hostData(hosts []hostResult) []endpointData {
 			URL: h.resp.URL, Host: h.host, Status: h.resp.Status,
 			Verdict: h.verdict.Kind, Reason: h.verdict.Reason, Stage: h.verdict.Stage,
 			Timings: h.resp.Timings.Millis(), RemoteAddr: h.resp.RemoteAddr, CFRay: h.verdict.RayID,
+			HeldOff: h.held,
 		}
 	}
 	return out

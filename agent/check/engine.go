@@ -28,6 +28,10 @@ type CheckReport struct {
 	Summary  string         `json:"summary"`
 	Duration time.Duration  `json:"-"`
 	Data     map[string]any `json:"data"`
+	// Findings are all the check reported, before any were hidden as
+	// explained by others: the agent's health registry decides that itself,
+	// across runs.
+	Findings []finding.Finding `json:"-"`
 }
 
 // Run runs the checks concurrently under the configured deadline. Each waits
@@ -125,7 +129,7 @@ func runWith(ctx context.Context, env Env, checks, available []Check) Report {
 		if data == nil {
 			data = map[string]any{}
 		}
-		rep.Checks = append(rep.Checks, CheckReport{Name: c.Name, Status: o.res.Status, Summary: o.res.Summary, Duration: o.dur, Data: data})
+		rep.Checks = append(rep.Checks, CheckReport{Name: c.Name, Status: o.res.Status, Summary: o.res.Summary, Duration: o.dur, Data: data, Findings: o.res.Findings})
 		for _, f := range o.res.Findings {
 			present[f.Code] = true
 			found = append(found, f)

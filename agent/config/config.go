@@ -19,6 +19,7 @@ type Config struct {
 	DNS       DNS       `toml:"dns"`
 	Endpoints Endpoints `toml:"endpoints"`
 	Status    Status    `toml:"status"`
+	Agent     Agent     `toml:"agent"`
 }
 
 // Check holds settings of the whole run.
@@ -74,6 +75,24 @@ type Status struct {
 	Timeout Duration `toml:"timeout"`
 }
 
+// Agent holds the settings of the background service.
+type Agent struct {
+	// Interval is the time between full checks while all is well. Default 5m;
+	// each wait has up to a tenth added at random, so that machines started
+	// together do not check together.
+	Interval Duration `toml:"interval"`
+	// ActiveInterval replaces Interval while a finding of warning or above is
+	// pending or shown. Default 30s.
+	ActiveInterval Duration `toml:"active_interval"`
+	// ConfirmAfter is how long a new finding waits for a second measurement
+	// before a person is told of it. Default 5s.
+	ConfirmAfter Duration `toml:"confirm_after"`
+	// PrivilegedFixes lets people run the fixes that change the system (time
+	// sync, DNS flush, public DNS). An administrator can switch them off.
+	// Default true.
+	PrivilegedFixes bool `toml:"privileged_fixes"`
+}
+
 // Default returns the design's defaults.
 func Default() Config {
 	return Config{
@@ -104,6 +123,12 @@ func Default() Config {
 		Status: Status{
 			URL:     "https://status.openai.com/api/v2/summary.json",
 			Timeout: Duration(5 * time.Second),
+		},
+		Agent: Agent{
+			Interval:        Duration(5 * time.Minute),
+			ActiveInterval:  Duration(30 * time.Second),
+			ConfirmAfter:    Duration(5 * time.Second),
+			PrivilegedFixes: true,
 		},
 	}
 }
@@ -144,6 +169,9 @@ func (c *Config) validate() *problem {
 		{c.DNS.Timeout, []string{"dns", "timeout"}},
 		{c.Endpoints.Timeout, []string{"endpoints", "timeout"}},
 		{c.Status.Timeout, []string{"status", "timeout"}},
+		{c.Agent.Interval, []string{"agent", "interval"}},
+		{c.Agent.ActiveInterval, []string{"agent", "active_interval"}},
+		{c.Agent.ConfirmAfter, []string{"agent", "confirm_after"}},
 	}
 	for _, p := range positive {
 		if p.d <= 0 {
@@ -189,6 +217,9 @@ func (c *Config) validate() *problem {
 	}
 	if c.Clock.CriticalSeconds < c.Clock.WarningSeconds {
 		return bad("must not be below warning_seconds", "clock", "critical_seconds")
+	}
+	if c.Agent.Interval < c.Agent.ActiveInterval {
+		return bad("must not be shorter than active_interval", "agent", "interval")
 	}
 	return nil
 }
