@@ -1,0 +1,23 @@
+package platform
+
+import (
+	"context"
+	"io/fs"
+)
+
+// recordDNS journals the DNS servers of the network service behind the
+// default route's device (route table → device → service order).
+func recordDNS(ctx context.Context, read Runner) (dnsJournal, error) {
+	rs, err := Routes(ctx)
+	if err != nil {
+		return dnsJournal{}, err
+	}
+	dev, ok := defaultRouteInterface(rs)
+	if !ok {
+		return dnsJournal{}, errNoDefaultRoute
+	}
+	return recordNetworksetup(ctx, read, dev)
+}
+
+// chownLike: macOS never has a resolv.conf switched by file.
+func chownLike(string, fs.FileInfo) error { return nil }

@@ -1,0 +1,12 @@
+//go:build !linux && !windows && !darwin
+
+package platform
+
+import (
+	"context"
+	"io/fs"
+)
+
+func recordDNS(context.Context, Runner) (dnsJournal, error) { return dnsJournal{}, ErrNotSupported }
+
+func chownLike(string, fs.FileInfo) error { return nil }
