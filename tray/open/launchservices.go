@@ -1,0 +1,115 @@
+package open
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/clearance-app/clearance/platform"
+)
+
+// lsToken splits the old-style property list that `defaults read
+// com.apple.LaunchServices/com.apple.launchservices.secure LSHandlers`
+// prints into brackets, words, quoted strings and punctuation.
+var lsToken = regexp.MustCompile(`[{}()=;,]|"(?:[^"\\]|\\.)*"|[^\s{}()=;,"]+`)
+
+// defaultBrowserBundle returns the bundle ID handling https (or, failing
+// that, http) in that output: a list of dictionaries, each with
+// LSHandlerURLScheme and LSHandlerRoleAll, some with a nested
+// LSHandlerPreferredVersions dictionary whose own LSHandlerRoleAll is "-".
+// ok is false when no handler is set, which means Safari, the system's
+// default.
+func defaultBrowserBundle(out string) (bundle string, ok bool) {
+	toks := lsToken.FindAllString(out, -1)
+	var stack []map[string]string
+	handlers := map[string]string{}
+	for i := 0; i < len(toks); i++ {
+		switch t := toks[i]; t {
+		case "{", "(":
+			stack = append(stack, map[string]string{})
+		case "}", ")":
+			if len(stack) == 0 {
+				continue
+			}
+			d := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			scheme, role := strings.ToLower(d["LSHandlerURLScheme"]), d["LSHandlerRoleAll"]
+			if scheme != "" && role != "" && role != "-" {
+				handlers[scheme] = role
+			}
+		default:
+			// key = value ;
+			if len(stack) > 0 && i+3 < len(toks) && toks[i+1] == "=" && toks[i+3] == ";" && !strings.ContainsAny(toks[i+2], "{(") {
+				stack[len(stack)-1][strings.Trim(t, `"`)] = strings.Trim(toks[i+2], `"`)
+				i += 3
+			}
+		}
+	}
+	for _, s := range []string{"https", "http"} {
+		if b, found := handlers[s]; found {
+			return b, true
+		}
+	}
+	return "", false
+}
+
+// safari is the bundle ID LaunchServices uses when nobody chose a default.
+const safari = "com.apple.safari"
+
+// macPrivateWindow finds the default browser in LaunchServices and opens
+// a private window of it.
+func (o *Opener) macPrivateWindow(ctx context.Context, u string) error {
+	out, err := o.Run.Run(ctx, "defaults", "read", "com.apple.LaunchServices/com.apple.launchservices.secure", "LSHandlers")
+	bundle, ok := defaultBrowserBundle(string(out))
+	var ee *platform.ExitError
+	switch {
+	case err == nil && ok:
+	case err == nil || errors.As(err, &ee):
+		// No handler recorded (defaults exits 1 when the domain or key
+		// does not exist): the person never changed Safari.
+		bundle = safari
+	default:
+		return unknownDefault(err)
+	}
+	b, known := lookupBrowser(bundle)
+	if !known {
+		name := bundle
+		if strings.EqualFold(bundle, safari) {
+			name = "Safari"
+		}
+		return &NoPrivateWindowError{Browser: name}
+	}
+	var argv []string
+	if bin := o.firefoxBinary(); b == firefox && bin != "" {
+		// `open -a Firefox --args --private-window URL` has been reported
+		// to open an empty private window; the binary itself does not.
+		argv = append([]string{bin}, privateArgs(b, u)...)
+	} else {
+		// -n: a new instance, which hands the URL to the running browser.
+		argv = append([]string{"open", "-n", "-b", bundle, "--args"}, privateArgs(b, u)...)
+	}
+	if err := o.Launch.Start(ctx, argv[0], argv[1:]...); err != nil {
+		return fmt.Errorf("could not open a private window of %s: %w", b.Name, err)
+	}
+	return nil
+}
+
+func (o *Opener) firefoxBinary() string {
+	dirs := o.AppDirs
+	if dirs == nil {
+		dirs = []string{"/Applications"}
+		if home, err := os.UserHomeDir(); err == nil {
+			dirs = append(dirs, filepath.Join(home, "Applications"))
+		}
+	}
+	for _, d := range dirs {
+		if p := filepath.Join(d, "Firefox.app", "Contents", "MacOS", "firefox"); isFile(p) {
+			return p
+		}
+	}
+	return ""
+}

@@ -1,0 +1,61 @@
+package open
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/registry"
+)
+
+// openURL hands the page to the shell, which starts the default browser.
+// Not `cmd /c start`: an & in the URL would end the command there.
+func (o *Opener) openURL(_ context.Context, u string) error {
+	return windows.ShellExecute(0, windows.StringToUTF16Ptr("open"), windows.StringToUTF16Ptr(u), nil, nil, windows.SW_SHOWNORMAL)
+}
+
+const userChoice = `Software\Microsoft\Windows\Shell\Associations\UrlAssociations\%s\UserChoice`
+
+func (o *Opener) privateWindow(ctx context.Context, u string) error {
+	progID, command, err := defaultBrowserCommand()
+	if err != nil {
+		return unknownDefault(err)
+	}
+	return o.windowsPrivateWindow(ctx, progID, command, u)
+}
+
+// defaultBrowserCommand reads the user's https (else http) handler and
+// the command its ProgId opens URLs with (HKCR merges the user's and the
+// machine's classes).
+func defaultBrowserCommand() (progID, command string, err error) {
+	for _, scheme := range []string{"https", "http"} {
+		k, err := registry.OpenKey(registry.CURRENT_USER, fmt.Sprintf(userChoice, scheme), registry.QUERY_VALUE)
+		if err != nil {
+			continue
+		}
+		progID, _, err = k.GetStringValue("ProgId")
+		k.Close()
+		if err == nil && progID != "" {
+			break
+		}
+	}
+	if progID == "" {
+		return "", "", errors.New("no default browser is chosen for web addresses")
+	}
+	k, err := registry.OpenKey(registry.CLASSES_ROOT, progID+`\shell\open\command`, registry.QUERY_VALUE)
+	if err != nil {
+		return progID, "", fmt.Errorf("read the open command of %s: %w", progID, err)
+	}
+	defer k.Close()
+	command, kind, err := k.GetStringValue("")
+	if err != nil {
+		return progID, "", fmt.Errorf("read the open command of %s: %w", progID, err)
+	}
+	if kind == registry.EXPAND_SZ {
+		if s, err := registry.ExpandString(command); err == nil {
+			command = s
+		}
+	}
+	return progID, command, nil
+}
