@@ -1,0 +1,3 @@
+package installer
+
+var hostGroupTools = []groupTool{darwinGroups}

@@ -1,0 +1,373 @@
+package installer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/clearance-app/clearance/platform"
+)
+
+// DefaultGroup is the group whose members may run fixes through the agent
+// (the agent's api.DefaultFixGroup).
+const DefaultGroup = "clearance"
+
+// Options for Install and Uninstall.
+type Options struct {
+	// Executable is the absolute path of the clearance binary to register
+	// (os.Executable() when empty).
+	Executable string
+	// User is the person to add to Group: --user, else $SUDO_USER; "" when
+	// unknown (Install then says how to add someone).
+	User string
+	// Group may run fixes without a password (DefaultGroup when empty).
+	Group string
+	// ConfigPath is passed to the agent as --config when not empty.
+	ConfigPath string
+	// Run runs groupadd, usermod, dseditgroup (platform.System when nil).
+	Run platform.Runner
+	// Root prefixes the files this package writes itself (the tray's
+	// autostart entry): "" in production, a temporary directory in tests.
+	// The service manager's own files are where the manager wants them.
+	Root string
+	Log  *slog.Logger
+	// BeforeUninstall runs first of all, while the agent still runs (main
+	// restores DNS if dns-public is in effect). A non-empty answer is
+	// reported as a step; an error stops the uninstallation with nothing
+	// removed, so that Clearance is not gone while the machine still
+	// depends on a change only Clearance can undo.
+	BeforeUninstall func(ctx context.Context) (string, error)
+}
+
+// Step is one thing Install or Uninstall did, or found already done, in
+// words for the person who ran it.
+type Step struct {
+	Done    string
+	Changed bool
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Executable == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return o, fmt.Errorf("find this program's path: %w", err)
+		}
+		o.Executable = exe
+	}
+	if !filepath.IsAbs(o.Executable) {
+		abs, err := filepath.Abs(o.Executable)
+		if err != nil {
+			return o, fmt.Errorf("find the absolute path of %s: %w", o.Executable, err)
+		}
+		o.Executable = abs
+	}
+	if o.Group == "" {
+		o.Group = DefaultGroup
+	}
+	if o.Run == nil {
+		o.Run = platform.System
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return o, nil
+}
+
+// Install registers the service to start at boot, sets the tray to start at
+// every login for everyone, creates the fix group and adds o.User to it,
+// and starts the service; it returns once the agent answers. Run again, it
+// changes nothing and says so; a registration that runs another binary or
+// configuration is replaced.
+func Install(ctx context.Context, o Options) ([]Step, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(o.Executable); err != nil {
+		return nil, fmt.Errorf("the program to register: %w", err)
+	}
+	m, err := newManager(o)
+	if err != nil {
+		return nil, err
+	}
+	return newSetup(o, m).install(ctx)
+}
+
+// Uninstall stops and removes the service and the tray's autostart entry,
+// after o.BeforeUninstall. It keeps the fix group: its members were chosen
+// by an administrator, a group id may still own files, and a later install
+// would need them added again; the step says how to remove it. Run again,
+// it says there is nothing to remove.
+func Uninstall(ctx context.Context, o Options) ([]Step, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	m, err := newManager(o)
+	if err != nil {
+		return nil, err
+	}
+	return newSetup(o, m).uninstall(ctx)
+}
+
+// setup is one Install or Uninstall, with its seams to the machine.
+type setup struct {
+	o      Options
+	svc    manager
+	auto   autostarter
+	groups []groupTool // tried in order until one's commands exist; none on Windows
+	db     groupDB
+	// ready waits until the started agent answers, or fails saying why.
+	ready func(ctx context.Context, m manager) error
+	// exeRisk says who other than root could replace the binary ("" if nobody).
+	exeRisk func(path string) string
+
+	steps []Step
+}
+
+func newSetup(o Options, m manager) *setup {
+	return &setup{
+		o:       o,
+		svc:     m,
+		auto:    trayAutostart(o.Executable),
+		groups:  hostGroupTools,
+		db:      osGroupDB{},
+		ready:   waitReady,
+		exeRisk: replaceableBy,
+	}
+}
+
+func (s *setup) add(done string, changed bool) {
+	s.steps = append(s.steps, Step{Done: done, Changed: changed})
+	s.o.Log.Debug("install step", "done", done, "changed", changed)
+}
+
+func (s *setup) install(ctx context.Context) ([]Step, error) {
+	// Checked before anything changes: a typo in --user must not leave a
+	// half-done installation.
+	if err := s.checkUser(); err != nil {
+		return nil, err
+	}
+	if who := s.exeRisk(s.o.Executable); who != "" {
+		s.add(fmt.Sprintf("Warning: %s can be replaced by %s, and the service runs it with full rights; install it where only an administrator can write, such as /usr/local/bin", s.o.Executable, who), false)
+	}
+	st, err := s.svc.status()
+	if err != nil {
+		return s.steps, fmt.Errorf("read the state of the service %s: %w", ServiceName, err)
+	}
+	what := s.svc.describe()
+	switch {
+	case !st.installed:
+		if err := s.svc.install(); err != nil {
+			return s.steps, fmt.Errorf("register the service %s: %w", ServiceName, err)
+		}
+		s.add(fmt.Sprintf("Registered the service %s (%s): it starts at boot", ServiceName, what), true)
+	case !s.upToDate():
+		if st.running {
+			if err := s.svc.stop(); err != nil {
+				return s.steps, fmt.Errorf("stop the service %s to update it: %w", ServiceName, err)
+			}
+			st.running = false
+		}
+		if err := s.svc.uninstall(); err != nil {
+			return s.steps, fmt.Errorf("remove the old registration of the service %s: %w", ServiceName, err)
+		}
+		if err := s.svc.install(); err != nil {
+			return s.steps, fmt.Errorf("register the service %s: %w", ServiceName, err)
+		}
+		s.add(fmt.Sprintf("Updated the service %s (%s) to run %s", ServiceName, what, commandLine(s.o)), true)
+	default:
+		s.add(fmt.Sprintf("Already registered: the service %s (%s)", ServiceName, what), false)
+	}
+
+	step, err := s.auto.install(s.o.Root)
+	if err != nil {
+		return s.steps, err
+	}
+	s.steps = append(s.steps, step)
+
+	if err := s.joinGroup(ctx); err != nil {
+		return s.steps, err
+	}
+
+	if st.running {
+		s.add(fmt.Sprintf("Already running: the service %s", ServiceName), false)
+		return s.steps, nil
+	}
+	if err := s.svc.start(); err != nil {
+		return s.steps, fmt.Errorf("start the service %s: %w; %s", ServiceName, err, s.svc.logHint())
+	}
+	if err := s.ready(ctx, s.svc); err != nil {
+		return s.steps, err
+	}
+	s.add(fmt.Sprintf("Started the service %s: the agent answers on %s", ServiceName, agentAddress), true)
+	return s.steps, nil
+}
+
+// upToDate says whether the registered service runs this binary with this
+// configuration. When the registration cannot be read it is left alone.
+func (s *setup) upToDate() bool {
+	reg, err := s.svc.registration()
+	if err != nil || reg == "" {
+		if err != nil {
+			s.o.Log.Debug("read the service's registration", "err", err)
+		}
+		return true
+	}
+	return registrationRuns(reg, s.o.Executable, s.o.ConfigPath)
+}
+
+func (s *setup) uninstall(ctx context.Context) ([]Step, error) {
+	if s.o.BeforeUninstall != nil {
+		done, err := s.o.BeforeUninstall(ctx)
+		if err != nil {
+			return s.steps, fmt.Errorf("nothing was removed: %w", err)
+		}
+		if done != "" {
+			s.add(done, true)
+		}
+	}
+	st, err := s.svc.status()
+	if err != nil {
+		return s.steps, fmt.Errorf("read the state of the service %s: %w", ServiceName, err)
+	}
+	if st.running {
+		if err := s.svc.stop(); err != nil {
+			return s.steps, fmt.Errorf("stop the service %s: %w", ServiceName, err)
+		}
+		s.add(fmt.Sprintf("Stopped the service %s", ServiceName), true)
+	}
+	if st.installed {
+		if err := s.svc.uninstall(); err != nil {
+			return s.steps, fmt.Errorf("remove the service %s: %w", ServiceName, err)
+		}
+		s.add(fmt.Sprintf("Removed the service %s (%s)", ServiceName, s.svc.describe()), true)
+	} else {
+		s.add(fmt.Sprintf("Not installed: the service %s", ServiceName), false)
+	}
+	// Whether or not it was registered: a manager's removal leaves some
+	// files behind (SysV's runlevel links), and a crash leaves a pid file
+	// and a socket.
+	removed, err := s.svc.leftovers()
+	if len(removed) > 0 {
+		s.add("Removed what the service left behind: "+strings.Join(removed, ", "), true)
+	}
+	if err != nil {
+		return s.steps, err
+	}
+
+	step, err := s.auto.remove(s.o.Root)
+	if err != nil {
+		return s.steps, err
+	}
+	s.steps = append(s.steps, step)
+
+	if len(s.groups) > 0 {
+		exists, err := s.db.groupExists(s.o.Group)
+		if err != nil {
+			return s.steps, fmt.Errorf("look up the group %s: %w", s.o.Group, err)
+		}
+		if exists {
+			s.add(fmt.Sprintf("Kept the group %s and its members; to remove it: %s", s.o.Group, s.groups[0].removeHint(s.o.Group)), false)
+		}
+	}
+	if logs := s.svc.logFiles(); len(logs) > 0 {
+		s.add("Kept the service's logs: "+strings.Join(logs, ", "), false)
+	}
+	return s.steps, nil
+}
+
+// ServiceStatus is the service's state as the service manager reports it.
+func ServiceStatus(ctx context.Context) (Status, error) {
+	m, err := defaultManager()
+	if err != nil {
+		return Status{}, err
+	}
+	return statusOf(m)
+}
+
+func statusOf(m manager) (Status, error) {
+	st, err := m.status()
+	if err != nil {
+		return Status{Backend: m.backend()}, fmt.Errorf("read the state of the service %s: %w", ServiceName, err)
+	}
+	return Status{Installed: st.installed, Running: st.running, Backend: m.backend(), Detail: st.detail}, nil
+}
+
+// Start starts the installed service and returns once the agent answers.
+// A running service is left as it is.
+func Start(ctx context.Context) error {
+	m, err := defaultManager()
+	if err != nil {
+		return err
+	}
+	return start(ctx, m, waitReady)
+}
+
+func start(ctx context.Context, m manager, ready func(context.Context, manager) error) error {
+	st, err := m.status()
+	if err != nil {
+		return fmt.Errorf("read the state of the service %s: %w", ServiceName, err)
+	}
+	if !st.installed {
+		return ErrNotInstalled
+	}
+	if st.running {
+		return nil
+	}
+	if err := m.start(); err != nil {
+		return fmt.Errorf("start the service %s: %w; %s", ServiceName, err, m.logHint())
+	}
+	return ready(ctx, m)
+}
+
+// Stop stops the installed service; a stopped one is left as it is.
+func Stop(ctx context.Context) error {
+	m, err := defaultManager()
+	if err != nil {
+		return err
+	}
+	return stop(m)
+}
+
+func stop(m manager) error {
+	st, err := m.status()
+	if err != nil {
+		return fmt.Errorf("read the state of the service %s: %w", ServiceName, err)
+	}
+	if !st.installed {
+		return ErrNotInstalled
+	}
+	if !st.running {
+		return nil
+	}
+	if err := m.stop(); err != nil {
+		return fmt.Errorf("stop the service %s: %w", ServiceName, err)
+	}
+	return nil
+}
+
+// Restart stops the service if it runs, starts it, and returns once the
+// agent answers.
+func Restart(ctx context.Context) error {
+	m, err := defaultManager()
+	if err != nil {
+		return err
+	}
+	if err := stop(m); err != nil {
+		return err
+	}
+	return start(ctx, m, waitReady)
+}
+
+func defaultManager() (manager, error) {
+	o, err := Options{}.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return newManager(o)
+}

@@ -1,0 +1,16 @@
+package installer
+
+import "testing"
+
+// On Linux the service gets the hardened unit (where systemd runs it),
+// restarts only after a failure, and carries the marker by which the agent
+// knows it runs under the manager, whichever backend.
+func TestLinuxServiceDefinition(t *testing.T) {
+	c := serviceConfig(Options{Executable: "/usr/bin/clearance"})
+	if c.Option["SystemdScript"] != systemdUnit || c.Option["Restart"] != "on-failure" {
+		t.Errorf("options %v", c.Option)
+	}
+	if c.EnvVars[markerEnv] != "1" {
+		t.Errorf("env %v", c.EnvVars)
+	}
+}

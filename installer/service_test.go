@@ -1,0 +1,144 @@
+package installer
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// systemdKeys are the keys kardianos/service v1.3.0 passes to a custom
+// SystemdScript (service_systemd_linux.go, Install); any other key fails
+// the installation with "unknown template key".
+var systemdKeys = []string{"Description", "Path", "Name", "Dependencies", "Arguments", "ChRoot",
+	"WorkingDirectory", "UserName", "ReloadSignal", "PIDFile", "LogDirectory", "OutputFileSupport",
+	"LimitNOFILE", "Restart", "SuccessExitStatus", "EnvVars", "."}
+
+func TestSystemdUnitUsesOnlyKnownKeys(t *testing.T) {
+	actions := regexp.MustCompile(`{{-?\s*(?:(?:range|if)\s+)?([\w.]+)`).FindAllStringSubmatch(systemdUnit, -1)
+	if len(actions) == 0 {
+		t.Fatal("no template actions found")
+	}
+	for _, a := range actions {
+		if a[1] != "end" && a[1] != "else" && !slices.Contains(systemdKeys, a[1]) {
+			t.Errorf("unknown template key %q", a[1])
+		}
+	}
+}
+
+// The unit lets the agent do its work (set the clock, write resolv.conf,
+// see the real network) and nothing else that hardening can take away.
+func TestSystemdUnitHardening(t *testing.T) {
+	lines := strings.Split(renderUnit("/usr/bin/clearance", []string{"agent"}), "\n")
+	for _, want := range []string{
+		"NoNewPrivileges=yes", "ProtectSystem=true", "ProtectHome=yes", "PrivateTmp=yes",
+		"RuntimeDirectory=clearance", "StateDirectory=clearance", "Restart=on-failure",
+		"Environment=CLEARANCE_SERVICE=1", `ExecStart=/usr/bin/clearance "agent"`,
+		"CapabilityBoundingSet=CAP_SYS_TIME CAP_NET_ADMIN CAP_KILL CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER",
+		"RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("unit lacks %q", want)
+		}
+	}
+	// Each of these would stop a fix: the clock, /etc/resolv.conf, the
+	// real network.
+	for _, bad := range []string{"ProtectClock=", "PrivateNetwork=", "ProtectSystem=full", "ProtectSystem=strict", "User=", "DynamicUser="} {
+		for _, l := range lines {
+			if strings.HasPrefix(l, bad) {
+				t.Errorf("unit has %q", l)
+			}
+		}
+	}
+}
+
+// renderUnit fills the template as kardianos/service would for a plain
+// path and arguments: enough to hand the result to systemd's own checker.
+func renderUnit(exe string, args []string) string {
+	var quoted strings.Builder
+	for _, a := range args {
+		quoted.WriteString(` "` + a + `"`)
+	}
+	return strings.NewReplacer(
+		"{{Description}}", description,
+		"{{Path | cmdEscape}}", exe,
+		"{{range Arguments}} {{. | cmd}}{{end}}", quoted.String(),
+		"{{Restart}}", "on-failure",
+		"{{range EnvVars}}{{.}}\n{{end}}", "Environment="+markerEnv+"=1\n",
+	).Replace(systemdUnit)
+}
+
+// systemd-analyze, where installed, accepts every directive of the unit
+// (an unknown or misspelt one is a warning on its output).
+func TestSystemdUnitVerifies(t *testing.T) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("needs systemd-analyze (package systemd)")
+	}
+	unit := renderUnit("/bin/true", []string{"agent"})
+	if strings.Contains(unit, "{{") {
+		t.Fatalf("not fully rendered:\n%s", unit)
+	}
+	p := filepath.Join(t.TempDir(), "clearance.service")
+	if err := os.WriteFile(p, []byte(unit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(analyze, "verify", "--man=no", p)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil || out.Len() != 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s\nunit:\n%s", err, out.String(), unit)
+	}
+}
+
+func TestRegistrationRuns(t *testing.T) {
+	sysv := readTestdata(t, "init.d-clearance")
+	for _, c := range []struct {
+		name, reg, exe, config string
+		want                   bool
+	}{
+		{"recorded sysv script", sysv, "/tmp/standin/clearance", "", true},
+		{"recorded sysv script, other binary", sysv, "/usr/local/bin/clearance", "", false},
+		{"recorded sysv script, config wanted", sysv, "/tmp/standin/clearance", "/etc/clearance/config.toml", false},
+		{"systemd escapes spaces", `ExecStart=/opt/My\x20Apps/clearance "agent"`, "/opt/My Apps/clearance", "", true},
+		{"systemd with config", `ExecStart=/usr/bin/clearance "agent" "--config" "/etc/c.toml"`, "/usr/bin/clearance", "/etc/c.toml", true},
+		{"systemd with another config", `ExecStart=/usr/bin/clearance "agent" "--config" "/etc/c.toml"`, "/usr/bin/clearance", "/etc/d.toml", false},
+		{"systemd with config, none wanted", `ExecStart=/usr/bin/clearance "agent" "--config" "/etc/c.toml"`, "/usr/bin/clearance", "", false},
+		{"plist escapes XML", `<string>/Applications/A &amp; B/clearance</string>`, "/Applications/A & B/clearance", "", true},
+		{"windows command line", `"C:\Program Files\Clearance\clearance.exe" agent`, `C:\Program Files\Clearance\clearance.exe`, "", true},
+	} {
+		if got := registrationRuns(c.reg, c.exe, c.config); got != c.want {
+			t.Errorf("%s: registrationRuns = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestBackendNames(t *testing.T) {
+	for platform, want := range map[string]string{
+		"linux-systemd": "systemd", "unix-systemv": "sysv", "linux-openrc": "openrc", "linux-upstart": "upstart",
+		"linux-rcs": "rcs", "linux-procd": "procd", "darwin-launchd": "launchd", "windows-service": "windows-service",
+	} {
+		if got := backendName(platform); got != want {
+			t.Errorf("backendName(%q) = %q, want %q", platform, got, want)
+		}
+	}
+}
+
+// The service runs `clearance agent`, with --config only when one was
+// named.
+func TestServiceArgs(t *testing.T) {
+	if got := serviceArgs(Options{}); !slices.Equal(got, []string{"agent"}) {
+		t.Errorf("args %q", got)
+	}
+	if got := serviceArgs(Options{ConfigPath: "/etc/c.toml"}); !slices.Equal(got, []string{"agent", "--config", "/etc/c.toml"}) {
+		t.Errorf("args %q", got)
+	}
+	c := serviceConfig(Options{Executable: "/usr/bin/clearance"})
+	if c.Name != "clearance" || c.DisplayName != "Clearance" || c.Executable != "/usr/bin/clearance" {
+		t.Errorf("config %+v", c)
+	}
+}

@@ -1,0 +1,80 @@
+package installer
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/kardianos/service"
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/svc/mgr"
+)
+
+// serviceOptions: started at boot; restarted 5 s after a failure. The
+// library sets recovery actions only when OnFailure is given, whatever its
+// documentation says. The failure count resets after a day without one.
+func serviceOptions() service.KeyValue {
+	return service.KeyValue{
+		"StartType":              "automatic",
+		"OnFailure":              "restart",
+		"OnFailureDelayDuration": "5s",
+		"OnFailureResetPeriod":   86400,
+	}
+}
+
+// serviceEnv: none; svc.IsWindowsService tells a service apart reliably.
+func serviceEnv() map[string]string { return nil }
+
+func registrationFile(string) string { return "" }
+
+// readRegistration is the service's command line.
+func readRegistration(string) (string, error) {
+	m, err := mgr.Connect()
+	if err != nil {
+		return "", err
+	}
+	defer m.Disconnect()
+	s, err := m.OpenService(ServiceName)
+	if errors.Is(err, windows.ERROR_SERVICE_DOES_NOT_EXIST) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	c, err := s.Config()
+	if err != nil {
+		return "", err
+	}
+	return c.BinaryPathName, nil
+}
+
+// afterInstall makes the recovery actions apply when the agent stops with
+// an error too (RunService reports one as a service-specific exit code),
+// not only when the process crashes.
+func afterInstall() error {
+	m, err := mgr.Connect()
+	if err != nil {
+		return err
+	}
+	defer m.Disconnect()
+	s, err := m.OpenService(ServiceName)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.SetRecoveryActionsOnNonCrashFailures(true); err != nil {
+		return fmt.Errorf("let Windows restart the service after it fails: %w", err)
+	}
+	return nil
+}
+
+func afterUninstall(string) error { return nil }
+
+// removeLeftovers: the named pipe goes with the process.
+func removeLeftovers(string) ([]string, error) { return nil, nil }
+
+func serviceLogFiles(string) []string { return nil }
+
+func logHint(string) string {
+	return "see the Event Viewer: Windows Logs, Application, source clearance"
+}
