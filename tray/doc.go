@@ -1,4 +1,14 @@
 // Package tray is the per-user tray application: a thin, unprivileged
 // client of the agent's local API that shows state and sends fix requests
-// (issue 4). It must not decide what is a problem: it renders pushed state.
+// (issue 4). It renders pushed state (the agent's event stream, or the
+// in-process agent's notifications in standalone mode) and never polls; one
+// select loop handles menu clicks, notification actions and a size-1
+// rebuild signal. It runs the per-user parts itself: the proxy check (proxy
+// settings are per user), the fixes that belong to the user (opening pages
+// and private windows), and the alerts, whose snooze is per user.
+//
+// It must not decide what is a problem: findings come from the checks, and
+// the tray only shows them. It must never run a privileged fix itself: those
+// are requests to the agent, or, without an agent, an elevated
+// `clearance fix` that the operating system asks the person to allow.
 package tray

@@ -1,0 +1,132 @@
+package tray
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/platform"
+)
+
+// Without an agent, a privileged fix runs in a new process of this program,
+// `clearance fix ID --json [--confirm]`, started with the operating
+// system's own prompt for administrator rights: pkexec on Linux, an
+// administrator prompt through osascript on macOS, UAC on Windows. The tray
+// itself never gains privileges. The elevated process prints the fix's
+// result as the JSON of POST /v1/fixes/{id} (on Windows, where an elevated
+// process's output cannot be read, it writes it to the file named by --out).
+
+// elevator runs one privileged fix with elevation.
+type elevator func(ctx context.Context, id string, opts api.FixOptions) (api.FixResult, error)
+
+// elevationTimeout leaves a person time to read the prompt and type a
+// password, and bounds a fix that hangs.
+const elevationTimeout = 5 * time.Minute
+
+// fixArgs are the arguments of the elevated command.
+func fixArgs(id string, opts api.FixOptions) []string {
+	args := []string{"fix", id, "--json"}
+	if opts.Confirm {
+		args = append(args, "--confirm")
+	}
+	if opts.DryRun {
+		args = append(args, "--dry-run")
+	}
+	return args
+}
+
+// errElevationFailed: the elevated command gave no result to read.
+var errElevationFailed = errors.New("the fix, run with administrator rights, gave no result")
+
+// dismissed is the result when the person declines the prompt: nothing ran,
+// which is an outcome to show, not an error.
+func dismissed(id string) api.FixResult {
+	return api.FixResult{Fix: id, Result: api.Failed, Message: "The administrator prompt was dismissed, so nothing was changed.", Commands: []string{}}
+}
+
+// readFixResult reads the elevated command's JSON answer. A command that
+// exited non-zero after printing a result (a fix that failed) is a result;
+// one that printed none is an error carrying what it said.
+func readFixResult(id string, stdout []byte, runErr error) (api.FixResult, error) {
+	var res api.FixResult
+	if out := bytes.TrimSpace(stdout); len(out) > 0 && json.Unmarshal(out, &res) == nil && res.Result != "" {
+		res.Fix = id
+		if res.Commands == nil {
+			res.Commands = []string{}
+		}
+		return res, nil
+	}
+	var ee *platform.ExitError
+	if errors.As(runErr, &ee) {
+		if msg := strings.TrimSpace(ee.Stderr); msg != "" {
+			return api.FixResult{}, fmt.Errorf("%w (exit status %d): %s", errElevationFailed, ee.Code, msg)
+		}
+		return api.FixResult{}, fmt.Errorf("%w (exit status %d)", errElevationFailed, ee.Code)
+	}
+	if runErr != nil {
+		return api.FixResult{}, fmt.Errorf("%w: %w", errElevationFailed, runErr)
+	}
+	return api.FixResult{}, errElevationFailed
+}
+
+// shellQuote quotes argv for /bin/sh.
+func shellQuote(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == "" {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}
+
+// appleScriptString quotes s as an AppleScript string literal.
+func appleScriptString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// adminScript is the AppleScript that runs argv as root after the
+// system's administrator prompt, its output kept byte for byte.
+func adminScript(argv []string) string {
+	return "do shell script " + appleScriptString(shellQuote(argv)) + " with administrator privileges without altering line endings"
+}
+
+// windowsArgs joins arguments into one command line as the C runtime's
+// and CommandLineToArgvW's rules read it back: quotes around arguments with
+// spaces, tabs or quotes, backslashes doubled only before a quote.
+func windowsArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && !strings.ContainsAny(a, " \t\"") {
+			out[i] = a
+			continue
+		}
+		var b strings.Builder
+		b.WriteByte('"')
+		slashes := 0
+		for _, r := range a {
+			switch r {
+			case '\\':
+				slashes++
+				continue
+			case '"':
+				b.WriteString(strings.Repeat(`\`, 2*slashes+1))
+			default:
+				b.WriteString(strings.Repeat(`\`, slashes))
+			}
+			slashes = 0
+			b.WriteRune(r)
+		}
+		b.WriteString(strings.Repeat(`\`, 2*slashes))
+		b.WriteByte('"')
+		out[i] = b.String()
+	}
+	return strings.Join(out, " ")
+}

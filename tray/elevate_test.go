@@ -1,0 +1,97 @@
+package tray
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/platform"
+)
+
+// argvRunner is a platform.Runner that expects one exact argv and answers
+// with the given output and error.
+type argvRunner struct {
+	t      *testing.T
+	want   []string
+	out    string
+	err    error
+	called bool
+}
+
+func (r *argvRunner) Run(_ context.Context, name string, args ...string) ([]byte, error) {
+	r.t.Helper()
+	r.called = true
+	if got := append([]string{name}, args...); !slices.Equal(got, r.want) {
+		r.t.Fatalf("ran %q, want %q", got, r.want)
+	}
+	return []byte(r.out), r.err
+}
+
+func TestFixArgs(t *testing.T) {
+	if got := fixArgs("dns-flush", api.FixOptions{}); !slices.Equal(got, []string{"fix", "dns-flush", "--json"}) {
+		t.Errorf("plain: %q", got)
+	}
+	if got := fixArgs("dns-public", api.FixOptions{Confirm: true, DryRun: true}); !slices.Equal(got, []string{"fix", "dns-public", "--json", "--confirm", "--dry-run"}) {
+		t.Errorf("confirm, dry run: %q", got)
+	}
+}
+
+func TestReadFixResult(t *testing.T) {
+	res, err := readFixResult("time-sync", []byte(`{"fix":"time-sync","result":"fixed","message":"Synced.","commands":["chronyc makestep"]}`+"\n"), nil)
+	if err != nil || res.Result != api.Fixed || res.Message != "Synced." || len(res.Commands) != 1 {
+		t.Fatalf("fixed: %+v %v", res, err)
+	}
+	// A fix that failed exits non-zero, with its result printed.
+	exit1 := &platform.ExitError{Argv: []string{"pkexec"}, Code: 1, Stderr: "warning"}
+	res, err = readFixResult("time-sync", []byte(`{"result":"failed","message":"No time service."}`), exit1)
+	if err != nil || res.Result != api.Failed || res.Fix != "time-sync" || res.Commands == nil {
+		t.Fatalf("failed fix: %+v %v", res, err)
+	}
+	// Nothing printed: the error says what the command said.
+	_, err = readFixResult("time-sync", nil, &platform.ExitError{Code: 2, Stderr: "clearance: unknown command \"fix\"\n"})
+	if !errors.Is(err, errElevationFailed) || !strings.Contains(err.Error(), `unknown command "fix"`) || !strings.Contains(err.Error(), "exit status 2") {
+		t.Fatalf("no result: %v", err)
+	}
+	if _, err := readFixResult("x", []byte("not json"), nil); !errors.Is(err, errElevationFailed) {
+		t.Fatalf("garbage: %v", err)
+	}
+}
+
+// The quoting of the elevated command line on each system, checked on
+// every system. The expected strings are written by hand from the rules:
+// POSIX sh single quotes; AppleScript string literals escape \ and ";
+// Microsoft's "Parsing C command-line arguments" (backslashes are literal
+// unless they precede a quote, where 2n+1 of them give n and a quote).
+func TestQuoting(t *testing.T) {
+	exe := "/Applications/Clearance App.app/Contents/MacOS/clearance"
+	if got, want := shellQuote([]string{exe, "fix", "it's"}), `'/Applications/Clearance App.app/Contents/MacOS/clearance' fix 'it'\''s'`; got != want {
+		t.Errorf("sh: %s, want %s", got, want)
+	}
+	if got, want := adminScript([]string{"/usr/local/bin/clearance", "fix", "dns-flush", "--json"}),
+		`do shell script "/usr/local/bin/clearance fix dns-flush --json" with administrator privileges without altering line endings`; got != want {
+		t.Errorf("AppleScript: %s, want %s", got, want)
+	}
+	if got, want := adminScript([]string{exe, `a"b\c`}),
+		`do shell script "'/Applications/Clearance App.app/Contents/MacOS/clearance' 'a\"b\\c'" with administrator privileges without altering line endings`; got != want {
+		t.Errorf("AppleScript quoting: %s, want %s", got, want)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"fix", "dns-flush", "--json"}, `fix dns-flush --json`},
+		{[]string{"--out", `C:\Users\Ann Lee\AppData\Local\Temp\clearance-fix-1.json`}, `--out "C:\Users\Ann Lee\AppData\Local\Temp\clearance-fix-1.json"`},
+		{[]string{`C:\dir with space\`}, `"C:\dir with space\\"`},
+		{[]string{`say "hi"`}, `"say \"hi\""`},
+		{[]string{`a\"b c`}, `"a\\\"b c"`},
+		{[]string{""}, `""`},
+		{[]string{`C:\no\space`}, `C:\no\space`},
+	} {
+		if got := windowsArgs(tc.args); got != tc.want {
+			t.Errorf("windows %q: %s, want %s", tc.args, got, tc.want)
+		}
+	}
+}

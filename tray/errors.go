@@ -1,0 +1,11 @@
+package tray
+
+import "errors"
+
+// ErrAlreadyRunning is returned by Run when another tray holds this user
+// session: the person already sees one icon, so a second start is no failure.
+var ErrAlreadyRunning = errors.New("the Clearance tray is already running in this session")
+
+// ErrNoSessionBus is returned (wrapped, with the reason) by Run on Linux when
+// there is no desktop session bus to show an icon on.
+var ErrNoSessionBus = errors.New("no desktop session bus")

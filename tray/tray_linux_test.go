@@ -1,0 +1,196 @@
+package tray
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/assets"
+)
+
+// A pushed state change rebuilds the menu and switches the icon.
+func TestTrayFollowsPushedState(t *testing.T) {
+	skew := findingOf("clock-skew", finding.Warning, map[string]any{"offset_seconds": 20.5})
+	r := newRig(t, rigOptions{state: stateWith(at(5), skew)})
+
+	m := r.waitMenu("the clock finding", func(m menuNode) bool {
+		return m.has("1 warning") && m.has("The clock is wrong", "Sync the clock now") && m.has("The clock is wrong", "Details…")
+	})
+	for _, want := range []string{"Check now", "ChatGPT shows an error…", "Open status page", "Snooze alerts", "Start at login", "About Clearance", "Quit"} {
+		if !m.has(want) {
+			t.Errorf("the menu lacks %q:\n%s", want, m)
+		}
+	}
+	if m.has("Restore my DNS") {
+		t.Errorf("Restore my DNS without public DNS in effect:\n%s", m)
+	}
+	r.waitIcon(assets.IconWarning)
+	if tip := r.tooltip(); !strings.Contains(tip, "1 warning") || !strings.Contains(tip, "The clock is wrong") {
+		t.Errorf("tooltip %q", tip)
+	}
+
+	dns := findingOf("dns-failure", "", nil)
+	r.agent.state.Set(stateWith(at(4), dns, skew))
+	r.waitMenu("the DNS failure", func(m menuNode) bool {
+		return m.has("2 problems found (1 critical)") && m.has("OpenAI's names do not resolve", "Flush the DNS cache")
+	})
+	r.waitIcon(assets.IconCritical)
+
+	r.agent.state.Set(stateWith(at(3)))
+	m = r.waitMenu("a clear path", func(m menuNode) bool {
+		return len(m.Children) > 0 && strings.HasPrefix(m.Children[0].Label, "ChatGPT's path is clear")
+	})
+	if m.has("The clock is wrong") {
+		t.Errorf("a cleared finding is still listed:\n%s", m)
+	}
+	r.waitIcon(assets.IconClear)
+}
+
+// Clicking a fix sends exactly that request to the agent; dns-public asks
+// for a second click and then goes with confirm set; the outcome is shown
+// in the menu and as a notification.
+func TestTrayFixClicks(t *testing.T) {
+	st := stateWith(at(5), findingOf("dns-failure", "", nil), findingOf("dns-public-active", "", nil))
+	r := newRig(t, rigOptions{state: st})
+
+	r.click("OpenAI's names do not resolve", "Flush the DNS cache")
+	if run := r.waitRun(); run != (fixRun{ID: fix.DNSFlush}) {
+		t.Fatalf("the agent ran %+v, want dns-flush without options", run)
+	}
+	r.waitMenu("the fix's outcome", func(m menuNode) bool { return m.has("Done by the test agent: dns-flush.") })
+	if c := r.waitNote("Done: Flush the DNS cache"); c.Body != "Done by the test agent: dns-flush." || slices.ContainsFunc(c.ActionKeys(), func(k string) bool { return k != "default" }) {
+		t.Fatalf("outcome notification %q %q %q", c.Summary, c.Body, c.Actions)
+	}
+
+	public := fix.All[4].Title
+	r.click("OpenAI's names do not resolve", public)
+	r.waitMenu("the confirming item", func(m menuNode) bool {
+		return m.has("OpenAI's names do not resolve", "Click again to confirm: switch to public DNS")
+	})
+	r.click("OpenAI's names do not resolve", "Click again to confirm: switch to public DNS")
+	// Had the first click sent a request, it would arrive first, unconfirmed.
+	if run := r.waitRun(); run != (fixRun{ID: fix.DNSPublic, Opts: api.FixOptions{Confirm: true}}) {
+		t.Fatalf("the agent ran %+v, want dns-public confirmed", run)
+	}
+
+	// While a fix runs the menu says so and offers no other.
+	release := make(chan struct{})
+	r.agent.fixes.mu.Lock()
+	r.agent.fixes.release = release
+	r.agent.fixes.mu.Unlock()
+	r.click("Restore my DNS")
+	if run := r.waitRun(); run.ID != fix.DNSRestore {
+		t.Fatalf("the agent ran %+v, want dns-restore", run)
+	}
+	m := r.waitMenu("the progress line", func(m menuNode) bool {
+		n, ok := m.find("Restoring your DNS settings…")
+		return ok && !n.Enabled
+	})
+	if n, _ := m.find("OpenAI's names do not resolve", "Flush the DNS cache"); n.Enabled {
+		t.Fatalf("a second fix is offered while one runs:\n%s", m)
+	}
+	close(release)
+	r.waitMenu("the end of the fix", func(m menuNode) bool {
+		n, ok := m.find("OpenAI's names do not resolve", "Flush the DNS cache")
+		return ok && n.Enabled && m.has("Done by the test agent: dns-restore.") && !m.has("Restoring your DNS settings…")
+	})
+}
+
+// A finding that becomes visible alerts once with its fixes as buttons; the
+// same problem again does not; escalation does; the buttons request the
+// fix and the body opens the details.
+func TestTrayAlerts(t *testing.T) {
+	skew := findingOf("clock-skew", finding.Warning, map[string]any{"offset_seconds": 20.5, "method": "ntp"})
+	r := newRig(t, rigOptions{state: stateWith(at(5), skew)})
+
+	first := r.notes.WaitCall(t)
+	if first.Summary != "The clock is wrong" || !slices.Contains(first.ActionKeys(), fix.TimeSync) || !slices.Contains(first.ActionKeys(), "default") {
+		t.Fatalf("alert %q with actions %q", first.Summary, first.Actions)
+	}
+	if u, _ := first.Urgency(); u != 1 {
+		t.Errorf("a warning's urgency %d, want normal (1)", u)
+	}
+
+	// The agent runs again: the same problem, and an info finding, which
+	// never alerts. The menu shows the new state, and no notification came.
+	r.agent.state.Set(stateWith(at(4), skew, findingOf("dns-public-active", "", nil)))
+	r.waitMenu("the second state", func(m menuNode) bool { return m.has("Public DNS is in use") })
+	if calls := r.notes.Calls(); len(calls) != 1 {
+		t.Fatalf("%d notifications after an unchanged problem, want 1: %+v", len(calls), calls)
+	}
+
+	worse := skew
+	worse.Severity = finding.Critical
+	r.agent.state.Set(stateWith(at(3), worse))
+	second := r.notes.WaitCall(t)
+	if second.Summary != "Worse now: The clock is wrong" || second.ReplacesID != first.ID {
+		t.Fatalf("escalation %q replacing %d, want the first (%d)", second.Summary, second.ReplacesID, first.ID)
+	}
+	if u, _ := second.Urgency(); u != 2 {
+		t.Errorf("a critical alert's urgency %d, want 2", u)
+	}
+
+	r.notes.EmitAction(t, second.ID, fix.TimeSync)
+	if run := r.waitRun(); run != (fixRun{ID: fix.TimeSync}) {
+		t.Fatalf("the button asked for %+v, want time-sync", run)
+	}
+	r.notes.EmitAction(t, second.ID, "default")
+	u := r.tray.expect("open ")
+	path, ok := strings.CutPrefix(u, "file://")
+	if !ok {
+		t.Fatalf("details opened as %q, want a file URL", u)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), "offset_seconds: 20.5") || !strings.Contains(string(b), "Severity: Critical") {
+		t.Fatalf("details %s: %v\n%s", path, err, b)
+	}
+}
+
+// "Details…" in the menu writes and opens the same file.
+func TestTrayDetails(t *testing.T) {
+	r := newRig(t, rigOptions{state: stateWith(at(5), findingOf("captive-portal", "", map[string]any{"location": "http://login.hotel.example/"}))})
+	r.click("A network login page is in the way", "Details…")
+	u := r.tray.expect("open file://")
+	if b, err := os.ReadFile(u); err != nil || !strings.Contains(string(b), "location: http://login.hotel.example/") {
+		t.Fatalf("details %s: %v %s", u, err, b)
+	}
+	// The portal's own page, from the evidence.
+	r.click("A network login page is in the way", "Open the network's login page")
+	if got := r.tray.expect("open "); got != "http://login.hotel.example/" {
+		t.Fatalf("opened %q, want the portal's login page", got)
+	}
+	r.click("Open status page")
+	if got := r.tray.expect("open "); got != "https://status.openai.com/" {
+		t.Fatalf("opened %q", got)
+	}
+}
+
+// The agent's socket disappears and returns: grey while it is away, the
+// agent's state again once it is back.
+func TestTrayReconnects(t *testing.T) {
+	r := newRig(t, rigOptions{state: stateWith(at(5), findingOf("clock-skew", finding.Warning, nil)), fast: true})
+	r.waitIcon(assets.IconWarning)
+
+	r.agent.stop()
+	if _, err := os.Stat(r.agent.addr); !os.IsNotExist(err) {
+		t.Fatalf("the socket is still there: %v", err)
+	}
+	m := r.waitMenu("the unreachable agent", func(m menuNode) bool {
+		return m.has("The Clearance service is not answering; reconnecting…")
+	})
+	if m.has("The clock is wrong") {
+		t.Errorf("a stale finding is listed while the agent is away:\n%s", m)
+	}
+	r.waitIcon(assets.IconUnknown)
+
+	r.agent.state.Set(stateWith(at(1), findingOf("dns-failure", "", nil)))
+	r.agent.start()
+	r.waitMenu("the returned agent's state", func(m menuNode) bool {
+		return m.has("OpenAI's names do not resolve") && !m.has("The Clearance service is not answering; reconnecting…")
+	})
+	r.waitIcon(assets.IconCritical)
+}
