@@ -68,11 +68,11 @@ func TestBackoffHoldsOffARateLimitingHost(t *testing.T) {
 			t.Fatalf("at +%v: retry_after_seconds = %v, want %d", at, got, wantRetry)
 		}
 	}
-	step(0, 1, 30, true)                  // asked; Retry-After 30 (more than the first 30 s step)
-	step(10*time.Second, 1, 20, true)     // held: 20 s left
-	step(31*time.Second, 2, 30, true)     // asked again (the host asks for 30 s); second strike: we wait 60 s
+	step(0, 1, 30, true)              // asked; Retry-After 30 (more than the first 30 s step)
+	step(10*time.Second, 1, 20, true) // held: 20 s left
+	step(31*time.Second, 2, 30, true) // asked again (the host asks for 30 s); second strike: we wait 60 s
 	step(31*time.Second+59*time.Second, 2, 1, true)
-	step(31*time.Second+61*time.Second, 3, 30, true)   // third strike: 120 s
+	step(31*time.Second+61*time.Second, 3, 30, true) // third strike: 120 s
 	step(31*time.Second+61*time.Second+100*time.Second, 3, 20, true)
 	limited.Store(false)
 	step(31*time.Second+61*time.Second+121*time.Second, 4, 0, false) // answers normally: hold ended

@@ -1,0 +1,255 @@
+// Package agent is Clearance's background service: it runs the machine
+// checks on a schedule and at once when the network changes, the wall clock
+// jumps or someone asks; passes their findings through the health registry,
+// so that a person is told only of confirmed problems; serves the result on
+// the local API; and runs the fixes that need privileges.
+//
+// It never prints and never shows UI: the tray and `clearance status` are
+// its clients. It must not run the user checks (proxy settings and browser
+// profiles belong to a person's session) and must not exit because of a bad
+// configuration file: it keeps the last good one and says so.
+package agent
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/agent/check"
+	"github.com/clearance-app/clearance/agent/config"
+	"github.com/clearance-app/clearance/agent/health"
+	"github.com/clearance-app/clearance/agent/ntpq"
+	"github.com/clearance-app/clearance/platform"
+)
+
+// Options configure an Agent. Everything reaching outside the process is
+// here, so that tests can point it at loopback peers and scripted events.
+type Options struct {
+	// Config loads the configuration; it is called at start and before
+	// every full run, so that edits take effect without a restart. The
+	// first call must succeed (`clearance agent` refuses to start on a bad
+	// file, as `check` does); later failures keep the last good values and
+	// raise config-invalid.
+	Config func() (config.Config, error)
+	Log    *slog.Logger
+	// Version is the program's, for /v1/health.
+	Version string
+	// Address is the API's socket or pipe (api.DefaultAddress when empty);
+	// "-" serves no API (the tray's standalone mode, tests).
+	Address string
+	// FixGroup may run fixes besides administrators (api.DefaultFixGroup
+	// when empty).
+	FixGroup string
+	// Checks are the machine checks (MachineChecks when nil).
+	Checks []check.Check
+	// Env builds the checks' environment once, from the first
+	// configuration (check.NewEnv when nil); the agent then swaps in newer
+	// configurations and adds its rate-limit backoff.
+	Env func(cfg *config.Config, log *slog.Logger) check.Env
+	// WatchNetwork and WatchClock report network changes and wall-clock
+	// jumps (platform.WatchNetwork and platform.WatchClockJump when nil).
+	// An error, such as platform.ErrNotSupported, leaves the agent to its
+	// schedule and to comparing wall and monotonic time at each wake-up.
+	WatchNetwork func(ctx context.Context) (<-chan struct{}, error)
+	WatchClock   func(ctx context.Context) (<-chan struct{}, error)
+	// Jitter returns a random extra wait in [0, max) (math/rand when nil).
+	Jitter func(max time.Duration) time.Duration
+	// Fixes are the privileged fixes' seam to the machine (the real one
+	// when nil).
+	Machine Machine
+}
+
+// MachineChecks returns the checks the agent runs: every check but the
+// user checks, which the tray runs as the person.
+func MachineChecks() []check.Check {
+	var out []check.Check
+	for _, c := range check.All() {
+		if !slices.Contains(userChecks, c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// userChecks read a person's own settings and run in the tray.
+var userChecks = []string{"proxy"}
+
+// agentCheck is the name under which the agent's own findings
+// (config-invalid, dns-public-active) are fed to the health registry.
+const agentCheck = "agent"
+
+// Agent is the service. Build it with New; it implements the API's
+// api.StateSource, api.Checker and api.FixRunner.
+type Agent struct {
+	opts   Options
+	log    *slog.Logger
+	reg    *health.Registry
+	checks []check.Check
+
+	checkNow chan struct{} // size 1: requests coalesce
+
+	cfgMu   sync.Mutex
+	cfg     config.Config // the last good configuration
+	cfgErr  error         // why the file was last refused; nil when good
+	machine Machine
+
+	mu      sync.Mutex
+	latest  map[string]check.CheckReport // each check's latest run
+	updated time.Time
+	subs    map[chan struct{}]struct{}
+
+	fixMu sync.Mutex // one fix at a time, from the API or in-process
+
+	env check.Env // shared by runs: its prober, NTP client and backoff keep state
+}
+
+// New loads the configuration and returns an agent ready to Run.
+func New(opts Options) (*Agent, error) {
+	if opts.Config == nil {
+		return nil, errors.New("agent: no configuration loader")
+	}
+	cfg, err := opts.Config()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Checks == nil {
+		opts.Checks = MachineChecks()
+	}
+	if opts.Env == nil {
+		opts.Env = serviceEnv
+	}
+	if opts.WatchNetwork == nil {
+		opts.WatchNetwork = platform.WatchNetwork
+	}
+	if opts.WatchClock == nil {
+		opts.WatchClock = platform.WatchClockJump
+	}
+	if opts.Jitter == nil {
+		opts.Jitter = func(max time.Duration) time.Duration {
+			if max <= 0 {
+				return 0
+			}
+			return rand.N(max)
+		}
+	}
+	if opts.Machine == nil {
+		opts.Machine = systemMachine{log: opts.Log}
+	}
+	env := opts.Env(&cfg, opts.Log)
+	env.Backoff = check.NewBackoff()
+	return &Agent{
+		env:      env,
+		opts:     opts,
+		log:      opts.Log,
+		reg:      health.New(health.Options{ConfirmAfter: cfg.Agent.ConfirmAfter.D()}),
+		checks:   opts.Checks,
+		checkNow: make(chan struct{}, 1),
+		cfg:      cfg,
+		machine:  opts.Machine,
+		latest:   map[string]check.CheckReport{},
+		subs:     map[chan struct{}]struct{}{},
+	}, nil
+}
+
+// Run serves until ctx ends, then stops everything it started and returns.
+// It returns an error only when it cannot start (the API's socket is taken
+// or cannot be made).
+func (a *Agent) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer a.Close()
+	defer wg.Wait()
+
+	a.repairDNS(ctx)
+	if a.opts.Address != "-" {
+		ln, err := api.Listen(a.opts.Address)
+		if err != nil {
+			return fmt.Errorf("open the API at %s: %w", cmp.Or(a.opts.Address, api.DefaultAddress), err)
+		}
+		h := api.New(api.Config{
+			State: a, Checker: a, Fixes: a,
+			Version: a.opts.Version, Log: a.log, FixGroup: a.opts.FixGroup,
+		})
+		wg.Go(func() {
+			if err := h.Serve(ctx, ln); err != nil {
+				a.log.Error("the API stopped", "err", err)
+			}
+		})
+		a.log.Info("agent started", "address", cmp.Or(a.opts.Address, api.DefaultAddress), "version", a.opts.Version)
+	}
+
+	a.loop(ctx, a.watch(ctx, "network changes", a.opts.WatchNetwork), a.watch(ctx, "clock jumps", a.opts.WatchClock))
+	return nil
+}
+
+// Close releases what New acquired (idle connections). Run closes it
+// itself; call Close after using an agent that was never Run.
+func (a *Agent) Close() { a.env.Close() }
+
+// envFor returns the checks' environment with cfg in effect.
+func (a *Agent) envFor(cfg *config.Config) check.Env {
+	env := a.env
+	env.Config = cfg
+	return env
+}
+
+// serviceEnv is check.NewEnv with the NTP memory kept in the agent's state
+// directory: a service has no user cache directory, and its politeness
+// towards time servers must survive restarts too.
+func serviceEnv(cfg *config.Config, log *slog.Logger) check.Env {
+	env := check.NewEnv(cfg, log)
+	if c, ok := env.NTP.(*ntpq.Client); ok {
+		c.Store = ntpq.FileStore{Path: filepath.Join(platform.StateDir(), "ntp.json")}
+	}
+	return env
+}
+
+// watch starts an OS watcher; without one, a nil channel never fires.
+func (a *Agent) watch(ctx context.Context, what string, start func(context.Context) (<-chan struct{}, error)) <-chan struct{} {
+	ch, err := start(ctx)
+	if err != nil {
+		a.log.Info("not watching "+what+"; relying on the schedule", "err", err)
+		return nil
+	}
+	return ch
+}
+
+// config returns the last good configuration and why a newer file was
+// refused, if it was.
+func (a *Agent) config() (config.Config, error) {
+	a.cfgMu.Lock()
+	defer a.cfgMu.Unlock()
+	return a.cfg, a.cfgErr
+}
+
+// reloadConfig reads the file again: a good one replaces the running
+// values, a bad one is remembered for config-invalid and logged once.
+func (a *Agent) reloadConfig() config.Config {
+	cfg, err := a.opts.Config()
+	a.cfgMu.Lock()
+	defer a.cfgMu.Unlock()
+	if err != nil {
+		if a.cfgErr == nil || a.cfgErr.Error() != err.Error() {
+			a.log.Warn("configuration refused; keeping the last good values", "err", err)
+		}
+		a.cfgErr = err
+		return a.cfg
+	}
+	if a.cfgErr != nil {
+		a.log.Info("configuration accepted again")
+	}
+	a.cfg, a.cfgErr = cfg, nil
+	return cfg
+}

@@ -1,0 +1,193 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/agent/check"
+	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/ntpq"
+	"github.com/clearance-app/clearance/platform"
+)
+
+// Stepping the clock directly is the last resort, for machines without a
+// time service: only when at least stepQuorum servers agree within
+// stepAgreement, so that one wrong or hostile server cannot set the clock.
+const (
+	stepQuorum    = 3
+	stepAgreement = 100 * time.Millisecond
+)
+
+// timeSync asks the OS time service to correct the clock now; only where
+// there is none does it step the clock itself, by the servers' consensus.
+func (a *Agent) timeSync(ctx context.Context, ch *platform.Changes, _ api.FixOptions) fixOutcome {
+	before := a.clockReport(ctx)
+	offset, measured := reportOffset(before)
+	if before.Status == check.Pass && len(before.Findings) == 0 {
+		return fixOutcome{result: api.NotNeeded, message: "Nothing to do: the clock is right (" + before.Summary + ")."}
+	}
+
+	how := ""
+	svc, err := a.machine.SyncTimeService(ctx, ch)
+	switch {
+	case errors.Is(err, errNoTimeService):
+		cfg, _ := a.config()
+		env := a.envFor(&cfg)
+		off, n, cerr := a.ntpConsensus(ctx, env.NTP, cfg.Clock.NTPServers)
+		if cerr != nil {
+			return failed("this computer has no time service, and Clearance sets the clock itself only when at least %d time servers agree within %s: %v.", stepQuorum, stepAgreement, cerr)
+		}
+		if err := a.machine.StepClock(ctx, ch, off); err != nil {
+			return failed("could not set the clock: %v.", err)
+		}
+		how = fmt.Sprintf("set by the agreement of %d time servers", n)
+		offset, measured = off.Seconds(), true
+	case err != nil:
+		return failed("%v.", err)
+	default:
+		how = "corrected by " + svc
+	}
+	if ch.DryRun() {
+		return fixOutcome{result: api.Fixed, message: "Dry run, nothing changed: the clock would be " + how + "."}
+	}
+	return fixOutcome{result: api.Fixed, message: "Clock " + how + ".", judge: func(still []finding.Finding) (api.Outcome, string) {
+		if f, ok := findingOf(still, finding.ClockSkew); ok {
+			return api.Failed, fmt.Sprintf("Failed: the clock was %s, but it is still off: %s.", how, strings.ToLower(f.Title[:1])+f.Title[1:])
+		}
+		if f, ok := findingOf(still, finding.ClockUnsynced); ok {
+			return api.Failed, "Failed: " + f.Title + "."
+		}
+		if measured && math.Abs(offset) >= 1 {
+			return api.Fixed, fmt.Sprintf("Clock corrected: it was %s (%s).", describeOffset(offset), how)
+		}
+		return api.Fixed, "Clock " + how + "."
+	}}
+}
+
+// clockReport returns the clock check's latest run, running it first when
+// the agent has none (a `clearance fix` without an agent).
+func (a *Agent) clockReport(ctx context.Context) check.CheckReport {
+	a.mu.Lock()
+	r, ok := a.latest["clock"]
+	a.mu.Unlock()
+	if ok {
+		return r
+	}
+	c, ok := a.check("clock")
+	if !ok {
+		return check.CheckReport{}
+	}
+	cfg, _ := a.config()
+	rep := check.Run(ctx, a.envFor(&cfg), []check.Check{c})
+	for _, r := range rep.Checks {
+		if r.Name == "clock" {
+			return r
+		}
+	}
+	return check.CheckReport{}
+}
+
+// reportOffset reads offset_seconds (local − true) from a clock report.
+func reportOffset(r check.CheckReport) (float64, bool) {
+	switch v := r.Data["offset_seconds"].(type) {
+	case float64:
+		return v, true
+	case *float64:
+		if v != nil {
+			return *v, true
+		}
+	}
+	return 0, false
+}
+
+// describeOffset says "92 s ahead" or "3.4 s behind".
+func describeOffset(sec float64) string {
+	dir := "ahead"
+	if sec < 0 {
+		dir = "behind"
+	}
+	v := math.Abs(sec)
+	if v >= 10 {
+		return fmt.Sprintf("%.0f s %s", v, dir)
+	}
+	return fmt.Sprintf("%.1f s %s", v, dir)
+}
+
+// ntpConsensus asks every configured server (answers younger than 64 s
+// come from the cache: no server is asked more often) and returns the
+// offset that at least stepQuorum of them agree on.
+func (a *Agent) ntpConsensus(ctx context.Context, q check.NTPQuerier, servers []string) (time.Duration, int, error) {
+	if q == nil {
+		return 0, 0, errors.New("no NTP client")
+	}
+	var (
+		mu      sync.Mutex
+		samples []ntpq.Sample
+		errs    []string
+		wg      sync.WaitGroup
+	)
+	for _, s := range servers {
+		wg.Go(func() {
+			resp, err := q.Query(ctx, s)
+			var smp ntpq.Sample
+			if err == nil {
+				smp, err = ntpq.FromResponse(s, resp)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, ntpq.Reason(err))
+				return
+			}
+			samples = append(samples, smp)
+		})
+	}
+	wg.Wait()
+	off, n, ok := consensus(samples, stepQuorum, stepAgreement)
+	if !ok {
+		msg := fmt.Sprintf("%d of %d servers answered, and no %d of them agree", len(samples), len(servers), stepQuorum)
+		if len(errs) > 0 {
+			slices.Sort(errs)
+			msg += " (" + strings.Join(errs, "; ") + ")"
+		}
+		return 0, len(samples), errors.New(msg)
+	}
+	return off, n, nil
+}
+
+// consensus finds the largest group of samples whose offsets lie within
+// width of each other and returns its median, when the group has at least
+// need members.
+func consensus(samples []ntpq.Sample, need int, width time.Duration) (time.Duration, int, bool) {
+	offs := make([]time.Duration, len(samples))
+	for i, s := range samples {
+		offs[i] = s.Offset
+	}
+	slices.Sort(offs)
+	bestLo, bestN := 0, 0
+	hi := 0
+	for lo := range offs {
+		for hi < len(offs) && offs[hi]-offs[lo] <= width {
+			hi++
+		}
+		if n := hi - lo; n > bestN {
+			bestLo, bestN = lo, n
+		}
+	}
+	if bestN < need || bestN == 0 {
+		return 0, bestN, false
+	}
+	group := offs[bestLo : bestLo+bestN]
+	mid := len(group) / 2
+	if len(group)%2 == 1 {
+		return group[mid], bestN, true
+	}
+	return (group[mid-1] + group[mid]) / 2, bestN, true
+}

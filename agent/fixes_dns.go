@@ -1,0 +1,125 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/platform"
+)
+
+// dnsFlush flushes the cache of the resolver in use. A machine without a
+// cache has nothing to flush, and is told so.
+func (a *Agent) dnsFlush(ctx context.Context, ch *platform.Changes, _ api.FixOptions) fixOutcome {
+	fr, err := a.machine.FlushDNS(ctx, ch)
+	if err != nil {
+		return failed("%v.", err)
+	}
+	if len(fr.Flushed) == 0 {
+		return fixOutcome{result: api.NotNeeded, message: fr.Detail}
+	}
+	if ch.DryRun() {
+		return fixOutcome{result: api.Fixed, message: "Dry run, nothing changed: " + fr.Detail}
+	}
+	return fixOutcome{result: api.Fixed, message: fr.Detail, judge: dnsJudge(fr.Detail)}
+}
+
+// dnsJudge turns the dns check's verdict after a DNS fix into the answer.
+func dnsJudge(done string) func([]finding.Finding) (api.Outcome, string) {
+	return func(still []finding.Finding) (api.Outcome, string) {
+		for _, d := range []*finding.Definition{finding.DNSFailure, finding.DNSSinkhole} {
+			if f, ok := findingOf(still, d); ok {
+				return api.Failed, "Failed: " + strings.TrimSuffix(done, ".") + ", but the problem remains: " + f.Title + "."
+			}
+		}
+		return api.Fixed, done
+	}
+}
+
+// dnsPublic switches the active interface to public resolvers, after
+// journalling what it had. It can break names that only a company's or
+// home network's DNS knows, so it needs the person's confirmation.
+func (a *Agent) dnsPublic(ctx context.Context, ch *platform.Changes, opts api.FixOptions) fixOutcome {
+	if !opts.Confirm && !opts.DryRun {
+		return failed("switching to public DNS can break names that only your company's or home network's DNS knows (intranet sites, printers, VPN resources). Confirm to go ahead; you can restore your settings at any time.")
+	}
+	c, err := a.machine.SwitchDNS(ctx, ch)
+	switch {
+	case errors.Is(err, errDNSPublicActive):
+		return failed("public DNS is already in effect. Restore your DNS settings first.")
+	case err != nil:
+		return failed("%v.", err)
+	}
+	if ch.DryRun() {
+		return fixOutcome{result: api.Fixed, message: "Dry run, nothing changed: " + c.Detail}
+	}
+	msg := c.Detail + " Your previous settings are saved: \"Restore my DNS settings\" puts them back."
+	a.announceDNS(ctx)
+	return fixOutcome{result: api.Fixed, message: msg, judge: dnsJudge(msg)}
+}
+
+// dnsRestore puts back the DNS settings that dns-public journalled.
+func (a *Agent) dnsRestore(ctx context.Context, ch *platform.Changes, _ api.FixOptions) fixOutcome {
+	c, err := a.machine.RestoreDNS(ctx, ch)
+	switch {
+	case errors.Is(err, errNoDNSJournal):
+		return fixOutcome{result: api.NotNeeded, message: "Nothing to restore: Clearance has not changed your DNS settings."}
+	case err != nil:
+		return failed("%v. Your previous settings are still recorded; try again, or set them by hand.", err)
+	}
+	if ch.DryRun() {
+		return fixOutcome{result: api.Fixed, message: "Dry run, nothing changed: " + c.Detail}
+	}
+	a.announceDNS(ctx)
+	return fixOutcome{result: api.Fixed, message: c.Detail}
+}
+
+// announceDNS updates dns-public-active at once after a switch or restore.
+func (a *Agent) announceDNS(ctx context.Context) {
+	a.reg.Update(time.Now(), agentResult(a.ownFindings(ctx)))
+}
+
+// publicDNSFinding is dns-public-active while a switch is in effect.
+func (a *Agent) publicDNSFinding(_ context.Context, now time.Time) (finding.Finding, bool) {
+	on, c, err := a.machine.PublicDNS()
+	if err != nil {
+		a.log.Warn("cannot read the DNS journal", "err", err)
+		return finding.Finding{}, false
+	}
+	if !on {
+		return finding.Finding{}, false
+	}
+	ev := map[string]any{"servers": nonNil(c.Servers), "previous": nonNil(c.Previous)}
+	if c.Interface != "" {
+		ev["interface"] = c.Interface
+	}
+	if c.Tool != "" {
+		ev["tool"] = c.Tool
+	}
+	return finding.DNSPublicActive.New(now, ev), true
+}
+
+// repairDNS rolls back a DNS switch that a crash interrupted, at start.
+func (a *Agent) repairDNS(ctx context.Context) {
+	if !platform.IsAdmin() {
+		return
+	}
+	ch := platform.NewChanges(platform.ExecRunner{Timeout: 20 * time.Second, Log: a.log}, false)
+	repaired, err := a.machine.RepairDNS(ctx, ch)
+	switch {
+	case err != nil:
+		a.log.Error("could not repair an interrupted DNS switch", "err", err, "commands", ch.Commands())
+	case repaired:
+		a.log.Warn("rolled back a DNS switch that was interrupted", "commands", ch.Commands())
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,5 @@
+package platform
+
+import "golang.org/x/sys/windows"
+
+func isAdmin() bool { return windows.GetCurrentProcessToken().IsElevated() }
