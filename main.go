@@ -27,6 +27,13 @@ const usage = `Clearance finds what stands between this computer and ChatGPT.
 
 Usage:
   clearance check [--json] [--only NAMES] [--skip NAMES] [--config FILE] [--verbose]
+  clearance status [--json]            what the agent sees now
+  clearance fix ID [--dry-run] [--confirm] [--json]
+  clearance tray                       the status icon (started at login)
+  clearance agent [--config FILE] [--socket PATH] [--verbose]
+                                       the background service, in the foreground
+  sudo clearance install [--user NAME] [--config FILE]
+  sudo clearance uninstall | start | stop | restart
   clearance version
 
 Exit status of check: 0 nothing to fix, 1 a warning or worse was found,
@@ -45,6 +52,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		return runCheck(args[1:], stdout, stderr)
+	case "agent":
+		return runAgent(args[1:], stdout, stderr)
+	case "fix":
+		return runFix(args[1:], stdout, stderr)
+	case "status":
+		return runStatus(args[1:], stdout, stderr)
+	case "tray":
+		return runTray(args[1:], stdout, stderr)
+	case "install":
+		return runInstall(args[1:], stdout, stderr)
+	case "uninstall":
+		return runUninstall(args[1:], stdout, stderr)
+	case "start", "stop", "restart":
+		return runServiceControl(args[0], args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "clearance %s\n", version)
 		return 0

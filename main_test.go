@@ -56,9 +56,11 @@ func clearanceCmd(t testing.TB, prefix []string, args ...string) *exec.Cmd {
 	}
 	argv := append(append(append([]string{}, prefix...), self), args...)
 	cmd := exec.Command(argv[0], argv[1:]...)
-	// A cache of the test's own: the program remembers NTP answers in the
-	// user's cache directory, which a test must neither read nor write.
-	cmd.Env = append(os.Environ(), "CLEARANCE_RUN_MAIN=1", "NO_COLOR=1", "XDG_CACHE_HOME="+t.TempDir())
+	// A cache and state directory of the test's own: the program remembers
+	// NTP answers in the user's cache directory, and the agent keeps its
+	// DNS journal in the state directory; a test must touch neither.
+	cmd.Env = append(os.Environ(), "CLEARANCE_RUN_MAIN=1", "NO_COLOR=1", "XDG_CACHE_HOME="+t.TempDir(),
+		"CLEARANCE_STATE_DIR="+t.TempDir())
 	return cmd
 }
 

@@ -51,7 +51,7 @@ func holdTun(args []string) int {
 
 // holdTun starts the holdtun helper inside the namespace and waits until
 // the device exists. The helper is stopped by its pid when the test ends.
-func (ns *netns) holdTun(t *testing.T, name string) {
+func (ns *netns) holdTun(t testing.TB, name string) {
 	t.Helper()
 	requireTunDevice(t)
 	self, err := os.Executable()
@@ -85,7 +85,7 @@ func (ns *netns) holdTun(t *testing.T, name string) {
 
 // requireTunDevice skips, saying why, where the kernel offers no TUN
 // device (some containers); in CI that is a failure, like requireRoot.
-func requireTunDevice(t *testing.T) {
+func requireTunDevice(t testing.TB) {
 	t.Helper()
 	if _, err := os.Stat("/dev/net/tun"); err == nil {
 		return
@@ -107,7 +107,7 @@ func vpnTestConfig(t *testing.T) string {
 // offlineResolver makes names fail to resolve inside the namespace at once:
 // `ip netns exec` bind-mounts /etc/netns/NAME/resolv.conf over
 // /etc/resolv.conf, and nothing listens on the namespace's own loopback.
-func (ns *netns) offlineResolver(t *testing.T) {
+func (ns *netns) offlineResolver(t testing.TB) {
 	t.Helper()
 	dir := filepath.Join("/etc/netns", ns.name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/installer"
+)
+
+// runStatus shows the service's state and the findings the agent shows.
+// Exit status: 0 nothing of warning or above, 1 such findings, 3 no agent
+// answers (so that scripts can tell "fine" from "not watching").
+func runStatus(args []string, stdout, stderr io.Writer) int {
+	var asJSON bool
+	var socket string
+	fs := newFlagSet("status", stderr)
+	fs.BoolVar(&asJSON, "json", false, "print the agent's state as JSON (the API's /v1/state)")
+	fs.StringVar(&socket, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
+	if code, done := parseFlags(fs, args, stderr, "Usage: clearance status [flags]"); done {
+		return code
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	svc, svcErr := installer.ServiceStatus(ctx)
+	c := api.NewAgentClient(socket)
+	defer c.Close()
+	h, herr := c.Health(ctx)
+	var st api.State
+	var serr error
+	if herr == nil {
+		st, _, _, serr = c.State(ctx, "")
+	}
+	if asJSON {
+		if herr != nil || serr != nil {
+			return notWatching(stderr, svc, svcErr, firstErr(herr, serr))
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(st)
+		return statusExit(st)
+	}
+
+	fmt.Fprintf(stdout, "Service:  %s\n", describeService(svc, svcErr))
+	if herr != nil || serr != nil {
+		return notWatching(stderr, svc, svcErr, firstErr(herr, serr))
+	}
+	fmt.Fprintf(stdout, "Agent:    answering, version %s, up %s\n", h.Version, (time.Duration(h.UptimeSeconds) * time.Second).String())
+	if st.UpdatedAt.IsZero() {
+		fmt.Fprintln(stdout, "Checked:  not yet (the first check is running)")
+	} else {
+		fmt.Fprintf(stdout, "Checked:  %s (%s ago)\n", st.UpdatedAt.Local().Format("15:04:05"), time.Since(st.UpdatedAt).Round(time.Second))
+	}
+	if len(st.Findings) == 0 {
+		fmt.Fprintln(stdout, "\nNothing stands between this computer and ChatGPT.")
+		return statusExit(st)
+	}
+	fmt.Fprintln(stdout)
+	for _, f := range st.Findings {
+		fmt.Fprintf(stdout, "%-8s  %s (since %s)\n", f.Severity, f.Title, f.Since.Local().Format("Jan 2 15:04"))
+		if len(f.Fixes) > 0 {
+			fmt.Fprintf(stdout, "          fix: clearance fix %s\n", f.Fixes[0])
+		}
+	}
+	return statusExit(st)
+}
+
+func describeService(s installer.Status, err error) string {
+	switch {
+	case err != nil:
+		return "unknown (" + err.Error() + ")"
+	case !s.Installed:
+		return "not installed (sudo clearance install)"
+	case s.Running:
+		return "running (" + s.Backend + ")"
+	}
+	return "installed, not running (" + s.Backend + "; sudo clearance start)"
+}
+
+func notWatching(stderr io.Writer, s installer.Status, svcErr, err error) int {
+	hint := "start it with 'sudo clearance start'"
+	if svcErr == nil && !s.Installed {
+		hint = "install it with 'sudo clearance install', or run 'clearance check' once"
+	}
+	fmt.Fprintf(stderr, "clearance: no agent answers: %v\n  hint: %s\n", err, hint)
+	return 3
+}
+
+func statusExit(st api.State) int {
+	if finding.Worst(st.Findings).Rank() >= finding.Warning.Rank() {
+		return 1
+	}
+	return 0
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
