@@ -38,12 +38,12 @@ func TestConfirmWindow(t *testing.T) {
 		a := newBareApp(remote)
 		ctx := t.Context()
 		a.requestFix(ctx, fix.DNSPublic, "dns-failure")
-		if a.m.confirm != fix.DNSPublic {
+		if confirmOf(a) != fix.DNSPublic {
 			t.Fatal("the first click did not ask for confirmation")
 		}
 		time.Sleep(10 * time.Second)
 		synctest.Wait()
-		if a.m.confirm != "" {
+		if confirmOf(a) != "" {
 			t.Fatal("the confirmation did not expire")
 		}
 		a.requestFix(ctx, fix.DNSPublic, "dns-failure")
@@ -57,7 +57,7 @@ func TestConfirmWindow(t *testing.T) {
 		a.requestFix(ctx, fix.DNSPublic, "dns-failure")
 		time.Sleep(5 * time.Second)
 		synctest.Wait()
-		if a.m.confirm != fix.DNSPublic {
+		if confirmOf(a) != fix.DNSPublic {
 			t.Fatal("a stale timer ended the new confirmation")
 		}
 	})
@@ -75,4 +75,12 @@ func TestRequestsWithoutAnAgent(t *testing.T) {
 	if a.m.checking {
 		t.Fatal("checking without an agent")
 	}
+}
+
+// confirmOf reads the pending confirmation as the app's own goroutines do:
+// under its lock (the window's timer clears it from another goroutine).
+func confirmOf(a *app) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.m.confirm
 }
