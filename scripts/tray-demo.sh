@@ -35,7 +35,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "building scripts/traydemo…"
+echo "building clearance and scripts/traydemo…"
+go build -o "$work/clearance" .
 go build -o "$work/traydemo" ./scripts/traydemo
 
 # A display number nobody uses.
@@ -102,7 +103,7 @@ for _ in $(seq 50); do [ -S "$work/agent.sock" ] && break; sleep 0.1; done
 # The tray, as a person's session starts it (without their proxy settings,
 # so that the proxy check probes nothing).
 env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
-	"$work/traydemo" tray -socket "$work/agent.sock" >"$work/tray.log" 2>&1 &
+	"$work/clearance" tray --socket "$work/agent.sock" --verbose >"$work/tray.log" 2>&1 &
 pids+=($!)
 registered() {
 	gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \

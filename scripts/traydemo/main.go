@@ -1,14 +1,12 @@
 //go:build unix
 
-// Command traydemo is the moving part of scripts/tray-demo.sh: a scripted
-// agent that serves a fixed state on the real API (agent/api) over a Unix
-// socket, and the tray as `clearance tray` runs it, pointed at that
-// socket. It is for a person to look at the tray without installing the
-// agent; it changes nothing on the machine (its fixes only say what they
-// would do).
+// Command traydemo is the scripted agent of scripts/tray-demo.sh: it serves
+// a fixed state on the real API (agent/api) over a Unix socket, for the
+// real `clearance tray --socket PATH` to show. It is for a person to look
+// at the tray without installing the agent; it changes nothing on the
+// machine (its fixes only say what they would do).
 //
 //	traydemo agent -socket PATH [-scenario problems|clear]   (SIGUSR1: next scenario)
-//	traydemo tray -socket PATH
 package main
 
 import (
@@ -26,12 +24,11 @@ import (
 	"github.com/clearance-app/clearance/agent/check"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/fix"
-	"github.com/clearance-app/clearance/tray"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: traydemo agent|tray -socket PATH [-scenario NAME]")
+		fmt.Fprintln(os.Stderr, "usage: traydemo agent -socket PATH [-scenario NAME]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -45,8 +42,6 @@ func main() {
 	switch os.Args[1] {
 	case "agent":
 		err = runAgent(ctx, *socket, *scenario, log)
-	case "tray":
-		err = tray.Run(ctx, tray.Options{Version: "demo", Address: *socket, Log: log})
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
