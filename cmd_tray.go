@@ -15,14 +15,16 @@ import (
 	"github.com/clearance-app/clearance/agent/check"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/tray"
+	"github.com/clearance-app/clearance/tray/autostart"
 )
 
 // runTray shows the status icon. It never dies of a bad configuration
 // file: the person would lose the icon that tells them so.
 func runTray(args []string, _, stderr io.Writer) int {
 	var configPath, addr string
-	var verbose bool
+	var verbose, atLogin bool
 	fs := newFlagSet("tray", stderr)
+	fs.BoolVar(&atLogin, "autostart", false, "started at login by the machine-wide entry: end at once if this person switched \"Start at login\" off")
 	fs.StringVar(&configPath, "config", "", "configuration file (default: CLEARANCE_CONFIG, else the system file)")
 	fs.StringVar(&addr, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
 	fs.BoolVar(&verbose, "verbose", false, "log what the tray does to standard error")
@@ -34,6 +36,12 @@ func runTray(args []string, _, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if atLogin {
+		if on, err := autostart.Enabled(); err == nil && !on {
+			log.Info("not starting: this person switched Start at login off")
+			return 0
+		}
+	}
 	src := config.Locate(configPath, os.Getenv)
 	cfg, err := config.Load(src)
 	if err != nil {

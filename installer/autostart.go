@@ -9,6 +9,13 @@ import (
 	"strings"
 )
 
+// autostartArgs is what the entries run: `tray --autostart`, with which
+// the tray ends at once for a person who switched "Start at login" off.
+// That makes the per-user opt-out hold on every OS, even where the OS's
+// own per-user switch does not cover a machine-wide entry (Windows'
+// StartupApproved for an HKLM Run value is not documented to).
+const autostartArgs = "tray --autostart"
+
 // The tray's autostart entries, machine-wide: every person who logs in
 // gets the tray; one opts out in their own session (a Hidden=true entry of
 // the same name in ~/.config/autostart, the StartupApproved key on Windows,
@@ -37,7 +44,7 @@ func desktopEntry(exe string) string {
 		"Type=Application\n" +
 		"Name=Clearance\n" +
 		"Comment=Shows whether anything on this computer stands between you and ChatGPT, and fixes it\n" +
-		"Exec=" + escapeKeyFile(execArg(exe)+" tray") + "\n" +
+		"Exec=" + escapeKeyFile(execArg(exe)+" "+autostartArgs) + "\n" +
 		"TryExec=" + escapeKeyFile(exe) + "\n" +
 		"Terminal=false\n" +
 		"StartupNotify=false\n" +
@@ -77,6 +84,7 @@ func launchAgentPlist(exe string) string {
 	<array>
 		<string>` + escapeXML(exe) + `</string>
 		<string>tray</string>
+		<string>--autostart</string>
 	</array>
 	<key>LimitLoadToSessionType</key>
 	<string>Aqua</string>
@@ -101,7 +109,7 @@ func escapeXML(s string) string {
 // runKeyValue is the HKLM Run value: the path quoted, since it may hold
 // spaces ("C:\Program Files\…"), then the command.
 func runKeyValue(exe string) string {
-	return `"` + exe + `" tray`
+	return `"` + exe + `" ` + autostartArgs
 }
 
 // fileEntry is an autostart entry kept in a file.

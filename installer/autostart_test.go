@@ -103,13 +103,13 @@ func TestLaunchAgentPlist(t *testing.T) {
 			}
 		}
 	}
-	if len(args) != 2 || args[0] != exe || args[1] != "tray" {
+	if len(args) != 3 || args[0] != exe || args[1] != "tray" || args[2] != "--autostart" {
 		t.Errorf("ProgramArguments decode to %q", args)
 	}
 }
 
 func TestRunKeyValue(t *testing.T) {
-	if got, want := runKeyValue(`C:\Program Files\Clearance\clearance.exe`), `"C:\Program Files\Clearance\clearance.exe" tray`; got != want {
+	if got, want := runKeyValue(`C:\Program Files\Clearance\clearance.exe`), `"C:\Program Files\Clearance\clearance.exe" tray --autostart`; got != want {
 		t.Errorf("runKeyValue = %s, want %s", got, want)
 	}
 }
