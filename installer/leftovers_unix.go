@@ -4,34 +4,30 @@ package installer
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
-	"syscall"
-	"time"
+
+	"github.com/clearance-app/clearance/agent/api"
 )
 
 // removeStaleSocket removes the agent's socket when nothing answers on it
 // and returns it, and then its directory if that is empty. A live agent's
-// socket is left alone.
+// socket, or anything there that is not a socket, is left alone.
 func removeStaleSocket(path string) ([]string, error) {
 	var removed []string
 	fi, err := os.Lstat(path)
 	if err == nil && fi.Mode().Type() == fs.ModeSocket {
-		c, err := net.DialTimeout("unix", path, 2*time.Second)
-		if err == nil {
-			c.Close()
+		gone, err := api.RemoveStaleSocket(path)
+		if errors.Is(err, api.ErrSocketInUse) {
 			return nil, nil
 		}
-		if !errors.Is(err, syscall.ECONNREFUSED) {
-			return nil, fmt.Errorf("%s cannot be tested (%w); leaving it alone", path, err)
-		}
-		if err := os.Remove(path); err != nil {
+		if err != nil {
 			return nil, err
 		}
-		removed = append(removed, path)
+		if gone {
+			removed = append(removed, path)
+		}
 	}
 	// The directory is the agent's run-time directory, which it leaves
 	// behind even after a clean stop; it goes unannounced. Remove fails on

@@ -246,9 +246,25 @@ func writeDNSJournal(path string, j dnsJournal) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	f, err := os.CreateTemp(dir, ".dns-journal-*.tmp")
+	// Readable by all: `clearance status` run by a person may show it.
+	tmp, err := writeTemp(dir, ".dns-journal-*.tmp", data, 0o644)
+	if err == nil {
+		if err = renameDurable(tmp, path); err != nil {
+			os.Remove(tmp)
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("write the DNS journal: %w", err)
+		return fmt.Errorf("write the DNS journal %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeTemp writes data to a new temporary file in dir, fsynced and with
+// mode perm, and returns its name, for the caller to rename into place.
+func writeTemp(dir, pattern string, data []byte, perm fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", err
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
@@ -259,17 +275,13 @@ func writeDNSJournal(path string, j dnsJournal) error {
 		err = cerr
 	}
 	if err == nil {
-		// Readable by all: `clearance status` run by a person may show it.
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = renameDurable(tmp, path)
+		err = os.Chmod(tmp, perm)
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write the DNS journal %s: %w", path, err)
+		return "", err
 	}
-	return nil
+	return tmp, nil
 }
 
 // removeDNSJournal deletes the journal once its settings are back, durably.

@@ -492,8 +492,7 @@ func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 	if fi, err := os.Stat(path); err == nil {
 		old, perm = fi, fi.Mode().Perm()
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".clearance-*")
+	tmp, err := writeTemp(filepath.Dir(path), "."+filepath.Base(path)+".clearance-*", data, perm)
 	if errors.Is(err, syscall.EROFS) {
 		// A read-only root with a writable bind-mounted file (a container
 		// started with --read-only): only the file itself can be written.
@@ -502,18 +501,7 @@ func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, perm)
-	}
-	if err == nil && old != nil {
+	if old != nil {
 		err = chownLike(tmp, old)
 	}
 	if err == nil {

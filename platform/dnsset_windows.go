@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/netip"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -38,29 +37,6 @@ func recordDNS(context.Context, Runner) (dnsJournal, error) {
 		return dnsJournal{}, err
 	}
 	return netshJournal(idx, ad.v6Index, ad.guid, ad.name, v4, v6), nil
-}
-
-// winForwardRows reads the forwarding table as plain rows.
-func winForwardRows() ([]WinRoute, error) {
-	var table *windows.MibIpForwardTable2
-	if err := windows.GetIpForwardTable2(windows.AF_UNSPEC, &table); err != nil {
-		return nil, fmt.Errorf("read the routing table: %w", err)
-	}
-	defer windows.FreeMibTable(unsafe.Pointer(table))
-	var rows []WinRoute
-	for _, r := range table.Rows() {
-		dst, ok := winSockaddrAddr(&r.DestinationPrefix.Prefix)
-		if !ok {
-			continue
-		}
-		rows = append(rows, WinRoute{
-			IfIndex:     r.InterfaceIndex,
-			IfLuid:      r.InterfaceLuid,
-			Destination: netip.PrefixFrom(dst, int(r.DestinationPrefix.PrefixLength)).String(),
-			Metric:      r.Metric,
-		})
-	}
-	return rows, nil
 }
 
 type winDNSAdapter struct {

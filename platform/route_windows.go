@@ -15,6 +15,16 @@ import (
 // needed), adds each interface's metric as Windows does when it ranks
 // routes, and names each route's interface as Go's net package does.
 func routes(context.Context) ([]Route, error) {
+	rows, err := winForwardRows()
+	if err != nil {
+		return nil, err
+	}
+	return routesFromWin(withInterfaceMetrics(rows, winInterfaceMetric), winInterfaceNames()), nil
+}
+
+// winForwardRows reads the forwarding table as plain rows, for the untagged
+// code that ranks them (routes, and the active interface of dns-public).
+func winForwardRows() ([]WinRoute, error) {
 	var table *windows.MibIpForwardTable2
 	if err := windows.GetIpForwardTable2(windows.AF_UNSPEC, &table); err != nil {
 		return nil, fmt.Errorf("read the routing table: %w", err)
@@ -35,7 +45,7 @@ func routes(context.Context) ([]Route, error) {
 			Metric:      r.Metric,
 		})
 	}
-	return routesFromWin(withInterfaceMetrics(rows, winInterfaceMetric), winInterfaceNames()), nil
+	return rows, nil
 }
 
 // withInterfaceMetrics, untagged, numbers the families as ws2def.h does;

@@ -32,7 +32,9 @@ func Listen(path string) (net.Listener, error) {
 			return nil, fmt.Errorf("open up the socket's directory: %w", err)
 		}
 	}
-	if err := removeStale(path); err != nil {
+	if _, err := RemoveStaleSocket(path); errors.Is(err, ErrSocketInUse) {
+		return nil, fmt.Errorf("another agent is already answering on %s", path)
+	} else if err != nil {
 		return nil, err
 	}
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
@@ -46,31 +48,37 @@ func Listen(path string) (net.Listener, error) {
 	return ln, nil
 }
 
-// removeStale removes a socket at path that nothing answers on. Anything
-// else there (a live agent, a file that is not a socket) is left alone.
-func removeStale(path string) error {
+// ErrSocketInUse is RemoveStaleSocket's answer when an agent answers on
+// the socket: it is not stale.
+var ErrSocketInUse = errors.New("an agent is answering on it")
+
+// RemoveStaleSocket removes the socket at path when nothing answers on it
+// (an agent that died without cleaning up), and reports whether it did. A
+// missing path is nothing to do; anything that is not a socket, or cannot
+// be tested, is left alone with an error.
+func RemoveStaleSocket(path string) (removed bool, err error) {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("look at %s: %w", path, err)
+		return false, fmt.Errorf("look at %s: %w", path, err)
 	}
 	if fi.Mode().Type() != fs.ModeSocket {
-		return fmt.Errorf("%s exists and is not a socket; remove it by hand if it is not needed", path)
+		return false, fmt.Errorf("%s exists and is not a socket; remove it by hand if it is not needed", path)
 	}
 	c, err := net.DialTimeout("unix", path, 2*time.Second)
 	if err == nil {
 		c.Close()
-		return fmt.Errorf("another agent is already answering on %s", path)
+		return false, fmt.Errorf("%s: %w", path, ErrSocketInUse)
 	}
 	if !errors.Is(err, syscall.ECONNREFUSED) {
-		return fmt.Errorf("%s exists and cannot be tested (%w); leaving it alone", path, err)
+		return false, fmt.Errorf("%s exists and cannot be tested (%w); leaving it alone", path, err)
 	}
 	if err := os.Remove(path); err != nil {
-		return fmt.Errorf("remove the stale socket %s: %w", path, err)
+		return false, fmt.Errorf("remove the stale socket %s: %w", path, err)
 	}
-	return nil
+	return true, nil
 }
 
 // Dial connects to the agent's socket at addr (DefaultAddress when empty).
