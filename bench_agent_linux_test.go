@@ -77,7 +77,7 @@ func BenchmarkAgentNetworkChange(b *testing.B) {
 	b.Cleanup(func() { execCommand("ip", "netns", "del", name) })
 	run("-n", name, "link", "set", "lo", "up")
 	ns := &netns{name: name}
-	ns.offlineResolver(b) // names fail at once: no DNS timeouts in the numbers
+	ns.offlineResolver(b)   // names fail at once: no DNS timeouts in the numbers
 	ns.holdTun(b, "bench0") // with a process behind it, as a VPN client holds it
 	run("-n", name, "addr", "add", "10.77.0.2/24", "dev", "bench0")
 	a := startAgent(b, []string{"ip", "netns", "exec", name}, agentTestConfig(b))
