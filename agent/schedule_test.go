@@ -41,6 +41,10 @@ func TestScheduleConfirmsThenShows(t *testing.T) {
 		if got := visibleCodes(a); !slices.Equal(got, []finding.Code{finding.VPNActive.Code}) {
 			t.Fatalf("after confirmation the visible findings are %v", got)
 		}
+		first := a.State().Findings[0]
+		if want := time.Now().Add(-5 * time.Second).UTC(); !first.Since.Equal(want) {
+			t.Fatalf("since = %v, want the first sighting %v", first.Since, want)
+		}
 		// A warning keeps the agent watching closely: every 30 s.
 		time.Sleep(25*time.Second - time.Millisecond)
 		synctest.Wait()
@@ -51,6 +55,9 @@ func TestScheduleConfirmsThenShows(t *testing.T) {
 		synctest.Wait()
 		if dns.count() != 2 {
 			t.Fatalf("no full run 30 s after the last: dns ran %d times", dns.count())
+		}
+		if again := a.State().Findings; len(again) != 1 || again[0].ID != first.ID || !again[0].Since.Equal(first.Since) {
+			t.Fatalf("a lasting finding changed its id or since across runs: %+v, first %+v", again, first)
 		}
 		// The problem goes away: it clears at the next run, with no delay,
 		// and the agent goes back to every 5 minutes.
