@@ -67,24 +67,24 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	var apiErr *api.Error
 	switch {
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden:
-		return fail(stderr, apiErr.Message, "an administrator can let you run fixes: sudo usermod -aG "+api.DefaultFixGroup+" "+currentUser())
+		return o.fail(stderr, id, apiErr.Message, "an administrator can let you run fixes: sudo usermod -aG "+api.DefaultFixGroup+" "+currentUser())
 	case errors.As(err, &apiErr):
-		return fail(stderr, apiErr.Message, "")
+		return o.fail(stderr, id, apiErr.Message, "")
 	case errors.Is(err, errNoAgent):
 		if !platform.IsAdmin() {
-			return fail(stderr, "no Clearance agent is running, and this fix changes the system, which needs administrator rights",
+			return o.fail(stderr, id, "no Clearance agent is running, and this fix changes the system, which needs administrator rights",
 				"run 'sudo clearance fix "+id+"', or install the agent once with 'sudo clearance install'")
 		}
 		res, err = fixInProcess(ctx, o, id, stderr)
 		if err != nil {
-			return fail(stderr, err.Error(), configHint(err))
+			return o.fail(stderr, id, err.Error(), configHint(err))
 		}
 	case err != nil:
-		return fail(stderr, err.Error(), "")
+		return o.fail(stderr, id, err.Error(), "")
 	}
 	if o.out != "" {
 		if err := writeFixResult(o.out, res); err != nil {
-			return fail(stderr, err.Error(), "")
+			return o.fail(stderr, id, err.Error(), "")
 		}
 	} else {
 		printFixResult(stdout, res, o)
@@ -153,6 +153,16 @@ func printFixResult(w io.Writer, res api.FixResult, o fixOptions) {
 	for _, c := range res.Commands {
 		fmt.Fprintf(w, "  %s: %s\n", verb, c)
 	}
+}
+
+// fail reports a fix that could not run, also in the --out file when one
+// was asked for: the elevated process's standard error is out of sight of
+// the tray that started it (a hidden console on Windows).
+func (o fixOptions) fail(stderr io.Writer, id, msg, hint string) int {
+	if o.out != "" {
+		writeFixResult(o.out, api.FixResult{Fix: id, Result: api.Failed, Message: msg, Commands: []string{}})
+	}
+	return fail(stderr, msg, hint)
 }
 
 func writeFixResult(path string, res api.FixResult) error {

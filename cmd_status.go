@@ -46,7 +46,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return statusExit(st)
 	}
 
-	fmt.Fprintf(stdout, "Service:  %s\n", describeService(svc, svcErr))
+	fmt.Fprintf(stdout, "Service:  %s\n", describeService(svc, svcErr, herr == nil))
 	if herr != nil || serr != nil {
 		return notWatching(stderr, svc, svcErr, firstErr(herr, serr))
 	}
@@ -70,8 +70,12 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	return statusExit(st)
 }
 
-func describeService(s installer.Status, err error) string {
+func describeService(s installer.Status, err error, answering bool) string {
 	switch {
+	case answering && (err != nil || !s.Running):
+		// The agent answers, so it runs; the manager's own state may not be
+		// readable without administrator rights (launchd's system domain).
+		return "running (the agent answers)"
 	case err != nil:
 		return "unknown (" + err.Error() + ")"
 	case !s.Installed:

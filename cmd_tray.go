@@ -14,6 +14,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/check"
 	"github.com/clearance-app/clearance/agent/config"
+	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/tray"
 	"github.com/clearance-app/clearance/tray/autostart"
 )
@@ -30,6 +31,9 @@ func runTray(args []string, _, stderr io.Writer) int {
 	fs.BoolVar(&verbose, "verbose", false, "log what the tray does to standard error")
 	if code, done := parseFlags(fs, args, stderr, "Usage: clearance tray [flags]"); done {
 		return code
+	}
+	if atLogin {
+		platform.DetachConsole() // no console window for the session on Windows
 	}
 	level := slog.LevelWarn
 	if verbose {
@@ -62,6 +66,10 @@ func runTray(args []string, _, stderr io.Writer) int {
 	switch {
 	case errors.Is(err, tray.ErrAlreadyRunning):
 		fmt.Fprintln(stderr, "clearance:", err)
+		return 0
+	case errors.Is(err, tray.ErrNoTray) && atLogin:
+		// A failure at login would only make launchd start it again and again.
+		log.Warn("no tray in this build", "err", err)
 		return 0
 	case err != nil:
 		return fail(stderr, err.Error(), "")

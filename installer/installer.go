@@ -2,12 +2,14 @@ package installer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/clearance-app/clearance/platform"
 )
@@ -175,6 +177,9 @@ func (s *setup) install(ctx context.Context) ([]Step, error) {
 		}
 		if err := s.svc.uninstall(); err != nil {
 			return s.steps, fmt.Errorf("remove the old registration of the service %s: %w", ServiceName, err)
+		}
+		if err := waitUnregistered(ctx, s.svc); err != nil {
+			return s.steps, fmt.Errorf("the old registration of the service %s is still being removed (%w): close the Services window and anything else using the service, then install again", ServiceName, err)
 		}
 		if err := s.svc.install(); err != nil {
 			return s.steps, fmt.Errorf("register the service %s: %w", ServiceName, err)
@@ -370,4 +375,29 @@ func defaultManager() (manager, error) {
 		return nil, err
 	}
 	return newManager(o)
+}
+
+// waitUnregistered waits until the service manager has really removed the
+// service. Windows only marks a service for deletion while any handle to
+// it is open (the Services window, an agent still exiting), and a new
+// registration under the same name fails until it is gone.
+func waitUnregistered(ctx context.Context, m manager) error {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		st, err := m.status()
+		if err == nil && !st.installed {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return err
+			}
+			return errors.New("it is still registered after 15 s")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

@@ -9,3 +9,7 @@ var ErrAlreadyRunning = errors.New("the Clearance tray is already running in thi
 // ErrNoSessionBus is returned (wrapped, with the reason) by Run on Linux when
 // there is no desktop session bus to show an icon on.
 var ErrNoSessionBus = errors.New("no desktop session bus")
+
+// ErrNoTray is returned by Run from a build that has no tray for this OS (a
+// macOS build without cgo: the macOS tray library is Objective-C).
+var ErrNoTray = errors.New("this build of Clearance has no tray: on macOS the tray needs a build with cgo")

@@ -4,7 +4,6 @@ package tray
 
 import (
 	"context"
-	"errors"
 
 	"github.com/clearance-app/clearance/assets"
 )
@@ -16,7 +15,7 @@ type noUI struct{}
 func newSystrayUI(chan<- action, func(assets.IconState) []byte) ui { return noUI{} }
 
 func (noUI) run(context.Context, func()) error {
-	return errors.New("this build of Clearance has no tray: on macOS the tray needs a build with cgo")
+	return ErrNoTray
 }
 func (noUI) show(view) {}
 func (noUI) quit()     {}

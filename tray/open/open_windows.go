@@ -15,7 +15,14 @@ func (o *Opener) openURL(_ context.Context, u string) error {
 	return windows.ShellExecute(0, windows.StringToUTF16Ptr("open"), windows.StringToUTF16Ptr(u), nil, nil, windows.SW_SHOWNORMAL)
 }
 
-const userChoice = `Software\Microsoft\Windows\Shell\Associations\UrlAssociations\%s\UserChoice`
+// The user's choice of handler for a scheme. Windows 11 24H2 and later
+// write it only under UserChoiceLatest\ProgId and leave the older
+// UserChoice stale (microsoft/PowerToys#40115, AdguardForWindows#5867), so
+// that one is read first.
+var userChoiceKeys = []string{
+	`Software\Microsoft\Windows\Shell\Associations\UrlAssociations\%s\UserChoiceLatest\ProgId`,
+	`Software\Microsoft\Windows\Shell\Associations\UrlAssociations\%s\UserChoice`,
+}
 
 func (o *Opener) privateWindow(ctx context.Context, u string) error {
 	progID, command, err := defaultBrowserCommand()
@@ -30,13 +37,13 @@ func (o *Opener) privateWindow(ctx context.Context, u string) error {
 // machine's classes).
 func defaultBrowserCommand() (progID, command string, err error) {
 	for _, scheme := range []string{"https", "http"} {
-		k, err := registry.OpenKey(registry.CURRENT_USER, fmt.Sprintf(userChoice, scheme), registry.QUERY_VALUE)
-		if err != nil {
-			continue
+		for _, key := range userChoiceKeys {
+			progID = readProgID(fmt.Sprintf(key, scheme))
+			if progID != "" {
+				break
+			}
 		}
-		progID, _, err = k.GetStringValue("ProgId")
-		k.Close()
-		if err == nil && progID != "" {
+		if progID != "" {
 			break
 		}
 	}
@@ -58,4 +65,18 @@ func defaultBrowserCommand() (progID, command string, err error) {
 		}
 	}
 	return progID, command, nil
+}
+
+// readProgID reads the ProgId value of an HKCU key; "" when absent.
+func readProgID(path string) string {
+	k, err := registry.OpenKey(registry.CURRENT_USER, path, registry.QUERY_VALUE)
+	if err != nil {
+		return ""
+	}
+	defer k.Close()
+	v, _, err := k.GetStringValue("ProgId")
+	if err != nil {
+		return ""
+	}
+	return v
 }
