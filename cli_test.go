@@ -36,3 +36,42 @@ func TestConfigFromEnvironmentMustExist(t *testing.T) {
 		t.Fatalf("code %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// Every command refuses arguments it does not take, before doing
+// anything: `clearance agent extra` must not start an agent.
+func TestCommandsRefuseStrayArguments(t *testing.T) {
+	sock := t.TempDir() + "/none.sock"
+	for _, args := range [][]string{
+		{"agent", "extra", "--socket", sock},
+		{"status", "extra"},
+		{"tray", "extra"},
+		{"install", "extra"},
+		{"uninstall", "extra"},
+		{"start", "extra"},
+		{"fix", "dns-flush", "extra", "--socket", sock},
+		{"fix", "bogus-fix"},
+		{"fix"},
+	} {
+		r := runCmd(t, clearanceCmd(t, nil, args...))
+		if r.code != 2 || !strings.Contains(r.stderr, "hint:") {
+			t.Errorf("clearance %s: exit %d, stderr %q; want 2 with a hint", strings.Join(args, " "), r.code, r.stderr)
+		}
+	}
+}
+
+// The fix id may stand before, between or after the flags.
+func TestFixIDAnywhere(t *testing.T) {
+	sock := t.TempDir() + "/none.sock"
+	for _, args := range [][]string{
+		{"fix", "recheck", "--json", "--socket", sock},
+		{"fix", "--json", "recheck", "--socket", sock},
+		{"fix", "--json", "--socket", sock, "recheck"},
+	} {
+		r := runCmd(t, clearanceCmd(t, nil, args...))
+		// No agent answers: recheck asks the in-process agent (root) or
+		// says how to get rights; either way the id was understood.
+		if strings.Contains(r.stderr, "unexpected argument") || strings.Contains(r.stderr, "which fix") {
+			t.Errorf("clearance %s: %q", strings.Join(args, " "), r.stderr)
+		}
+	}
+}

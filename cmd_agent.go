@@ -67,9 +67,22 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; done is true when the command must end with
-// code (help was asked for, or a flag was bad).
+// parseFlags parses the flags of a command that takes no other arguments;
+// done is true when the command must end with code (help was asked for, a
+// flag was bad, or an argument was left over).
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer, usage string) (code int, done bool) {
+	if code, done := parseFlagsArgs(fs, args, stderr, usage); done {
+		return code, done
+	}
+	if fs.NArg() > 0 {
+		return fail(stderr, fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "run 'clearance "+fs.Name()+" -h' for the flags"), true
+	}
+	return 0, false
+}
+
+// parseFlagsArgs is parseFlags for a command that reads its arguments
+// itself.
+func parseFlagsArgs(fs *flag.FlagSet, args []string, stderr io.Writer, usage string) (code int, done bool) {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stderr)

@@ -41,18 +41,20 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", "", "write the JSON result to this file (for a caller that cannot read an elevated process's output)")
 	fs.StringVar(&o.socket, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
 	fs.StringVar(&o.configPath, "config", "", "configuration file, when no agent runs")
-	// Flags may follow the id: `clearance fix dns-public --confirm`.
+	// The id may come before, between or after the flags:
+	// `clearance fix dns-public --confirm`, `clearance fix --dry-run dns-flush`.
 	var id string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		id, args = args[0], args[1:]
-	}
-	if code, done := parseFlags(fs, args, stderr, "Usage: clearance fix ID [flags]\n\nIDs: "+fixIDs()); done {
-		return code
-	}
-	if id == "" && fs.NArg() == 1 {
-		id = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return fail(stderr, fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "give one fix id")
+	for {
+		if code, done := parseFlagsArgs(fs, args, stderr, "Usage: clearance fix ID [flags]\n\nIDs: "+fixIDs()); done {
+			return code
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if id != "" {
+			return fail(stderr, fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "give one fix id")
+		}
+		id, args = fs.Arg(0), fs.Args()[1:]
 	}
 	if _, ok := fix.Lookup(id); !ok {
 		if id == "" {
