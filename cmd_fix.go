@@ -24,6 +24,7 @@ import (
 type fixOptions struct {
 	api.FixOptions
 	json       bool
+	local      bool
 	out        string
 	socket     string
 	configPath string
@@ -40,7 +41,8 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
 	fs.StringVar(&o.out, "out", "", "write the JSON result to this file (for a caller that cannot read an elevated process's output)")
 	fs.StringVar(&o.socket, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
-	fs.StringVar(&o.configPath, "config", "", "configuration file, when no agent runs")
+	fs.StringVar(&o.configPath, "config", "", "configuration file, when the fix runs here")
+	fs.BoolVar(&o.local, "local", false, "run the fix in this process, not through the agent (needs administrator rights)")
 	// The id may come before, between or after the flags:
 	// `clearance fix dns-public --confirm`, `clearance fix --dry-run dns-flush`.
 	var id string
@@ -56,7 +58,8 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 		}
 		id, args = fs.Arg(0), fs.Args()[1:]
 	}
-	if _, ok := fix.Lookup(id); !ok {
+	info, ok := fix.Lookup(id)
+	if !ok {
 		if id == "" {
 			return fail(stderr, "which fix?", "the fixes are: "+fixIDs())
 		}
@@ -64,18 +67,30 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if !info.Privileged {
+		return userFix(ctx, o, id, stdout, stderr)
+	}
 
-	res, err := fixThroughAgent(ctx, o, id)
+	var res api.FixResult
+	err := errNoAgent // --local: as if none answered
+	if !o.local {
+		res, err = fixThroughAgent(ctx, o, id)
+	}
 	var apiErr *api.Error
 	switch {
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden:
-		return o.fail(stderr, id, apiErr.Message, "an administrator can let you run fixes: sudo usermod -aG "+api.DefaultFixGroup+" "+currentUser())
+		return o.fail(stderr, id, apiErr.Message, "")
 	case errors.As(err, &apiErr):
 		return o.fail(stderr, id, apiErr.Message, "")
+	case errors.Is(err, errNoAgent) && o.socket != "" && !o.local:
+		return o.fail(stderr, id, "no agent answers at "+o.socket, "check the path, or leave --socket out to run the fix here")
 	case errors.Is(err, errNoAgent):
 		if !platform.IsAdmin() {
 			return o.fail(stderr, id, "no Clearance agent is running, and this fix changes the system, which needs administrator rights",
 				"run 'sudo clearance fix "+id+"', or install the agent once with 'sudo clearance install'")
+		}
+		if !o.local {
+			fmt.Fprintln(stderr, "clearance: no agent answers; running the fix here")
 		}
 		res, err = fixInProcess(ctx, o, id, stderr)
 		if err != nil {
@@ -92,8 +107,37 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 		printFixResult(stdout, res, o)
 	}
 	if res.Result == api.Failed {
+		if id == fix.DNSPublic && !o.Confirm && !o.DryRun {
+			fmt.Fprintln(stderr, "  hint: run again with --confirm to go ahead")
+		}
 		return 1
 	}
+	return 0
+}
+
+// userFix answers for the fixes that are not the agent's: recheck asks the
+// agent to check now (open to everyone); the others belong to the tray,
+// which runs them as the person (opening pages, browser data).
+func userFix(ctx context.Context, o fixOptions, id string, stdout, stderr io.Writer) int {
+	if id != fix.Recheck {
+		return fail(stderr, fmt.Sprintf("%s is done by the tray, as you (it opens a page or changes browser data)", id),
+			"choose it in the tray's menu; 'clearance tray' starts the tray")
+	}
+	c := api.NewAgentClient(o.socket)
+	defer c.Close()
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := c.CheckNow(cctx); err != nil {
+		return fail(stderr, "no agent answers, so none can check again", "'clearance check' checks now, in this terminal")
+	}
+	res := api.FixResult{Fix: id, Result: api.Fixed, Message: "Checking again now: 'clearance status' shows the result.", Commands: []string{}}
+	if o.out != "" {
+		if err := writeFixResult(o.out, res); err != nil {
+			return fail(stderr, err.Error(), "")
+		}
+		return 0
+	}
+	printFixResult(stdout, res, o)
 	return 0
 }
 
@@ -119,8 +163,15 @@ func fixThroughAgent(ctx context.Context, o fixOptions, id string) (api.FixResul
 // fixInProcess runs the fix here, as the agent would.
 func fixInProcess(ctx context.Context, o fixOptions, id string, stderr io.Writer) (api.FixResult, error) {
 	src := config.Locate(o.configPath, os.Getenv)
+	load := func() (config.Config, error) { return config.Load(src) }
+	if _, err := load(); err != nil && id == fix.DNSRestore {
+		// Putting the person's own DNS back must not depend on a typo in
+		// the configuration (uninstall needs it too).
+		fmt.Fprintf(stderr, "clearance: %v; restoring with the default settings\n", err)
+		load = func() (config.Config, error) { return config.Default(), nil }
+	}
 	a, err := agent.New(agent.Options{
-		Config:  func() (config.Config, error) { return config.Load(src) },
+		Config:  load,
 		Log:     slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Version: version,
 		Address: "-",
@@ -131,7 +182,7 @@ func fixInProcess(ctx context.Context, o fixOptions, id string, stderr io.Writer
 	defer a.Close()
 	for _, st := range a.Fixes(ctx) {
 		if st.ID == id && !st.Available {
-			return api.FixResult{Fix: id, Result: api.Failed, Message: "Not available: " + st.Reason + "."}, nil
+			return api.FixResult{Fix: id, Result: api.Failed, Message: api.NotAvailable(st.Reason), Commands: []string{}}, nil
 		}
 	}
 	return a.RunFix(ctx, id, o.FixOptions)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
@@ -31,6 +32,14 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 	}
 	if _, err := config.Load(config.Locate(o.ConfigPath, os.Getenv)); err != nil {
 		return fail(stderr, err.Error(), configHint(err))
+	}
+	if o.ConfigPath != "" {
+		// The service starts in another directory: it needs the full path.
+		abs, err := filepath.Abs(o.ConfigPath)
+		if err != nil {
+			return fail(stderr, err.Error(), "")
+		}
+		o.ConfigPath = abs
 	}
 	if o.User == "" {
 		o.User = os.Getenv("SUDO_USER")

@@ -65,6 +65,8 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%-8s  %s (since %s)\n", f.Severity, f.Title, f.Since.Local().Format("Jan 2 15:04"))
 		if len(f.Fixes) > 0 {
 			fmt.Fprintf(stdout, "          fix: clearance fix %s\n", f.Fixes[0])
+		} else if e, ok := f.Evidence["error"].(string); ok {
+			fmt.Fprintf(stdout, "          %s\n", e) // config-invalid: the file, line and key
 		}
 	}
 	return statusExit(st)

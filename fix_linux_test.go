@@ -35,11 +35,11 @@ func nsResolvConf(t *testing.T, ns *netns, content string) string {
 	return p
 }
 
-// fixIn runs `clearance fix ARGS… --json` in the namespace, with no agent
-// to ask (the socket does not exist) and the given state directory.
+// fixIn runs `clearance fix ARGS… --json --local` in the namespace (in
+// process, whatever agent may run) with the given state directory.
 func fixIn(t *testing.T, ns *netns, state string, args ...string) (result, api.FixResult) {
 	t.Helper()
-	cmd := clearanceCmd(t, ns.prefix(), append(append([]string{"fix"}, args...), "--json", "--socket", filepath.Join(state, "no-agent.sock"))...)
+	cmd := clearanceCmd(t, ns.prefix(), append(append([]string{"fix"}, args...), "--json", "--local")...)
 	cmd.Env = append(cmd.Env, "CLEARANCE_STATE_DIR="+state)
 	r := runCmd(t, cmd)
 	var res api.FixResult

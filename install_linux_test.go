@@ -256,7 +256,7 @@ func TestInstallSysV(t *testing.T) {
 	if !inGroup(t, "nobody", fixGroupName) {
 		t.Error("nobody is not in the group clearance")
 	}
-	if desk, err := os.ReadFile(trayDesktop); err != nil || !strings.Contains(string(desk), "\nExec="+exe+" tray\n") {
+	if desk, err := os.ReadFile(trayDesktop); err != nil || !strings.Contains(string(desk), "\nExec="+exe+" tray --autostart\n") {
 		t.Errorf("%s: %v\n%s", trayDesktop, err, desk)
 	}
 	// The agent is the namespace's, not this machine's network's.

@@ -27,17 +27,24 @@ const usage = `Clearance finds what stands between this computer and ChatGPT.
 
 Usage:
   clearance check [--json] [--only NAMES] [--skip NAMES] [--config FILE] [--verbose]
-  clearance status [--json]            what the agent sees now
-  clearance fix ID [--dry-run] [--confirm] [--json]
-  clearance tray                       the status icon (started at login)
+  clearance status [--json] [--socket PATH]
+                                       what the agent sees now
+  clearance fix ID [--dry-run] [--confirm] [--json] [--local] [--socket PATH] [--config FILE] [--out FILE]
+  clearance tray [--socket PATH] [--config FILE] [--verbose]
+                                       the status icon (started at login)
   clearance agent [--config FILE] [--socket PATH] [--verbose]
                                        the background service, in the foreground
   sudo clearance install [--user NAME] [--config FILE]
   sudo clearance uninstall | start | stop | restart
   clearance version
 
-Exit status of check: 0 nothing to fix, 1 a warning or worse was found,
-2 Clearance could not run (a bad flag or configuration file).
+Fixes: time-sync, dns-flush, dns-public (with --confirm), dns-restore, recheck;
+the tray runs open-status-page, open-captive-portal, open-private-window.
+
+Exit status: 2 Clearance could not run (a bad flag, argument or configuration
+file, missing rights). check: 0 nothing to fix, 1 a warning or worse was
+found. status: 0 all clear, 1 a warning or worse, 3 no agent answers.
+fix: 0 fixed or nothing to do, 1 the fix failed.
 `
 
 func main() {

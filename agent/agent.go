@@ -95,6 +95,7 @@ type Agent struct {
 	checks []check.Check
 
 	checkNow chan struct{} // size 1: requests coalesce
+	woken    chan struct{} // size 1: the registry was fed outside the loop
 
 	cfgMu   sync.Mutex
 	cfg     config.Config // the last good configuration
@@ -152,9 +153,10 @@ func New(opts Options) (*Agent, error) {
 		env:      env,
 		opts:     opts,
 		log:      opts.Log,
-		reg:      health.New(health.Options{ConfirmAfter: cfg.Agent.ConfirmAfter.D()}),
+		reg:      health.New(health.Options{ConfirmAfter: cfg.Agent.ConfirmAfter.D(), Passive: []string{agentCheck}}),
 		checks:   opts.Checks,
 		checkNow: make(chan struct{}, 1),
+		woken:    make(chan struct{}, 1),
 		cfg:      cfg,
 		machine:  opts.Machine,
 		latest:   map[string]check.CheckReport{},
@@ -172,12 +174,14 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer a.Close()
 	defer wg.Wait()
 
-	a.repairDNS(ctx)
 	if a.opts.Address != "-" {
+		// The socket first: a second agent started by mistake must stop
+		// here, before it touches a DNS switch the first one is making.
 		ln, err := api.Listen(a.opts.Address)
 		if err != nil {
 			return fmt.Errorf("open the API at %s: %w", cmp.Or(a.opts.Address, api.DefaultAddress), err)
 		}
+		a.repairDNS(ctx)
 		h := api.New(api.Config{
 			State: a, Checker: a, Fixes: a,
 			Version: a.opts.Version, Log: a.log, FixGroup: a.opts.FixGroup,
@@ -188,6 +192,8 @@ func (a *Agent) Run(ctx context.Context) error {
 			}
 		})
 		a.log.Info("agent started", "address", cmp.Or(a.opts.Address, api.DefaultAddress), "version", a.opts.Version)
+	} else {
+		a.repairDNS(ctx)
 	}
 
 	a.loop(ctx, a.watch(ctx, "network changes", a.opts.WatchNetwork), a.watch(ctx, "clock jumps", a.opts.WatchClock))
@@ -197,6 +203,17 @@ func (a *Agent) Run(ctx context.Context) error {
 // Close releases what New acquired (idle connections). Run closes it
 // itself; call Close after using an agent that was never Run.
 func (a *Agent) Close() { a.env.Close() }
+
+// update feeds results to the registry from outside the loop (a fix and
+// its verification) and wakes the loop, whose next confirmation may now be
+// due sooner than the timer it sleeps on.
+func (a *Agent) update(now time.Time, results ...health.Result) {
+	a.reg.Update(now, results...)
+	select {
+	case a.woken <- struct{}{}:
+	default:
+	}
+}
 
 // envFor returns the checks' environment with cfg in effect.
 func (a *Agent) envFor(cfg *config.Config) check.Env {

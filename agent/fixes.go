@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
@@ -26,16 +28,27 @@ var (
 type privilegedFix struct {
 	timeout time.Duration
 	verify  string // the check re-run afterwards
-	run     func(a *Agent, ctx context.Context, ch *platform.Changes, opts api.FixOptions) fixOutcome
+	// settle is how long the change takes to reach what the check sees:
+	// Go's resolver, like glibc's, reads a changed resolv.conf only after
+	// some seconds (at most every 5 s).
+	settle time.Duration
+	run    func(a *Agent, ctx context.Context, ch *platform.Changes, opts api.FixOptions) fixOutcome
 }
 
 // fixOutcome is what a fix's steps concluded before verification.
 type fixOutcome struct {
 	result  api.Outcome
 	message string
-	// judge turns the verifying run's findings into the final word; nil
-	// keeps result and message.
+	// judge turns the verifying run into the final word, when the check
+	// could run; nil keeps result and message.
 	judge func(still []finding.Finding) (api.Outcome, string)
+}
+
+// verification is the verifying run of a fix's check.
+type verification struct {
+	ran     bool   // the check gave a verdict
+	summary string // the check's own words, for when it did not
+	still   []finding.Finding
 }
 
 // privileged are the fixes the agent runs, by id; the list of fix ids and
@@ -43,14 +56,14 @@ type fixOutcome struct {
 var privileged = map[string]privilegedFix{
 	fix.TimeSync:   {timeout: 90 * time.Second, verify: "clock", run: (*Agent).timeSync},
 	fix.DNSFlush:   {timeout: 30 * time.Second, verify: "dns", run: (*Agent).dnsFlush},
-	fix.DNSPublic:  {timeout: 60 * time.Second, verify: "dns", run: (*Agent).dnsPublic},
-	fix.DNSRestore: {timeout: 60 * time.Second, verify: "dns", run: (*Agent).dnsRestore},
+	fix.DNSPublic:  {timeout: 60 * time.Second, verify: "dns", settle: 6 * time.Second, run: (*Agent).dnsPublic},
+	fix.DNSRestore: {timeout: 60 * time.Second, verify: "dns", settle: 6 * time.Second, run: (*Agent).dnsRestore},
 }
 
 // Fixes lists every fix with whether the agent can run it now
 // (api.FixRunner).
 func (a *Agent) Fixes(context.Context) []api.FixStatus {
-	cfg, _ := a.config()
+	cfg := a.reloadConfig() // an administrator's switch takes effect at once
 	out := make([]api.FixStatus, 0, len(fix.All))
 	for _, info := range fix.All {
 		st := api.FixStatus{Info: info}
@@ -85,18 +98,30 @@ func (a *Agent) RunFix(ctx context.Context, id string, opts api.FixOptions) (api
 	}
 	a.fixMu.Lock()
 	defer a.fixMu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, pf.timeout)
+	if !opts.DryRun {
+		// Another process (a `clearance fix` run while the agent is not
+		// answering) must not change the same settings at the same time.
+		unlock, err := platform.LockFile(filepath.Join(platform.StateDir(), "fix.lock"))
+		if err != nil {
+			return api.FixResult{}, fmt.Errorf("take the fix lock: %w", err)
+		}
+		defer unlock()
+	}
+	fctx, cancel := context.WithTimeout(ctx, pf.timeout)
 	defer cancel()
 
 	ch := platform.NewChanges(platform.ExecRunner{Timeout: 20 * time.Second, Log: a.log}, opts.DryRun)
-	out := pf.run(a, ctx, ch, opts)
-	if ctx.Err() != nil && out.result != api.Failed {
+	out := pf.run(a, fctx, ch, opts)
+	if fctx.Err() != nil && out.result != api.Failed {
 		out = fixOutcome{result: api.Failed, message: fmt.Sprintf("Failed: the fix did not finish within %s.", pf.timeout)}
 	}
 	if !opts.DryRun && out.result != api.Failed {
-		still := a.verify(ctx, pf.verify)
-		if out.judge != nil {
-			out.result, out.message = out.judge(still)
+		v := a.verify(ctx, pf.verify, pf.settle)
+		switch {
+		case !v.ran:
+			out.message = strings.TrimSpace(out.message + " It could not be checked afterwards: " + v.summary + ".")
+		case out.judge != nil:
+			out.result, out.message = out.judge(v.still)
 		}
 	}
 	res := api.FixResult{Fix: id, Result: out.result, Message: out.message, Commands: ch.Commands()}
@@ -104,29 +129,36 @@ func (a *Agent) RunFix(ctx context.Context, id string, opts api.FixOptions) (api
 	return res, nil
 }
 
-// verify runs one check again (and the agent's own findings, which a DNS
-// switch changes), feeds the result to the registry so that the state
-// shows it at once, and returns what the check still reports.
-func (a *Agent) verify(ctx context.Context, name string) []finding.Finding {
+// verify runs one check again, after the change has had settle to take
+// effect (and the agent's own findings, which a DNS switch changes), feeds
+// the result to the registry so that the state shows it at once, and says
+// what the check saw. It has a time budget of its own: a fix that took
+// long must not leave its verification none.
+func (a *Agent) verify(ctx context.Context, name string, settle time.Duration) verification {
 	c, ok := a.check(name)
 	if !ok {
-		return nil
+		return verification{summary: "this agent has no " + name + " check"}
 	}
 	cfg, _ := a.config()
-	env := a.envFor(&cfg)
-	rep := check.Run(ctx, env, []check.Check{c})
-	var still []finding.Finding
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settle+cfg.Check.Deadline.D()+time.Second)
+	defer cancel()
+	select {
+	case <-time.After(settle):
+	case <-ctx.Done():
+	}
+	rep := check.Run(ctx, a.envFor(&cfg), []check.Check{c})
+	v := verification{summary: "the " + name + " check did not run"}
 	results := []health.Result{agentResult(a.ownFindings(ctx))}
 	for _, r := range rep.Checks {
 		results = append(results, health.Result{Check: r.Name, Ran: ran(r.Status), Findings: r.Findings})
 		if r.Name == name {
-			still = r.Findings
+			v = verification{ran: ran(r.Status), summary: "the " + name + " check " + notRun(r.Status) + ": " + r.Summary, still: r.Findings}
 		}
 	}
 	now := time.Now()
-	a.reg.Update(now, results...)
+	a.update(now, results...)
 	a.record(now, rep.Checks)
-	return still
+	return v
 }
 
 // findingOf returns the finding with code among fs.
@@ -152,4 +184,12 @@ func (a *Agent) check(name string) (check.Check, bool) {
 		}
 	}
 	return check.Check{}, false
+}
+
+// notRun says why a check gave no verdict.
+func notRun(s check.Status) string {
+	if s == check.Skip {
+		return "was skipped"
+	}
+	return "could not run"
 }

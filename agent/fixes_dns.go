@@ -56,9 +56,13 @@ func (a *Agent) dnsPublic(ctx context.Context, ch *platform.Changes, opts api.Fi
 	if ch.DryRun() {
 		return fixOutcome{result: api.Fixed, message: "Dry run, nothing changed: " + c.Detail}
 	}
-	msg := c.Detail + " Your previous settings are saved: \"Restore my DNS settings\" puts them back."
+	saved := " Your previous settings are saved: \"Restore my DNS\" in the tray, or `clearance fix dns-restore`, puts them back."
 	a.announceDNS(ctx)
-	return fixOutcome{result: api.Fixed, message: msg, judge: dnsJudge(msg)}
+	judge := dnsJudge(c.Detail)
+	return fixOutcome{result: api.Fixed, message: c.Detail + saved, judge: func(still []finding.Finding) (api.Outcome, string) {
+		o, m := judge(still)
+		return o, m + saved
+	}}
 }
 
 // dnsRestore puts back the DNS settings that dns-public journalled.
@@ -79,7 +83,7 @@ func (a *Agent) dnsRestore(ctx context.Context, ch *platform.Changes, _ api.FixO
 
 // announceDNS updates dns-public-active at once after a switch or restore.
 func (a *Agent) announceDNS(ctx context.Context) {
-	a.reg.Update(time.Now(), agentResult(a.ownFindings(ctx)))
+	a.update(time.Now(), agentResult(a.ownFindings(ctx)))
 }
 
 // publicDNSFinding is dns-public-active while a switch is in effect.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/beevik/ntp"
@@ -94,7 +95,12 @@ func TestDryRunChangesNothing(t *testing.T) {
 	}
 }
 
+// Under synctest: the verification waits for resolvers to see the change.
 func TestDNSPublicNeedsConfirmAndRestores(t *testing.T) {
+	synctest.Test(t, testDNSPublicNeedsConfirmAndRestores)
+}
+
+func testDNSPublicNeedsConfirmAndRestores(t *testing.T) {
 	m := &fakeMachine{}
 	a, _, _ := fixAgent(t, m)
 	res := runFix(t, a, fix.DNSPublic, api.FixOptions{})
@@ -255,7 +261,13 @@ func TestFixesList(t *testing.T) {
 	if !byID[fix.DNSFlush].Available || byID[fix.OpenStatusPage].Available || byID[fix.OpenStatusPage].Reason == "" {
 		t.Fatalf("availability: %+v", byID)
 	}
-	a.cfg.Agent.PrivilegedFixes = false
+	// An administrator switches them off: the next question sees it, with
+	// no restart and no wait for the next run.
+	a.opts.Config = func() (config.Config, error) {
+		c := config.Default()
+		c.Agent.PrivilegedFixes = false
+		return c, nil
+	}
 	for _, f := range a.Fixes(t.Context()) {
 		switch f.ID {
 		case fix.DNSFlush, fix.TimeSync, fix.DNSPublic:
@@ -267,5 +279,17 @@ func TestFixesList(t *testing.T) {
 				t.Fatal("restoring DNS must stay possible when privileged fixes are switched off")
 			}
 		}
+	}
+}
+
+// A fix whose check cannot run afterwards says it could not be verified,
+// instead of passing an empty result off as success.
+func TestUnverifiedFixSaysSo(t *testing.T) {
+	m := &fakeMachine{flushed: []platform.ResolverKind{platform.ResolverSystemdResolved}}
+	a, _, dns := fixAgent(t, m)
+	dns.set(check.Skip)
+	res := runFix(t, a, fix.DNSFlush, api.FixOptions{})
+	if !strings.Contains(res.Message, "could not be checked afterwards") || !strings.Contains(res.Message, "was skipped") {
+		t.Fatalf("a flush whose check was skipped: %+v", res)
 	}
 }

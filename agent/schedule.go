@@ -35,6 +35,9 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 	nextFull := time.Now() // at once
 	lastWake := time.Now()
 	for {
+		if ctx.Err() != nil {
+			return // also when a run was cut short: its checks stay due
+		}
 		now := time.Now()
 		if jumped(lastWake, now) {
 			a.log.Info("the wall clock jumped or the machine slept; checking now")
@@ -54,9 +57,6 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 			a.cycle(ctx, &env, cfg, confirm)
 			continue
 		}
-		if ctx.Err() != nil {
-			return
-		}
 
 		wake := nextFull
 		if waiting && confirmAt.Before(wake) {
@@ -69,8 +69,11 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 		case <-timer.C:
 		case <-a.checkNow:
 			nextFull = time.Now()
+		case <-a.woken:
+			// A fix fed the registry: what waits for confirmation changed.
 		case _, ok := <-clockJumped:
 			if !ok {
+				a.log.Warn("the clock-jump watch ended; relying on the schedule")
 				clockJumped = nil
 				continue
 			}
@@ -78,6 +81,7 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 			nextFull = time.Now()
 		case _, ok := <-netChanged:
 			if !ok {
+				a.log.Warn("the network watch ended; relying on the schedule")
 				netChanged = nil
 				continue
 			}
@@ -146,6 +150,7 @@ func (a *Agent) cycle(ctx context.Context, env *check.Env, cfg config.Config, na
 	now := time.Now()
 	a.reg.Update(now, results...)
 	a.record(now, reports)
+	a.log.Debug("checks ran", "checks", len(reports), "full", names == nil, "visible", len(a.reg.Visible()))
 }
 
 // ran says whether a check gave a verdict: a skipped or failed check saw

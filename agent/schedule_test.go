@@ -10,9 +10,12 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/check"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/platform"
 )
 
 // In these tests time is synctest's: time.Sleep moves a fake clock once
@@ -264,4 +267,69 @@ func TestClockJumpThreshold(t *testing.T) {
 	if jumped(t0, t0.Add(time.Minute)) {
 		t.Fatal("a minute on both clocks is taken as a jump")
 	}
+}
+
+// A stop that comes while a confirming run is going ends Run: the cut-short
+// run leaves its checks due, and the loop must not take that as a reason to
+// run them again at once, forever.
+func TestStopDuringConfirmationRun(t *testing.T) {
+	opts := testOptions(t)
+	var runs atomic.Int32
+	started := make(chan struct{}, 1)
+	opts.Checks = []check.Check{{Name: "vpn", Run: func(ctx context.Context, env *check.Env) check.Result {
+		if runs.Add(1) >= 2 { // the confirming run waits on a slow probe
+			started <- struct{}{}
+			<-ctx.Done()
+		}
+		return check.Result{Status: check.Warn, Findings: []finding.Finding{finding.VPNActive.New(time.Now(), nil)}}
+	}}}
+	opts.Config = func() (config.Config, error) {
+		c := config.Default()
+		c.Agent.ConfirmAfter = config.Duration(50 * time.Millisecond)
+		return c, nil
+	}
+	a, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	select {
+	case <-started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the confirming run never started")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("Run did not return after a stop during a confirming run; the check ran %d times", runs.Load())
+	}
+	if n := runs.Load(); n != 2 {
+		t.Fatalf("the check ran %d times; want 2 (no run after the stop)", n)
+	}
+}
+
+// A finding a fix raises is confirmed on the registry's schedule, not at
+// the next full run minutes later: the fix wakes the loop.
+func TestFixWakesTheLoop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		if !platform.IsAdmin() {
+			t.Skip("the privileged fixes are only offered to an administrator; run as root")
+		}
+		dns := newScript("dns")
+		a := start(t, testOptions(t, dns))
+		synctest.Wait()
+		time.Sleep(time.Minute)
+		res, err := a.RunFix(t.Context(), fix.DNSPublic, api.FixOptions{Confirm: true})
+		if err != nil || res.Result != api.Fixed {
+			t.Fatalf("dns-public: %+v, %v", res, err)
+		}
+		time.Sleep(10 * time.Second)
+		synctest.Wait()
+		if got := visibleCodes(a); !slices.Contains(got, finding.DNSPublicActive.Code) {
+			t.Fatalf("10 s after the switch the visible findings are %v, want dns-public-active", got)
+		}
+	})
 }

@@ -63,7 +63,7 @@ func TestViewOfFindings(t *testing.T) {
 		t.Fatalf("menu\n%q\nwant\n%q", got, want)
 	}
 	dns, _ := findItem(v.Menu, "OpenAI's names do not resolve")
-	if got := titles(dns.Children); strings.Join(got, "|") != "Flush the DNS cache|Switch to public DNS (1.1.1.1, 8.8.8.8)|Details…" {
+	if got := titles(dns.Children); strings.Join(got, "|") != "Flush the DNS cache|Switch to public DNS (Cloudflare, 1.1.1.1)|Details…" {
 		t.Fatalf("dns-failure submenu %q", got)
 	}
 	if a := dns.Children[0].Act; a != (action{kind: actFix, fix: fix.DNSFlush, finding: "dns-failure"}) {
@@ -124,7 +124,7 @@ func TestViewOfActions(t *testing.T) {
 	if v.Menu[1].Title != "Flushing the DNS cache…" || !v.Menu[1].Disabled {
 		t.Fatalf("progress line %+v", v.Menu[1])
 	}
-	if it, _ := findItem(v.Menu, "Switch to public DNS (1.1.1.1, 8.8.8.8)"); !it.Disabled {
+	if it, _ := findItem(v.Menu, "Switch to public DNS (Cloudflare, 1.1.1.1)"); !it.Disabled {
 		t.Fatal("another fix can be started while one runs")
 	}
 	if it, _ := findItem(v.Menu, "Details…"); it.Disabled {

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,6 +105,12 @@ const (
 	NotNeeded Outcome = "not-needed"
 	Failed    Outcome = "failed"
 )
+
+// NotAvailable is the message of a fix that cannot run here now, from the
+// reason GET /v1/fixes gives.
+func NotAvailable(reason string) string {
+	return "Not available: " + strings.TrimSuffix(reason, ".") + "."
+}
 
 // FixResult is the answer to POST /v1/fixes/{id}.
 type FixResult struct {

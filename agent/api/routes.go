@@ -136,7 +136,7 @@ func (h *Handler) runFix(w http.ResponseWriter, r *http.Request) {
 	defer h.end()
 
 	if !st.Available {
-		writeJSON(w, http.StatusOK, FixResult{Fix: id, Result: Failed, Message: st.Reason, Commands: []string{}})
+		writeJSON(w, http.StatusOK, FixResult{Fix: id, Result: Failed, Message: NotAvailable(st.Reason), Commands: []string{}})
 		return
 	}
 	h.cfg.Log.Info("fix requested", "fix", id, "caller", caller.String(), "dry_run", opts.DryRun, "confirm", opts.Confirm)

@@ -55,7 +55,9 @@ func runEndpoints(ctx context.Context, env *Env) Result {
 		wg    sync.WaitGroup
 	)
 	wg.Go(func() { hosts = probeHosts(ctx, env, cfg.Hosts) })
-	if cfg.Trace != "" {
+	// The trace is a request to an OpenAI host too: not while that host
+	// holds us off.
+	if _, held := env.Backoff.held(hostLabel(cfg.Trace), env.Now()); cfg.Trace != "" && !held {
 		wg.Go(func() {
 			trace = p.Do(ctx, probe.Request{URL: cfg.Trace, Header: map[string]string{"Accept": "text/plain"}})
 		})

@@ -218,8 +218,16 @@ func (c *Config) validate() *problem {
 	if c.Clock.CriticalSeconds < c.Clock.WarningSeconds {
 		return bad("must not be below warning_seconds", "clock", "critical_seconds")
 	}
+	// Lower bounds keep a typo ("1ns") from turning the agent into a busy
+	// loop that hammers OpenAI's hosts and the time servers.
+	if c.Agent.ActiveInterval < Duration(10*time.Second) {
+		return bad("must be at least 10s", "agent", "active_interval")
+	}
 	if c.Agent.Interval < c.Agent.ActiveInterval {
 		return bad("must not be shorter than active_interval", "agent", "interval")
+	}
+	if c.Agent.ConfirmAfter < Duration(time.Second) || c.Agent.ConfirmAfter > Duration(5*time.Minute) {
+		return bad("must be between 1s and 5m", "agent", "confirm_after")
 	}
 	return nil
 }

@@ -85,3 +85,20 @@ func TestREADMEDocumentsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+func TestAgentIntervalsAreBounded(t *testing.T) {
+	for _, c := range []struct{ toml, key string }{
+		{"[agent]\nactive_interval = \"1ns\"\n", "agent.active_interval"},
+		{"[agent]\ninterval = \"20s\"\n", "agent.interval"},
+		{"[agent]\nconfirm_after = \"0s\"\n", "agent.confirm_after"},
+		{"[agent]\nconfirm_after = \"1h\"\n", "agent.confirm_after"},
+	} {
+		_, err := Parse("c.toml", []byte(c.toml))
+		if err == nil || !strings.Contains(err.Error(), c.key) {
+			t.Errorf("%q: err %v, want one naming %s", c.toml, err, c.key)
+		}
+	}
+	if _, err := Parse("c.toml", []byte("[agent]\ninterval = \"10m\"\nactive_interval = \"10s\"\nconfirm_after = \"2s\"\n")); err != nil {
+		t.Fatalf("good values refused: %v", err)
+	}
+}

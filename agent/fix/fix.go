@@ -30,7 +30,7 @@ var All = []Info{
 	{OpenCaptivePortal, "Open the network's login page", false},
 	{TimeSync, "Sync the clock now", true},
 	{DNSFlush, "Flush the DNS cache", true},
-	{DNSPublic, "Switch to public DNS (1.1.1.1, 8.8.8.8)", true},
+	{DNSPublic, "Switch to public DNS (Cloudflare, 1.1.1.1)", true},
 	{DNSRestore, "Restore my DNS settings", true},
 	{OpenPrivateWindow, "Open ChatGPT in a private window", false},
 	{OpenStatusPage, "Open the OpenAI status page", false},

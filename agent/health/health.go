@@ -35,6 +35,10 @@ type Options struct {
 	// the run of its check that confirms it. Zero or less means
 	// DefaultConfirmAfter.
 	ConfirmAfter time.Duration
+	// Passive names checks whose findings never make the registry Active:
+	// re-running checks often does not change them (the agent's own, such
+	// as a refused configuration file), so they must not keep it polling.
+	Passive []string
 }
 
 // Result is what one run of one check reported, as fed to Update.
@@ -110,6 +114,7 @@ type Snapshot struct {
 // concurrent use.
 type Registry struct {
 	confirmAfter time.Duration
+	passive      []string
 
 	mu      sync.Mutex
 	entries map[finding.Code]*entry
@@ -132,6 +137,7 @@ func New(opts Options) *Registry {
 	}
 	return &Registry{
 		confirmAfter: ca,
+		passive:      slices.Clone(opts.Passive),
 		entries:      map[finding.Code]*entry{},
 		version:      rand.Uint64N(1 << 62), // room to count up without wrapping
 		shown:        []finding.Finding{},
@@ -342,7 +348,7 @@ func (r *Registry) Active() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, e := range r.entries {
-		if e.Finding.Severity.Rank() >= finding.Warning.Rank() {
+		if e.Finding.Severity.Rank() >= finding.Warning.Rank() && !slices.Contains(r.passive, e.check) {
 			return true
 		}
 	}

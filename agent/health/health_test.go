@@ -471,3 +471,23 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A passive check's warning is shown like any other but does not make the
+// registry Active: nothing is gained by re-checking it every 30 s.
+func TestPassiveChecksDoNotMakeItActive(t *testing.T) {
+	r := New(Options{Passive: []string{"agent"}})
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	bad := finding.ConfigInvalid.New(now, nil)
+	r.Update(now, Result{Check: "agent", Ran: true, Findings: []finding.Finding{bad}})
+	r.Update(now.Add(6*time.Second), Result{Check: "agent", Ran: true, Findings: []finding.Finding{bad}})
+	if len(r.Visible()) != 1 {
+		t.Fatalf("the passive check's finding is not shown: %v", r.Visible())
+	}
+	if r.Active() {
+		t.Fatal("a passive check's warning made the registry active")
+	}
+	r.Update(now.Add(7*time.Second), Result{Check: "vpn", Ran: true, Findings: []finding.Finding{finding.VPNActive.New(now, nil)}})
+	if !r.Active() {
+		t.Fatal("a pending warning of another check did not make it active")
+	}
+}

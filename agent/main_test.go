@@ -1,0 +1,24 @@
+package agent
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/clearance-app/clearance/platform"
+)
+
+// TestMain gives the tests a state directory of their own: the fixes take
+// a lock and read the DNS journal there, and a test must never touch the
+// machine's /var/lib/clearance.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "clearance-agent-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv(platform.StateDirEnv, dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
