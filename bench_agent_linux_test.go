@@ -51,7 +51,10 @@ func BenchmarkAgentCycle(b *testing.B) {
 		idle = v
 	}
 	a.client.Close() // no open connection: idle means idle
-	time.Sleep(2 * time.Second)
+	// Once after each cycle, 30 s on, the prober closes its idle keep-alive
+	// connections (probe.Prober's IdleConnTimeout); the steady state starts
+	// after that.
+	time.Sleep(35 * time.Second)
 	sw0 := procSwitches(b, pid)
 	time.Sleep(idle)
 	sw1 := procSwitches(b, pid)
