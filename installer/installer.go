@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -280,10 +281,32 @@ func (s *setup) uninstall(ctx context.Context) ([]Step, error) {
 			s.add(fmt.Sprintf("Kept the group %s and its members; to remove it: %s", s.o.Group, s.groups[0].removeHint(s.o.Group)), false)
 		}
 	}
+	if err := s.removeState(); err != nil {
+		return s.steps, err
+	}
 	if logs := s.svc.logFiles(); len(logs) > 0 {
 		s.add("Kept the service's logs: "+strings.Join(logs, ", "), false)
 	}
 	return s.steps, nil
+}
+
+// removeState removes the agent's state directory (its memory of time
+// servers, the fix lock), unless it still holds a record of a DNS switch:
+// that record is the only way back to the person's own DNS settings.
+func (s *setup) removeState() error {
+	dir := platform.StateDir()
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if _, err := os.Stat(platform.DNSJournalPath()); err == nil {
+		s.add("Kept "+dir+": it records DNS settings that Clearance changed and could not put back; 'clearance fix dns-restore' needs it", false)
+		return nil
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("remove the agent's state %s: %w", dir, err)
+	}
+	s.add("Removed the agent's state ("+dir+")", true)
+	return nil
 }
 
 // ServiceStatus is the service's state as the service manager reports it.

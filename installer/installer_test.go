@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 const testExe = "/usr/local/bin/clearance"
@@ -211,6 +213,14 @@ func TestInstallGroupFailureStopsBeforeStart(t *testing.T) {
 // removes the service and the autostart entry, and keeps the group, saying
 // how to remove it; a second uninstall finds nothing to remove.
 func TestUninstallThenAgain(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "ntp.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(platform.StateDirEnv, state)
 	var ev events
 	m := &fakeManager{ev: &ev, installed: true, running: true, left: []string{"/etc/rc2.d/S50clearance"}}
 	db := &fakeDB{groups: map[string]bool{"clearance": true}}
@@ -232,10 +242,14 @@ func TestUninstallThenAgain(t *testing.T) {
 * Removed what the service left behind: /etc/rc2.d/S50clearance
 * Removed the tray's start at login (/etc/xdg/autostart/clearance-tray.desktop)
   Kept the group clearance and its members; to remove it: sudo groupdel clearance
+* Removed the agent's state (` + state + `)
   Kept the service's logs: /var/log/clearance.err
 `
 	if got := doneTexts(steps); got != want {
 		t.Errorf("steps:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
+		t.Errorf("the state directory is still there: %v", err)
 	}
 	if wantEv := []string{"before", "stop", "uninstall"}; !slices.Equal(ev, wantEv) {
 		t.Errorf("events %q, want %q", ev, wantEv)
@@ -343,5 +357,31 @@ func TestInstallWarnsOfReplaceableBinary(t *testing.T) {
 	}
 	if !slices.Contains(ev, "start") {
 		t.Errorf("not installed: %q", ev)
+	}
+}
+
+// A DNS switch that could not be put back keeps the state directory: its
+// journal is the only way back to the person's own settings.
+func TestUninstallKeepsAnUnrestoredDNSJournal(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	t.Setenv(platform.StateDirEnv, state)
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(platform.DNSJournalPath(), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ev events
+	m := &fakeManager{ev: &ev}
+	s := testSetup(t, Options{Executable: testExe}, m, &fakeRunner{t: t, ev: &ev}, &fakeDB{groups: map[string]bool{}})
+	steps, err := s.uninstall(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doneTexts(steps), "Kept "+state) {
+		t.Errorf("steps:\n%s", doneTexts(steps))
+	}
+	if _, err := os.Stat(platform.DNSJournalPath()); err != nil {
+		t.Fatalf("the journal was removed: %v", err)
 	}
 }

@@ -3,6 +3,8 @@ package installer
 import (
 	"os"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // TestMain lets the test binary double as a small program that a test runs
@@ -16,7 +18,16 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(h())
 	}
-	os.Exit(m.Run())
+	// Uninstall removes the state directory: the tests' must be their own.
+	dir, err := os.MkdirTemp("", "clearance-installer-test-")
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(3)
+	}
+	os.Setenv(platform.StateDirEnv, dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // helpers are the child programs, registered by the tests that run them.
