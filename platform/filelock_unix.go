@@ -3,29 +3,16 @@
 package platform
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 	"syscall"
 )
 
-func lockFile(path string) (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
+// lockFile waits for flock(2); closing f releases it.
+func lockFile(f *os.File) (func(), error) {
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
 		if err != syscall.EINTR {
-			break
+			return func() {}, err
 		}
 	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() { f.Close() }, nil
 }

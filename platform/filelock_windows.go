@@ -1,28 +1,17 @@
 package platform
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/sys/windows"
 )
 
-func lockFile(path string) (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
+// lockFile waits for LockFileEx on f's first byte.
+func lockFile(f *os.File) (func(), error) {
 	ol := new(windows.Overlapped)
-	if err := windows.LockFileEx(windows.Handle(f.Fd()), windows.LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, ol); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+	h := windows.Handle(f.Fd())
+	if err := windows.LockFileEx(h, windows.LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, ol); err != nil {
+		return nil, err
 	}
-	return func() {
-		windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, ol)
-		f.Close()
-	}, nil
+	return func() { windows.UnlockFileEx(h, 0, 1, 0, ol) }, nil
 }
