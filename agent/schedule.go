@@ -35,6 +35,7 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 	defer timer.Stop()
 	nextFull := time.Now() // at once
 	lastWake := time.Now()
+	localFirst := false // a network change: run the local checks before the full run
 	for {
 		if ctx.Err() != nil {
 			return // also when a run was cut short: its checks stay due
@@ -50,6 +51,12 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 		switch {
 		case !now.Before(nextFull):
 			cfg := a.reloadConfig()
+			if localFirst {
+				localFirst = false
+				if local := a.localChecks(); len(local) > 0 {
+					a.cycle(ctx, &env, cfg, local)
+				}
+			}
 			a.cycle(ctx, &env, cfg, nil)
 			nextFull = time.Now().Add(a.interval(cfg))
 			continue
@@ -87,6 +94,7 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 				continue
 			}
 			a.log.Debug("network changed")
+			localFirst = true
 			if settled := time.Now().Add(networkSettle); settled.Before(nextFull) {
 				nextFull = settled
 			}
@@ -98,6 +106,17 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 			}
 		}
 	}
+}
+
+// localChecks names the agent's checks that read only this machine.
+func (a *Agent) localChecks() []string {
+	var out []string
+	for _, c := range a.checks {
+		if c.Local {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 // jumped reports whether wall time moved differently from monotonic time

@@ -333,3 +333,41 @@ func TestFixWakesTheLoop(t *testing.T) {
 		}
 	})
 }
+
+// After a network change the local checks run first: a VPN coming up is
+// known half a second later, while the probes across the new network are
+// still waiting for answers.
+func TestNetworkChangeRunsLocalChecksFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		vpn := newScript("vpn")
+		netw := newEvents()
+		opts := testOptions(t, vpn)
+		local := opts.Checks[0]
+		local.Local = true
+		opts.Checks = []check.Check{local, {Name: "endpoints", Run: func(ctx context.Context, _ *check.Env) check.Result {
+			select { // probes through a tunnel that drops everything
+			case <-time.After(5 * time.Second):
+			case <-ctx.Done():
+			}
+			return check.Result{Status: check.Pass}
+		}}}
+		opts.WatchNetwork = netw.watch
+		a := start(t, opts)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+
+		vpn.set(check.Warn, finding.VPNActive)
+		netw.fire()
+		time.Sleep(networkSettle + 100*time.Millisecond)
+		synctest.Wait()
+		var pending bool
+		for _, e := range a.Entries() {
+			pending = pending || e.Finding.Code == finding.VPNActive.Code
+		}
+		// The full run has started too but cannot end before the slow check:
+		// only the local run can have fed the registry by now.
+		if !pending {
+			t.Fatalf("0.6 s after the change vpn-active is not held (vpn ran %d times): the local check did not run first", vpn.count())
+		}
+	})
+}

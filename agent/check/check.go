@@ -46,6 +46,11 @@ type Check struct {
 	// Timeout returns this check's own time limit from the configuration.
 	Timeout func(*config.Config) time.Duration
 	Run     func(ctx context.Context, env *Env) Result
+	// Local is set for a check that reads this machine's own state
+	// (interfaces, routes) and answers in milliseconds: after a network
+	// change the agent runs these first, so that what changed is shown
+	// without waiting for probes across the new network to finish.
+	Local bool
 }
 
 // Env is what checks may use. Everything reaching outside the process is

@@ -19,6 +19,7 @@ import (
 // kernel's route to chatgpt.com (a UDP socket connected without sending).
 var vpnCheck = Check{
 	Name:    "vpn",
+	Local:   true,
 	Timeout: func(*config.Config) time.Duration { return 4 * time.Second },
 	Run:     func(ctx context.Context, env *Env) Result { return runVPN(ctx, env, systemVPNProbe) },
 }
