@@ -110,7 +110,10 @@ func flushCache(ctx context.Context, kind ResolverKind, info ResolverInfo, ch *C
 	case ResolverDnsmasq:
 		return flushDnsmasq(ctx, info, ch, ops)
 	case ResolverUnbound:
-		_, err := ch.Run(ctx, "unbound-control", "reload")
+		// flush_zone . removes everything at or below the root from the
+		// cache (unbound-control(8)); reload would also re-read the
+		// configuration, and a broken one would take DNS down with it.
+		_, err := ch.Run(ctx, "unbound-control", "flush_zone", ".")
 		return err
 	case ResolverWindowsDNSClient:
 		return flushWindows(ctx, ch, ops)

@@ -157,8 +157,8 @@ func TestFlushDNSPlans(t *testing.T) {
 		{
 			name:     "unbound",
 			info:     ResolverInfo{Kind: ResolverUnbound, Caches: []ResolverKind{ResolverUnbound}, Servers: []string{"127.0.0.1"}, Running: running},
-			answers:  map[string]fixCmdAnswer{"unbound-control reload": {}},
-			commands: []string{"unbound-control reload"}, ran: []string{"unbound-control reload"},
+			answers:  map[string]fixCmdAnswer{"unbound-control flush_zone .": {}},
+			commands: []string{"unbound-control flush_zone ."}, ran: []string{"unbound-control flush_zone ."},
 			flushed: []ResolverKind{ResolverUnbound}, detail: "Flushed the unbound cache.",
 		},
 		{
