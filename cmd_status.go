@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,7 +39,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	}
 	if asJSON {
 		if herr != nil || serr != nil {
-			return notWatching(stderr, svc, svcErr, firstErr(herr, serr))
+			return notWatching(stderr, svc, svcErr, cmp.Or(herr, serr))
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -48,7 +49,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 
 	fmt.Fprintf(stdout, "Service:  %s\n", describeService(svc, svcErr, herr == nil))
 	if herr != nil || serr != nil {
-		return notWatching(stderr, svc, svcErr, firstErr(herr, serr))
+		return notWatching(stderr, svc, svcErr, cmp.Or(herr, serr))
 	}
 	fmt.Fprintf(stdout, "Agent:    answering, version %s, up %s\n", h.Version, (time.Duration(h.UptimeSeconds) * time.Second).String())
 	if st.UpdatedAt.IsZero() {
@@ -102,13 +103,4 @@ func statusExit(st api.State) int {
 		return 1
 	}
 	return 0
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }

@@ -148,7 +148,7 @@ func (a *Agent) cycle(ctx context.Context, env *check.Env, cfg config.Config, na
 	env.Config = &cfg
 	var checks []check.Check
 	for _, c := range a.checks {
-		if names == nil || contains(names, c.Name) {
+		if names == nil || slices.Contains(names, c.Name) {
 			checks = append(checks, c)
 		}
 	}
@@ -164,7 +164,7 @@ func (a *Agent) cycle(ctx context.Context, env *check.Env, cfg config.Config, na
 			results = append(results, health.Result{Check: c.Name, Ran: ran(c.Status), Findings: c.Findings})
 		}
 	}
-	if names == nil || contains(names, agentCheck) {
+	if names == nil || slices.Contains(names, agentCheck) {
 		results = append(results, agentResult(a.ownFindings(ctx)))
 	}
 	now := time.Now()
@@ -212,8 +212,6 @@ func configEvidence(err error) map[string]any {
 	}
 	return ev
 }
-
-func contains(names []string, n string) bool { return slices.Contains(names, n) }
 
 // agentResult feeds the agent's own findings to the registry.
 func agentResult(fs []finding.Finding) health.Result {

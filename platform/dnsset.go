@@ -551,16 +551,12 @@ func recordResolved(ctx context.Context, read Runner, link string) (dnsJournal, 
 		return dnsJournal{}, err
 	}
 	// One list for both families: the link has servers of its own or not.
-	v4, v6 := splitFamilies(servers)
-	mode := dnsModeStatic
-	if len(servers) == 0 {
-		mode = dnsModeAutomatic
-	}
+	v4, v6 := familyRecords(servers, len(servers) == 0)
 	return dnsJournal{
 		Tool:      dnsToolResolved,
 		Interface: dnsJournalIface{ID: link, Name: link},
-		IPv4:      dnsFamilyRecord{Mode: mode, Servers: v4},
-		IPv6:      dnsFamilyRecord{Mode: mode, Servers: v6},
+		IPv4:      v4,
+		IPv6:      v6,
 		Resolved:  &resolvedRecord{Link: link, Servers: servers},
 	}, nil
 }
@@ -883,16 +879,23 @@ func recordNetworksetup(ctx context.Context, read Runner, dev string) (dnsJourna
 	if err != nil {
 		return dnsJournal{}, fmt.Errorf("read the DNS servers of %s: %w", service, err)
 	}
-	v4, v6 := splitFamilies(servers)
+	v4, v6 := familyRecords(servers, automatic)
+	return dnsJournal{
+		Tool:         dnsToolNetworksetup,
+		Interface:    dnsJournalIface{ID: service, Name: service},
+		IPv4:         v4,
+		IPv6:         v6,
+		Networksetup: &networksetupRecord{Service: service, Servers: servers},
+	}, nil
+}
+
+// familyRecords records one list that covers both families (a resolved
+// link's, a macOS service's), split by family, with one mode for both.
+func familyRecords(servers []string, automatic bool) (v4, v6 dnsFamilyRecord) {
 	mode := dnsModeStatic
 	if automatic {
 		mode = dnsModeAutomatic
 	}
-	return dnsJournal{
-		Tool:         dnsToolNetworksetup,
-		Interface:    dnsJournalIface{ID: service, Name: service},
-		IPv4:         dnsFamilyRecord{Mode: mode, Servers: v4},
-		IPv6:         dnsFamilyRecord{Mode: mode, Servers: v6},
-		Networksetup: &networksetupRecord{Service: service, Servers: servers},
-	}, nil
+	a, b := splitFamilies(servers)
+	return dnsFamilyRecord{Mode: mode, Servers: a}, dnsFamilyRecord{Mode: mode, Servers: b}
 }
