@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
@@ -43,19 +42,25 @@ const clockWebSources = 3
 
 func (c clock) run(ctx context.Context, env *Env) Result {
 	now := env.Now
+	// The lookup is waited for only once it has sent (a lookup that ignores
+	// ctx must not hold the result back); it sends even when it panics, and
+	// Wait then raises the panic here.
 	synced := make(chan clockSync, 1)
-	go func() {
-		ts, err := c.timeSync(ctx)
-		synced <- clockSync{ts, err}
-	}()
+	var lookup group
+	lookup.Go(func() {
+		var so clockSync
+		defer func() { synced <- so }()
+		so.ts, so.err = c.timeSync(ctx)
+	})
 	m := measureClock(ctx, env, now)
 	var so clockSync
 	select {
 	case so = <-synced:
+		lookup.Wait()
 	case <-ctx.Done():
-		// A lookup that ignores ctx must not hold the result back.
 		select {
 		case so = <-synced:
+			lookup.Wait()
 		default:
 			so.err = fmt.Errorf("time service status not read in time: %w", ctx.Err())
 		}
@@ -155,7 +160,7 @@ func clockQueryNTP(ctx context.Context, env *Env, m *clockMeasurement) []ntpq.Sa
 	servers := clockUnique(env.Config.Clock.NTPServers, func(s string) string { return s })
 	m.ntp = make([]*clockSource, len(servers))
 	samples := make([]*ntpq.Sample, len(servers))
-	var wg sync.WaitGroup
+	var wg group
 	for i, server := range servers {
 		wg.Go(func() {
 			m.ntp[i] = &clockSource{Source: server, Status: "rejected"}
@@ -185,7 +190,7 @@ func clockProbeDates(ctx context.Context, env *Env, now func() time.Time, m *clo
 	m.web = make([]*clockSource, len(urls))
 	samples := make([]*ntpq.Sample, len(urls))
 	bounds := make([]*time.Duration, len(urls))
-	var wg sync.WaitGroup
+	var wg group
 	for i, u := range urls {
 		wg.Go(func() {
 			m.web[i] = &clockSource{Source: hostLabel(u), Status: "rejected"}

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
@@ -78,7 +77,7 @@ type dnsLookup struct {
 func runDNS(ctx context.Context, env *Env) Result {
 	names := dnsProbedNames(env.Config)
 	var (
-		wg      sync.WaitGroup
+		wg      group
 		info    platform.ResolverInfo
 		infoErr error
 	)

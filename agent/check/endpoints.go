@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
@@ -52,7 +51,7 @@ func runEndpoints(ctx context.Context, env *Env) Result {
 	var (
 		hosts []hostResult
 		trace *probe.Response
-		wg    sync.WaitGroup
+		wg    group
 	)
 	wg.Go(func() { hosts = probeHosts(ctx, env, cfg.Hosts) })
 	// The trace is a request to an OpenAI host too: not while that host

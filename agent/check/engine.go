@@ -173,8 +173,9 @@ func endOf(ctx context.Context) string {
 // its cancelled context before it is reported unfinished.
 const deadlineGrace = 500 * time.Millisecond
 
-// runOne runs a check under its own timeout. A panic in a check is a bug; it
-// becomes an error result rather than taking the whole report down.
+// runOne runs a check under its own timeout. A panic in a check, or in a
+// goroutine it started through group, is a bug; it becomes an error result
+// rather than taking the whole report down.
 func runOne(ctx context.Context, env Env, c Check, deps map[string]Result) (res Result) {
 	if c.Timeout != nil {
 		var cancel context.CancelFunc
@@ -185,7 +186,11 @@ func runOne(ctx context.Context, env Env, c Check, deps map[string]Result) (res 
 	env.Log = env.Log.With("check", c.Name)
 	defer func() {
 		if p := recover(); p != nil {
-			env.Log.Error("check panicked", "panic", p, "stack", string(debug.Stack()))
+			stack := debug.Stack()
+			if gp, ok := p.(*goroutinePanic); ok { // raised again by group.Wait
+				p, stack = gp.value, gp.stack
+			}
+			env.Log.Error("check panicked", "panic", p, "stack", string(stack))
 			res = Result{Status: Error, Summary: fmt.Sprintf("internal error: %v", p)}
 		}
 	}()

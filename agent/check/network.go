@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
@@ -185,7 +184,7 @@ func netObserve(ctx context.Context, env *Env) netObservations {
 	first, cancel := netPhase(ctx, cfg.Network.Timeout.D())
 	defer cancel()
 	var obs netObservations
-	var wg sync.WaitGroup
+	var wg group
 	wg.Go(func() { obs.Routes = netReadRoutes(first) })
 	wg.Go(func() { obs.Witness = prober.Do(first, probe.Request{URL: cfg.Network.Witness}) })
 	wg.Go(func() { obs.Portal = prober.Do(first, probe.Request{URL: cfg.Network.CaptivePortal}) })

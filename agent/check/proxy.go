@@ -301,7 +301,7 @@ func proxyCompare(ctx context.Context, env *Env, trace string, targets map[strin
 		return nil
 	}
 	var (
-		wg      sync.WaitGroup
+		wg      group
 		direct  proxyPath
 		results = make([]proxyComparison, 0, len(targets))
 		mu      sync.Mutex
