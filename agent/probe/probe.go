@@ -184,6 +184,7 @@ func (e *proxyRefused) Error() string { return "the proxy refused CONNECT: " + e
 type traceState struct {
 	t                                    Timings
 	dnsStart, connStart, tlsStart, wrote time.Time
+	resolving                            bool // a name lookup started and has not ended
 	connected, handshaken, gotConn       bool
 	reused                               bool // the connection (a proxy's tunnel, say) was in use before
 	tlsStarts                            int
@@ -228,8 +229,12 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 		}
 	}
 	trace := &httptrace.ClientTrace{
-		DNSStart: func(httptrace.DNSStartInfo) { at(func(s *traceState) { s.dnsStart = time.Now() }) },
-		DNSDone:  func(httptrace.DNSDoneInfo) { at(func(s *traceState) { s.t.DNS = time.Since(s.dnsStart) }) },
+		DNSStart: func(httptrace.DNSStartInfo) {
+			at(func(s *traceState) { s.dnsStart, s.resolving = time.Now(), true })
+		},
+		DNSDone: func(httptrace.DNSDoneInfo) {
+			at(func(s *traceState) { s.t.DNS, s.resolving = time.Since(s.dnsStart), false })
+		},
 		ConnectStart: func(_, _ string) {
 			at(func(s *traceState) { s.connStart = time.Now() })
 		},
@@ -302,6 +307,12 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 		switch {
 		case isDNSError(err):
 			r.Stage = StageDNS
+		case st.resolving:
+			// The request ended while its name was still being looked up
+			// (the transport returns the bare context error then): it
+			// never reached a connect, whatever the error says.
+			r.Stage = StageDNS
+			r.Timings.DNS = time.Since(st.dnsStart)
 		case r.AtProxy || (!st.connected && !st.gotConn):
 			r.Stage = StageConnect
 		case isTLS && !st.handshaken:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/cftest"
+	"github.com/clearance-app/clearance/agent/dnstest"
 	"github.com/clearance-app/clearance/agent/proxytest"
 )
 
@@ -191,6 +192,24 @@ func TestDoDNSFailure(t *testing.T) {
 	}
 	if Classify(r).Kind != KindDNS {
 		t.Errorf("verdict %q", Classify(r).Kind)
+	}
+}
+
+// A request whose deadline passes while its name is still being looked up
+// (a resolver that drops every query) failed at DNS: it never reached a
+// connect. The transport returns the bare context error then, with no
+// DNSError to say so.
+func TestDoDeadlineDuringLookupIsDNSStage(t *testing.T) {
+	_, res := dnstest.Serve(t, dnstest.Table{"chatgpt.test": dnstest.Hang()})
+	r := do(t, &Prober{Resolver: res}, "https://chatgpt.test/", 300*time.Millisecond)
+	if r.Err == nil || r.Stage != StageDNS || !r.Timeout {
+		t.Fatalf("err %v stage %q timeout %v; want a DNS-stage timeout", r.Err, r.Stage, r.Timeout)
+	}
+	if r.Timings.DNS <= 0 {
+		t.Errorf("dns timing %v: the time spent waiting for the lookup is not shown", r.Timings.DNS)
+	}
+	if v := Classify(r); v.Kind != KindDNS || !strings.Contains(v.Reason, "timed out") {
+		t.Errorf("verdict %q %q, want a DNS timeout", v.Kind, v.Reason)
 	}
 }
 
