@@ -1,17 +1,17 @@
 package ntpq
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/beevik/ntp"
+
+	"github.com/clearance-app/clearance/agent/statefile"
 )
 
 // Store shares what a Client remembers about servers with other processes
@@ -203,26 +203,18 @@ const maxStoreSize = 1 << 20
 
 // Load reads the records. A missing file is no records.
 func (f FileStore) Load() (map[string]Record, error) {
-	fh, err := os.Open(f.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return map[string]Record{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("ntp store: %w", err)
-	}
-	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, maxStoreSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("ntp store %s: %w", f.Path, err)
-	}
-	if len(b) > maxStoreSize {
-		return nil, fmt.Errorf("ntp store %s: %w: larger than %d bytes", f.Path, errForeignStore, maxStoreSize)
-	}
 	var sf storeFile
-	if err := json.Unmarshal(b, &sf); err != nil {
-		return nil, fmt.Errorf("ntp store %s: %w: %w", f.Path, errForeignStore, err)
-	}
-	if sf.Version != storeVersion {
+	found, err := statefile.Load(f.Path, maxStoreSize, &sf)
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, statefile.ErrTooLarge), errors.As(err, &syntax), errors.As(err, &typ):
+		return nil, fmt.Errorf("ntp store: %w: %w", errForeignStore, err)
+	case err != nil:
+		return nil, fmt.Errorf("ntp store: %w", err)
+	case !found:
+		return map[string]Record{}, nil
+	case sf.Version != storeVersion:
 		return nil, fmt.Errorf("ntp store %s: %w: version %d", f.Path, errForeignStore, sf.Version)
 	}
 	if sf.Servers == nil {
@@ -235,26 +227,7 @@ func (f FileStore) Load() (map[string]Record, error) {
 // It does not fsync: a file torn by a power cut reads as corrupt, which
 // costs one extra query per server, not the check.
 func (f FileStore) Save(recs map[string]Record) error {
-	b, err := json.Marshal(storeFile{Version: storeVersion, Servers: recs})
-	if err != nil {
-		return fmt.Errorf("ntp store: %w", err)
-	}
-	dir := filepath.Dir(f.Path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("ntp store: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".*") // mode 0600
-	if err != nil {
-		return fmt.Errorf("ntp store: %w", err)
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if err := cmp.Or(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("ntp store: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), f.Path); err != nil {
-		os.Remove(tmp.Name())
+	if err := statefile.Save(f.Path, storeFile{Version: storeVersion, Servers: recs}); err != nil {
 		return fmt.Errorf("ntp store: %w", err)
 	}
 	return nil
