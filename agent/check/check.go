@@ -69,6 +69,10 @@ type Env struct {
 	// Backoff holds off hosts that rate-limited earlier runs; nil for a
 	// single run.
 	Backoff *Backoff
+	// Addrs remembers where probed hosts last answered, for the network
+	// check's connects by address when no name resolves; nil remembers
+	// nothing.
+	Addrs *AddrMemory
 
 	deps map[string]Result
 }

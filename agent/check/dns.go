@@ -84,7 +84,28 @@ func runDNS(ctx context.Context, env *Env) Result {
 	wg.Go(func() { info, infoErr = dnsResolverInfo(ctx) })
 	lookups := dnsLookupAll(ctx, env.Lookup, names)
 	wg.Wait()
-	return dnsJudge(env.Now(), lookups, info, infoErr)
+	res := dnsJudge(env.Now(), lookups, info, infoErr)
+	dnsAddUplink(env, res.Findings)
+	return res
+}
+
+// dnsAddUplink tells, in a dns-failure's evidence, which addresses the
+// network check reached directly while names did not resolve: the proof
+// that the network works and the resolver is what fails.
+func dnsAddUplink(env *Env, fs []finding.Finding) {
+	net, ok := env.Dep("network")
+	if !ok {
+		return
+	}
+	answered, _ := net.Data["answered_by_address"].([]string)
+	if len(answered) == 0 {
+		return
+	}
+	for i := range fs {
+		if fs[i].Code == finding.DNSFailure.Code {
+			fs[i].Evidence["answered_by_address"] = answered
+		}
+	}
 }
 
 // dnsProbedNames are the host names of the probed URLs, in configured order,

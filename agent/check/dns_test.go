@@ -121,6 +121,27 @@ func TestDNSFailures(t *testing.T) {
 	}
 }
 
+// When the network check reached addresses while names timed out, the
+// dns-failure says so: the uplink works, the resolver does not.
+func TestDNSFailureNamesTheAddressesThatAnswered(t *testing.T) {
+	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream}, nil)
+	_, r := dnstest.Serve(t, dnsTestTable)
+	cfg := config.Default()
+	cfg.Endpoints.Hosts = []string{"https://hang.test/"}
+	cfg.Endpoints.Trace = "https://hang.test/cdn-cgi/trace"
+	cfg.DNS.Timeout = config.Duration(time.Second)
+	network := fixed("network", nil, Result{Status: Warn, Data: map[string]any{"answered_by_address": []string{"192.0.2.1:443"}}})
+	dns := dnsCheck
+	env := Env{Config: &cfg, Lookup: r, Now: func() time.Time { return dnsTestNow }}
+	rep := Run(t.Context(), env, []Check{network, dns})
+	if len(rep.Findings) != 1 || rep.Findings[0].Code != finding.DNSFailure.Code {
+		t.Fatalf("findings %v, want dns-failure", rep.Findings)
+	}
+	if got := rep.Findings[0].Evidence["answered_by_address"]; !slices.Equal(got.([]string), []string{"192.0.2.1:443"}) {
+		t.Errorf("evidence.answered_by_address %v", got)
+	}
+}
+
 func TestDNSSinkholes(t *testing.T) {
 	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream}, nil)
 	for _, tc := range []struct {

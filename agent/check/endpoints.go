@@ -63,6 +63,10 @@ func runEndpoints(ctx context.Context, env *Env) Result {
 	}
 	wg.Wait()
 	logHosts(env, hosts)
+	for _, h := range hosts {
+		rememberAddr(env, h.resp.URL, h.resp)
+	}
+	rememberAddr(env, cfg.Trace, trace)
 
 	data := map[string]any{"hosts": hostData(hosts)}
 	tr := traceData(trace, data)

@@ -22,7 +22,8 @@ func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 		Lookup: resolver,
 		// One client for the life of the process: it remembers answers and
 		// rate limits, so no server is asked more than once per 64 s.
-		NTP: &ntpq.Client{Resolver: resolver, Store: ntpq.UserStore()},
+		NTP:   &ntpq.Client{Resolver: resolver, Store: ntpq.UserStore()},
+		Addrs: UserAddrMemory(),
 	}
 }
 

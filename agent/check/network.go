@@ -38,10 +38,10 @@ var netRoutes = platform.Routes
 // netOfflineBlock is the reason dependent checks are skipped.
 const netOfflineBlock = "the machine is offline"
 
-// netFirstPhase is the share of the check's time given to the probes that
-// run at once; the rest is kept for the TCP connects that confirm "offline"
-// when the witness fails.
-const netFirstPhase = 0.6
+// netFirstPhaseShare is the share of the check's time the probes have to
+// themselves; after it, while nothing has got past a connect, the TCP
+// connects that decide "offline" run beside them.
+const netFirstPhaseShare = 0.6
 
 // netRouteState is what the routing table says about a way out.
 type netRouteState int
@@ -166,48 +166,109 @@ type netObservations struct {
 	Routes   netRouteInfo
 	Witness  *probe.Response
 	Portal   *probe.Response
-	DNS      *dnsLookup // the witness host by the system resolver; nil for an IP literal
-	Connects []netConnect
+	DNS      *dnsLookup   // the witness host by the system resolver; nil for an IP literal
+	Connects []netConnect // to the endpoint hosts by name
+	// ByAddress are connects to addresses, made when no name resolved in
+	// time: only they can tell a dead resolver from a dead uplink.
+	ByAddress []netConnect
 }
 
 func runNetwork(ctx context.Context, env *Env) Result {
 	cfg := env.Config
 	obs := netObserve(ctx, env)
+	rememberAddr(env, cfg.Network.Witness, obs.Witness)
 	return netJudge(env.Now(), cfg, obs)
 }
 
-// netObserve runs the measurements: routes, DNS, witness and portal at
-// once; the TCP connects only when neither probe got past connect.
+// rememberAddr keeps the address a probe reached its host at, for the
+// connects by address of a later run.
+func rememberAddr(env *Env, rawURL string, r *probe.Response) {
+	if r != nil && r.Reached() && !r.AtProxy {
+		env.Addrs.Remember(hostLabel(rawURL), r.RemoteAddr, env.Now())
+	}
+}
+
+// netObserve runs the measurements. The routes, the witness, the portal
+// and the witness's name are looked at together, each for as long as the
+// check lasts (the name for as long as the dns check would wait): a slow
+// answer is not a failure. If nothing has got past a TCP connect when the
+// first phase ends, TCP connects start beside them to decide "offline":
+// to the endpoint hosts by name, and, when the names are not resolving in
+// time, to addresses.
 func netObserve(ctx context.Context, env *Env) netObservations {
 	cfg := env.Config
-	prober := env.Probe
-	first, cancel := netPhase(ctx, cfg.Network.Timeout.D())
-	defer cancel()
 	var obs netObservations
 	var wg group
-	wg.Go(func() { obs.Routes = netReadRoutes(first) })
-	wg.Go(func() { obs.Witness = prober.Do(first, probe.Request{URL: cfg.Network.Witness}) })
-	wg.Go(func() { obs.Portal = prober.Do(first, probe.Request{URL: cfg.Network.CaptivePortal}) })
+	routed := make(chan struct{})
+	wg.Go(func() { defer close(routed); obs.Routes = netReadRoutes(ctx) })
+
+	var (
+		probes        group
+		probed        = make(chan struct{})
+		witness, port *probe.Response
+	)
+	probes.Go(func() { witness = env.Probe.Do(ctx, probe.Request{URL: cfg.Network.Witness}) })
+	probes.Go(func() { port = env.Probe.Do(ctx, probe.Request{URL: cfg.Network.CaptivePortal}) })
+	wg.Go(func() { defer close(probed); probes.Wait() })
+
+	var resolved chan struct{} // closed once obs.DNS is set; nil for an IP literal
 	if h := hostName(cfg.Network.Witness); h != "" && !isIPLiteral(h) {
+		resolved = make(chan struct{})
 		wg.Go(func() {
-			l := dnsResolve(first, env.Lookup, h)
+			defer close(resolved)
+			dctx, cancel := context.WithTimeout(ctx, cfg.DNS.Timeout.D())
+			defer cancel()
+			l := dnsResolve(dctx, env.Lookup, h)
 			obs.DNS = &l
 		})
 	}
-	wg.Wait()
-	if !obs.Witness.PastConnect() && !obs.Portal.PastConnect() && obs.Routes.State != netRoutesNone {
-		obs.Connects = netConnectAll(ctx, env.Lookup, cfg.Endpoints.Hosts)
+
+	phase := time.NewTimer(netFirstPhase(ctx, cfg.Network.Timeout.D()))
+	defer phase.Stop()
+	pastConnect := false
+	select {
+	case <-probed:
+		pastConnect = witness.PastConnect() || port.PastConnect()
+	case <-phase.C:
+	case <-ctx.Done():
 	}
+	<-routed
+	if !pastConnect && obs.Routes.State != netRoutesNone && ctx.Err() == nil {
+		wg.Go(func() { obs.Connects = netConnectAll(ctx, env.Lookup, cfg.Endpoints.Hosts) })
+		if netNamesStalled(resolved, &obs) {
+			wg.Go(func() { obs.ByAddress = netConnectAddrs(ctx, netFallbackAddrs(ctx, env)) })
+		}
+	}
+	wg.Wait()
+	obs.Witness, obs.Portal = witness, port
 	return obs
 }
 
-// netPhase bounds the first phase to a share of the time left.
-func netPhase(ctx context.Context, fallback time.Duration) (context.Context, context.CancelFunc) {
+// netNamesStalled reports whether the system resolver has failed to
+// answer in time so far: the witness's lookup is still out, or ran out of
+// time. Then the connects by name wait on the same resolver, and only
+// addresses can tell whether the uplink works. A resolver that answers,
+// even "no such name", is alive.
+func netNamesStalled(resolved <-chan struct{}, obs *netObservations) bool {
+	if resolved == nil {
+		return false // the witness is an address: no name to wait for
+	}
+	select {
+	case <-resolved:
+		return obs.DNS.Kind == dnsTimeout
+	default:
+		return true
+	}
+}
+
+// netFirstPhase is the wait, a share of the time left, before the
+// connects that decide "offline" start beside the probes still running.
+func netFirstPhase(ctx context.Context, fallback time.Duration) time.Duration {
 	left := fallback
 	if d, ok := ctx.Deadline(); ok {
 		left = time.Until(d)
 	}
-	return context.WithTimeout(ctx, time.Duration(float64(left)*netFirstPhase))
+	return time.Duration(float64(left) * netFirstPhaseShare)
 }
 
 func netReadRoutes(ctx context.Context) netRouteInfo {
@@ -228,9 +289,9 @@ func netReadRoutes(ctx context.Context) netRouteInfo {
 	return info
 }
 
-// netConnect is one plain TCP connect to an endpoint host.
+// netConnect is one plain TCP connect, to a host by name or to an address.
 type netConnect struct {
-	Host      string
+	Host      string // host[:port], or ip:port
 	Connected bool
 	// Reached: the connect was attempted (the name resolved). A failure
 	// before that is DNS, which does not count towards offline.
@@ -261,18 +322,64 @@ func netConnectOne(ctx context.Context, r Resolver, rawURL string) netConnect {
 		return c
 	}
 	c.Reached = true
-	var d net.Dialer
 	for _, a := range addrs {
-		conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a.String(), port))
-		if err == nil {
-			conn.Close()
-			c.Connected, c.Detail = true, "connected"
+		if c.Connected, c.Detail = netDial(ctx, net.JoinHostPort(a.String(), port)); c.Connected {
 			return c
 		}
-		c.Detail = netConnectError(err)
 	}
 	return c
 }
+
+// netDial opens and closes one TCP connection, and says how it went.
+func netDial(ctx context.Context, addr string) (bool, string) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false, netConnectError(err)
+	}
+	conn.Close()
+	return true, "connected"
+}
+
+// netConnectAddrs connects to every address at once.
+func netConnectAddrs(ctx context.Context, addrs []netip.AddrPort) []netConnect {
+	return concurrently(addrs, func(a netip.AddrPort) netConnect {
+		c := netConnect{Host: a.String(), Reached: true}
+		c.Connected, c.Detail = netDial(ctx, c.Host)
+		return c
+	})
+}
+
+// netFallbackAddrs are the addresses tried when no name resolves: where
+// the probed hosts last answered, the resolver's own servers (on the DNS
+// port; a resolver on this machine proves nothing about the uplink), then
+// the configured public ones.
+func netFallbackAddrs(ctx context.Context, env *Env) []netip.AddrPort {
+	out := env.Addrs.Recall(netRecalled, env.Now())
+	if info, err := dnsResolverInfo(ctx); err == nil {
+		for _, s := range info.Servers {
+			if a, err := netip.ParseAddr(s); err == nil && !a.IsLoopback() && !a.IsUnspecified() {
+				out = append(out, netip.AddrPortFrom(a.Unmap().WithZone(""), 53))
+			}
+		}
+	}
+	for _, s := range env.Config.Network.UplinkAddresses {
+		if a, err := netip.ParseAddrPort(s); err == nil {
+			out = append(out, a)
+		}
+	}
+	var unique []netip.AddrPort
+	for _, a := range out {
+		if !slices.Contains(unique, a) {
+			unique = append(unique, a)
+		}
+	}
+	return unique
+}
+
+// netRecalled is how many remembered addresses are tried: a few hosts
+// behind one anycast network answer alike.
+const netRecalled = 4
 
 // netAddrsOf returns the host's addresses (itself for an IP literal).
 func netAddrsOf(ctx context.Context, r Resolver, host string) ([]netip.Addr, error) {
@@ -310,7 +417,7 @@ func netJudge(now time.Time, cfg *config.Config, obs netObservations) Result {
 		in.PastConnect = in.PastConnect || r.PastConnect()
 		in.ConnectFailed = in.ConnectFailed || (r.Err != nil && r.Stage == probe.StageConnect)
 	}
-	for _, c := range obs.Connects {
+	for _, c := range slices.Concat(obs.Connects, obs.ByAddress) {
 		in.PastConnect = in.PastConnect || c.Connected
 		in.ConnectFailed = in.ConnectFailed || (c.Reached && !c.Connected)
 	}
@@ -346,7 +453,7 @@ func netJudge(now time.Time, cfg *config.Config, obs netObservations) Result {
 // netTried lists what was tried before concluding "nothing answered".
 func netTried(cfg *config.Config, obs netObservations) []string {
 	tried := []string{cfg.Network.Witness, cfg.Network.CaptivePortal}
-	for _, c := range obs.Connects {
+	for _, c := range slices.Concat(obs.Connects, obs.ByAddress) {
 		tried = append(tried, "tcp://"+c.Host)
 	}
 	return tried
@@ -385,13 +492,41 @@ func netData(cfg *config.Config, obs netObservations, captive netCaptive) map[st
 		d["default_route_interfaces"] = obs.Routes.Interfaces
 	}
 	if len(obs.Connects) > 0 {
-		cs := map[string]any{}
-		for _, c := range obs.Connects {
-			cs[c.Host] = c.Detail
-		}
-		d["endpoint_connects"] = cs
+		d["endpoint_connects"] = netConnectData(obs.Connects)
+	}
+	if len(obs.ByAddress) > 0 {
+		d["address_connects"] = netConnectData(obs.ByAddress)
+		d["answered_by_address"] = netAnswered(obs.ByAddress)
 	}
 	return d
+}
+
+func netConnectData(cs []netConnect) map[string]any {
+	m := map[string]any{}
+	for _, c := range cs {
+		m[c.Host] = c.Detail
+	}
+	return m
+}
+
+// netAddrList names the addresses tried, for a summary.
+func netAddrList(cs []netConnect) string {
+	hosts := make([]string, len(cs))
+	for i, c := range cs {
+		hosts[i] = c.Host
+	}
+	return strings.Join(hosts, ", ")
+}
+
+// netAnswered lists the connects that got through.
+func netAnswered(cs []netConnect) []string {
+	out := []string{}
+	for _, c := range cs {
+		if c.Connected {
+			out = append(out, c.Host)
+		}
+	}
+	return out
 }
 
 func netRouteWords(r netRouteInfo) string {
@@ -426,6 +561,8 @@ func netSummary(cfg *config.Config, obs netObservations, captive netCaptive, off
 	switch {
 	case offline && why == netWhyNoRoute:
 		return "offline: there is no default route (no network connection)"
+	case offline && len(obs.ByAddress) > 0:
+		return "offline: nothing answered — no name resolved in time, and " + netAddrList(obs.ByAddress) + " did not accept a connection either"
 	case offline:
 		return "offline: nothing answered — " + witness + " and the OpenAI hosts did not accept a connection"
 	}
@@ -440,6 +577,9 @@ func netSummary(cfg *config.Config, obs netObservations, captive netCaptive, off
 	}
 	if obs.DNS != nil && obs.DNS.Kind != "" {
 		parts = append(parts, "system DNS cannot resolve "+witness+" ("+dnsKindWords(obs.DNS.Kind)+")")
+	}
+	if answered := netAnswered(obs.ByAddress); len(answered) > 0 {
+		parts = append(parts, "the network itself works ("+strings.Join(answered, ", ")+" answered by address)")
 	}
 	switch obs.Routes.State {
 	case netRoutesPresent:

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -64,6 +65,12 @@ type netTestSetup struct {
 	hosts           []string
 	pool            *x509.CertPool
 	resolver        *net.Resolver
+	// uplink are the addresses connected to when no name resolves in time;
+	// resolverServers, what the system resolver is said to ask.
+	uplink          []string
+	resolverServers []string
+	addrs           *AddrMemory
+	timeout         time.Duration // of the network check (and, less a tenth, of DNS); 5 s when 0
 }
 
 func netTestEnv(t *testing.T, s netTestSetup) Env {
@@ -72,12 +79,20 @@ func netTestEnv(t *testing.T, s netTestSetup) Env {
 	cfg.Network.Witness = s.witness
 	cfg.Network.CaptivePortal = s.portal
 	cfg.Network.Timeout = config.Duration(5 * time.Second)
+	// Connects by address go to loopback only: never the public resolvers
+	// of the defaults, nor this machine's own resolver.
+	cfg.Network.UplinkAddresses = s.uplink
+	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream, Servers: s.resolverServers}, nil)
+	if s.timeout > 0 {
+		cfg.Network.Timeout = config.Duration(s.timeout)
+		cfg.DNS.Timeout = config.Duration(s.timeout * 9 / 10)
+	}
 	if s.hosts != nil {
 		cfg.Endpoints.Hosts = s.hosts
 	}
 	p := &probe.Prober{RootCAs: s.pool, Resolver: s.resolver}
 	t.Cleanup(p.Close)
-	env := Env{Config: &cfg, Probe: p, Now: func() time.Time { return dnsTestNow }, Log: slog.New(slog.DiscardHandler)}
+	env := Env{Config: &cfg, Probe: p, Now: func() time.Time { return dnsTestNow }, Log: slog.New(slog.DiscardHandler), Addrs: s.addrs}
 	if s.resolver != nil {
 		env.Lookup = s.resolver
 	}
@@ -396,5 +411,147 @@ func TestNetworkCheckDeclaration(t *testing.T) {
 	cfg := config.Default()
 	if networkCheck.Name != "network" || len(networkCheck.Needs) != 0 || networkCheck.Timeout(&cfg) != cfg.Network.Timeout.D() {
 		t.Errorf("networkCheck declared as %q needs %v timeout %v", networkCheck.Name, networkCheck.Needs, networkCheck.Timeout(&cfg))
+	}
+}
+
+// netTestListener accepts TCP connections on loopback and returns its
+// address: an uplink that answers.
+func netTestListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// A resolver that drops every query, on a network that works: the names
+// time out, but an address answers, so the machine is online and the dns
+// check is left to report the resolver. Before the lookups' deadline was
+// filed under "connect", this read as offline.
+func TestNetworkDeadResolverWithWorkingUplinkIsNotOffline(t *testing.T) {
+	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	_, r := dnstest.Serve(t, dnstest.Table{
+		"www.cloudflare.test": dnstest.Hang(), "cp.cloudflare.test": dnstest.Hang(),
+		"chatgpt.test": dnstest.Hang(), "api.openai.test": dnstest.Hang(),
+	})
+	up := netTestListener(t)
+	res := netTestRun(t, netTestSetup{
+		witness:         "https://www.cloudflare.test/cdn-cgi/trace",
+		portal:          "http://cp.cloudflare.test/",
+		hosts:           []string{"https://chatgpt.test/", "https://api.openai.test/v1/models"},
+		resolver:        r,
+		uplink:          []string{closedAddr(t), up},
+		resolverServers: []string{"127.0.0.53"}, // a local stub says nothing of the uplink: not tried
+		timeout:         2 * time.Second,
+	})
+	if len(res.Findings) != 0 || res.Blocks != "" {
+		t.Fatalf("findings %v blocks %q, want none: the network works (%s)", res.Findings, res.Blocks, res.Summary)
+	}
+	if res.Status != Warn {
+		t.Errorf("status %s, want warn", res.Status)
+	}
+	if w := res.Data["witness"].(map[string]any); w["failed_at"] != string(probe.StageDNS) {
+		t.Errorf("witness failed at %v, want dns", w["failed_at"])
+	}
+	if got := res.Data["answered_by_address"]; !slices.Equal(got.([]string), []string{up}) {
+		t.Errorf("answered_by_address %v, want [%s]", got, up)
+	}
+	tried := res.Data["address_connects"].(map[string]any)
+	if len(tried) != 2 {
+		t.Errorf("address_connects %v, want the two uplink addresses and not the local stub", tried)
+	}
+	if !strings.Contains(res.Summary, up+" answered by address") {
+		t.Errorf("summary %q does not say which address answered", res.Summary)
+	}
+}
+
+// The same dead resolver on a dead uplink: nothing answers by address
+// either, so the machine is offline, and the evidence lists what was tried.
+func TestNetworkDeadResolverAndDeadUplinkIsOffline(t *testing.T) {
+	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	_, r := dnstest.Serve(t, dnstest.Table{
+		"www.cloudflare.test": dnstest.Hang(), "cp.cloudflare.test": dnstest.Hang(), "chatgpt.test": dnstest.Hang(),
+	})
+	dead := closedAddr(t)
+	res := netTestRun(t, netTestSetup{
+		witness:  "https://www.cloudflare.test/cdn-cgi/trace",
+		portal:   "http://cp.cloudflare.test/",
+		hosts:    []string{"https://chatgpt.test/"},
+		resolver: r,
+		uplink:   []string{dead},
+		timeout:  2 * time.Second,
+	})
+	if len(res.Findings) != 1 || res.Findings[0].Code != finding.NetworkOffline.Code {
+		t.Fatalf("findings %v, want network-offline (%s)", res.Findings, res.Summary)
+	}
+	if tried := res.Findings[0].Evidence["tried"].([]string); !slices.Contains(tried, "tcp://"+dead) {
+		t.Errorf("evidence.tried %v does not name the address tried", tried)
+	}
+	if !strings.Contains(res.Summary, "no name resolved in time") {
+		t.Errorf("summary %q", res.Summary)
+	}
+}
+
+// A slow resolver is neither offline nor a DNS failure: names that resolve
+// within the dns check's own time are fine, even when the first phase of
+// the network check ended before them.
+func TestNetworkSlowResolverIsNotAFailure(t *testing.T) {
+	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	srv, pool := netTestWitness(t)
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	timeout := 2 * time.Second
+	// Past the first phase (60 %), within the DNS time (90 %).
+	slow := dnstest.Answer{Addrs: []string{"127.0.0.1"}, Delay: timeout * 75 / 100}
+	_, r := dnstest.Serve(t, dnstest.Table{"example.com": slow})
+	res := netTestRun(t, netTestSetup{
+		witness:  fmt.Sprintf("https://example.com:%d/cdn-cgi/trace", port),
+		portal:   netTestPortal(t, netTest204),
+		pool:     pool,
+		resolver: r,
+		uplink:   []string{netTestListener(t)},
+		timeout:  timeout,
+	})
+	if res.Status != Pass || len(res.Findings) != 0 {
+		t.Fatalf("status %s findings %v, want a pass (%s)", res.Status, res.Findings, res.Summary)
+	}
+	if d := res.Data["system_dns"].(map[string]any); d["error"] != nil {
+		t.Errorf("system_dns %v: a slow answer is not an error", d)
+	}
+}
+
+// Where a host answered before is remembered, and tried by address when
+// names stop resolving: no public address is needed to prove the uplink.
+func TestNetworkTriesRememberedAddresses(t *testing.T) {
+	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	srv, pool := netTestWitness(t)
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	witness := fmt.Sprintf("https://example.com:%d/cdn-cgi/trace", port)
+	mem := &AddrMemory{Path: filepath.Join(t.TempDir(), "addrs.json")}
+
+	_, good := dnstest.Serve(t, dnstest.Table{"example.com": dnstest.Addrs("127.0.0.1")})
+	if res := netTestRun(t, netTestSetup{witness: witness, portal: netTestPortal(t, netTest204), pool: pool, resolver: good, addrs: mem}); res.Status != Pass {
+		t.Fatalf("first run: %s (%s)", res.Status, res.Summary)
+	}
+
+	_, dead := dnstest.Serve(t, dnstest.Table{"example.com": dnstest.Hang(), "cp.example.com": dnstest.Hang()})
+	later := &AddrMemory{Path: mem.Path} // a later process reads it from the file
+	res := netTestRun(t, netTestSetup{witness: witness, portal: "http://cp.example.com/", pool: pool, resolver: dead, addrs: later, timeout: 2 * time.Second})
+	if len(res.Findings) != 0 {
+		t.Fatalf("findings %v, want none (%s)", res.Findings, res.Summary)
+	}
+	want := fmt.Sprintf("127.0.0.1:%d", port)
+	if got := res.Data["answered_by_address"]; !slices.Equal(got.([]string), []string{want}) {
+		t.Errorf("answered_by_address %v, want the witness's remembered %s", got, want)
 	}
 }

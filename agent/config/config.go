@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"reflect"
 	"time"
@@ -36,6 +37,12 @@ type Network struct {
 	CaptivePortal string `toml:"captive_portal"`
 	// Timeout bounds the network check. Default 5s.
 	Timeout Duration `toml:"timeout"`
+	// UplinkAddresses are "ip:port" addresses connected to, besides those
+	// where probed hosts last answered and the resolver's own, when no
+	// name resolves in time: any answer shows that the network works and
+	// the resolver does not. Default: Cloudflare's and Google's public
+	// resolvers on port 443.
+	UplinkAddresses []string `toml:"uplink_addresses"`
 }
 
 // Clock holds the settings of the clock check.
@@ -101,6 +108,10 @@ func Default() Config {
 			Witness:       "https://www.cloudflare.com/cdn-cgi/trace",
 			CaptivePortal: "http://cp.cloudflare.com/",
 			Timeout:       Duration(5 * time.Second),
+			UplinkAddresses: []string{
+				"1.1.1.1:443", "8.8.8.8:443",
+				"[2606:4700:4700::1111]:443", "[2001:4860:4860::8888]:443",
+			},
 		},
 		Clock: Clock{
 			NTPServers:      []string{"time.cloudflare.com", "time.google.com", "pool.ntp.org", "time.windows.com", "time.apple.com"},
@@ -199,6 +210,11 @@ func (c *Config) validate() *problem {
 	for _, h := range c.Endpoints.Hosts {
 		if msg := checkURL(h, "https"); msg != "" {
 			return bad(msg, "endpoints", "hosts")
+		}
+	}
+	for _, a := range c.Network.UplinkAddresses {
+		if _, err := netip.ParseAddrPort(a); err != nil {
+			return bad(fmt.Sprintf("%q is not an address and port (write it like \"1.1.1.1:443\" or \"[2606:4700:4700::1111]:443\")", a), "network", "uplink_addresses")
 		}
 	}
 	if len(c.Clock.NTPServers) == 0 {

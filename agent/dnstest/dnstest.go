@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -26,6 +27,9 @@ type Answer struct {
 	// Hang makes the server read the query and never answer, as a resolver
 	// behind a dead link does.
 	Hang bool
+	// Delay makes the server answer only after this long, as a slow
+	// resolver does.
+	Delay time.Duration
 }
 
 // NXDomain answers "no such name".
@@ -114,12 +118,13 @@ type parsedAnswer struct {
 	v4    []netip.Addr
 	v6    []netip.Addr
 	hang  bool
+	delay time.Duration
 }
 
 func newHandler(table Table) (*handler, error) {
 	h := &handler{answers: map[string]parsedAnswer{}}
 	for name, a := range table {
-		p := parsedAnswer{rcode: a.Rcode, hang: a.Hang}
+		p := parsedAnswer{rcode: a.Rcode, hang: a.Hang, delay: a.Delay}
 		for _, s := range a.Addrs {
 			ip, err := netip.ParseAddr(s)
 			if err != nil {
@@ -151,6 +156,7 @@ func (h *handler) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	if a.hang {
 		return
 	}
+	time.Sleep(a.delay) // each query has a goroutine of its own
 	m := new(dns.Msg)
 	m.SetRcode(req, a.rcode)
 	m.Authoritative = true
