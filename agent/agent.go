@@ -222,14 +222,15 @@ func (a *Agent) envFor(cfg *config.Config) check.Env {
 	return env
 }
 
-// serviceEnv is check.NewEnv with the NTP memory kept in the agent's state
-// directory: a service has no user cache directory, and its politeness
-// towards time servers must survive restarts too.
+// serviceEnv is check.NewEnv with the NTP memory and the hosts' last
+// addresses kept in the agent's state directory: a service has no user
+// cache directory, and what it learns must survive restarts too.
 func serviceEnv(cfg *config.Config, log *slog.Logger) check.Env {
 	env := check.NewEnv(cfg, log)
 	if c, ok := env.NTP.(*ntpq.Client); ok {
 		c.Store = ntpq.FileStore{Path: filepath.Join(platform.StateDir(), "ntp.json")}
 	}
+	env.Addrs = &check.AddrMemory{Path: filepath.Join(platform.StateDir(), "addrs.json")}
 	return env
 }
 

@@ -44,6 +44,7 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 		if jumped(lastWake, now) {
 			a.log.Info("the wall clock jumped or the machine slept; checking now")
 			nextFull = now
+			a.forgetConnections()
 		}
 		lastWake = now
 
@@ -87,6 +88,7 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 			}
 			a.log.Info("the wall clock was set; checking now")
 			nextFull = time.Now()
+			a.forgetConnections()
 		case _, ok := <-netChanged:
 			if !ok {
 				a.log.Warn("the network watch ended; relying on the schedule")
@@ -95,6 +97,7 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 			}
 			a.log.Debug("network changed")
 			localFirst = true
+			a.forgetConnections()
 			if settled := time.Now().Add(networkSettle); settled.Before(nextFull) {
 				nextFull = settled
 			}
@@ -107,6 +110,14 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 		}
 	}
 }
+
+// forgetConnections closes the prober's idle connections after a network
+// change, a clock step or a resume. A connection opened before a change
+// still works over the old path (a VPN's routes do not move an established
+// flow), so a run that reused it would describe the old path: the address
+// the world sees, the time to connect. The next run dials afresh. No run is
+// in flight here: the loop runs them itself.
+func (a *Agent) forgetConnections() { a.env.Close() }
 
 // localChecks names the agent's checks that read only this machine.
 func (a *Agent) localChecks() []string {
