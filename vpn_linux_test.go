@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -28,19 +27,9 @@ func holdTun(args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: holdtun NAME")
 		return 3
 	}
-	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "open /dev/net/tun:", err)
-		return 1
-	}
-	ifr, err := unix.NewIfreq(args[0])
+	fd, err := openTun(args[0])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
-	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
-		fmt.Fprintln(os.Stderr, "TUNSETIFF:", err)
 		return 1
 	}
 	fmt.Println("ready")
@@ -105,18 +94,10 @@ func vpnTestConfig(t *testing.T) string {
 }
 
 // offlineResolver makes names fail to resolve inside the namespace at once:
-// `ip netns exec` bind-mounts /etc/netns/NAME/resolv.conf over
-// /etc/resolv.conf, and nothing listens on the namespace's own loopback.
+// nothing listens on the namespace's own loopback.
 func (ns *netns) offlineResolver(t testing.TB) {
 	t.Helper()
-	dir := filepath.Join("/etc/netns", ns.name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver 127.0.0.1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	ns.resolvConf(t, "nameserver 127.0.0.1\n")
 }
 
 // vpnRun runs `clearance check --json --only vpn` in the namespace.

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"net"
 	"net/http"
@@ -27,9 +28,19 @@ type CA struct {
 // what tls-intercepted reports).
 func NewCA(tb testing.TB, subject pkix.Name) *CA {
 	tb.Helper()
+	ca, err := MakeCA(subject)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ca
+}
+
+// MakeCA is NewCA for a program that is not a test (a test's helper
+// process serving peers inside a network namespace).
+func MakeCA(subject pkix.Name) (*CA, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		tb.Fatalf("generating a CA key: %v", err)
+		return nil, fmt.Errorf("generating a CA key: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -42,13 +53,13 @@ func NewCA(tb testing.TB, subject pkix.Name) *CA {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		tb.Fatalf("creating a CA certificate: %v", err)
+		return nil, fmt.Errorf("creating a CA certificate: %w", err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		tb.Fatalf("parsing the CA certificate: %v", err)
+		return nil, fmt.Errorf("parsing the CA certificate: %w", err)
 	}
-	return &CA{Cert: cert, key: key}
+	return &CA{Cert: cert, key: key}, nil
 }
 
 // Pool returns roots that trust this CA.
@@ -62,15 +73,24 @@ func (ca *CA) Pool() *x509.CertPool {
 // valid from notBefore to notAfter.
 func (ca *CA) Leaf(tb testing.TB, notBefore, notAfter time.Time) tls.Certificate {
 	tb.Helper()
+	cert, err := ca.Issue([]string{"localhost", "chatgpt.com"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, notBefore, notAfter)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cert
+}
+
+// Issue makes a server certificate for these names and addresses.
+func (ca *CA) Issue(names []string, ips []net.IP, notBefore, notAfter time.Time) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		tb.Fatalf("generating a leaf key: %v", err)
+		return tls.Certificate{}, fmt.Errorf("generating a leaf key: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "chatgpt.com"},
-		DNSNames:     []string{"localhost", "chatgpt.com"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		Subject:      pkix.Name{CommonName: names[0]},
+		DNSNames:     names,
+		IPAddresses:  ips,
 		NotBefore:    notBefore,
 		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
@@ -78,9 +98,9 @@ func (ca *CA) Leaf(tb testing.TB, notBefore, notAfter time.Time) tls.Certificate
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.key)
 	if err != nil {
-		tb.Fatalf("creating a leaf certificate: %v", err)
+		return tls.Certificate{}, fmt.Errorf("creating a leaf certificate: %w", err)
 	}
-	return tls.Certificate{Certificate: [][]byte{der, ca.Cert.Raw}, PrivateKey: key}
+	return tls.Certificate{Certificate: [][]byte{der, ca.Cert.Raw}, PrivateKey: key}, nil
 }
 
 // NewServerWithCert starts a loopback HTTPS server presenting cert,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -81,8 +82,22 @@ func Handler(c Case) http.Handler {
 
 // TraceHandler serves /cdn-cgi/trace for a country, one key=value a line,
 // in the order Cloudflare sends them (fawazahmed0/cloudflare-trace-api
-// README; CF docs fundamentals/reference/cdn-cgi-endpoint.mdx).
+// README; CF docs fundamentals/reference/cdn-cgi-endpoint.mdx), with the
+// documentation address TraceIP as the visitor's.
 func TraceHandler(loc string) http.Handler {
+	return traceHandler(loc, func(*http.Request) string { return TraceIP })
+}
+
+// PeerTraceHandler is TraceHandler with the address the request really
+// came from, as Cloudflare reports it: what a path through a VPN changes.
+func PeerTraceHandler(loc string) http.Handler {
+	return traceHandler(loc, func(r *http.Request) string {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		return host
+	})
+}
+
+func traceHandler(loc string, ipOf func(*http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		edge(w)
 		w.Header().Set("Content-Type", "text/plain")
@@ -91,7 +106,7 @@ func TraceHandler(loc string) http.Handler {
 			tlsVersion = tlsName(r.TLS.Version)
 		}
 		fmt.Fprintf(w, "fl=29f12\nh=%s\nip=%s\nts=%d.123\nvisit_scheme=https\nuag=%s\ncolo=%s\nsliver=none\nhttp=%s\nloc=%s\ntls=%s\nsni=plaintext\nwarp=off\ngateway=off\nrbi=off\nkex=X25519\n",
-			r.Host, TraceIP, time.Now().Unix(), r.UserAgent(), Colo, httpName(r.ProtoMajor, r.ProtoMinor), loc, tlsVersion)
+			r.Host, ipOf(r), time.Now().Unix(), r.UserAgent(), Colo, httpName(r.ProtoMajor, r.ProtoMinor), loc, tlsVersion)
 	})
 }
 

@@ -1,7 +1,8 @@
 // Package dnstest serves DNS on loopback for tests: a table says how each
 // name is answered (addresses, NXDOMAIN, SERVFAIL, silence). It exists so
 // that checks are tested against a real DNS server instead of a mock; it
-// must never be used outside tests and never listens beyond 127.0.0.1.
+// must never be used outside tests. It listens on 127.0.0.1, or, through
+// ListenAndServe, on an address of a test's own network namespace.
 package dnstest
 
 import (
@@ -66,18 +67,11 @@ func Serve(t testing.TB, table Table) (string, *net.Resolver) {
 		t.Fatalf("dnstest: listen: %v", err)
 	}
 	addr := pc.LocalAddr().String()
-	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
-		started := make(chan struct{})
-		srv.NotifyStartedFunc = func() { close(started) }
-		failed := make(chan error, 1)
-		go func() { failed <- srv.ActivateAndServe() }()
-		select {
-		case <-started:
-		case err := <-failed:
-			t.Fatalf("dnstest: serve: %v", err)
-		}
-		t.Cleanup(func() { _ = srv.Shutdown() })
+	stop, err := serve(pc, ln, h)
+	if err != nil {
+		t.Fatalf("dnstest: serve: %v", err)
 	}
+	t.Cleanup(stop)
 	r := &net.Resolver{
 		PreferGo: true,
 		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -86,6 +80,52 @@ func Serve(t testing.TB, table Table) (string, *net.Resolver) {
 		},
 	}
 	return addr, r
+}
+
+// ListenAndServe answers from table on addr ("192.0.2.53:53"), UDP and
+// TCP, until stop is called: for a program that is not a test (a helper
+// serving inside a network namespace).
+func ListenAndServe(addr string, table Table) (stop func(), err error) {
+	h, err := newHandler(table)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		pc.Close()
+		return nil, err
+	}
+	return serve(pc, ln, h)
+}
+
+// serve answers on both sockets; stop shuts both down.
+func serve(pc net.PacketConn, ln net.Listener, h *handler) (stop func(), err error) {
+	var servers []*dns.Server
+	stop = func() {
+		for _, srv := range servers {
+			_ = srv.Shutdown()
+		}
+	}
+	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
+		started := make(chan struct{})
+		srv.NotifyStartedFunc = func() { close(started) }
+		failed := make(chan error, 1)
+		go func() { failed <- srv.ActivateAndServe() }()
+		select {
+		case <-started:
+			servers = append(servers, srv)
+		case err := <-failed:
+			stop()
+			pc.Close()
+			ln.Close()
+			return nil, err
+		}
+	}
+	return stop, nil
 }
 
 // listenPair binds UDP on a free loopback port and TCP on the same port,

@@ -1,6 +1,8 @@
 // Package ntptest runs a small NTP server on 127.0.0.1 for tests: an honest
 // one, a skewed one, one that sends a kiss-of-death, garbage or nothing at
-// all. It answers only on loopback and never touches the machine's clock.
+// all. It answers on loopback (or, through ServeConn, on a socket a test
+// opened inside a network namespace of its own) and never touches the
+// machine's clock.
 package ntptest
 
 import (
@@ -58,18 +60,22 @@ func Serve(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatalf("ntptest: listen: %v", err)
 	}
-	s := &Server{Addr: pc.LocalAddr().String()}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		s.serve(pc, opts)
-	}()
+	s, wait := ServeConn(pc, opts)
 	t.Cleanup(func() {
 		pc.Close()
-		wg.Wait()
+		wait()
 	})
 	return s
+}
+
+// ServeConn answers on pc until it is closed, for a program that is not a
+// test (a helper serving inside a network namespace); wait returns once it
+// has stopped.
+func ServeConn(pc net.PacketConn, opts Options) (s *Server, wait func()) {
+	s = &Server{Addr: pc.LocalAddr().String()}
+	var wg sync.WaitGroup
+	wg.Go(func() { s.serve(pc, opts) })
+	return s, wg.Wait
 }
 
 func (s *Server) serve(pc net.PacketConn, opts Options) {
