@@ -203,12 +203,12 @@ func netObserve(ctx context.Context, env *Env) netObservations {
 	wg.Go(func() { defer close(routed); obs.Routes = netReadRoutes(ctx) })
 
 	var (
-		probes        group
-		probed        = make(chan struct{})
-		witness, port *probe.Response
+		probes          group
+		probed          = make(chan struct{})
+		witness, portal *probe.Response
 	)
 	probes.Go(func() { witness = env.Probe.Do(ctx, probe.Request{URL: cfg.Network.Witness}) })
-	probes.Go(func() { port = env.Probe.Do(ctx, probe.Request{URL: cfg.Network.CaptivePortal}) })
+	probes.Go(func() { portal = env.Probe.Do(ctx, probe.Request{URL: cfg.Network.CaptivePortal}) })
 	wg.Go(func() { defer close(probed); probes.Wait() })
 
 	var resolved chan struct{} // closed once obs.DNS is set; nil for an IP literal
@@ -228,7 +228,7 @@ func netObserve(ctx context.Context, env *Env) netObservations {
 	pastConnect := false
 	select {
 	case <-probed:
-		pastConnect = witness.PastConnect() || port.PastConnect()
+		pastConnect = witness.PastConnect() || portal.PastConnect()
 	case <-phase.C:
 	case <-ctx.Done():
 	}
@@ -240,7 +240,7 @@ func netObserve(ctx context.Context, env *Env) netObservations {
 		}
 	}
 	wg.Wait()
-	obs.Witness, obs.Portal = witness, port
+	obs.Witness, obs.Portal = witness, portal
 	return obs
 }
 
