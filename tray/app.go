@@ -478,7 +478,7 @@ func (a *app) waitState(ctx context.Context, since time.Time, limit time.Duratio
 	}
 }
 
-// details writes a finding's details and opens them.
+// details writes a finding's details page and opens it as a local file.
 func (a *app) details(ctx context.Context, id string) {
 	a.mu.Lock()
 	f, ok := a.findingLocked(id)
@@ -491,7 +491,7 @@ func (a *app) details(ctx context.Context, id string) {
 	a.goDo(func() {
 		path, err := writeDetails(a.d.detailsDir, f, now)
 		if err == nil {
-			err = a.d.openURL(ctx, fileURL(path))
+			err = a.d.openFile(ctx, path)
 		}
 		if err != nil {
 			a.log.Warn("could not show the details", "finding", id, "err", err)

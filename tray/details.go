@@ -1,53 +1,87 @@
 package tray
 
 import (
+	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
-	"net/url"
+	"html/template"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/finding"
 )
 
-// "Details…" writes the finding to a small text file and opens it with the
-// person's default viewer (a text editor, or the browser for file URLs).
-// That works the same on every desktop, has room for the whole detail and
-// the evidence, and can be copied into a support request; a notification
-// would cut the text short, and macOS notifications cannot be scrolled.
+// "Details…" writes the finding as a small page and opens it with the
+// desktop's program for HTML (the browser) as a local file. That works the
+// same on every desktop, has room for the whole detail and the evidence,
+// and can be copied into a support request; a notification would cut the
+// text short, and macOS notifications cannot be scrolled.
+//
+// The page is static and self-contained: no script, nothing loaded from
+// anywhere (its Content-Security-Policy forbids both), every value escaped
+// by html/template. The fixes are only named: their buttons stay in the
+// tray, and no local endpoint serves the page, so nothing on the web can
+// start a fix.
 
-// detailsText is the file's content, for a person.
-func detailsText(f finding.Finding, now time.Time) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%s\n\n", f.Title, strings.Repeat("=", len([]rune(f.Title))))
-	fmt.Fprintf(&b, "%s\n\n", f.Detail)
-	fmt.Fprintf(&b, "Severity: %s\n", severityLabel(f.Severity))
+//go:embed details.html
+var detailsPage string
+
+var detailsTemplate = template.Must(template.New("details").Parse(detailsPage))
+
+// detailsView is what the page shows, as text; the template escapes it.
+type detailsView struct {
+	Title, Detail           string
+	Severity, SeverityClass string
+	Since, Written          string
+	Check, Code             string
+	Fixes                   []string
+	Evidence                []evidenceRow
+}
+
+type evidenceRow struct{ Name, Value string }
+
+// detailsHTML renders the page for f, with times in now's zone.
+func detailsHTML(f finding.Finding, now time.Time) ([]byte, error) {
+	const layout = "2 Jan 2006 15:04:05"
+	v := detailsView{
+		Title:         f.Title,
+		Detail:        f.Detail,
+		Severity:      severityLabel(f.Severity),
+		SeverityClass: severityClass(f.Severity),
+		Written:       now.Format(layout),
+		Check:         f.Check,
+		Code:          string(f.Code),
+	}
 	if !f.Since.IsZero() {
-		fmt.Fprintf(&b, "Seen since: %s\n", f.Since.In(now.Location()).Format("2 Jan 2006 15:04:05"))
+		v.Since = f.Since.In(now.Location()).Format(layout)
 	}
-	fmt.Fprintf(&b, "Found by the %s check (code %s)\n", f.Check, f.Code)
-	if len(f.Fixes) > 0 {
-		b.WriteString("\nWhat Clearance can do:\n")
-		for _, id := range f.Fixes {
-			fmt.Fprintf(&b, "  - %s\n", fixTitle(id))
-		}
+	for _, id := range f.Fixes {
+		v.Fixes = append(v.Fixes, fixTitle(id))
 	}
-	if len(f.Evidence) > 0 {
-		b.WriteString("\nWhat was measured:\n")
-		keys := make([]string, 0, len(f.Evidence))
-		for k := range f.Evidence {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Fprintf(&b, "  %s: %s\n", k, evidenceValue(f.Evidence[k]))
-		}
+	for _, k := range slices.Sorted(maps.Keys(f.Evidence)) {
+		v.Evidence = append(v.Evidence, evidenceRow{k, evidenceValue(f.Evidence[k])})
 	}
-	fmt.Fprintf(&b, "\nWritten by the Clearance tray at %s.\n", now.Format("2 Jan 2006 15:04:05"))
-	return b.String()
+	var b bytes.Buffer
+	if err := detailsTemplate.Execute(&b, v); err != nil {
+		return nil, fmt.Errorf("render the details: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// severityClass picks the page's colour for a severity.
+func severityClass(s finding.Severity) string {
+	switch s {
+	case finding.Critical:
+		return "critical"
+	case finding.Warning:
+		return "warning"
+	}
+	return "info"
 }
 
 // evidenceValue shows one measured value: strings as they are, anything
@@ -63,11 +97,20 @@ func evidenceValue(v any) string {
 	return string(b)
 }
 
-// writeDetails writes the finding's details under dir and returns the path.
-// One file per code, replaced each time: the directory never grows.
+// writeDetails writes the finding's page under dir, a directory only the
+// person may enter, and returns its path. One file per code, replaced
+// whole each time (a browser never reads half a page), so the directory
+// never grows.
 func writeDetails(dir string, f finding.Finding, now time.Time) (string, error) {
+	page, err := detailsHTML(f, now)
+	if err != nil {
+		return "", err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", fmt.Errorf("make %s private: %w", dir, err)
 	}
 	name := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
@@ -75,19 +118,21 @@ func writeDetails(dir string, f finding.Finding, now time.Time) (string, error) 
 		}
 		return '_'
 	}, string(f.Code))
-	path := filepath.Join(dir, name+".txt")
-	if err := os.WriteFile(path, []byte(detailsText(f, now)), 0o600); err != nil {
+	path := filepath.Join(dir, name+".html")
+	tmp, err := os.CreateTemp(dir, ".details-*") // mode 0600
+	if err != nil {
+		return "", fmt.Errorf("write the details: %w", err)
+	}
+	_, err = tmp.Write(page)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
 		return "", fmt.Errorf("write the details: %w", err)
 	}
 	return path, nil
-}
-
-// fileURL turns an absolute path into a file URL: file:///home/a/x.txt,
-// file:///C:/Users/a/x.txt.
-func fileURL(path string) string {
-	p := filepath.ToSlash(path)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	return (&url.URL{Scheme: "file", Path: p}).String()
 }

@@ -19,16 +19,18 @@ import (
 	"github.com/clearance-app/clearance/agent/health"
 	"github.com/clearance-app/clearance/assets"
 	"github.com/clearance-app/clearance/tray/notify"
+	"github.com/clearance-app/clearance/tray/open"
 )
 
 // The systray library is global state that starts once per process, so
 // the tray under test runs as a child: this test binary, re-executed with
 // CLEARANCE_TRAY_CHILD set, runs the real tray (systray on the session bus
 // the test set, the real notifier, the real agent client) with only the
-// edges that would reach outside the test replaced. It reports those on
-// standard output, one line each:
+// edges that would reach outside the test replaced. Pages and files are
+// opened by the real opener, which runs the xdg-open first on PATH (the
+// rig's recorder). The other edges are reported on standard output, one
+// line each:
 //
-//	open URL            a page or file it would open
 //	private URL         a private window it would open
 //	autostart on|off    "Start at login" set
 //	elevate ARGV…       the command it would run with administrator rights
@@ -94,10 +96,8 @@ func trayChild() int {
 		newUI:       newSystrayUI,
 		icon:        assets.Icon,
 		newNotifier: notify.New,
-		openURL: func(_ context.Context, u string) error {
-			report("open %s", u)
-			return nil
-		},
+		openURL:     open.URL,
+		openFile:    open.File,
 		privateWindow: func(_ context.Context, u string) error {
 			report("private %s", u)
 			return nil

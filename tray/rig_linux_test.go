@@ -218,6 +218,7 @@ type rig struct {
 	agent *testAgent
 	tray  *trayProc
 	item  string // the tray's unique bus name
+	opens *openRecorder
 }
 
 type rigOptions struct {
@@ -251,7 +252,9 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if !o.noAgent {
 		r.agent.start()
 	}
+	r.opens = newOpenRecorder(t, dir)
 	env := []string{
+		"PATH=" + r.opens.bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"TRAY_SOCKET=" + r.agent.addr,
 		"TRAY_SETTINGS=" + filepath.Join(dir, "config", "tray.toml"),
 		"TRAY_DETAILS=" + filepath.Join(dir, "details"),
@@ -288,6 +291,57 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		r.item = fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", r.tray.cmd.Process.Pid)
 	}
 	return r
+}
+
+// openRecorder is an xdg-open placed first on the tray's PATH that records
+// the arguments of every call, one line per call, tab-separated, and
+// exits 0 as xdg-open does when it has handed the target to a program.
+// The tray's real opener (tray/open) runs it, as it would the real one.
+type openRecorder struct {
+	t    testing.TB
+	bin  string
+	log  string
+	seen int // calls already returned by next
+}
+
+func newOpenRecorder(t testing.TB, dir string) *openRecorder {
+	t.Helper()
+	o := &openRecorder{t: t, bin: filepath.Join(dir, "bin"), log: filepath.Join(dir, "xdg-open.log")}
+	if err := os.MkdirAll(o.bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := "#!/bin/sh\n" +
+		"line=$(printf '%s\\t' \"$@\")\n" +
+		"printf '%s\\n' \"$line\" >>" + shellQuote([]string{o.log}) + "\n"
+	if err := os.WriteFile(filepath.Join(o.bin, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// next waits for the next call and returns its arguments.
+func (o *openRecorder) next(tray *trayProc) []string {
+	o.t.Helper()
+	deadline := time.Now().Add(patience)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(o.log)
+		lines := strings.SplitAfter(string(b), "\n")
+		if complete := len(lines) - 1; complete > o.seen {
+			line := strings.TrimSuffix(strings.TrimSuffix(lines[o.seen], "\n"), "\t")
+			o.seen++
+			return strings.Split(line, "\t")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	o.t.Fatalf("xdg-open was not run within %v; tray log:\n%s", patience, tray.stderr.String())
+	return nil
+}
+
+// opened waits for the tray to hand something to xdg-open and returns
+// the arguments it passed.
+func (r *rig) opened() []string {
+	r.t.Helper()
+	return r.opens.next(r.tray)
 }
 
 // menuNode is one item of the menu as a tray host reads it.

@@ -59,6 +59,7 @@ type deps struct {
 	icon             func(assets.IconState) []byte
 	newNotifier      func(ctx context.Context) (notify.Notifier, error)
 	openURL          func(ctx context.Context, url string) error
+	openFile         func(ctx context.Context, path string) error
 	privateWindow    func(ctx context.Context, url string) error
 	autostartEnabled func() (bool, error)
 	setAutostart     func(on bool) error
@@ -113,6 +114,7 @@ func defaultDeps(o *Options) (deps, error) {
 		icon:             assets.Icon,
 		newNotifier:      notify.New,
 		openURL:          open.URL,
+		openFile:         open.File,
 		privateWindow:    open.PrivateWindow,
 		autostartEnabled: autostart.Enabled,
 		setAutostart:     autostart.SetEnabled,

@@ -1,7 +1,9 @@
 package tray
 
 import (
+	"bytes"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -139,34 +141,71 @@ func TestTrayAlerts(t *testing.T) {
 		t.Fatalf("the button asked for %+v, want time-sync", run)
 	}
 	r.notes.EmitAction(t, second.ID, "default")
-	u := r.tray.expect("open ")
-	path, ok := strings.CutPrefix(u, "file://")
-	if !ok {
-		t.Fatalf("details opened as %q, want a file URL", u)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil || !strings.Contains(string(b), "offset_seconds: 20.5") || !strings.Contains(string(b), "Severity: Critical") {
-		t.Fatalf("details %s: %v\n%s", path, err, b)
+	b := r.detailsOpened()
+	p := checkPage(t, b, "The clock is wrong", skew.Detail,
+		map[string]string{"offset_seconds": "20.5", "method": "ntp"}, []string{"Sync the clock now"})
+	if !strings.Contains(p.text, "Critical") {
+		t.Errorf("the page does not give the severity now (Critical):\n%s", p.text)
 	}
 }
 
-// "Details…" in the menu writes and opens the same file.
+// "Details…" shows the finding as a page: the tray writes a self-contained
+// HTML file in a private directory and hands its path (not a URL) to the
+// desktop's opener, xdg-open, here the rig's recorder. What the agent
+// reported is shown as text, never as markup.
 func TestTrayDetails(t *testing.T) {
-	r := newRig(t, rigOptions{state: stateWith(at(5), findingOf("captive-portal", "", map[string]any{"location": "http://login.hotel.example/"}))})
+	evidence := map[string]any{"location": "http://login.hotel.example/", "probe": `<script>alert("x")</script>`, "hops": []int{1, 2}}
+	portal := findingOf("captive-portal", "", evidence)
+	r := newRig(t, rigOptions{state: stateWith(at(5), portal)})
 	r.click("A network login page is in the way", "Details…")
-	u := r.tray.expect("open file://")
-	if b, err := os.ReadFile(u); err != nil || !strings.Contains(string(b), "location: http://login.hotel.example/") {
-		t.Fatalf("details %s: %v %s", u, err, b)
+	b := r.detailsOpened()
+	if !bytes.Contains(b, []byte("&lt;script&gt;")) {
+		t.Errorf("the planted script is not escaped:\n%s", b)
 	}
-	// The portal's own page, from the evidence.
+	p := checkPage(t, b, portal.Title, portal.Detail,
+		map[string]string{"location": "http://login.hotel.example/", "probe": `<script>alert("x")</script>`, "hops": "[1,2]"},
+		[]string{"Open the network's login page"})
+	if !strings.Contains(p.text, "Seen since") {
+		t.Errorf("the page does not say since when:\n%s", p.text)
+	}
+
+	// Pages go to the same opener, as web addresses: the portal's own page,
+	// from the evidence, and the status page.
 	r.click("A network login page is in the way", "Open the network's login page")
-	if got := r.tray.expect("open "); got != "http://login.hotel.example/" {
+	if got := r.opened(); !slices.Equal(got, []string{"http://login.hotel.example/"}) {
 		t.Fatalf("opened %q, want the portal's login page", got)
 	}
 	r.click("Open status page")
-	if got := r.tray.expect("open "); got != "https://status.openai.com/" {
+	if got := r.opened(); !slices.Equal(got, []string{"https://status.openai.com/"}) {
 		t.Fatalf("opened %q", got)
 	}
+}
+
+// detailsOpened waits for the tray to open a details page and returns its
+// content, after checking how it was opened: one argument, the absolute
+// path of an .html file in the tray's details directory, which only the
+// person can read (0700 directory, 0600 file).
+func (r *rig) detailsOpened() []byte {
+	r.t.Helper()
+	argv := r.opened()
+	dir := filepath.Join(r.dir, "details")
+	if len(argv) != 1 || !filepath.IsAbs(argv[0]) || filepath.Dir(argv[0]) != dir || filepath.Ext(argv[0]) != ".html" {
+		r.t.Fatalf("xdg-open got %q, want the path of an .html file in %s", argv, dir)
+	}
+	for path, want := range map[string]os.FileMode{dir: 0o700, argv[0]: 0o600} {
+		st, err := os.Stat(path)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			r.t.Errorf("%s: mode %v, want %v", path, st.Mode().Perm(), want)
+		}
+	}
+	b, err := os.ReadFile(argv[0])
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return b
 }
 
 // The agent's socket disappears and returns: grey while it is away, the

@@ -1,9 +1,10 @@
 // Package open opens web pages for the person at the desktop: in the
 // default browser (URL), or in a private window of it (PrivateWindow), the
 // test that tells a browser extension or stale site data from a network
-// problem. It runs in the user's tray process, never in the agent: a
-// browser started by root or SYSTEM would run as them and write into the
-// user's profile.
+// problem; and documents the tray wrote, with the desktop's program for
+// their type (File). It runs in the user's tray process, never in the
+// agent: a browser started by root or SYSTEM would run as them and write
+// into the user's profile.
 //
 // Programs are found through a platform.Runner (reads: which browser is
 // the default) and started through a Launcher, which never waits for a
