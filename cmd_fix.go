@@ -25,7 +25,9 @@ type fixOptions struct {
 	api.FixOptions
 	json       bool
 	local      bool
-	out        string
+	result     string   // --result: the token
+	resultFile *os.File // where the result goes, when --result gave a token
+	out        string   // refused: see runFix
 	socket     string
 	configPath string
 }
@@ -38,8 +40,9 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("fix", stderr)
 	fs.BoolVar(&o.DryRun, "dry-run", false, "print the exact commands the fix would run, and change nothing")
 	fs.BoolVar(&o.Confirm, "confirm", false, "agree to a fix that needs it (dns-public)")
-	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
-	fs.StringVar(&o.out, "out", "", "write the JSON result to this file (for a caller that cannot read an elevated process's output)")
+	fs.BoolVar(&o.json, "json", false, "print the result as JSON, also when the fix could not run")
+	fs.StringVar(&o.result, "result", "", "leave the JSON result as fix-`TOKEN`.json in "+platform.ResultsDir()+", which only administrators\ncan write, for a caller that cannot read the output of a process it started with\nadministrator rights (TOKEN: 16 to 64 letters and digits)")
+	fs.StringVar(&o.out, "out", "", "no longer accepted: a `FILE` named by the caller could be a link to anywhere, written with\nadministrator rights; use --json and read standard output, or --result")
 	fs.StringVar(&o.socket, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
 	fs.StringVar(&o.configPath, "config", "", "configuration file, when the fix runs here")
 	fs.BoolVar(&o.local, "local", false, "run the fix in this process, not through the agent (needs administrator rights)")
@@ -58,12 +61,28 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 		}
 		id, args = fs.Arg(0), fs.Args()[1:]
 	}
+	if o.out != "" {
+		return fail(stderr, "--out is no longer accepted: a file named by the caller could be a link to anywhere, and the fix writes with administrator rights",
+			"use --json and read standard output; where that is out of reach, pass --result TOKEN and read fix-TOKEN.json in "+platform.ResultsDir())
+	}
+	if o.result != "" {
+		if err := platform.CheckResultToken(o.result); err != nil {
+			return fail(stderr, fmt.Sprintf("--result %v", err), "use 16 to 64 random letters and digits, for example from 'openssl rand -hex 16'")
+		}
+		// Before the fix, so that a place that will not do changes nothing.
+		f, err := platform.CreateResult(o.result, time.Now())
+		if err != nil {
+			return fail(stderr, err.Error(), "")
+		}
+		defer f.Close()
+		o.resultFile = f
+	}
 	info, ok := fix.Lookup(id)
 	if !ok {
 		if id == "" {
-			return fail(stderr, "which fix?", "the fixes are: "+fixIDs())
+			return o.fail(stdout, stderr, id, "which fix?", "the fixes are: "+fixIDs())
 		}
-		return fail(stderr, fmt.Sprintf("there is no fix %q", id), "the fixes are: "+fixIDs())
+		return o.fail(stdout, stderr, id, fmt.Sprintf("there is no fix %q", id), "the fixes are: "+fixIDs())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -79,14 +98,14 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	var apiErr *api.Error
 	switch {
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden:
-		return o.fail(stderr, id, apiErr.Message, "")
+		return o.fail(stdout, stderr, id, apiErr.Message, "")
 	case errors.As(err, &apiErr):
-		return o.fail(stderr, id, apiErr.Message, "")
+		return o.fail(stdout, stderr, id, apiErr.Message, "")
 	case errors.Is(err, errNoAgent) && o.socket != "" && !o.local:
-		return o.fail(stderr, id, "no agent answers at "+o.socket, "check the path, or leave --socket out to run the fix here")
+		return o.fail(stdout, stderr, id, "no agent answers at "+o.socket, "check the path, or leave --socket out to run the fix here")
 	case errors.Is(err, errNoAgent):
 		if !platform.IsAdmin() {
-			return o.fail(stderr, id, "no Clearance agent is running, and this fix changes the system, which needs administrator rights",
+			return o.fail(stdout, stderr, id, "no Clearance agent is running, and this fix changes the system, which needs administrator rights",
 				"run 'sudo clearance fix "+id+"', or install the agent once with 'sudo clearance install'")
 		}
 		if !o.local {
@@ -94,17 +113,13 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 		}
 		res, err = fixInProcess(ctx, o, id, stderr)
 		if err != nil {
-			return o.fail(stderr, id, err.Error(), configHint(err))
+			return o.fail(stdout, stderr, id, err.Error(), configHint(err))
 		}
 	case err != nil:
-		return o.fail(stderr, id, err.Error(), "")
+		return o.fail(stdout, stderr, id, err.Error(), "")
 	}
-	if o.out != "" {
-		if err := writeFixResult(o.out, res); err != nil {
-			return o.fail(stderr, id, err.Error(), "")
-		}
-	} else {
-		printFixResult(stdout, res, o)
+	if err := o.report(stdout, res); err != nil {
+		return fail(stderr, err.Error(), "")
 	}
 	if res.Result == api.Failed {
 		if id == fix.DNSPublic && !o.Confirm && !o.DryRun {
@@ -120,7 +135,7 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 // which runs them as the person (opening pages, browser data).
 func userFix(ctx context.Context, o fixOptions, id string, stdout, stderr io.Writer) int {
 	if id != fix.Recheck {
-		return fail(stderr, fmt.Sprintf("%s is done by the tray, as you (it opens a page or changes browser data)", id),
+		return o.fail(stdout, stderr, id, fmt.Sprintf("%s is done by the tray, as you (it opens a page or changes browser data)", id),
 			"choose it in the tray's menu; 'clearance tray' starts the tray")
 	}
 	c := api.NewAgentClient(o.socket)
@@ -128,16 +143,12 @@ func userFix(ctx context.Context, o fixOptions, id string, stdout, stderr io.Wri
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := c.CheckNow(cctx); err != nil {
-		return fail(stderr, "no agent answers, so none can check again", "'clearance check' checks now, in this terminal")
+		return o.fail(stdout, stderr, id, "no agent answers, so none can check again", "'clearance check' checks now, in this terminal")
 	}
 	res := api.FixResult{Fix: id, Result: api.Fixed, Message: "Checking again now: 'clearance status' shows the result.", Commands: []string{}}
-	if o.out != "" {
-		if err := writeFixResult(o.out, res); err != nil {
-			return fail(stderr, err.Error(), "")
-		}
-		return 0
+	if err := o.report(stdout, res); err != nil {
+		return fail(stderr, err.Error(), "")
 	}
-	printFixResult(stdout, res, o)
 	return 0
 }
 
@@ -208,25 +219,38 @@ func printFixResult(w io.Writer, res api.FixResult, o fixOptions) {
 	}
 }
 
-// fail reports a fix that could not run, also in the --out file when one
-// was asked for: the elevated process's standard error is out of sight of
-// the tray that started it (a hidden console on Windows).
-func (o fixOptions) fail(stderr io.Writer, id, msg, hint string) int {
-	if o.out != "" {
-		writeFixResult(o.out, api.FixResult{Fix: id, Result: api.Failed, Message: msg, Commands: []string{}})
+// report hands the result to the caller: into its file in the results
+// directory when --result gave a token, else on standard output.
+func (o fixOptions) report(stdout io.Writer, res api.FixResult) error {
+	if o.resultFile == nil {
+		printFixResult(stdout, res, o)
+		return nil
 	}
-	return fail(stderr, msg, hint)
-}
-
-func writeFixResult(path string, res api.FixResult) error {
 	b, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		return err
+	if err == nil {
+		_, err = o.resultFile.Write(append(b, '\n'))
 	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write the result: %w", err)
+	if cerr := o.resultFile.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write the result in %s: %w", o.resultFile.Name(), err)
 	}
 	return nil
+}
+
+// fail reports a fix that could not run also as a result, where the caller
+// reads one (--json, --result): the elevated process's standard error is
+// out of sight of the tray that started it (a hidden console on Windows;
+// osascript keeps only the output of a command that succeeded).
+func (o fixOptions) fail(stdout, stderr io.Writer, id, msg, hint string) int {
+	if o.json || o.resultFile != nil {
+		res := api.FixResult{Fix: id, Result: api.Failed, Message: msg, Commands: []string{}}
+		if err := o.report(stdout, res); err != nil {
+			fmt.Fprintf(stderr, "clearance: %v\n", err)
+		}
+	}
+	return fail(stderr, msg, hint)
 }
 
 func fixIDs() string {

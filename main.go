@@ -29,7 +29,7 @@ Usage:
   clearance check [--json] [--only NAMES] [--skip NAMES] [--config FILE] [--verbose]
   clearance status [--json] [--socket PATH]
                                        what the agent sees now
-  clearance fix ID [--dry-run] [--confirm] [--json] [--local] [--socket PATH] [--config FILE] [--out FILE]
+  clearance fix ID [--dry-run] [--confirm] [--json] [--local] [--socket PATH] [--config FILE] [--result TOKEN]
   clearance tray [--socket PATH] [--config FILE] [--verbose]
                                        the status icon (started at login)
   clearance agent [--config FILE] [--socket PATH] [--verbose]

@@ -3,6 +3,7 @@ package tray
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,8 +19,13 @@ import (
 // system's own prompt for administrator rights: pkexec on Linux, an
 // administrator prompt through osascript on macOS, UAC on Windows. The tray
 // itself never gains privileges. The elevated process prints the fix's
-// result as the JSON of POST /v1/fixes/{id} (on Windows, where an elevated
-// process's output cannot be read, it writes it to the file named by --out).
+// result as the JSON of POST /v1/fixes/{id}, which pkexec and osascript
+// pass back. On Windows, where an elevated process's output cannot be
+// read, the tray passes a random token instead (--result TOKEN) and reads
+// the result from the file the elevated process makes for it in a
+// directory only administrators can write (platform.ResultsDir): never a
+// path of the tray's choosing, which another of the person's processes
+// could turn into a link to anywhere before root writes to it.
 
 // elevator runs one privileged fix with elevation.
 type elevator func(ctx context.Context, id string, opts api.FixOptions) (api.FixResult, error)
@@ -92,10 +98,55 @@ func appleScriptString(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
-// adminScript is the AppleScript that runs argv as root after the
-// system's administrator prompt, its output kept byte for byte.
-func adminScript(argv []string) string {
-	return "do shell script " + appleScriptString(shellQuote(argv)) + " with administrator privileges without altering line endings"
+// adminScript is the AppleScript that runs the shell command as root
+// after the system's administrator prompt, its output kept byte for byte.
+func adminScript(command string) string {
+	return "do shell script " + appleScriptString(command) + " with administrator privileges without altering line endings"
+}
+
+// resultShell is the shell command that runs argv and passes its output
+// back, whatever its exit status, when it printed something: `do shell
+// script` turns a non-zero status into an error and drops the output
+// (Apple TN2065), and a fix that failed exits 1 or 2 with its result
+// printed. With nothing printed, the status stands, and the error carries
+// what the command wrote on standard error.
+func resultShell(argv []string) string {
+	return "out=$(" + shellQuote(argv) + `); status=$?; if [ -n "$out" ]; then printf '%s\n' "$out"; exit 0; fi; exit $status`
+}
+
+// osascriptArgv is the command that runs `exe fix …` as root on macOS.
+func osascriptArgv(exe, id string, opts api.FixOptions) []string {
+	return []string{"osascript", "-e", adminScript(resultShell(append([]string{exe}, fixArgs(id, opts)...)))}
+}
+
+// readOsascript reads osascript's answer: the fix's result, the dismissed
+// prompt (error -128, "User canceled"), or an error.
+func readOsascript(id string, out []byte, runErr error) (api.FixResult, error) {
+	var ee *platform.ExitError
+	if errors.As(runErr, &ee) && len(bytes.TrimSpace(out)) == 0 && strings.Contains(ee.Stderr, "(-128)") {
+		return dismissed(id), nil
+	}
+	return readFixResult(id, out, runErr)
+}
+
+// newResultToken names the file an elevated fix leaves its result in:
+// unguessable, so that no other process can tell which file to wait for.
+func newResultToken() string { return rand.Text() }
+
+// resultArgs are the elevated command's arguments when its result comes
+// back through the results directory.
+func resultArgs(id string, opts api.FixOptions, token string) []string {
+	return append(fixArgs(id, opts), "--result", token)
+}
+
+// readResultFile reads the result that `clearance fix … --result TOKEN`
+// left, once it has exited (runErr: its exit status, when not 0).
+func readResultFile(id, token string, runErr error) (api.FixResult, error) {
+	out, err := platform.ReadResult(token)
+	if err != nil && runErr == nil {
+		runErr = fmt.Errorf("read its result: %w", err)
+	}
+	return readFixResult(id, out, runErr)
 }
 
 // windowsArgs joins arguments into one command line as the C runtime's

@@ -70,11 +70,11 @@ func TestQuoting(t *testing.T) {
 	if got, want := shellQuote([]string{exe, "fix", "it's"}), `'/Applications/Clearance App.app/Contents/MacOS/clearance' fix 'it'\''s'`; got != want {
 		t.Errorf("sh: %s, want %s", got, want)
 	}
-	if got, want := adminScript([]string{"/usr/local/bin/clearance", "fix", "dns-flush", "--json"}),
+	if got, want := adminScript("/usr/local/bin/clearance fix dns-flush --json"),
 		`do shell script "/usr/local/bin/clearance fix dns-flush --json" with administrator privileges without altering line endings`; got != want {
 		t.Errorf("AppleScript: %s, want %s", got, want)
 	}
-	if got, want := adminScript([]string{exe, `a"b\c`}),
+	if got, want := adminScript(shellQuote([]string{exe, `a"b\c`})),
 		`do shell script "'/Applications/Clearance App.app/Contents/MacOS/clearance' 'a\"b\\c'" with administrator privileges without altering line endings`; got != want {
 		t.Errorf("AppleScript quoting: %s, want %s", got, want)
 	}
@@ -83,7 +83,7 @@ func TestQuoting(t *testing.T) {
 		want string
 	}{
 		{[]string{"fix", "dns-flush", "--json"}, `fix dns-flush --json`},
-		{[]string{"--out", `C:\Users\Ann Lee\AppData\Local\Temp\clearance-fix-1.json`}, `--out "C:\Users\Ann Lee\AppData\Local\Temp\clearance-fix-1.json"`},
+		{[]string{`C:\Program Files\Clearance\clearance.exe`}, `"C:\Program Files\Clearance\clearance.exe"`},
 		{[]string{`C:\dir with space\`}, `"C:\dir with space\\"`},
 		{[]string{`say "hi"`}, `"say \"hi\""`},
 		{[]string{`a\"b c`}, `"a\\\"b c"`},
@@ -93,5 +93,56 @@ func TestQuoting(t *testing.T) {
 		if got := windowsArgs(tc.args); got != tc.want {
 			t.Errorf("windows %q: %s, want %s", tc.args, got, tc.want)
 		}
+	}
+}
+
+// On macOS the command for osascript, exactly: the elevated fix inside the
+// shell wrapper that keeps its output (resultShell, run for real in
+// elevate_unix_test.go), inside `do shell script`, with no file named.
+func TestOsascriptArgv(t *testing.T) {
+	got := osascriptArgv("/Applications/Clearance.app/Contents/MacOS/clearance", "dns-public", api.FixOptions{Confirm: true})
+	want := []string{"osascript", "-e", `do shell script "out=$(/Applications/Clearance.app/Contents/MacOS/clearance fix dns-public --json --confirm); ` +
+		`status=$?; if [ -n \"$out\" ]; then printf '%s\\n' \"$out\"; exit 0; fi; exit $status" with administrator privileges without altering line endings`}
+	if !slices.Equal(got, want) {
+		t.Fatalf("osascript argv\n%q\nwant\n%q", got, want)
+	}
+}
+
+// osascript's answers: the result printed (a fix that failed included, its
+// status masked by resultShell), the dismissed prompt, and a failure with
+// nothing printed. The -128 line is osascript's wording for "User
+// canceled", written by hand.
+func TestReadOsascript(t *testing.T) {
+	res, err := readOsascript("dns-flush", []byte(`{"fix":"dns-flush","result":"failed","message":"No DNS cache runs here.","commands":[]}`+"\n"), nil)
+	if err != nil || res.Result != api.Failed || res.Message != "No DNS cache runs here." {
+		t.Fatalf("a failed fix: %+v %v", res, err)
+	}
+	cancel := &platform.ExitError{Argv: []string{"osascript"}, Code: 1, Stderr: "0:180: execution error: User canceled. (-128)\n"}
+	res, err = readOsascript("dns-flush", nil, cancel)
+	if err != nil || res.Result != api.Failed || !strings.Contains(res.Message, "dismissed") {
+		t.Fatalf("dismissed: %+v %v", res, err)
+	}
+	broken := &platform.ExitError{Argv: []string{"osascript"}, Code: 1, Stderr: "0:180: execution error: clearance: no such fix (2)\n"}
+	if _, err := readOsascript("dns-flush", nil, broken); !errors.Is(err, errElevationFailed) || !strings.Contains(err.Error(), "no such fix") {
+		t.Fatalf("no result: %v", err)
+	}
+}
+
+// On Windows the elevated command gets a fresh token, never a path; the
+// token is one the command accepts.
+func TestResultArgs(t *testing.T) {
+	token := newResultToken()
+	if err := platform.CheckResultToken(token); err != nil {
+		t.Fatalf("a new token %q is refused: %v", token, err)
+	}
+	if other := newResultToken(); other == token {
+		t.Fatalf("two tokens alike: %q", token)
+	}
+	got := resultArgs("dns-public", api.FixOptions{Confirm: true}, token)
+	if want := []string{"fix", "dns-public", "--json", "--confirm", "--result", token}; !slices.Equal(got, want) {
+		t.Fatalf("args %q, want %q", got, want)
+	}
+	if line := windowsArgs(got); line != "fix dns-public --json --confirm --result "+token {
+		t.Fatalf("command line %q", line)
 	}
 }

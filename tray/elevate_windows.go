@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 	"unsafe"
 
@@ -42,19 +41,13 @@ const (
 	swHide                = 0
 )
 
-// elevate runs `exe fix … --out FILE` through UAC (the "runas" verb) and
-// reads the result the elevated process writes to FILE: the output of an
-// elevated process cannot be piped back to an unelevated one. A declined
-// prompt is ERROR_CANCELLED.
+// elevate runs `exe fix … --result TOKEN` through UAC (the "runas" verb)
+// and reads the result the elevated process leaves in the results
+// directory: the output of an elevated process cannot be piped back to an
+// unelevated one. A declined prompt is ERROR_CANCELLED.
 func elevate(ctx context.Context, _ platform.Runner, exe, id string, opts api.FixOptions) (api.FixResult, error) {
-	f, err := os.CreateTemp("", "clearance-fix-*.json")
-	if err != nil {
-		return api.FixResult{}, fmt.Errorf("prepare the fix's result file: %w", err)
-	}
-	path := f.Name()
-	f.Close()
-	defer os.Remove(path)
-	args := append(fixArgs(id, opts), "--out", path)
+	token := newResultToken()
+	args := resultArgs(id, opts, token)
 
 	verb, _ := windows.UTF16PtrFromString("runas")
 	file, err := windows.UTF16PtrFromString(exe)
@@ -93,10 +86,9 @@ func elevate(ctx context.Context, _ platform.Runner, exe, id string, opts api.Fi
 	if err := windows.GetExitCodeProcess(info.hProcess, &code); err != nil {
 		return api.FixResult{}, fmt.Errorf("read the fix's exit status: %w", err)
 	}
-	out, _ := os.ReadFile(path)
 	var runErr error
 	if code != 0 {
 		runErr = &platform.ExitError{Argv: append([]string{exe}, args...), Code: int(code)}
 	}
-	return readFixResult(id, out, runErr)
+	return readResultFile(id, token, runErr)
 }
