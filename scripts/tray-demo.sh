@@ -2,16 +2,19 @@
 # Shows the Clearance tray as a person sees it, without a desktop: a virtual
 # X display (Xvfb), a private session bus, an Xfce panel hosting the icon, a
 # scripted agent serving a fixed state on the real API, and the tray. It
-# takes screenshots of the icon, the open menu, a finding's submenu, and the
-# icon after the state changes, into OUTDIR (default ./tray-demo).
+# takes screenshots of the icon, the open menu, a finding's submenu, the
+# icon after the state changes, and a finding's details page, into OUTDIR
+# (default ./tray-demo).
 #
 # Nothing on the machine changes: the agent is scripts/traydemo (its fixes
 # only say what they would do), everything lives in a temporary directory,
 # and every process started here is stopped at the end.
 #
 # Needs the Debian packages xvfb xfce4-panel xdotool imagemagick
-# dbus-daemon (this script does not install them):
+# dbus-daemon, and for the details page xdg-utils and a browser (this
+# script does not install them):
 #   sudo apt-get install --no-install-recommends xvfb xfce4-panel xdotool imagemagick dbus-daemon
+#   sudo apt-get install --no-install-recommends xdg-utils netsurf-gtk
 #
 # Usage: scripts/tray-demo.sh [OUTDIR]
 set -euo pipefail
@@ -146,3 +149,19 @@ kill -USR1 "$agent"
 sleep 2
 import -window root -crop 160x32+0+0 "$out/icon-clear.png"
 echo "  $out/icon-clear.png"
+
+# "Details…" of the first problem opens it as a page in the desktop's
+# browser, through xdg-open; last, since the browser's window may cover the
+# panel (it ends with the display). Needs xdg-utils and a browser: without
+# xdg-open this is skipped.
+if command -v xdg-open >/dev/null; then
+	kill -USR1 "$agent" # the problems again
+	sleep 2
+	xdotool mousemove "$icon_x" "$icon_y" click 1
+	sleep 1
+	xdotool mousemove "$((icon_x + 60))" "$((icon_y + ${DEMO_DETAILS_Y:-87}))"
+	sleep 1.5
+	xdotool mousemove "$((icon_x + 330))" "$((icon_y + ${DEMO_DETAILS_Y:-87} + 50))" click 1
+	sleep "${DEMO_BROWSER_WAIT:-8}"
+	shot details.png
+fi
