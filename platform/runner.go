@@ -34,7 +34,8 @@ func (e *ExitError) Error() string {
 }
 
 // ExecRunner runs real commands, each bounded by Timeout (default 5 s),
-// logging the full argv at debug level.
+// logging the full argv at debug level. A bare command name is looked up
+// only in SystemDirs, never through PATH (see LookSystem).
 type ExecRunner struct {
 	Timeout time.Duration
 	Log     *slog.Logger
@@ -52,11 +53,15 @@ func (r ExecRunner) Run(ctx context.Context, name string, args ...string) ([]byt
 	if r.Log != nil {
 		r.Log.Debug("run", "argv", argv)
 	}
-	cmd := exec.CommandContext(ctx, name, args...)
+	path, err := LookSystem(name)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", name, err)
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Env = append(cmd.Environ(), "LC_ALL=C") // parse stable, unlocalized output where the tool honours it
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	err = cmd.Run()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return stdout.Bytes(), &ExitError{Argv: argv, Code: ee.ExitCode(), Stderr: stderr.String()}
 	}

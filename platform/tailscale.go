@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os/exec"
 )
 
 // ErrNoTailscaleCLI means the tailscale command is not installed.
@@ -21,10 +20,11 @@ type TailscaleExitNode struct {
 
 // TailscaleStatus asks `tailscale status --json` through run.
 func TailscaleStatus(ctx context.Context, run Runner) (TailscaleExitNode, error) {
-	if _, err := exec.LookPath("tailscale"); err != nil {
+	cli, ok := tailscaleCLI()
+	if !ok {
 		return TailscaleExitNode{}, ErrNoTailscaleCLI
 	}
-	out, err := run.Run(ctx, "tailscale", "status", "--json")
+	out, err := run.Run(ctx, cli, "status", "--json")
 	if err != nil {
 		return TailscaleExitNode{}, fmt.Errorf("ask tailscale for its status: %w", err)
 	}
