@@ -16,6 +16,7 @@ import (
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/logging"
 	"github.com/clearance-app/clearance/installer"
+	"github.com/clearance-app/clearance/platform"
 )
 
 // agentOptions are the flags of `clearance agent`.
@@ -34,6 +35,14 @@ func runAgent(args []string, _, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args, stderr, "Usage: clearance agent [flags]"); done {
 		return code
 	}
+	// As root, whoever started the agent (a SysV script passes on the
+	// environment of the person who ran it) must not choose the programs
+	// it runs.
+	admin := platform.IsAdmin()
+	var envErr error
+	if admin {
+		envErr = platform.ResetEnv()
+	}
 	src := config.Locate(o.configPath, os.Getenv)
 	load := func() (config.Config, error) { return config.Load(src) }
 	if _, err := load(); err != nil {
@@ -45,6 +54,9 @@ func runAgent(args []string, _, stderr io.Writer) int {
 	}
 	log, closeLog := logging.New(installer.UnderServiceManager(), level, stderr)
 	defer closeLog()
+	if envErr != nil {
+		log.Warn("could not restart with the service's environment; reset it in place", "err", envErr)
+	}
 
 	a, err := agent.New(agent.Options{Config: load, Log: log, Version: version, Address: o.socket})
 	if err != nil {

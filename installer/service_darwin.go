@@ -4,6 +4,7 @@ import (
 	"github.com/kardianos/service"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/platform"
 )
 
 // serviceOptions: a launchd daemon started at boot and kept alive.
@@ -14,7 +15,13 @@ func serviceOptions() service.KeyValue {
 	}
 }
 
-func serviceEnv() map[string]string { return map[string]string{markerEnv: "1"} }
+// serviceEnv: the marker, and the system's own PATH, so that the agent
+// never starts with the PATH of whoever ran install or restart (a SysV
+// script passes it on); the agent resets the rest itself
+// (platform.ResetEnv).
+func serviceEnv() map[string]string {
+	return map[string]string{markerEnv: "1", "PATH": platform.SystemPATH()}
+}
 
 func registrationFile(string) string {
 	return "/Library/LaunchDaemons/" + ServiceName + ".plist"

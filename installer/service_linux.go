@@ -11,6 +11,7 @@ import (
 	"github.com/kardianos/service"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/platform"
 )
 
 func serviceOptions() service.KeyValue {
@@ -20,7 +21,13 @@ func serviceOptions() service.KeyValue {
 	}
 }
 
-func serviceEnv() map[string]string { return map[string]string{markerEnv: "1"} }
+// serviceEnv: the marker, and the system's own PATH, so that the agent
+// never starts with the PATH of whoever ran install or restart (a SysV
+// script passes it on); the agent resets the rest itself
+// (platform.ResetEnv).
+func serviceEnv() map[string]string {
+	return map[string]string{markerEnv: "1", "PATH": platform.SystemPATH()}
+}
 
 // initScript is where the SysV, OpenRC, rcS and procd backends put theirs.
 const initScript = "/etc/init.d/" + ServiceName

@@ -21,7 +21,10 @@ func serviceOptions() service.KeyValue {
 	}
 }
 
-// serviceEnv: none; svc.IsWindowsService tells a service apart reliably.
+// serviceEnv: none. svc.IsWindowsService tells a service apart reliably,
+// and the service manager gives a service the machine's environment, never
+// that of whoever installed or started it; the agent still sets its own
+// PATH (platform.ResetEnv).
 func serviceEnv() map[string]string { return nil }
 
 func registrationFile(string) string { return "" }
