@@ -37,13 +37,14 @@ func runAgent(args []string, _, stderr io.Writer) int {
 	}
 	// As root, whoever started the agent (a SysV script passes on the
 	// environment of the person who ran it) must not choose the programs
-	// it runs.
+	// it runs nor the file that steers it.
 	admin := platform.IsAdmin()
 	var envErr error
 	if admin {
 		envErr = platform.ResetEnv()
 	}
 	src := config.Locate(o.configPath, os.Getenv)
+	src.Privileged = admin
 	load := func() (config.Config, error) { return config.Load(src) }
 	if _, err := load(); err != nil {
 		return fail(stderr, err.Error(), configHint(err))

@@ -174,6 +174,7 @@ func fixThroughAgent(ctx context.Context, o fixOptions, id string) (api.FixResul
 // fixInProcess runs the fix here, as the agent would.
 func fixInProcess(ctx context.Context, o fixOptions, id string, stderr io.Writer) (api.FixResult, error) {
 	src := config.Locate(o.configPath, os.Getenv)
+	src.Privileged = platform.IsAdmin() // as the agent reads it
 	load := func() (config.Config, error) { return config.Load(src) }
 	if _, err := load(); err != nil && id == fix.DNSRestore {
 		// Putting the person's own DNS back must not depend on a typo in

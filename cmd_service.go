@@ -30,9 +30,12 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 	if !platform.IsAdmin() {
 		return fail(stderr, "installing a service needs administrator rights", "run 'sudo clearance install'")
 	}
-	if _, err := config.Load(config.Locate(o.ConfigPath, os.Getenv)); err != nil {
+	src := config.Locate(o.ConfigPath, os.Getenv)
+	src.Privileged = true // the agent will read it as root
+	if _, err := config.Load(src); err != nil {
 		return fail(stderr, err.Error(), configHint(err))
 	}
+	o.ConfigDir = config.SystemDir()
 	if o.ConfigPath != "" {
 		// The service starts in another directory: it needs the full path.
 		abs, err := filepath.Abs(o.ConfigPath)
@@ -71,7 +74,7 @@ func runUninstall(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	steps, err := installer.Uninstall(ctx, installer.Options{BeforeUninstall: restoreDNSBeforeUninstall(stderr)})
+	steps, err := installer.Uninstall(ctx, installer.Options{BeforeUninstall: restoreDNSBeforeUninstall(stderr), ConfigDir: config.SystemDir()})
 	printSteps(stdout, steps)
 	if err != nil {
 		return fail(stderr, err.Error(), "")

@@ -26,6 +26,7 @@ const (
 	sysvScript   = "/etc/init.d/clearance"
 	sysvPIDFile  = "/var/run/clearance.pid"
 	trayDesktop  = "/etc/xdg/autostart/clearance-tray.desktop"
+	configDir    = "/etc/clearance"
 	sysvLogFile  = "/var/log/clearance.log"
 	sysvErrFile  = "/var/log/clearance.err"
 	fixGroupName = "clearance"
@@ -186,6 +187,7 @@ func TestInstallSysV(t *testing.T) {
 	groupExisted := err == nil
 	wasMember := inGroup(t, "nobody", fixGroupName)
 	logsExisted := map[string]bool{sysvLogFile: pathExists(sysvLogFile), sysvErrFile: pathExists(sysvErrFile)}
+	configDirExisted := pathExists(configDir)
 	errLogBefore, _ := os.ReadFile(sysvErrFile)
 
 	ns := newNetns(t)
@@ -214,6 +216,9 @@ func TestInstallSysV(t *testing.T) {
 				os.Remove(p)
 			}
 		}
+		if !configDirExisted {
+			os.Remove(configDir) // only while empty
+		}
 	})
 	ctx := context.Background()
 
@@ -223,7 +228,12 @@ func TestInstallSysV(t *testing.T) {
 	if wasMember {
 		joined = "Already in the group clearance: nobody"
 	}
+	madeConfigDir := "Made " + configDir + ", for the agent's configuration file, changeable by administrators only"
+	if configDirExisted {
+		madeConfigDir = "Already changeable by administrators only: " + configDir + ", for the agent's configuration file"
+	}
 	for _, want := range []string{
+		madeConfigDir,
 		"Registered the service clearance (sysv, " + sysvScript + "): it starts at boot",
 		"Set the tray to start at every login, for everyone, from the next login on (" + trayDesktop + ")",
 		joined,
@@ -316,6 +326,9 @@ func TestInstallSysV(t *testing.T) {
 		if pathExists(p) {
 			left = append(left, p)
 		}
+	}
+	if !configDirExisted && pathExists(configDir) {
+		left = append(left, configDir)
 	}
 	if len(left) > 0 {
 		t.Errorf("left after uninstall: %q", left)

@@ -18,6 +18,7 @@ import (
 	"github.com/clearance-app/clearance/agent/check"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/report"
+	"github.com/clearance-app/clearance/platform"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -177,6 +178,9 @@ func isTerminal(w io.Writer) bool {
 
 // configHint says what to do about a configuration error.
 func configHint(err error) string {
+	if ue := (*platform.UnsafePathError)(nil); errors.As(err, &ue) {
+		return "Clearance reads this file with full rights: only root (the Administrators on Windows) may be able to change it or any directory above it"
+	}
 	var ce *config.Error
 	if errors.As(err, &ce) && ce.Line == 0 && ce.Key == "" {
 		return "check the path given by --config or CLEARANCE_CONFIG"

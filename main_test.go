@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 // The test binary doubles as the clearance binary: with CLEARANCE_RUN_MAIN=1
@@ -135,9 +137,11 @@ func (r jsonReport) has(code string) bool {
 }
 
 // writeConfig writes a configuration file for a test and returns its path.
+// Run as root, it is in a directory only root can change: the agent run as
+// root refuses any other (platform.ReadRootOwned).
 func writeConfig(t testing.TB, lines ...string) string {
 	t.Helper()
-	p := t.TempDir() + "/config.toml"
+	p := roottest.Dir(t) + "/config.toml"
 	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,10 @@ type Options struct {
 	Group string
 	// ConfigPath is passed to the agent as --config when not empty.
 	ConfigPath string
+	// ConfigDir is the directory of the system's configuration file, made
+	// changeable by administrators only at install and removed at
+	// uninstall when empty; "" leaves it alone.
+	ConfigDir string
 	// Run runs groupadd, usermod, dseditgroup (platform.System when nil).
 	Run platform.Runner
 	// Root prefixes the files this package writes itself (the tray's
@@ -158,6 +162,9 @@ func (s *setup) install(ctx context.Context) ([]Step, error) {
 	if who := s.exeRisk(s.o.Executable); who != "" {
 		s.add(fmt.Sprintf("Warning: %s can be replaced by %s, and the service runs it with full rights; install it where only an administrator can write, such as /usr/local/bin", s.o.Executable, who), false)
 	}
+	if err := s.makeConfigDir(); err != nil {
+		return s.steps, err
+	}
 	st, err := s.svc.status()
 	if err != nil {
 		return s.steps, fmt.Errorf("read the state of the service %s: %w", ServiceName, err)
@@ -282,6 +289,9 @@ func (s *setup) uninstall(ctx context.Context) ([]Step, error) {
 		}
 	}
 	if err := s.removeState(); err != nil {
+		return s.steps, err
+	}
+	if err := s.removeConfigDir(); err != nil {
 		return s.steps, err
 	}
 	if logs := s.svc.logFiles(); len(logs) > 0 {

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // Error is a problem in a configuration file, located by file, line and key.
@@ -19,7 +22,10 @@ type Error struct {
 	Line int    // 0 when unknown
 	Key  string // dotted key path; "" when the file itself is bad
 	Msg  string
+	Err  error // the cause, when it is not the file's content
 }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	loc := e.File
@@ -36,6 +42,11 @@ func (e *Error) Error() string {
 type Source struct {
 	Path     string // "" when only defaults are used
 	Explicit bool   // named by --config or CLEARANCE_CONFIG: it must exist
+	// Privileged is set when the reader runs with full rights (the agent
+	// as root, install): the file decides which servers set the clock and
+	// whether fixes run, so it, and every directory above it, must be
+	// root's alone to change (platform.ReadRootOwned).
+	Privileged bool
 }
 
 // Load reads the file at src over the defaults. A missing file that was not
@@ -45,12 +56,19 @@ func Load(src Source) (Config, error) {
 	if src.Path == "" {
 		return c, nil
 	}
-	b, err := os.ReadFile(src.Path)
+	read := os.ReadFile
+	if src.Privileged {
+		read = platform.ReadRootOwned
+	}
+	b, err := read(src.Path)
 	if errors.Is(err, fs.ErrNotExist) && !src.Explicit {
 		return c, nil
 	}
+	if ue := (*platform.UnsafePathError)(nil); errors.As(err, &ue) {
+		return c, &Error{File: src.Path, Msg: "refused because " + ue.Error(), Err: err}
+	}
 	if err != nil {
-		return c, &Error{File: src.Path, Msg: fmt.Sprintf("cannot read the file: %v", unwrapPath(err))}
+		return c, &Error{File: src.Path, Msg: fmt.Sprintf("cannot read the file: %v", unwrapPath(err)), Err: err}
 	}
 	return Parse(src.Path, b)
 }
@@ -154,3 +172,7 @@ func Locate(flagPath string, getenv func(string) string) Source {
 	}
 	return Source{Path: systemPath()}
 }
+
+// SystemDir is the directory of the system file, which the installer makes
+// root's alone to change.
+func SystemDir() string { return filepath.Dir(systemPath()) }
