@@ -144,13 +144,15 @@ func apart(wall, monotonic time.Duration) bool {
 	return d > clockJump || d < -clockJump
 }
 
-// interval is the wait before the next full run.
+// interval is the wait before the next full run. The jitter is capped so
+// that the sum cannot overflow into a negative wait, which would be a busy
+// loop.
 func (a *Agent) interval(cfg config.Config) time.Duration {
 	d := cfg.Agent.Interval.D()
 	if a.reg.Active() {
 		d = cfg.Agent.ActiveInterval.D()
 	}
-	return d + a.opts.Jitter(d/10)
+	return d + min(a.opts.Jitter(d/10), 1<<63-1-max(d, 0))
 }
 
 // cycle runs the named checks (all when names is nil) and feeds every
