@@ -5,9 +5,12 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"net/url"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -167,26 +170,44 @@ type problem struct {
 	msg string
 }
 
+// bounded is a duration with its sensible range.
+type bounded struct {
+	d        Duration
+	key      []string
+	min, max time.Duration
+}
+
+// durations lists every duration of the file with its range (the README's
+// Configuration table says them too). Lower bounds keep a typo ("1ns")
+// from turning the agent into a busy loop that hammers OpenAI's hosts and
+// the time servers; upper bounds keep one ("9999999h") from switching a
+// check off, and the scheduler's arithmetic far from overflow.
+func (c *Config) durations() []bounded {
+	const timeoutMin, timeoutMax = 100 * time.Millisecond, 5 * time.Minute
+	return []bounded{
+		{c.Check.Deadline, []string{"check", "deadline"}, time.Second, 10 * time.Minute},
+		{c.Network.Timeout, []string{"network", "timeout"}, timeoutMin, timeoutMax},
+		{c.Clock.Timeout, []string{"clock", "timeout"}, timeoutMin, timeoutMax},
+		{c.DNS.Timeout, []string{"dns", "timeout"}, timeoutMin, timeoutMax},
+		{c.Endpoints.Timeout, []string{"endpoints", "timeout"}, timeoutMin, timeoutMax},
+		{c.Status.Timeout, []string{"status", "timeout"}, timeoutMin, timeoutMax},
+		{c.Agent.Interval, []string{"agent", "interval"}, 30 * time.Second, 24 * time.Hour},
+		{c.Agent.ActiveInterval, []string{"agent", "active_interval"}, 10 * time.Second, 24 * time.Hour},
+		{c.Agent.ConfirmAfter, []string{"agent", "confirm_after"}, time.Second, 5 * time.Minute},
+	}
+}
+
 // validate returns the first bad value, by key path.
 func (c *Config) validate() *problem {
 	bad := func(msg string, key ...string) *problem { return &problem{key, msg} }
-	positive := []struct {
-		d   Duration
-		key []string
-	}{
-		{c.Check.Deadline, []string{"check", "deadline"}},
-		{c.Network.Timeout, []string{"network", "timeout"}},
-		{c.Clock.Timeout, []string{"clock", "timeout"}},
-		{c.DNS.Timeout, []string{"dns", "timeout"}},
-		{c.Endpoints.Timeout, []string{"endpoints", "timeout"}},
-		{c.Status.Timeout, []string{"status", "timeout"}},
-		{c.Agent.Interval, []string{"agent", "interval"}},
-		{c.Agent.ActiveInterval, []string{"agent", "active_interval"}},
-		{c.Agent.ConfirmAfter, []string{"agent", "confirm_after"}},
+	// TOML has nan and inf: a threshold of nan raised clock-skew at every
+	// run, and one of inf switched it off.
+	if key := nonFinite(reflect.ValueOf(*c), nil); key != nil {
+		return bad("must be a finite number, not nan or inf", key...)
 	}
-	for _, p := range positive {
-		if p.d <= 0 {
-			return bad("must be a positive duration", p.key...)
+	for _, b := range c.durations() {
+		if b.d.D() < b.min || b.d.D() > b.max {
+			return bad(fmt.Sprintf("must be between %s and %s", shortDuration(b.min), shortDuration(b.max)), b.key...)
 		}
 	}
 	urls := []struct {
@@ -234,18 +255,41 @@ func (c *Config) validate() *problem {
 	if c.Clock.CriticalSeconds < c.Clock.WarningSeconds {
 		return bad("must not be below warning_seconds", "clock", "critical_seconds")
 	}
-	// Lower bounds keep a typo ("1ns") from turning the agent into a busy
-	// loop that hammers OpenAI's hosts and the time servers.
-	if c.Agent.ActiveInterval < Duration(10*time.Second) {
-		return bad("must be at least 10s", "agent", "active_interval")
-	}
 	if c.Agent.Interval < c.Agent.ActiveInterval {
 		return bad("must not be shorter than active_interval", "agent", "interval")
 	}
-	if c.Agent.ConfirmAfter < Duration(time.Second) || c.Agent.ConfirmAfter > Duration(5*time.Minute) {
-		return bad("must be between 1s and 5m", "agent", "confirm_after")
+	return nil
+}
+
+// nonFinite returns the key path of the first number under v that is NaN
+// or infinite, or nil.
+func nonFinite(v reflect.Value, prefix []string) []string {
+	for i := 0; i < v.NumField(); i++ {
+		key := append(slices.Clip(prefix), v.Type().Field(i).Tag.Get("toml"))
+		switch f := v.Field(i); f.Kind() {
+		case reflect.Struct:
+			if k := nonFinite(f, key); k != nil {
+				return k
+			}
+		case reflect.Float32, reflect.Float64:
+			if math.IsNaN(f.Float()) || math.IsInf(f.Float(), 0) {
+				return key
+			}
+		}
 	}
 	return nil
+}
+
+// shortDuration writes 5m and 24h rather than 5m0s and 24h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func checkURL(v string, schemes ...string) string {

@@ -35,7 +35,7 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 		{"unknown table", "\n[nope]\nx = 1\n", "f.toml:2: nope: unknown key"},
 		{"wrong type", "[clock]\n\nwarning_seconds = \"x\"\n", "f.toml:3: clock.warning_seconds: expects a number, not a TOML string"},
 		{"bad duration", "[network]\ntimeout = \"5q\"\n", `f.toml:2: network.timeout: "5q" is not a duration`},
-		{"negative duration", "[status]\ntimeout = \"-1s\"\n", "f.toml:2: status.timeout: must be a positive duration"},
+		{"negative duration", "[status]\ntimeout = \"-1s\"\n", "f.toml:2: status.timeout: must be between 100ms and 5m"},
 		{"bad scheme", "[endpoints]\nhosts = [\n  \"http://x/\"\n]\n", `f.toml:2: endpoints.hosts: "http://x/" must start with https://`},
 		{"thresholds", "[clock]\nwarning_seconds = 90\ncritical_seconds = 60\n", "f.toml:3: clock.critical_seconds: must not be below warning_seconds"},
 		{"syntax", "[clock\n", "f.toml:1: "},
