@@ -246,8 +246,10 @@ func writeDNSJournal(path string, j dnsJournal) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	// Readable by all: `clearance status` run by a person may show it.
-	tmp, err := writeTemp(dir, ".dns-journal-*.tmp", data, 0o644)
+	// Readable by root only: it holds a copy of the person's own DNS
+	// settings (a whole resolv.conf, with its search domains). A journal
+	// left 0644 by an older Clearance is replaced by this one, mode and all.
+	tmp, err := writeTemp(dir, ".dns-journal-*.tmp", data, 0o600)
 	if err == nil {
 		if err = renameDurable(tmp, path); err != nil {
 			os.Remove(tmp)

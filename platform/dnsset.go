@@ -101,11 +101,17 @@ func RestoreDNS(ctx context.Context, read Runner, ch *Changes, journalPath strin
 }
 
 // PublicDNSActive says whether a journal exists (the agent raises
-// dns-public-active while it does), and what it recorded.
+// dns-public-active while it does), and what it recorded. The journal is
+// readable by root only: a person's process (the tray on its own, without
+// the agent) learns that it exists, not what it holds.
 func PublicDNSActive(journalPath string) (bool, DNSSwitch, error) {
 	j, err := readDNSJournal(journalPath)
 	if errors.Is(err, ErrNoDNSJournal) {
 		return false, DNSSwitch{}, nil
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return true, DNSSwitch{Detail: "Clearance switched this computer to public DNS; " +
+			"the record of the previous settings is readable by administrators only, and dns-restore puts them back."}, nil
 	}
 	if err != nil {
 		return false, DNSSwitch{}, err
