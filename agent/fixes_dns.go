@@ -106,7 +106,8 @@ func (a *Agent) publicDNSFinding(_ context.Context, now time.Time) (finding.Find
 	return finding.DNSPublicActive.New(now, ev), true
 }
 
-// repairDNS rolls back a DNS switch that a crash interrupted, at start.
+// repairDNS rolls back a DNS switch that a crash interrupted, and removes
+// the temporary files the crash left, at start.
 func (a *Agent) repairDNS(ctx context.Context) {
 	if !platform.IsAdmin() {
 		return
@@ -115,9 +116,11 @@ func (a *Agent) repairDNS(ctx context.Context) {
 	repaired, err := a.machine.RepairDNS(ctx, ch)
 	switch {
 	case err != nil:
-		a.log.Error("could not repair an interrupted DNS switch", "err", err, "commands", ch.Commands())
+		a.log.Error("could not repair what an interrupted DNS change left", "err", err, "commands", ch.Commands())
 	case repaired:
 		a.log.Warn("rolled back a DNS switch that was interrupted", "commands", ch.Commands())
+	case len(ch.Commands()) > 0:
+		a.log.Info("removed what an interrupted DNS change left", "commands", ch.Commands())
 	}
 }
 

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -249,7 +250,7 @@ func writeDNSJournal(path string, j dnsJournal) error {
 	// Readable by root only: it holds a copy of the person's own DNS
 	// settings (a whole resolv.conf, with its search domains). A journal
 	// left 0644 by an older Clearance is replaced by this one, mode and all.
-	tmp, err := writeTemp(dir, ".dns-journal-*.tmp", data, 0o600)
+	tmp, err := writeTemp(dir, journalTempPattern, data, 0o600)
 	if err == nil {
 		if err = renameDurable(tmp, path); err != nil {
 			os.Remove(tmp)
@@ -260,6 +261,11 @@ func writeDNSJournal(path string, j dnsJournal) error {
 	}
 	return nil
 }
+
+// journalTempPattern names the journal's temporary file (os.CreateTemp puts
+// digits in place of the star); the agent removes those a crash left
+// behind at start (removeDNSLeftovers).
+const journalTempPattern = ".dns-journal-*.tmp"
 
 // writeTemp writes data to a new temporary file in dir, fsynced and with
 // mode perm, and returns its name, for the caller to rename into place.
@@ -295,6 +301,69 @@ func removeDNSJournal(path string) error {
 		return fmt.Errorf("remove the DNS journal %s: %w", path, err)
 	}
 	return nil
+}
+
+// removeDNSLeftovers removes the temporary files that a crash in the middle
+// of a DNS change leaves behind: the journal's, beside journalPath, and
+// resolv.conf's, beside each of files. Only what Clearance itself creates is
+// removed: a regular file owned by root (by Administrators or SYSTEM on
+// Windows) whose name is exactly one of its patterns. A link is neither
+// followed nor removed, and nothing else in the directory is touched.
+// Removals go through ch, so that the agent can log them.
+func removeDNSLeftovers(ctx context.Context, ch *Changes, journalPath string, files []string) error {
+	type spot struct{ dir, pattern string }
+	spots := []spot{{filepath.Dir(journalPath), journalTempPattern}}
+	for _, f := range files {
+		spots = append(spots, spot{filepath.Dir(f), fileTempPattern(f)})
+	}
+	var errs []error
+	done := map[string]bool{}
+	for _, s := range spots {
+		entries, err := os.ReadDir(s.dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("look for temporary files left by a crash: %w", err))
+			continue
+		}
+		for _, e := range entries {
+			p := filepath.Join(s.dir, e.Name())
+			if done[p] || !isTempName(e.Name(), s.pattern) {
+				continue
+			}
+			done[p] = true
+			fi, err := os.Lstat(p)
+			if err != nil || !fi.Mode().IsRegular() || !ownedBySystem(p, fi) {
+				continue
+			}
+			err = ch.Do(ctx, "remove "+p+" (a temporary file left by a crash)", func(context.Context) error {
+				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("remove a temporary file left by a crash: %w", err)
+				}
+				return nil
+			})
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// isTempName says name is what os.CreateTemp makes of pattern: the star
+// replaced by decimal digits, and nothing else.
+func isTempName(name, pattern string) bool {
+	prefix, suffix, ok := strings.Cut(pattern, "*")
+	if !ok || len(name) <= len(prefix)+len(suffix) || !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
+		return false
+	}
+	for _, r := range name[len(prefix) : len(name)-len(suffix)] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // previousServers lists the recorded servers, IPv4 first.

@@ -2,12 +2,14 @@ package platform
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -158,4 +160,113 @@ func helperEnv() []string {
 		opts = v + " " + opts
 	}
 	return append(env, "GORACE="+opts)
+}
+
+// At start, the temporary files of an interrupted DNS change are removed —
+// the journal's beside the journal, resolv.conf's beside the file the
+// journal names and beside the system's resolv.conf and its link target —
+// and nothing else: not a name that only resembles Clearance's, not a file
+// another user owns, not a link (nor what it points to), not a directory.
+func TestRepairDNSRemovesLeftovers(t *testing.T) {
+	needsRootAndSetpriv(t)
+	for _, phase := range []string{"", dnsPhaseApplying, dnsPhaseActive} {
+		t.Run(cmp.Or(phase, "no journal"), func(t *testing.T) {
+			root := t.TempDir()
+			state, etc, run, other := filepath.Join(root, "state"), filepath.Join(root, "etc"), filepath.Join(root, "run"), filepath.Join(root, "other")
+			for _, d := range []string{state, etc, run, other} {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			journal := filepath.Join(state, "dns-journal.json")
+			// The system's resolv.conf is a link into run/; the journal, when
+			// there is one, names a file in other/.
+			target, _ := resolvConfIn(t, run, "resolv.conf")
+			system := filepath.Join(etc, "resolv.conf")
+			if err := os.Symlink(target, system); err != nil {
+				t.Fatal(err)
+			}
+			recorded, orig := resolvConfIn(t, other, "resolv.conf")
+			if phase != "" {
+				j, err := recordResolvConfFile(recorded)
+				if err != nil {
+					t.Fatal(err)
+				}
+				j.Version, j.Phase, j.OS, j.Public = dnsJournalVersion, phase, "linux", publicDNSResolvConf
+				if err := writeDNSJournal(journal, j); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			file := func(dir, name string, uid int) string {
+				t.Helper()
+				p := filepath.Join(dir, name)
+				if err := os.WriteFile(p, []byte("x\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chown(p, uid, uid); err != nil {
+					t.Fatal(err)
+				}
+				return p
+			}
+			gone := []string{
+				file(state, ".dns-journal-2674182236.tmp", 0),
+				file(etc, ".resolv.conf.clearance-1", 0),
+				file(run, ".resolv.conf.clearance-3938474829", 0),
+			}
+			if phase != "" {
+				gone = append(gone, file(other, ".resolv.conf.clearance-42", 0))
+			}
+			kept := []string{
+				file(state, ".dns-journal-backup.tmp", 0),      // not what os.CreateTemp makes
+				file(state, ".dns-journal-.tmp", 0),            // nor this
+				file(state, ".dns-journal-7.tmp", 65534),       // another user's
+				file(etc, ".resolv.conf.clearance-1.orig", 0),  // a person's copy
+				file(etc, "resolv.conf.clearance-5", 0),        // not hidden: not ours
+				file(etc, ".hosts.clearance-5", 0),             // another file's pattern
+				file(root, ".dns-journal-9.tmp", 0),            // outside the state directory
+				file(other, ".resolv.conf.clearance-x1", 0),    // not digits
+				file(run, ".resolv.conf.clearance-8", 65534),   // another user's
+				file(other, "precious", 0),                     // what a link below points to
+				filepath.Join(state, ".dns-journal-5.tmp"),     // a link, made below
+				filepath.Join(etc, ".resolv.conf.clearance-6"), // a directory, made below
+			}
+			if phase == "" {
+				kept = append(kept, file(other, ".resolv.conf.clearance-42", 0)) // no journal names other/
+			}
+			if err := os.Symlink(filepath.Join(other, "precious"), filepath.Join(state, ".dns-journal-5.tmp")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(filepath.Join(etc, ".resolv.conf.clearance-6"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+
+			ch := NewChanges(newDNSFake(t, nil), false)
+			repaired, err := repairDNS(t.Context(), ch, journal, system)
+			if err != nil || repaired != (phase == dnsPhaseApplying) {
+				t.Fatalf("repairDNS = %v, %v", repaired, err)
+			}
+			for _, p := range gone {
+				if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("%s was not removed (%v)", p, err)
+				}
+				if want := "remove " + p + " (a temporary file left by a crash)"; !slices.Contains(ch.Commands(), want) {
+					t.Errorf("commands %q lack %q", ch.Commands(), want)
+				}
+			}
+			for _, p := range kept {
+				if _, err := os.Lstat(p); err != nil {
+					t.Errorf("%s was removed (%v)", p, err)
+				}
+			}
+			if got, _ := os.ReadFile(filepath.Join(other, "precious")); string(got) != "x\n" {
+				t.Errorf("the link's target changed: %q", got)
+			}
+			if phase == dnsPhaseApplying {
+				if got, _ := os.ReadFile(recorded); !bytes.Equal(got, orig) {
+					t.Errorf("the recorded file was not restored:\n%s", got)
+				}
+			}
+		})
+	}
 }

@@ -123,22 +123,43 @@ func PublicDNSActive(journalPath string) (bool, DNSSwitch, error) {
 // crash between journal and change, or during the change) is rolled back to
 // the recorded settings and removed, as is one left "restoring" (a crash
 // during dns-restore); one in the "active" phase is left alone: public DNS
-// stays in effect until dns-restore. It reports whether it put settings back.
+// stays in effect until dns-restore. The temporary files a crash left are
+// removed in any case (removeDNSLeftovers). It reports whether it put
+// settings back.
 func RepairDNS(ctx context.Context, read Runner, ch *Changes, journalPath string) (repaired bool, err error) {
-	j, err := readDNSJournal(journalPath)
-	if errors.Is(err, ErrNoDNSJournal) {
-		return false, nil
+	return repairDNS(ctx, ch, journalPath, systemResolvConf)
+}
+
+// repairDNS is RepairDNS with the system's resolv.conf given ("" where
+// none is ever switched), so that tests look for leftovers beside a file
+// of their own.
+func repairDNS(ctx context.Context, ch *Changes, journalPath, resolvConf string) (repaired bool, err error) {
+	j, jerr := readDNSJournal(journalPath)
+	// The leftovers first, while the journal still names the file that was
+	// being written; those of an older crash lie beside the system's file.
+	var files []string
+	if jerr == nil && j.ResolvConf != nil {
+		files = append(files, j.ResolvConf.Target)
 	}
-	if err != nil {
-		return false, err
+	if resolvConf != "" {
+		files = append(files, resolvConf)
+		if target, err := filepath.EvalSymlinks(resolvConf); err == nil {
+			files = append(files, target)
+		}
 	}
-	if j.Phase == dnsPhaseActive {
-		return false, nil
+	leftErr := removeDNSLeftovers(ctx, ch, journalPath, files)
+	switch {
+	case errors.Is(jerr, ErrNoDNSJournal):
+		return false, leftErr
+	case jerr != nil:
+		return false, errors.Join(jerr, leftErr)
+	case j.Phase == dnsPhaseActive:
+		return false, leftErr
 	}
 	if err := restoreFromJournal(ctx, ch, journalPath, j); err != nil {
-		return false, fmt.Errorf("finish an interrupted switch to public DNS: %w", err)
+		return false, errors.Join(fmt.Errorf("finish an interrupted switch to public DNS: %w", err), leftErr)
 	}
-	return !ch.DryRun(), nil
+	return !ch.DryRun(), leftErr
 }
 
 // switchDNS is SwitchToPublicDNS with the recorder given, so that tests
@@ -498,7 +519,7 @@ func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 	if fi, err := os.Stat(path); err == nil {
 		old, perm = fi, fi.Mode().Perm()
 	}
-	tmp, err := writeTemp(filepath.Dir(path), "."+filepath.Base(path)+".clearance-*", data, perm)
+	tmp, err := writeTemp(filepath.Dir(path), fileTempPattern(path), data, perm)
 	if errors.Is(err, syscall.EROFS) {
 		// A read-only root with a writable bind-mounted file (a container
 		// started with --read-only): only the file itself can be written.
@@ -522,6 +543,11 @@ func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 	}
 	return fmt.Errorf("write %s: %w", path, err)
 }
+
+// fileTempPattern names the temporary file that replaceFileContent writes
+// beside path (os.CreateTemp puts digits in place of the star); the agent
+// removes those a crash left behind at start (removeDNSLeftovers).
+func fileTempPattern(path string) string { return "." + filepath.Base(path) + ".clearance-*" }
 
 // writeInPlace truncates and rewrites path, keeping its inode (and so its
 // mount, owner and mode).

@@ -21,3 +21,6 @@ func recordDNS(ctx context.Context, read Runner) (dnsJournal, error) {
 
 // chownLike: macOS never has a resolv.conf switched by file.
 func chownLike(string, fs.FileInfo) error { return nil }
+
+// systemResolvConf: macOS's DNS settings are never switched by file.
+const systemResolvConf = ""

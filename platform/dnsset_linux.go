@@ -7,6 +7,10 @@ import (
 	"syscall"
 )
 
+// systemResolvConf is the file the C library reads, and the one dns-public
+// rewrites when no tool owns the settings.
+const systemResolvConf = "/etc/resolv.conf"
+
 // recordDNS decides the owner of the DNS settings with the resolver
 // detection (resolvdetect.go) and journals them: the file itself, or the
 // default route's interface in systemd-resolved or NetworkManager.
@@ -17,7 +21,7 @@ func recordDNS(ctx context.Context, read Runner) (dnsJournal, error) {
 	}
 	tool := linuxDNSTool(in)
 	if tool == dnsToolResolvConf {
-		return recordResolvConfFile("/etc/resolv.conf")
+		return recordResolvConfFile(systemResolvConf)
 	}
 	rs, err := Routes(ctx)
 	if err != nil {

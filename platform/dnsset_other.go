@@ -10,3 +10,6 @@ import (
 func recordDNS(context.Context, Runner) (dnsJournal, error) { return dnsJournal{}, ErrNotSupported }
 
 func chownLike(string, fs.FileInfo) error { return nil }
+
+// systemResolvConf: nothing is switched by file here (recordDNS).
+const systemResolvConf = ""

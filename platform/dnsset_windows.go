@@ -97,3 +97,6 @@ func winNameServer(key string) (string, error) {
 
 // chownLike: Windows never has a resolv.conf switched by file.
 func chownLike(string, fs.FileInfo) error { return nil }
+
+// systemResolvConf: Windows has no resolv.conf.
+const systemResolvConf = ""
