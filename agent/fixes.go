@@ -85,6 +85,11 @@ func (a *Agent) Fixes(context.Context) []api.FixStatus {
 	return out
 }
 
+// fixLockPath is the lock that keeps two processes (the agent, and a
+// `clearance fix` run while no agent answers) from changing the same
+// settings at the same time.
+func fixLockPath() string { return filepath.Join(platform.StateDir(), "fix.lock") }
+
 // RunFix runs one fix under its timeout, verifies it by running its check
 // again, and logs an audit line (api.FixRunner).
 func (a *Agent) RunFix(ctx context.Context, id string, opts api.FixOptions) (api.FixResult, error) {
@@ -101,7 +106,7 @@ func (a *Agent) RunFix(ctx context.Context, id string, opts api.FixOptions) (api
 	if !opts.DryRun {
 		// Another process (a `clearance fix` run while the agent is not
 		// answering) must not change the same settings at the same time.
-		unlock, err := platform.LockFile(filepath.Join(platform.StateDir(), "fix.lock"))
+		unlock, err := platform.LockFile(fixLockPath())
 		if err != nil {
 			return api.FixResult{}, fmt.Errorf("take the fix lock: %w", err)
 		}

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -112,6 +113,14 @@ func (a *Agent) repairDNS(ctx context.Context) {
 	if !platform.IsAdmin() {
 		return
 	}
+	// A `clearance fix` run while no agent answered may be switching right
+	// now: its journal and its temporary files are not a crash's.
+	unlock, err := platform.LockFile(fixLockPath())
+	if err != nil {
+		a.log.Error("could not check for an interrupted DNS switch", "err", fmt.Errorf("take the fix lock: %w", err))
+		return
+	}
+	defer unlock()
 	ch := platform.NewChanges(platform.ExecRunner{Timeout: 20 * time.Second, Log: a.log}, false)
 	repaired, err := a.machine.RepairDNS(ctx, ch)
 	switch {
