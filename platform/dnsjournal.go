@@ -252,6 +252,7 @@ func writeDNSJournal(path string, j dnsJournal) error {
 	// left 0644 by an older Clearance is replaced by this one, mode and all.
 	tmp, err := writeTemp(dir, journalTempPattern, data, 0o600)
 	if err == nil {
+		dnsStep(stepJournalTemp)
 		if err = renameDurable(tmp, path); err != nil {
 			os.Remove(tmp)
 		}
@@ -259,6 +260,7 @@ func writeDNSJournal(path string, j dnsJournal) error {
 	if err != nil {
 		return fmt.Errorf("write the DNS journal %s: %w", path, err)
 	}
+	dnsStep(stepJournalWritten + ":" + j.Phase)
 	return nil
 }
 
@@ -300,6 +302,7 @@ func removeDNSJournal(path string) error {
 	if err := syncDir(filepath.Dir(path)); err != nil {
 		return fmt.Errorf("remove the DNS journal %s: %w", path, err)
 	}
+	dnsStep(stepJournalRemoved)
 	return nil
 }
 

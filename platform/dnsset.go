@@ -511,9 +511,8 @@ func rewriteResolvConf(old []byte, servers []string) []byte {
 // directory, fsynced, renamed over path, so that readers see the old or the
 // new file and never half of one. When path is a mount point (a bind mount,
 // as Docker and `ip netns exec` make of /etc/resolv.conf) the rename fails
-// with EBUSY; the file is then rewritten in place, as it is when its
-// directory is read-only. A crash during an in-place write leaves the
-// journal, from which the next start restores the file.
+// with EBUSY; the file is then rewritten in place (writeInPlace), as it is
+// when its directory is read-only.
 func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 	var old fs.FileInfo
 	if fi, err := os.Stat(path); err == nil {
@@ -528,6 +527,7 @@ func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	dnsStep(stepFileTemp)
 	if old != nil {
 		err = chownLike(tmp, old)
 	}
@@ -549,17 +549,38 @@ func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 // removes those a crash left behind at start (removeDNSLeftovers).
 func fileTempPattern(path string) string { return "." + filepath.Base(path) + ".clearance-*" }
 
-// writeInPlace truncates and rewrites path, keeping its inode (and so its
-// mount, owner and mode).
+// inPlacePadding fills what writeInPlace writes up to the old file's
+// length. It is a comment, so that a resolver reading the file before the
+// padding is cut off reads only the new content.
+const inPlacePadding = "# (padding written by Clearance, removed once the file is complete)\n"
+
+// writeInPlace rewrites path through its own inode, keeping its mount,
+// owner and mode, so that a crash leaves the old content or the new one,
+// never an empty file nor a mix of both. It never truncates first: the new
+// content, followed by comment lines up to at least the old length
+// (padInPlace), goes to offset 0 in one write, so that no byte of the old
+// content survives it; then fsync; then the padding is cut off (ftruncate,
+// fsync). The cut is safe at any moment: before it, the file reads as the
+// new content plus comments.
+//
+// What one write guarantees. Against a killed process (kill -9, the OOM
+// killer): Linux copies a write(2) to a regular file into the page cache
+// piece by piece (a page, or a larger folio) and looks for a fatal signal
+// only between pieces, so a write that fits in one page at offset 0 (4 KiB;
+// a resolv.conf is a few hundred bytes) is done whole or not at all: the
+// kill lands before it or after it. A longer write can stop between pages
+// and leave a mix. Against power loss nothing of the kind holds: until
+// fsync returns, the new bytes may be anywhere between the page cache and
+// the disk, and a disk may write some sectors of a block and not others.
+// Those cases are what the journal is for: it says "applying" or
+// "restoring" until the write is synced, and the next start of the agent
+// writes the recorded content back (RepairDNS).
 func writeInPlace(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("write %s in place: %w", path, err)
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
+	err = writeInPlaceTo(f, data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -567,6 +588,50 @@ func writeInPlace(path string, data []byte) error {
 		return fmt.Errorf("write %s in place: %w", path, err)
 	}
 	return nil
+}
+
+func writeInPlaceTo(f *os.File, data []byte) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	padded := padInPlace(data, fi.Size())
+	if _, err := f.WriteAt(padded, 0); err != nil {
+		return err
+	}
+	dnsStep(stepInPlaceWritten)
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	dnsStep(stepInPlaceSynced)
+	if len(padded) == len(data) {
+		return nil // nothing of the old content was beyond the new
+	}
+	if err := f.Truncate(int64(len(data))); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	dnsStep(stepInPlaceTrimmed)
+	return nil
+}
+
+// padInPlace is data followed, when it is shorter than size, by whole
+// padding lines up to size or a little beyond; data that does not end a
+// line gets a newline first, so that the padding stays a comment of its own.
+func padInPlace(data []byte, size int64) []byte {
+	if int64(len(data)) >= size {
+		return data
+	}
+	out := append(make([]byte, 0, size+int64(len(inPlacePadding))), data...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	for int64(len(out)) < size {
+		out = append(out, inPlacePadding...)
+	}
+	return out
 }
 
 // ---- systemd-resolved

@@ -282,22 +282,10 @@ func runDNSSetHelper() (handled bool, code int) {
 }
 
 func dnssetHelperRun(dir string, rep *dnssetReport) error {
-	if dir == "" {
-		return errors.New("CLEARANCE_DNSSET_DIR is not set")
+	if err := enterTestEtc(dir); err != nil {
+		return err
 	}
-	// Never a mount in the host's namespace: unshare made a private one.
-	self, err1 := os.Readlink("/proc/self/ns/mnt")
-	parent, err2 := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", os.Getppid()))
-	if err1 != nil || err2 != nil || self == parent {
-		return fmt.Errorf("not in a mount namespace of its own (%s, parent %s, %v, %v)", self, parent, err1, err2)
-	}
-	etc, file := filepath.Join(dir, "etc"), filepath.Join(dir, "resolv.conf")
-	if err := unix.Mount(etc, "/etc", "", unix.MS_BIND, ""); err != nil {
-		return fmt.Errorf("bind %s over /etc: %w", etc, err)
-	}
-	if err := unix.Mount(file, "/etc/resolv.conf", "", unix.MS_BIND, ""); err != nil {
-		return fmt.Errorf("bind %s over /etc/resolv.conf: %w", file, err)
-	}
+	file := filepath.Join(dir, "resolv.conf")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	journal := filepath.Join(dir, "state", "dns-journal.json")
@@ -333,6 +321,31 @@ func dnssetHelperRun(dir string, rep *dnssetReport) error {
 	return nil
 }
 
+// enterTestEtc is the start of a helper child run by `unshare --mount
+// --propagation private`, and so alone in its mount namespace: it
+// bind-mounts dir/etc over /etc (the real /etc is not even touched by a
+// temporary file) and dir/resolv.conf over /etc/resolv.conf, a mount point
+// as in a container, so that a rename over it fails with EBUSY.
+func enterTestEtc(dir string) error {
+	if dir == "" {
+		return errors.New("CLEARANCE_DNSSET_DIR is not set")
+	}
+	// Never a mount in the host's namespace: unshare made a private one.
+	self, err1 := os.Readlink("/proc/self/ns/mnt")
+	parent, err2 := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", os.Getppid()))
+	if err1 != nil || err2 != nil || self == parent {
+		return fmt.Errorf("not in a mount namespace of its own (%s, parent %s, %v, %v)", self, parent, err1, err2)
+	}
+	etc, file := filepath.Join(dir, "etc"), filepath.Join(dir, "resolv.conf")
+	if err := unix.Mount(etc, "/etc", "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind %s over /etc: %w", etc, err)
+	}
+	if err := unix.Mount(file, "/etc/resolv.conf", "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind %s over /etc/resolv.conf: %w", file, err)
+	}
+	return nil
+}
+
 // dnssetNeedsRoot skips without root or unshare(1), saying why; under CI
 // (CI=true, where it runs as root) that lack is a failure.
 func dnssetNeedsRoot(t *testing.T) {
@@ -352,12 +365,10 @@ func dnssetNeedsRoot(t *testing.T) {
 	t.Skip(why)
 }
 
-// The real thing on the real path: dns-public → dns-restore against
-// /etc/resolv.conf, bind-mounted (as Docker and `ip netns exec` do) inside a
-// child's private mount namespace. The host's /etc/resolv.conf is checked
-// byte for byte before and after.
-func TestResolvConfRealMountNamespace(t *testing.T) {
-	dnssetNeedsRoot(t)
+// hostResolvConfUnchanged fails the test when, at its end, the host's
+// /etc/resolv.conf is not the same file with the same bytes and mode.
+func hostResolvConfUnchanged(t *testing.T) {
+	t.Helper()
 	hostBefore, err := os.ReadFile("/etc/resolv.conf")
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal(err)
@@ -371,6 +382,15 @@ func TestResolvConfRealMountNamespace(t *testing.T) {
 			t.Errorf("the host's /etc/resolv.conf changed: %q, was %q", after, hostBefore)
 		}
 	})
+}
+
+// The real thing on the real path: dns-public → dns-restore against
+// /etc/resolv.conf, bind-mounted (as Docker and `ip netns exec` do) inside a
+// child's private mount namespace. The host's /etc/resolv.conf is checked
+// byte for byte before and after.
+func TestResolvConfRealMountNamespace(t *testing.T) {
+	dnssetNeedsRoot(t)
+	hostResolvConfUnchanged(t)
 
 	dir := t.TempDir()
 	file, orig := resolvConfIn(t, dir, "resolv.conf")

@@ -637,3 +637,43 @@ func TestDNSJournalCorrupt(t *testing.T) {
 		})
 	}
 }
+
+// writeInPlace leaves exactly the new bytes in the same file, shorter or
+// longer than the old; on the way, what it writes is the new content and
+// comment lines (padInPlace), which a resolver reads as the new content.
+func TestWriteInPlace(t *testing.T) {
+	long := readFixture(t, "dnsset", "resolv.conf-networkmanager-many-constructed")
+	short := []byte("nameserver 192.0.2.53") // no newline at the end
+	for _, tt := range []struct {
+		name     string
+		old, new []byte
+	}{
+		{"shorter", long, short},
+		{"longer", short, long},
+		{"same length", long, bytes.ToUpper(long)},
+		{"to empty", long, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "resolv.conf")
+			if err := os.WriteFile(path, tt.old, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.Stat(path)
+			padded := padInPlace(tt.new, int64(len(tt.old)))
+			if len(padded) < len(tt.old) || !bytes.HasPrefix(padded, tt.new) {
+				t.Fatalf("padded to %d bytes for %d old ones:\n%q", len(padded), len(tt.old), padded)
+			}
+			if got, want := ParseResolvConf(padded), ParseResolvConf(tt.new); !slices.Equal(got.Nameservers, want.Nameservers) ||
+				!slices.Equal(got.Search, want.Search) || !slices.Equal(got.Options, want.Options) {
+				t.Fatalf("the padded content reads as %+v, the new as %+v", got, want)
+			}
+			if err := writeInPlace(path, tt.new); err != nil {
+				t.Fatal(err)
+			}
+			after, _ := os.Stat(path)
+			if got, _ := os.ReadFile(path); !bytes.Equal(got, tt.new) || !os.SameFile(before, after) {
+				t.Fatalf("file now %q (same file: %v), want %q", got, os.SameFile(before, after), tt.new)
+			}
+		})
+	}
+}
