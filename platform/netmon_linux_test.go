@@ -215,6 +215,9 @@ func testWatchCancel(t *testing.T, watch func(context.Context) (<-chan struct{},
 	}
 	r.Close()
 	w.Close()
+	// A watch the test ended just before may still be returning: its
+	// channel closes before its goroutine is gone.
+	waitFor(t, "earlier watches to end", func() bool { return watcherGoroutines() == 0 })
 	before := openFDs(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
