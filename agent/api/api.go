@@ -137,6 +137,11 @@ type Config struct {
 	// Asked on every fix request, so that nobody has to log in again after
 	// being added. The system's database (os/user) when nil.
 	LookupMember func(uid int, group string) (user string, member bool, err error)
+	// IsPerson says whether the account uid looks like a person's (a login
+	// shell and a home), whom a refused fix names the group and the command
+	// to join it; others are only told that fixes are not allowed. The
+	// system's database when nil.
+	IsPerson func(uid int) bool
 }
 
 // Handler answers the API. Build it with New.
@@ -160,6 +165,9 @@ func New(cfg Config) *Handler {
 	cfg.FixGroup = cmp.Or(cfg.FixGroup, DefaultFixGroup)
 	if cfg.LookupMember == nil {
 		cfg.LookupMember = lookupMember
+	}
+	if cfg.IsPerson == nil {
+		cfg.IsPerson = isPerson
 	}
 	h := &Handler{cfg: cfg, started: cfg.Now(), mux: http.NewServeMux()}
 	h.route("GET", "/v1/state", h.state)

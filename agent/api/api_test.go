@@ -20,7 +20,8 @@ func TestPolicy(t *testing.T) {
 		group string
 	}
 	members := map[int]string{1000: "alice"} // uid → name, in group clearance
-	names := map[int]string{1000: "alice", 1001: "bob"}
+	names := map[int]string{1000: "alice", 1001: "bob", 65534: "nobody"}
+	people := map[int]bool{1000: true, 1001: true}
 	cases := []struct {
 		name       string
 		cred       platform.PeerCred
@@ -34,7 +35,11 @@ func TestPolicy(t *testing.T) {
 		{name: "not a member", cred: platform.PeerCred{UID: 1001, GID: 1001}, wantAsked: true,
 			wantStatus: 403, wantMsg: "fixes need root or membership of the group clearance; add yourself with: " + fmt.Sprintf(joinGroupCommand, "bob", "clearance")},
 		{name: "no account", cred: platform.PeerCred{UID: 4242, GID: 4242}, wantAsked: true,
-			wantStatus: 403, wantMsg: "uid 4242 has no account"},
+			wantStatus: 403, wantMsg: "fixes are not allowed for this account"},
+		// nobody cannot join a group; telling it to would only tell a
+		// hostile local user the group's name.
+		{name: "not a person", cred: platform.PeerCred{UID: 65534, GID: 65534}, wantAsked: true,
+			wantStatus: 403, wantMsg: "fixes are not allowed for this account"},
 		{name: "group database broken", cred: platform.PeerCred{UID: 1001}, lookupErr: errors.New("nss down"), wantAsked: true,
 			wantStatus: 500, wantMsg: "could not read the group database"},
 		{name: "windows administrator", cred: platform.PeerCred{UID: -1, GID: -1, SID: "S-1-5-18", User: `NT AUTHORITY\SYSTEM`, Admin: true}},
@@ -50,7 +55,8 @@ func TestPolicy(t *testing.T) {
 					asked = append(asked, ask{uid, group})
 					_, member := members[uid]
 					return names[uid], member, tc.lookupErr
-				}})
+				},
+				IsPerson: func(uid int) bool { return people[uid] }})
 			e := h.mayFix(tc.cred)
 			switch {
 			case tc.wantStatus == 0 && e != nil:
@@ -59,6 +65,9 @@ func TestPolicy(t *testing.T) {
 				t.Fatal("allowed, want refused")
 			case e != nil && (e.status != tc.wantStatus || !strings.Contains(e.msg, tc.wantMsg)):
 				t.Fatalf("got %d %q, want %d containing %q", e.status, e.msg, tc.wantStatus, tc.wantMsg)
+			}
+			if e != nil && !people[tc.cred.UID] && (strings.Contains(e.msg, "clearance") || strings.Contains(e.msg, "sudo")) {
+				t.Fatalf("the refusal of an account that is not a person's names the group or a command: %q", e.msg)
 			}
 			if tc.wantAsked != (len(asked) > 0) {
 				t.Fatalf("group database asked %v, want asked: %v", asked, tc.wantAsked)
@@ -72,7 +81,8 @@ func TestPolicy(t *testing.T) {
 
 func TestFixGroupConfigurable(t *testing.T) {
 	var group string
-	h := New(Config{FixGroup: "netadmins", LookupMember: func(_ int, g string) (string, bool, error) { group = g; return "bob", false, nil }})
+	h := New(Config{FixGroup: "netadmins", LookupMember: func(_ int, g string) (string, bool, error) { group = g; return "bob", false, nil },
+		IsPerson: func(int) bool { return true }})
 	e := h.mayFix(platform.PeerCred{UID: 1001})
 	if e == nil || !strings.Contains(e.msg, "group netadmins") || group != "netadmins" {
 		t.Fatalf("got %+v asking about %q", e, group)

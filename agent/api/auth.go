@@ -44,29 +44,36 @@ func callerOf(ctx context.Context) (platform.PeerCred, error) {
 // fixes are open to root and Administrators, on Windows to the person signed
 // in at the computer, and elsewhere to members of the fix group as the group
 // database says now (not the caller's process groups, which only change at
-// the next login).
+// the next login). Only a refused person is told how to join the group:
+// nobody and service accounts cannot, and need not be told about it.
 func (h *Handler) mayFix(c platform.PeerCred) *apiError {
-	if c.Admin || c.Interactive {
-		return nil
-	}
 	group := h.cfg.FixGroup
-	if c.SID != "" {
-		return &apiError{http.StatusForbidden, fmt.Sprintf("fixes need an administrator or the person signed in at this computer, and %s is neither", c.User)}
-	}
-	if c.UID < 0 {
-		return &apiError{http.StatusForbidden, fmt.Sprintf("fixes need root or membership of the group %s, and the caller's user is unknown", group)}
-	}
-	name, member, err := h.cfg.LookupMember(c.UID, group)
-	if err != nil {
-		return &apiError{http.StatusInternalServerError, fmt.Sprintf("could not read the group database to check membership of the group %s: %v", group, err)}
-	}
-	if member {
+	allowed, name, err := h.privileged(c)
+	switch {
+	case allowed:
 		return nil
-	}
-	if name == "" {
-		return &apiError{http.StatusForbidden, fmt.Sprintf("fixes need root or membership of the group %s, and uid %d has no account that could join it", group, c.UID)}
+	case c.SID != "":
+		return &apiError{http.StatusForbidden, fmt.Sprintf("fixes need an administrator or the person signed in at this computer, and %s is neither", c.User)}
+	case err != nil:
+		return &apiError{http.StatusInternalServerError, fmt.Sprintf("could not read the group database to check membership of the group %s: %v", group, err)}
+	case c.UID < 0 || name == "" || !h.cfg.IsPerson(c.UID):
+		return &apiError{http.StatusForbidden, "fixes are not allowed for this account"}
 	}
 	return &apiError{http.StatusForbidden, fmt.Sprintf("fixes need root or membership of the group %s; add yourself with: %s", group, fmt.Sprintf(joinGroupCommand, name, group))}
+}
+
+// privileged says whether c may run fixes (see mayFix), and names c's
+// account when the group database was asked. The same callers are exempt
+// from the limits on checks and connections.
+func (h *Handler) privileged(c platform.PeerCred) (allowed bool, name string, err error) {
+	if c.Admin || c.Interactive {
+		return true, "", nil
+	}
+	if c.SID != "" || c.UID < 0 {
+		return false, "", nil
+	}
+	name, member, err := h.cfg.LookupMember(c.UID, h.cfg.FixGroup)
+	return member && err == nil, name, err
 }
 
 // lookupMember asks the system's user and group database (files, or NSS

@@ -462,6 +462,7 @@ func TestPeerUIDReachesGroupLookup(t *testing.T) {
 	asked.Store(-1)
 	s := startServer(t, func(c *Config) {
 		c.LookupMember = func(uid int, _ string) (string, bool, error) { asked.Store(int64(uid)); return "tester", false, nil }
+		c.IsPerson = func(int) bool { return true }
 	})
 	s.wantError(t, "POST", "/v1/fixes/dns-flush", `{}`, 403, "add yourself with")
 	if got := asked.Load(); got != int64(os.Geteuid()) {
