@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -64,6 +65,7 @@ type apiPeerServer struct {
 	addr  string
 	bin   string // this test binary, where every uid may run it
 	fixes *apiFakeFixes
+	log   *lockedBuffer // what the handler logged
 }
 
 // startAPIPeerServer serves the API; configure, when not nil, may replace
@@ -87,7 +89,7 @@ func startAPIPeerServer(t *testing.T, configure func(*api.Config)) *apiPeerServe
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s := &apiPeerServer{addr: filepath.Join(dir, "agent.sock"), bin: filepath.Join(dir, "clearance.test"), fixes: &apiFakeFixes{}}
+	s := &apiPeerServer{addr: filepath.Join(dir, "agent.sock"), bin: filepath.Join(dir, "clearance.test"), fixes: &apiFakeFixes{}, log: &lockedBuffer{}}
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +106,8 @@ func startAPIPeerServer(t *testing.T, configure func(*api.Config)) *apiPeerServe
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := api.Config{State: apiFakeState{}, Checker: apiFakeChecker{}, Fixes: s.fixes, Version: "test"}
+	cfg := api.Config{State: apiFakeState{}, Checker: apiFakeChecker{}, Fixes: s.fixes, Version: "test",
+		Log: slog.New(slog.NewTextHandler(s.log, nil))}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -165,16 +168,19 @@ func TestAPIUnprivilegedUIDReadsButMayNotFix(t *testing.T) {
 		if code, body := s.as(t, uid, "GET", "/v1/fixes", ""); code != 200 || !strings.Contains(body, `"id":"dns-flush"`) {
 			t.Fatalf("uid %d GET /v1/fixes: %d %s", uid, code, body)
 		}
-		for _, path := range []string{"/v1/fixes/x", "/v1/fixes/dns-flush"} {
-			code, body := s.as(t, uid, "POST", path, `{}`)
-			if code != http.StatusForbidden {
-				t.Fatalf("uid %d POST %s: %d %s, want 403", uid, path, code, body)
-			}
-			// Neither nobody nor a uid without an account can join a
-			// group: they are not told of one.
-			if msg := apiErrorMessage(t, body); msg != "fixes are not allowed for this account" {
-				t.Fatalf("uid %d: %q, want only that fixes are not allowed", uid, msg)
-			}
+		// The list of fixes is open to all: an unknown one is answered
+		// as such, before the caller's right is looked at.
+		if code, body := s.as(t, uid, "POST", "/v1/fixes/x", `{}`); code != http.StatusNotFound {
+			t.Fatalf("uid %d POST /v1/fixes/x: %d %s, want 404", uid, code, body)
+		}
+		code, body = s.as(t, uid, "POST", "/v1/fixes/dns-flush", `{}`)
+		if code != http.StatusForbidden {
+			t.Fatalf("uid %d POST /v1/fixes/dns-flush: %d %s, want 403", uid, code, body)
+		}
+		// Neither nobody nor a uid without an account can join a group:
+		// they are not told of one.
+		if msg := apiErrorMessage(t, body); msg != "fixes are not allowed for this account" {
+			t.Fatalf("uid %d: %q, want only that fixes are not allowed", uid, msg)
 		}
 	}
 	if runs := s.fixes.runs(); len(runs) != 0 {

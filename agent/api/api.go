@@ -150,6 +150,8 @@ type Handler struct {
 	started time.Time
 	mux     *http.ServeMux
 
+	refusals *refusalLog
+
 	mu      sync.Mutex
 	running string // the fix in progress, "" when none
 }
@@ -169,7 +171,7 @@ func New(cfg Config) *Handler {
 	if cfg.IsPerson == nil {
 		cfg.IsPerson = isPerson
 	}
-	h := &Handler{cfg: cfg, started: cfg.Now(), mux: http.NewServeMux()}
+	h := &Handler{cfg: cfg, started: cfg.Now(), mux: http.NewServeMux(), refusals: newRefusalLog(cfg.Log)}
 	h.route("GET", "/v1/state", h.state)
 	h.route("GET", "/v1/events", h.events)
 	h.route("POST", "/v1/check", h.check)

@@ -108,25 +108,27 @@ func (h *Handler) fixes(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, orEmpty(h.cfg.Fixes.Fixes(r.Context())))
 }
 
-// runFix answers POST /v1/fixes/{id}: the caller's right first (so that
-// nothing about the request is looked at for someone who may not ask), then
-// the body, the fix, and that no other fix is running.
+// runFix answers POST /v1/fixes/{id}: the fix first (the list is open to
+// everyone, and so what is logged after this is always one of the agent's
+// own ids, never whatever a client put in the path), then the caller's
+// right (so that the body is not looked at for someone who may not ask),
+// the body, and that no other fix is running.
 func (h *Handler) runFix(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	st, ok := h.lookupFix(r.Context(), r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "there is no fix %s; GET /v1/fixes lists them", clientText(r.PathValue("id")))
+		return
+	}
+	id := st.ID
 	caller, _ := callerOf(r.Context()) // ServeHTTP has checked it
 	if e := h.mayFix(caller); e != nil {
-		h.cfg.Log.Warn("fix refused", "fix", id, "caller", caller.String(), "err", e.msg)
+		h.refusals.note(userKey(caller), "fix refused", "fix", id, "caller", caller.String(), "err", e.msg)
 		writeError(w, e.status, "%s", e.msg)
 		return
 	}
 	var opts FixOptions
 	if e := decodeBody(r, &opts); e != nil {
 		writeError(w, e.status, "%s", e.msg)
-		return
-	}
-	st, ok := h.lookupFix(r.Context(), id)
-	if !ok {
-		writeError(w, http.StatusNotFound, "there is no fix %q; GET /v1/fixes lists them", id)
 		return
 	}
 	if other := h.begin(id); other != "" {
