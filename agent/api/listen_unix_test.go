@@ -91,3 +91,90 @@ func TestLookupMember(t *testing.T) {
 		t.Errorf("uid without an account: %q %v %v", name, member, err)
 	}
 }
+
+// A directory that someone else owns, or may write to, would let them put
+// their own socket in the agent's place: the agent refuses it, and says
+// how to make it safe.
+func TestListenRefusesAnUnsafeDirectory(t *testing.T) {
+	base := shortTempDir(t)
+
+	open := filepath.Join(base, "open")
+	if err := os.Mkdir(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(open, 0o777)
+	wantListenRefused(t, filepath.Join(open, "agent.sock"), "has mode 0777", "sudo chmod 755 "+open)
+
+	group := filepath.Join(base, "group")
+	os.Mkdir(group, 0o755)
+	os.Chmod(group, 0o775)
+	wantListenRefused(t, filepath.Join(group, "agent.sock"), "has mode 0775", "sudo chmod 755 "+group)
+
+	good := filepath.Join(base, "good")
+	os.Mkdir(good, 0o755)
+	link := filepath.Join(base, "link")
+	if err := os.Symlink(good, link); err != nil {
+		t.Fatal(err)
+	}
+	wantListenRefused(t, filepath.Join(link, "agent.sock"), "must be a directory, not a link")
+
+	if os.Geteuid() == 0 {
+		theirs := filepath.Join(base, "theirs")
+		os.Mkdir(theirs, 0o755)
+		if err := os.Chown(theirs, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		wantListenRefused(t, filepath.Join(theirs, "agent.sock"), "belongs to uid 65534, not root", "sudo chown root "+theirs)
+	}
+
+	ln, err := Listen(filepath.Join(good, "agent.sock"))
+	if err != nil {
+		t.Fatalf("a directory of the agent's own, 0755: %v", err)
+	}
+	ln.Close()
+}
+
+func wantListenRefused(t *testing.T, path string, want ...string) {
+	t.Helper()
+	ln, err := Listen(path)
+	if err == nil {
+		ln.Close()
+		t.Fatalf("Listen(%s) accepted the directory", path)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Fatalf("Listen(%s): %v; want it to say %q", path, err, w)
+		}
+	}
+	if _, err := os.Lstat(path); err == nil {
+		t.Fatalf("a socket was made at %s", path)
+	}
+}
+
+// Setting the socket's mode must not follow a link put in its place (by
+// someone who could write to the directory, in a race with the agent):
+// root would make the link's target writable by everyone.
+func TestListenDoesNotChmodThroughALink(t *testing.T) {
+	dir := shortTempDir(t)
+	target := filepath.Join(dir, "shadow")
+	if err := os.WriteFile(target, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	afterBind = func(path string) {
+		if err := os.Remove(path); err != nil {
+			t.Error(err)
+		}
+		if err := os.Symlink(target, path); err != nil {
+			t.Error(err)
+		}
+	}
+	defer func() { afterBind = func(string) {} }()
+	ln, err := Listen(filepath.Join(dir, "agent.sock"))
+	if err == nil {
+		ln.Close()
+		t.Fatal("Listen went on with a link where its socket was")
+	}
+	if fi, err := os.Stat(target); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the link's target: %v %v, want it left 0600", fi.Mode(), err)
+	}
+}
