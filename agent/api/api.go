@@ -142,6 +142,12 @@ type Config struct {
 	// to join it; others are only told that fixes are not allowed. The
 	// system's database when nil.
 	IsPerson func(uid int) bool
+
+	// This package's tests shorten these; zero means the constant.
+	heartbeat    time.Duration // heartbeatEvery
+	writeTimeout time.Duration // eventWriteTimeout
+	connLimit    int           // connLimit()
+	connsPerUser int           // maxConnsPerUser
 }
 
 // Handler answers the API. Build it with New.
@@ -151,6 +157,7 @@ type Handler struct {
 	mux     *http.ServeMux
 
 	refusals *refusalLog
+	streams  sync.WaitGroup // event streams, which Serve waits for
 
 	mu      sync.Mutex
 	running string // the fix in progress, "" when none
@@ -171,6 +178,8 @@ func New(cfg Config) *Handler {
 	if cfg.IsPerson == nil {
 		cfg.IsPerson = isPerson
 	}
+	cfg.heartbeat = cmp.Or(cfg.heartbeat, heartbeatEvery)
+	cfg.writeTimeout = cmp.Or(cfg.writeTimeout, eventWriteTimeout)
 	h := &Handler{cfg: cfg, started: cfg.Now(), mux: http.NewServeMux(), refusals: newRefusalLog(cfg.Log)}
 	h.route("GET", "/v1/state", h.state)
 	h.route("GET", "/v1/events", h.events)

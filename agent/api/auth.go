@@ -18,11 +18,21 @@ import (
 type callerKey struct{}
 
 // ConnContext records a connection's caller, so that every request on it is
-// authorized by the identity of the process at its other end. Serve sets it
-// as http.Server.ConnContext; a server built elsewhere must do the same. The
-// identity is read on the first request: Windows lets a pipe server
-// impersonate its client only once it has read from the pipe.
+// authorized by the identity of the process at its other end, and the
+// context it was accepted under, which event streams follow. Serve sets it
+// as http.Server.ConnContext; a server built elsewhere must do the same.
+// The identity is the one read at accept when Serve's limits read it, or
+// else read on the first request: Windows lets a pipe server impersonate
+// its client only once it has read from the pipe.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	ctx = context.WithValue(ctx, serveCtxKey{}, ctx)
+	if lc, ok := c.(*limitedConn); ok {
+		if lc.known {
+			cred := lc.cred
+			return context.WithValue(ctx, callerKey{}, func() (platform.PeerCred, error) { return cred, nil })
+		}
+		c = lc.Conn
+	}
 	return context.WithValue(ctx, callerKey{}, sync.OnceValues(func() (platform.PeerCred, error) {
 		return platform.PeerCredOf(c)
 	}))

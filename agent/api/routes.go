@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -54,45 +55,90 @@ func etagMatches(header, tag string) bool {
 	return false
 }
 
-// eventWriteTimeout bounds one event's write, so that a client that stops
-// reading cannot hold its stream open for ever.
+// eventWriteTimeout bounds one write to an event stream, so that a client
+// that stops reading cannot hold its stream open for ever.
 const eventWriteTimeout = 10 * time.Second
 
+// heartbeatEvery is how often an event stream with nothing to say carries
+// a comment line: a client that went away, or stopped reading, is noticed
+// and dropped, and its place and descriptor given back.
+const heartbeatEvery = 15 * time.Second
+
 // events answers GET /v1/events: the state at once, then again after each
-// change, until the client goes or the server stops. It wakes only on the
-// source's notification; there is no polling and no heartbeat.
+// change, with a comment line (": ping") every 15 s in between, until the
+// client goes (a write fails, or does not finish within 10 s) or the server
+// stops. It wakes only on the source's notification and the heartbeat.
+//
+// The stream leaves net/http: it takes the connection over and follows it
+// in a goroutine of its own, and the request's goroutine, its background
+// reader and its buffers are let go. An idle stream then costs some 6 KiB,
+// mostly its goroutine's stack, rather than 27 KiB
+// (BenchmarkIdleEventStream).
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
-	changed, cancel := h.cfg.State.Subscribe() // before the first read: no change is missed
-	defer cancel()
-	rc := http.NewResponseController(w)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	last := ""
-	send := func() error {
-		body, tag, err := h.stateJSON()
-		if err != nil {
-			return err
-		}
-		if tag == last { // a notification without a visible change
-			return nil
-		}
-		last = tag
-		rc.SetWriteDeadline(time.Now().Add(eventWriteTimeout))
-		if _, err := fmt.Fprintf(w, "event: state\ndata: %s\n\n", body); err != nil {
-			return err
-		}
-		return rc.Flush()
+	serveCtx, ok := serveContext(r.Context())
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "the event stream needs a server that sets api.ConnContext")
+		return
 	}
+	changed, cancel := h.cfg.State.Subscribe() // before the first read: no change is missed
+	h.streams.Add(1) // while the server still counts this request, before it stops waiting
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		h.streams.Done()
+		cancel()
+		writeError(w, http.StatusInternalServerError, "could not start the event stream: %v", err)
+		return
+	}
+	go func() {
+		defer h.streams.Done()
+		defer cancel()
+		defer conn.Close()
+		err := h.stream(serveCtx, conn, changed)
+		h.cfg.Log.Debug("event stream ended", "err", err)
+	}()
+}
+
+// streamHeader starts an event stream's answer; the body ends when the
+// connection does.
+const streamHeader = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"
+
+// stream writes the event stream on c until ctx ends or a write fails.
+func (h *Handler) stream(ctx context.Context, c net.Conn, changed <-chan struct{}) error {
+	write := func(b []byte) error {
+		c.SetWriteDeadline(time.Now().Add(h.cfg.writeTimeout))
+		_, err := c.Write(b)
+		return err
+	}
+	if err := write([]byte(streamHeader)); err != nil {
+		return err
+	}
+	beat := time.NewTicker(h.cfg.heartbeat)
+	defer beat.Stop()
+	last, send := "", true
 	for {
-		if err := send(); err != nil {
-			h.cfg.Log.Debug("event stream ended", "err", err)
-			return
+		if send {
+			send = false
+			body, tag, err := h.stateJSON()
+			if err != nil {
+				return err
+			}
+			if tag != last { // not a notification without a visible change
+				last = tag
+				if err := write(fmt.Appendf(nil, "event: state\ndata: %s\n\n", body)); err != nil {
+					return err
+				}
+				beat.Reset(h.cfg.heartbeat)
+			}
 		}
 		select {
-		case <-r.Context().Done():
-			return
+		case <-ctx.Done():
+			return ctx.Err()
 		case <-changed:
+			send = true
+		case <-beat.C:
+			if err := write([]byte(": ping\n\n")); err != nil {
+				return err
+			}
 		}
 	}
 }

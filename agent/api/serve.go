@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -16,7 +17,11 @@ const shutdownGrace = 30 * time.Second
 // Serve answers the API on ln (see Listen) until ctx ends, then stops:
 // event streams end at once, other requests get a grace period. It returns
 // nil after a stop that ctx asked for, or the listener's error.
+//
+// Connections over the limits (see connCounter) are answered 503 as they
+// are accepted.
 func (h *Handler) Serve(ctx context.Context, ln net.Listener) error {
+	ln = newLimitListener(ln, h, cmp.Or(h.cfg.connLimit, connLimit()), cmp.Or(h.cfg.connsPerUser, maxConnsPerUser))
 	srv := &http.Server{
 		Handler:           h,
 		ConnContext:       ConnContext,
@@ -42,5 +47,6 @@ func (h *Handler) Serve(ctx context.Context, ln net.Listener) error {
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
+	h.streams.Wait() // Shutdown does not see them; they end with ctx
 	return err
 }

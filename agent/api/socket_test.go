@@ -33,7 +33,7 @@ type testServer struct {
 // startServer serves the API on a socket in a temporary directory until the
 // test ends. The injected group database makes the test's own uid a member,
 // so that the tests pass as any user; TestRootMayFix covers root.
-func startServer(t *testing.T, configure func(*Config)) *testServer {
+func startServer(t testing.TB, configure func(*Config)) *testServer {
 	t.Helper()
 	s := &testServer{
 		addr:    filepath.Join(shortTempDir(t), "agent.sock"),
@@ -46,7 +46,9 @@ func startServer(t *testing.T, configure func(*Config)) *testServer {
 		t.Fatal(err)
 	}
 	cfg := Config{State: s.state, Checker: s.checker, Fixes: s.fixes, Version: "1.2.3",
-		LookupMember: func(uid int, _ string) (string, bool, error) { return "tester", uid == os.Geteuid(), nil }}
+		LookupMember: func(uid int, _ string) (string, bool, error) { return "tester", uid == os.Geteuid(), nil },
+		heartbeat:    100 * time.Millisecond, // a client that went away is noticed soon
+	}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -73,7 +75,7 @@ func startServer(t *testing.T, configure func(*Config)) *testServer {
 
 // shortTempDir is a temporary directory with a short path: a socket's path
 // must fit in sun_path (104 bytes on macOS, whose TMPDIR is long).
-func shortTempDir(t *testing.T) string {
+func shortTempDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("/tmp", "clr-api-")
 	if err != nil {
@@ -235,6 +237,51 @@ func TestEventsEndWhenServerStops(t *testing.T) {
 	case <-s.state.gone:
 	default:
 		t.Fatal("the subscription outlived the server")
+	}
+}
+
+// An idle stream carries a comment line now and then, which SSE readers
+// skip, so that a client that went away is noticed.
+func TestEventsHeartbeat(t *testing.T) {
+	s := startServer(t, nil) // a heartbeat every 100 ms
+	r, _, _ := s.openEvents(t)
+	readEvent(t, r)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("no heartbeat on an idle stream: %v", err)
+		}
+		if line == ": ping\n" {
+			break
+		}
+	}
+	if blank, err := r.ReadString('\n'); err != nil || blank != "\n" {
+		t.Fatalf("after the comment: %q %v", blank, err)
+	}
+}
+
+// A client that stops reading is dropped once a write has waited for it
+// too long, and its subscription ends.
+func TestEventsDropAClientThatDoesNotRead(t *testing.T) {
+	s := startServer(t, func(c *Config) { c.writeTimeout = 200 * time.Millisecond })
+	_, resp := openStream(t, s.addr) // and never read again
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /v1/events: %s", resp.Status)
+	}
+	big := strings.Repeat("x", 256<<10)
+	deadline := time.Now().Add(patience)
+	for i := 0; ; i++ {
+		st := sampleState(time.Date(2026, 11, 27, 14, 0, i, 0, time.UTC))
+		st.Checks[0].Data = map[string]any{"padding": big}
+		s.state.Set(st) // each a change, until the socket's buffers are full
+		select {
+		case <-s.state.gone:
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a client that reads nothing is still served after %d changes", i+1)
+		}
 	}
 }
 
