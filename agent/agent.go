@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
@@ -97,10 +98,11 @@ type Agent struct {
 	checkNow chan struct{} // size 1: requests coalesce
 	woken    chan struct{} // size 1: the registry was fed outside the loop
 
-	cfgMu   sync.Mutex
-	cfg     config.Config // the last good configuration
-	cfgErr  error         // why the file was last refused; nil when good
-	machine Machine
+	cfgMu    sync.Mutex
+	cfg      config.Config // the last good configuration
+	cfgErr   error         // why the file was last refused; nil when good
+	cfgShort bool          // the last read failed for want of file descriptors
+	machine  Machine
 
 	mu      sync.Mutex
 	latest  map[string]check.CheckReport // each check's latest run
@@ -253,11 +255,22 @@ func (a *Agent) config() (config.Config, error) {
 }
 
 // reloadConfig reads the file again: a good one replaces the running
-// values, a bad one is remembered for config-invalid and logged once.
+// values, a bad one is remembered for config-invalid and logged once. A
+// file that could not be opened for want of file descriptors says nothing
+// about the file: the last good values stay, nothing is remembered against
+// it, and it is logged once until a read succeeds.
 func (a *Agent) reloadConfig() config.Config {
 	cfg, err := a.opts.Config()
 	a.cfgMu.Lock()
 	defer a.cfgMu.Unlock()
+	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+		if !a.cfgShort {
+			a.log.Warn("could not read the configuration for want of file descriptors; keeping the last good values", "err", err)
+		}
+		a.cfgShort = true
+		return a.cfg
+	}
+	a.cfgShort = false
 	if err != nil {
 		if a.cfgErr == nil || a.cfgErr.Error() != err.Error() {
 			a.log.Warn("configuration refused; keeping the last good values", "err", err)

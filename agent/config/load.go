@@ -22,9 +22,11 @@ type Error struct {
 	Line int    // 0 when unknown
 	Key  string // dotted key path; "" when the file itself is bad
 	Msg  string
-	Err  error // the cause, when it is not the file's content
+	Err  error // what made the file unreadable, when it could not be read
 }
 
+// Unwrap lets callers tell a file that could not be read (for want of
+// file descriptors, say) from one that is wrong.
 func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
