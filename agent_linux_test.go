@@ -29,7 +29,12 @@ type runningAgent struct {
 // test ends. Its state directory is the test's own.
 func startAgent(t testing.TB, prefix []string, config string, extraEnv ...string) *runningAgent {
 	t.Helper()
-	sock := filepath.Join(t.TempDir(), "agent.sock")
+	return startAgentAt(t, prefix, config, filepath.Join(t.TempDir(), "agent.sock"), extraEnv...)
+}
+
+// startAgentAt is startAgent with the API's socket at sock.
+func startAgentAt(t testing.TB, prefix []string, config, sock string, extraEnv ...string) *runningAgent {
+	t.Helper()
 	cmd := clearanceCmd(t, prefix, "agent", "--socket", sock, "--config", config, "--verbose")
 	cmd.Env = append(cmd.Env, extraEnv...)
 	logf, err := os.Create(filepath.Join(t.TempDir(), "agent.log"))

@@ -1,17 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +27,10 @@ import (
 // credentials, and root's own requests made meanwhile. Needs root;
 // mandatory in CI.
 
-func init() { testHelpers["api-flood"] = apiFloodHelper }
+func init() {
+	testHelpers["api-flood"] = apiFloodHelper
+	testHelpers["api-streams"] = apiStreamsHelper
+}
 
 // floodResult is what api-flood prints: how many answers had each status,
 // and the last body.
@@ -130,5 +137,255 @@ func TestAPIFixRefusalFloodLogsLittle(t *testing.T) {
 	}
 	if runs := s.fixes.runs(); len(runs) != 0 {
 		t.Fatalf("refused requests reached the fixes: %v", runs)
+	}
+}
+
+// streamsResult is what api-streams prints once it has tried every stream.
+type streamsResult struct {
+	Open    int    `json:"open"`    // streams that started (200), held open
+	Refused int    `json:"refused"` // 503s with the error shape
+	Error   string `json:"error"`   // the last refusal's message
+}
+
+// apiStreamsHelper opens N event streams (args: the socket and N) one
+// after the other, reads only each answer's head, and holds the streams
+// that started, idle, until its standard input ends.
+func apiStreamsHelper(args []string) int {
+	if len(args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: api-streams SOCKET N")
+		return 3
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	// A descriptor per stream, and some to spare: the soft limit may be
+	// raised up to the hard one without privilege.
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	if need := uint64(n + 64); rl.Cur < need {
+		if rl.Max < need {
+			fmt.Fprintf(os.Stderr, "%d streams need %d descriptors; the hard limit is %d\n", n, need, rl.Max)
+			return 2
+		}
+		rl.Cur = need
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+	}
+	var res streamsResult
+	var held []net.Conn
+	for i := range n {
+		c, err := net.Dial("unix", args[0])
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "stream %d: %v\n", i+1, err)
+			return 2
+		}
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		if _, err := io.WriteString(c, "GET /v1/events HTTP/1.1\r\nHost: clearance\r\n\r\n"); err != nil {
+			fmt.Fprintf(os.Stderr, "stream %d: %v\n", i+1, err)
+			return 2
+		}
+		resp, err := http.ReadResponse(bufio.NewReaderSize(c, 512), nil)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "stream %d: %v\n", i+1, err)
+			return 2
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			c.SetDeadline(time.Time{})
+			held = append(held, c) // and read no more
+			res.Open++
+		case http.StatusServiceUnavailable:
+			var e struct {
+				Error string `json:"error"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error == "" {
+				fmt.Fprintf(os.Stderr, "stream %d: a 503 without the error shape (%v)\n", i+1, err)
+				return 2
+			}
+			c.Close()
+			res.Refused++
+			res.Error = e.Error
+		default:
+			fmt.Fprintf(os.Stderr, "stream %d: %s\n", i+1, resp.Status)
+			return 2
+		}
+	}
+	json.NewEncoder(os.Stdout).Encode(res)
+	io.Copy(io.Discard, os.Stdin)
+	for _, c := range held {
+		c.Close()
+	}
+	return 0
+}
+
+// holdStreams runs api-streams as uid, asking for n streams, and returns
+// what it got once it has tried them all; release ends it, and with it the
+// streams it holds.
+func holdStreams(t *testing.T, bin, sock string, uid, n int) (res streamsResult, release func()) {
+	t.Helper()
+	id := strconv.Itoa(uid)
+	cmd := exec.Command("setpriv", "--reuid", id, "--regid", id, "--clear-groups", "--", bin, "api-streams", sock, strconv.Itoa(n))
+	cmd.Env = append(os.Environ(), "CLEARANCE_RUN_MAIN=helper")
+	hold, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			hold.Close()
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("the streams helper as uid %d: %v\n%s", uid, err, stderr.String())
+			}
+		})
+	}
+	t.Cleanup(release)
+	if err := json.NewDecoder(out).Decode(&res); err != nil {
+		release()
+		t.Fatalf("the streams helper as uid %d: %v", uid, err)
+	}
+	return res, release
+}
+
+// procStatus returns a field of /proc/PID/status, in kB for sizes.
+func procStatus(t *testing.T, pid int, field string) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			if err != nil {
+				t.Fatalf("%s: %q", field, line)
+			}
+			return n
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
+	return 0
+}
+
+// healthLatency asks the agent for /v1/health on a new connection, as
+// root, and says how long the answer took.
+func healthLatency(t *testing.T, sock string) time.Duration {
+	t.Helper()
+	c := api.NewAgentClient(sock)
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	if _, err := c.Health(ctx); err != nil {
+		t.Fatalf("root's /v1/health: %v", err)
+	}
+	return time.Since(start)
+}
+
+// startAgentForFloods starts the real agent in a network namespace of its
+// own, with its socket where every uid can reach it, and waits for its
+// first run. It returns the agent's pid, its socket and the test binary's
+// copy that other uids may run.
+func startAgentForFloods(t *testing.T) (pid int, sock, bin string) {
+	t.Helper()
+	ns := newNetns(t)
+	ns.offlineResolver(t)
+	dir, bin := sharedDir(t)
+	sock = filepath.Join(dir, "agent.sock")
+	a := startAgentAt(t, ns.prefix(), agentTestConfig(t), sock)
+	pid = a.cmd.Process.Pid // ip netns exec runs the agent in its own process
+	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); !strings.HasPrefix(string(comm), "clearance") {
+		t.Fatalf("pid %d is %q, not the agent", pid, comm)
+	}
+	a.waitState(t, 60*time.Second, "the first run", func(st api.State) bool { return !st.UpdatedAt.IsZero() })
+	return pid, sock, bin
+}
+
+// 5,000 idle event streams asked for by one user (20,000 once took the
+// agent to 1.17 GB and its descriptor limit, and root's /v1/health timed
+// out): the real agent holds 64 of them and answers the rest 503, and root
+// is still served. The agent's memory and root's wait are logged, not
+// judged.
+func TestAPIStreamFloodFromOneUser(t *testing.T) {
+	const n = 5000
+	pid, sock, bin := startAgentForFloods(t)
+	idle := healthLatency(t, sock)
+	rssBefore := procStatus(t, pid, "VmRSS")
+
+	res, release := holdStreams(t, bin, sock, 65534, n)
+
+	// Held: measure while uid 65534 holds what it could get.
+	var worst time.Duration
+	for range 5 {
+		worst = max(worst, healthLatency(t, sock))
+	}
+	rss, hwm := procStatus(t, pid, "VmRSS"), procStatus(t, pid, "VmHWM")
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	t.Logf("%d streams asked for as uid 65534: %d open, %d refused (%q)", n, res.Open, res.Refused, res.Error)
+	t.Logf("agent RSS %.1f MiB (%.1f MiB before, peak %.1f MiB), %d descriptors open", float64(rss)/1024, float64(rssBefore)/1024, float64(hwm)/1024, len(fds))
+	t.Logf("root's /v1/health on a new connection: %v idle, at most %v of 5 with the streams held", idle.Round(time.Microsecond), worst.Round(time.Microsecond))
+
+	if res.Open != 64 || res.Refused != n-64 || !strings.Contains(res.Error, "uid 65534 has 64 connections open") {
+		t.Fatalf("uid 65534 got %d streams and %d refusals (%q); want 64 and the rest 503", res.Open, res.Refused, res.Error)
+	}
+
+	// Once the user lets go, the agent notices (at the next heartbeat) and
+	// the user may connect again.
+	release()
+	s := &apiPeerServer{addr: sock, bin: bin}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, body := s.as(t, 65534, "GET", "/v1/health", "")
+		if code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("uid 65534 is still refused after closing its streams: %d %s", code, body)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// Many users at once: together they get no more than the total less the
+// places kept for root and the fix group, the rest are refused, and root
+// is still served.
+func TestAPIStreamFloodFromManyUsers(t *testing.T) {
+	const users, each = 20, 64 // 1,280 streams, over the most the agent holds (1,024)
+	pid, sock, bin := startAgentForFloods(t)
+	open, refused, full := 0, 0, ""
+	for uid := 65000; uid < 65000+users; uid++ {
+		res, _ := holdStreams(t, bin, sock, uid, each)
+		open += res.Open
+		refused += res.Refused
+		if res.Refused > 0 {
+			full = res.Error
+		}
+	}
+	var worst time.Duration
+	for range 5 {
+		worst = max(worst, healthLatency(t, sock))
+	}
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	t.Logf("%d users asking for %d streams each: %d open, %d refused (%q)", users, each, open, refused, full)
+	t.Logf("agent RSS %.1f MiB (peak %.1f MiB), %d descriptors open; root's /v1/health at most %v of 5",
+		float64(procStatus(t, pid, "VmRSS"))/1024, float64(procStatus(t, pid, "VmHWM"))/1024, len(fds), worst.Round(time.Microsecond))
+	if open+refused != users*each || open > 1024-32 || refused == 0 || !strings.Contains(full, "the agent has too many connections open") {
+		t.Fatalf("%d open and %d refused (%q); want at most %d open and the rest refused as too many", open, refused, full, 1024-32)
 	}
 }

@@ -72,36 +72,8 @@ type apiPeerServer struct {
 // what the handler is built from (the group database, for one).
 func startAPIPeerServer(t *testing.T, configure func(*api.Config)) *apiPeerServer {
 	t.Helper()
-	requireRoot(t)
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs setpriv(1) from util-linux (mandatory in CI)")
-		}
-		t.Skip("needs setpriv(1) from util-linux")
-	}
-	// The test binary and the socket live where an unprivileged uid can
-	// reach them (go test's own build directory is private).
-	dir, err := os.MkdirTemp("/tmp", "clr-api-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s := &apiPeerServer{addr: filepath.Join(dir, "agent.sock"), bin: filepath.Join(dir, "clearance.test"), fixes: &apiFakeFixes{}, log: &lockedBuffer{}}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(s.bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
+	dir, bin := sharedDir(t)
+	s := &apiPeerServer{addr: filepath.Join(dir, "agent.sock"), bin: bin, fixes: &apiFakeFixes{}, log: &lockedBuffer{}}
 	ln, err := api.Listen(s.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +94,42 @@ func startAPIPeerServer(t *testing.T, configure func(*api.Config)) *apiPeerServe
 		}
 	})
 	return s
+}
+
+// sharedDir returns a directory for the API's socket, and a copy of this
+// test binary in it, that any uid can reach and run (go test's own build
+// directory is private). It needs root, and setpriv(1) to run the copy as
+// another uid.
+func sharedDir(t *testing.T) (dir, bin string) {
+	t.Helper()
+	requireRoot(t)
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs setpriv(1) from util-linux (mandatory in CI)")
+		}
+		t.Skip("needs setpriv(1) from util-linux")
+	}
+	dir, err := os.MkdirTemp("/tmp", "clr-api-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(dir, "clearance.test")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, bin
 }
 
 // as sends one request from a child running as uid (and gid uid) with no
