@@ -140,6 +140,57 @@ func TestAPIFixRefusalFloodLogsLittle(t *testing.T) {
 	}
 }
 
+// A user outside the fix group asking for checks as fast as it can
+// (45,931 requests in 10 s once made 252 full runs) starts one run, and one
+// more per 10 s; root is not delayed meanwhile, and the queued run starts
+// when the answers said.
+func TestAPICheckFloodFromOneUser(t *testing.T) {
+	s := startAPIPeerServer(t, nil)
+	const n = 2000
+	start := time.Now()
+	res := s.flood(t, 65534, "POST", "/v1/check", "", n)
+	took := time.Since(start)
+	if res.Statuses[http.StatusAccepted] != n {
+		t.Fatalf("%v, want %d × 202; last %s", res.Statuses, n, res.Last)
+	}
+	var last struct {
+		Message  string    `json:"message"`
+		StartsAt time.Time `json:"starts_at"`
+	}
+	if err := json.Unmarshal([]byte(res.Last), &last); err != nil || last.StartsAt.IsZero() || last.Message == "" {
+		t.Fatalf("the last answer %s (%v) has no message or starts_at", res.Last, err)
+	}
+	runs := s.checks.n.Load()
+	bound := 1 + int64(took/(10*time.Second)) // the first, and one per gap that ended during the flood
+	t.Logf("%d requests as uid 65534 in %v: %d runs asked for; the last answer: %q", n, took.Round(time.Millisecond), runs, last.Message)
+	if runs > bound {
+		t.Fatalf("%d requests in %v started %d runs, want at most %d", n, took, runs, bound)
+	}
+
+	root := api.NewClient(s.addr)
+	defer root.CloseIdleConnections()
+	resp, err := root.Post(api.BaseURL+"/v1/check", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := s.checks.n.Load(); resp.StatusCode != http.StatusAccepted || got != runs+1 {
+		t.Fatalf("root: %d, and %d runs asked for, want %d at once", resp.StatusCode, got, runs+1)
+	}
+	deadline := last.StartsAt.Add(30 * time.Second)
+	for s.checks.n.Load() < runs+2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queued run did not start at %v", last.StartsAt)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("the queued run was asked for %v after the time announced", time.Since(last.StartsAt).Round(time.Millisecond))
+	time.Sleep(time.Second)
+	if got := s.checks.n.Load(); got != runs+2 {
+		t.Fatalf("%d runs asked for after the queued one, want %d", got, runs+2)
+	}
+}
+
 // streamsResult is what api-streams prints once it has tried every stream.
 type streamsResult struct {
 	Open    int    `json:"open"`    // streams that started (200), held open

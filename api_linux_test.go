@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,10 +63,11 @@ func apiClientHelper(args []string) int {
 // apiPeerServer is the API on a socket that every uid can reach, with
 // simple stand-ins for the agent behind it.
 type apiPeerServer struct {
-	addr  string
-	bin   string // this test binary, where every uid may run it
-	fixes *apiFakeFixes
-	log   *lockedBuffer // what the handler logged
+	addr   string
+	bin    string // this test binary, where every uid may run it
+	fixes  *apiFakeFixes
+	checks *apiFakeChecker
+	log    *lockedBuffer // what the handler logged
 }
 
 // startAPIPeerServer serves the API; configure, when not nil, may replace
@@ -73,12 +75,12 @@ type apiPeerServer struct {
 func startAPIPeerServer(t *testing.T, configure func(*api.Config)) *apiPeerServer {
 	t.Helper()
 	dir, bin := sharedDir(t)
-	s := &apiPeerServer{addr: filepath.Join(dir, "agent.sock"), bin: bin, fixes: &apiFakeFixes{}, log: &lockedBuffer{}}
+	s := &apiPeerServer{addr: filepath.Join(dir, "agent.sock"), bin: bin, fixes: &apiFakeFixes{}, checks: &apiFakeChecker{}, log: &lockedBuffer{}}
 	ln, err := api.Listen(s.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := api.Config{State: apiFakeState{}, Checker: apiFakeChecker{}, Fixes: s.fixes, Version: "test",
+	cfg := api.Config{State: apiFakeState{}, Checker: s.checks, Fixes: s.fixes, Version: "test",
 		Log: slog.New(slog.NewTextHandler(s.log, nil))}
 	if configure != nil {
 		configure(&cfg)
@@ -249,9 +251,10 @@ func (apiFakeState) State() api.State {
 
 func (apiFakeState) Subscribe() (<-chan struct{}, func()) { return make(chan struct{}), func() {} }
 
-type apiFakeChecker struct{}
+// apiFakeChecker counts the runs asked for.
+type apiFakeChecker struct{ n atomic.Int64 }
 
-func (apiFakeChecker) CheckNow() {}
+func (c *apiFakeChecker) CheckNow() { c.n.Add(1) }
 
 // apiFakeFixes offers dns-flush and records what ran.
 type apiFakeFixes struct {

@@ -157,6 +157,7 @@ type Handler struct {
 	mux     *http.ServeMux
 
 	refusals *refusalLog
+	checks   checkGaps
 	streams  sync.WaitGroup // event streams, which Serve waits for
 
 	mu      sync.Mutex

@@ -81,7 +81,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	changed, cancel := h.cfg.State.Subscribe() // before the first read: no change is missed
-	h.streams.Add(1) // while the server still counts this request, before it stops waiting
+	// Counted while the server still counts this request, so before Serve
+	// stops waiting for requests and waits for the streams.
+	h.streams.Add(1)
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		h.streams.Done()
@@ -143,10 +145,31 @@ func (h *Handler) stream(ctx context.Context, c net.Conn, changed <-chan struct{
 	}
 }
 
-// check answers POST /v1/check.
+// check answers POST /v1/check: 202, with when the run starts. Root and
+// the fix group start one at once (the tray's "Check now", `clearance fix
+// recheck`); others at most one every checkGap, and a request inside the
+// gap joins the run queued for its end. The agent coalesces the rest: one
+// run at a time and one waiting.
 func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
-	h.cfg.Checker.CheckNow()
-	writeJSON(w, http.StatusAccepted, map[string]string{"message": "checking now; the new state follows on /v1/events"})
+	caller, _ := callerOf(r.Context()) // ServeHTTP has checked it
+	now := h.cfg.Now()
+	at := now
+	if caller.Admin || caller.Interactive || h.checks.now(now) {
+		h.cfg.Checker.CheckNow()
+	} else if ok, _, _ := h.privileged(caller); ok { // the group database, only when it matters
+		h.cfg.Checker.CheckNow()
+	} else {
+		at = h.checks.queue(now, h.cfg.Now, h.cfg.Checker.CheckNow)
+	}
+	msg := "checking now; the new state follows on /v1/events"
+	if at.After(now) {
+		msg = fmt.Sprintf("a check starts at %s (a user who may not run fixes starts at most one every %d seconds); the new state follows on /v1/events",
+			at.UTC().Format(time.TimeOnly+" UTC"), int(checkGap/time.Second))
+	}
+	writeJSON(w, http.StatusAccepted, struct {
+		Message  string    `json:"message"`
+		StartsAt time.Time `json:"starts_at"`
+	}{msg, at.UTC()})
 }
 
 // fixes answers GET /v1/fixes.
