@@ -82,7 +82,7 @@ func checkAdminDir(dir *os.Root) error {
 		return fmt.Errorf("read its owner: %w", err)
 	}
 	if !isAdminSID(owner) {
-		return fmt.Errorf("it belongs to %s, not to Administrators or SYSTEM", accountName(owner))
+		return fmt.Errorf("it belongs to %s, not to Administrators or SYSTEM", accountName(owner.String()))
 	}
 	dacl, _, err := sd.DACL()
 	if err != nil || dacl == nil {
@@ -102,7 +102,7 @@ func checkAdminDir(dir *os.Root) error {
 		case windows.ACCESS_ALLOWED_ACE_TYPE, accessAllowedCallbackACEType:
 			sid := (*windows.SID)(unsafe.Pointer(&ace.SidStart))
 			if uint32(ace.Mask)&writeRights != 0 && !isAdminSID(sid) {
-				return fmt.Errorf("%s may write in it", accountName(sid))
+				return fmt.Errorf("%s may write in it", accountName(sid.String()))
 			}
 		default:
 			return fmt.Errorf("its access list has an entry of a kind Clearance does not check (type %d)", ace.Header.AceType)
@@ -113,15 +113,4 @@ func checkAdminDir(dir *os.Root) error {
 
 func isAdminSID(sid *windows.SID) bool {
 	return sid != nil && (sid.IsWellKnown(windows.WinLocalSystemSid) || sid.IsWellKnown(windows.WinBuiltinAdministratorsSid))
-}
-
-// accountName names a SID for a person: DOMAIN\name, else the SID.
-func accountName(sid *windows.SID) string {
-	if name, domain, _, err := sid.LookupAccount(""); err == nil {
-		if domain != "" {
-			return domain + `\` + name
-		}
-		return name
-	}
-	return sid.String()
 }
