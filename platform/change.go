@@ -31,7 +31,7 @@ func (c *Changes) DryRun() bool { return c.dry }
 
 // Run records the command and, unless this is a dry run, runs it.
 func (c *Changes) Run(ctx context.Context, name string, args ...string) ([]byte, error) {
-	c.record(quoteArgv(append([]string{name}, args...)))
+	c.record(QuoteArgv(append([]string{name}, args...)))
 	if c.dry {
 		return nil, nil
 	}
@@ -62,8 +62,8 @@ func (c *Changes) record(s string) {
 	c.mu.Unlock()
 }
 
-// quoteArgv renders argv as a shell would need it typed.
-func quoteArgv(argv []string) string {
+// QuoteArgv renders argv as a shell would need it typed.
+func QuoteArgv(argv []string) string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
 		if a == "" || strings.ContainsAny(a, " \t\n\"'\\$`&|;<>()*?[]{}~#!") {

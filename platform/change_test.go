@@ -53,7 +53,7 @@ func TestChangesRealRunRecordsAndRuns(t *testing.T) {
 }
 
 func TestQuoteArgv(t *testing.T) {
-	got := quoteArgv([]string{"netsh", "interface", "ip", "set", "dns", `name=Wi-Fi 2`, "it's", ""})
+	got := QuoteArgv([]string{"netsh", "interface", "ip", "set", "dns", `name=Wi-Fi 2`, "it's", ""})
 	want := `netsh interface ip set dns 'name=Wi-Fi 2' 'it'\''s' ''`
 	if got != want {
 		t.Fatalf("quoteArgv = %s, want %s", got, want)

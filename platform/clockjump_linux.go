@@ -49,10 +49,10 @@ func watchClockTimer(ctx context.Context, first unix.Timespec) (<-chan struct{},
 	}
 	ch := make(chan struct{}, 1)
 	if jumped {
-		notify(ch)
+		Notify(ch)
 	}
 	f := os.NewFile(uintptr(fd), "timerfd-clock")
-	return watchFile(ctx, f, 8, ch, func(b []byte, err error) (bool, error) {
+	return WatchFile(ctx, f, 8, ch, func(b []byte, err error) (bool, error) {
 		return clockTimerRead(len(b), err, func() error { return armClockTimer(fd, farFuture()) })
 	}), nil
 }

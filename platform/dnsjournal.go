@@ -253,7 +253,7 @@ func writeDNSJournal(path string, j dnsJournal) error {
 	tmp, err := writeTemp(dir, journalTempPattern, data, 0o600)
 	if err == nil {
 		dnsStep(stepJournalTemp)
-		if err = renameDurable(tmp, path); err != nil {
+		if err = RenameDurable(tmp, path); err != nil {
 			os.Remove(tmp)
 		}
 	}
@@ -299,7 +299,7 @@ func removeDNSJournal(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove the DNS journal %s: %w", path, err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := SyncDir(filepath.Dir(path)); err != nil {
 		return fmt.Errorf("remove the DNS journal %s: %w", path, err)
 	}
 	dnsStep(stepJournalRemoved)

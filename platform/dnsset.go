@@ -390,13 +390,13 @@ func (j dnsJournal) subject() string {
 // detection read: NetworkManager when it wrote resolv.conf and runs;
 // systemd-resolved when glibc asks it (stub) or it writes the server list
 // (uplink file); otherwise the file itself.
-func linuxDNSTool(in linuxResolverInputs) string {
-	info := decideLinuxResolver(in)
+func linuxDNSTool(in LinuxResolverInputs) string {
+	info := DecideLinuxResolver(in)
 	nmRuns := in.Processes == nil || in.Processes["NetworkManager"]
 	switch {
 	case info.Owner == "NetworkManager" && nmRuns:
 		return dnsToolNM
-	case info.Kind == ResolverSystemdResolved || in.ResolvConfTarget == resolvedFullFile:
+	case info.Kind == ResolverSystemdResolved || in.ResolvConfTarget == ResolvedFullFile:
 		return dnsToolResolved
 	}
 	return dnsToolResolvConf
@@ -532,7 +532,7 @@ func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 		err = chownLike(tmp, old)
 	}
 	if err == nil {
-		err = renameDurable(tmp, path)
+		err = RenameDurable(tmp, path)
 	}
 	if err == nil {
 		return nil
@@ -726,7 +726,7 @@ func recordNM(ctx context.Context, read Runner, dev string) (dnsJournal, error) 
 		case dns == "" && ignore != "yes":
 			return dnsFamilyRecord{Mode: dnsModeAutomatic}
 		}
-		return dnsFamilyRecord{Mode: dnsModeStatic, Servers: splitList(dns, ", \t")}
+		return dnsFamilyRecord{Mode: dnsModeStatic, Servers: SplitList(dns, ", \t")}
 	}
 	return dnsJournal{
 		Tool:      dnsToolNM,
@@ -830,7 +830,7 @@ func netshJournal(ifIndex, v6Index uint32, guid, name, v4NameServer, v6NameServe
 
 // parseNameServerValue splits the registry's NameServer: commas as Windows
 // and Tailscale write it, spaces in older values.
-func parseNameServerValue(v string) []string { return splitList(v, ", \t") }
+func parseNameServerValue(v string) []string { return SplitList(v, ", \t") }
 
 // netshSetArgs sets each family's list by interface index (the name is
 // localized and may be renamed): the first server with "set", the others

@@ -15,7 +15,7 @@ const systemResolvConf = "/etc/resolv.conf"
 // detection (resolvdetect.go) and journals them: the file itself, or the
 // default route's interface in systemd-resolved or NetworkManager.
 func recordDNS(ctx context.Context, read Runner) (dnsJournal, error) {
-	in, err := readLinuxResolverInputs(os.DirFS("/"))
+	in, err := ReadLinuxResolverInputs(os.DirFS("/"))
 	if err != nil {
 		return dnsJournal{}, err
 	}

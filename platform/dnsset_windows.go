@@ -16,11 +16,11 @@ import (
 // effective list (GetAdaptersAddresses, Get-DnsClientServerAddress) cannot
 // tell the two apart. The Runner is not needed.
 func recordDNS(context.Context, Runner) (dnsJournal, error) {
-	rows, err := winForwardRows()
+	rows, err := WinForwardRows()
 	if err != nil {
 		return dnsJournal{}, err
 	}
-	idx, ok := winDefaultIfIndex(withInterfaceMetrics(rows, winInterfaceMetric))
+	idx, ok := winDefaultIfIndex(WithInterfaceMetrics(rows, WinInterfaceMetric))
 	if !ok {
 		return dnsJournal{}, errNoDefaultRoute
 	}

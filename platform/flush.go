@@ -257,9 +257,9 @@ type procSocket struct {
 // ParseProcNetListeners leaves out. Inode is the tenth column in all four
 // tables.
 func parseProcNetSockets(data []byte, udp bool) ([]procSocket, error) {
-	want := procNetTCPListen
+	want := ProcNetTCPListen
 	if udp {
-		want = procNetUDPBound
+		want = ProcNetUDPBound
 	}
 	var out []procSocket
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -268,7 +268,7 @@ func parseProcNetSockets(data []byte, udp bool) ([]procSocket, error) {
 		if first || len(f) < 10 || f[3] != want {
 			continue // the header line, or another state
 		}
-		ap, err := parseProcNetAddr(f[1])
+		ap, err := ParseProcNetAddr(f[1])
 		if err != nil {
 			return nil, fmt.Errorf("parse /proc/net line %q: %w", sc.Text(), err)
 		}
@@ -308,7 +308,7 @@ func dnsmasqPIDsIn(fsys fs.FS, addr netip.Addr) ([]int, error) {
 	if len(inodes) == 0 {
 		return nil, fmt.Errorf("nothing on this machine listens for DNS on %s", addr)
 	}
-	comms, _, err := procComms(fsys)
+	comms, _, err := ProcComms(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("list processes: %w", err)
 	}
@@ -362,7 +362,7 @@ func parentPID(fsys fs.FS, pid int) int {
 	if err != nil {
 		return 0
 	}
-	for _, line := range outputLines(data) {
+	for _, line := range OutputLines(data) {
 		if v, ok := strings.CutPrefix(line, "PPid:"); ok {
 			n, _ := strconv.Atoi(strings.TrimSpace(v))
 			return n

@@ -301,7 +301,7 @@ func procTree(t *testing.T, scenario string) fstest.MapFS {
 			return err
 		}
 		if dir, ok := strings.CutSuffix(rel, "/fd.links"); ok {
-			for _, line := range outputLines(data) {
+			for _, line := range OutputLines(data) {
 				fd, target, _ := strings.Cut(line, " ")
 				m[dir+"/fd/"+fd] = &fstest.MapFile{Data: []byte(target), Mode: fs.ModeSymlink}
 			}

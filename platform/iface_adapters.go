@@ -88,7 +88,7 @@ const (
 	winAFInet6 = 23
 )
 
-// withInterfaceMetrics sets each row's IfMetric from ifMetric, asked once
+// WithInterfaceMetrics sets each row's IfMetric from ifMetric, asked once
 // per interface and family: Windows ranks routes by the route metric plus
 // the interface metric (learn.microsoft.com documents
 // MIB_IPFORWARD_ROW2.Metric as an offset, added to MIB_IPINTERFACE_ROW.Metric
@@ -97,7 +97,7 @@ const (
 // only in it. A row whose interface metric cannot be read keeps IfMetric 0,
 // ranked by its route metric alone: the interface went away between the two
 // calls, or it has no IP interface of that family.
-func withInterfaceMetrics(rows []WinRoute, ifMetric func(family uint16, luid uint64) (uint32, bool)) []WinRoute {
+func WithInterfaceMetrics(rows []WinRoute, ifMetric func(family uint16, luid uint64) (uint32, bool)) []WinRoute {
 	type key struct {
 		family uint16
 		luid   uint64
@@ -126,7 +126,7 @@ func withInterfaceMetrics(rows []WinRoute, ifMetric func(family uint16, luid uin
 
 // routesFromWin names each route's interface by index. Its Metric is the
 // one Windows ranks routes by: route metric plus interface metric (see
-// withInterfaceMetrics), so that the lowest-metric default is the one
+// WithInterfaceMetrics), so that the lowest-metric default is the one
 // Windows uses.
 func routesFromWin(rows []WinRoute, names map[uint32]string) []Route {
 	out := make([]Route, 0, len(rows))

@@ -77,7 +77,7 @@ func usedDefaults(rs []Route, v4 bool) []string {
 func TestWinRouteMetricsAddInterfaceMetric(t *testing.T) {
 	f, names := loadWinMetricsFixture(t)
 	asked := map[string]int{}
-	rs := routesFromWin(withInterfaceMetrics(f.Routes, f.lookup(asked)), names)
+	rs := routesFromWin(WithInterfaceMetrics(f.Routes, f.lookup(asked)), names)
 
 	want := []string{"0.0.0.0/0 Ethernet 25", "::/0 Ethernet 25", "0.0.0.0/0 Wi-Fi 50", "0.0.0.0/0 NordLynx 5", "::/0 NordLynx 6"}
 	if got := defaults(rs); !slices.Equal(got, want) {
@@ -102,7 +102,7 @@ func TestWinRouteMetricsAddInterfaceMetric(t *testing.T) {
 func TestWithInterfaceMetricsAsksOncePerInterfaceAndFamily(t *testing.T) {
 	f, _ := loadWinMetricsFixture(t)
 	asked := map[string]int{}
-	withInterfaceMetrics(f.Routes, f.lookup(asked))
+	WithInterfaceMetrics(f.Routes, f.lookup(asked))
 	want := map[string]int{
 		"2/1688849877041152":   1, // Ethernet, IPv4: two routes, one question
 		"23/1688849877041152":  1, // Ethernet, IPv6
@@ -121,7 +121,7 @@ func TestWithInterfaceMetricsUnreadable(t *testing.T) {
 		{IfIndex: 7, IfLuid: 99, Destination: "not a prefix", Metric: 4},
 	}
 	calls := 0
-	got := withInterfaceMetrics(rows, func(uint16, uint64) (uint32, bool) { calls++; return 0, false })
+	got := WithInterfaceMetrics(rows, func(uint16, uint64) (uint32, bool) { calls++; return 0, false })
 	if got[0].IfMetric != 0 || calls != 1 {
 		t.Errorf("rows %+v after %d questions: want IfMetric 0, one question", got, calls)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -23,43 +22,6 @@ import (
 // a timer. While idle it holds one parked goroutine on Linux and macOS, none
 // on Windows.
 func WatchNetwork(ctx context.Context) (<-chan struct{}, error) { return watchNetwork(ctx) }
-
-// watchFile turns reads from f into values on ch, a channel of capacity 1
-// that it closes after f when the watch ends. f must be non-blocking, so
-// that os.NewFile has put it in Go's network poller: a read then parks its
-// goroutine without a thread or a timer, and Close wakes it when ctx ends.
-// handle decides what one read means: whether to send a value, and an error
-// that ends the watch.
-func watchFile(ctx context.Context, f *os.File, size int, ch chan struct{}, handle func(b []byte, err error) (bool, error)) <-chan struct{} {
-	// AfterFunc starts no goroutine until ctx ends.
-	stop := context.AfterFunc(ctx, func() { f.Close() })
-	go func() {
-		defer close(ch)
-		defer f.Close()
-		defer stop()
-		buf := make([]byte, size)
-		for {
-			n, err := f.Read(buf)
-			send, err := handle(buf[:n], err)
-			if send {
-				notify(ch)
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return ch
-}
-
-// notify sends on a capacity-1 channel without blocking: a value already
-// waiting says the same thing.
-func notify(ch chan<- struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default:
-	}
-}
 
 // The kernel's numbers for rtnetlink (linux/netlink.h, linux/rtnetlink.h,
 // linux/if_link.h, linux/if_addr.h), spelled out so that the parser builds

@@ -49,7 +49,7 @@ func watchNetwork(ctx context.Context) (<-chan struct{}, error) {
 		return nil, fmt.Errorf("opening a route socket to watch the network: %w", err)
 	}
 	f := os.NewFile(uintptr(fd), "route-socket")
-	return watchFile(ctx, f, 8<<10, make(chan struct{}, 1), func(b []byte, err error) (bool, error) {
+	return WatchFile(ctx, f, 8<<10, make(chan struct{}, 1), func(b []byte, err error) (bool, error) {
 		if errors.Is(err, unix.ENOBUFS) {
 			// Messages were lost to a full socket buffer: a burst of changes.
 			return true, nil

@@ -57,7 +57,7 @@ func watchNetwork(ctx context.Context) (<-chan struct{}, error) {
 	var nf netlinkFilter
 	// Notifications fit a page (NLMSG_GOODSIZE); a larger buffer leaves room
 	// for several in one read.
-	return watchFile(ctx, f, 32<<10, make(chan struct{}, 1), func(b []byte, err error) (bool, error) {
+	return WatchFile(ctx, f, 32<<10, make(chan struct{}, 1), func(b []byte, err error) (bool, error) {
 		if errors.Is(err, unix.ENOBUFS) {
 			// The socket's buffer overflowed and messages were lost: a burst
 			// of changes, so report one and read on.

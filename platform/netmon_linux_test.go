@@ -247,13 +247,13 @@ func testWatchCancel(t *testing.T, watch func(context.Context) (<-chan struct{},
 	}
 }
 
-// watcherGoroutines counts the goroutines running watchFile's loop.
+// watcherGoroutines counts the goroutines running WatchFile's loop.
 func watcherGoroutines() int {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	n := 0
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "platform.watchFile.func") {
+		if strings.Contains(g, "platform.WatchFile.func") {
 			n++
 		}
 	}

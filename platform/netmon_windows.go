@@ -48,7 +48,7 @@ func onNetworkChange(_, _, notificationType uintptr) uintptr {
 	}
 	winSubsMu.Lock()
 	for ch := range winSubs {
-		notify(ch)
+		Notify(ch)
 	}
 	winSubsMu.Unlock()
 	return 0

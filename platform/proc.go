@@ -5,12 +5,12 @@ import (
 	"strings"
 )
 
-// procComms lists the processes of a Linux /proc tree (fsys is rooted at
+// ProcComms lists the processes of a Linux /proc tree (fsys is rooted at
 // "/", or at a test's fake tree) as pid → comm. comm needs no privilege to
 // read. complete is false when PID 1 is invisible: /proc then hides other
 // users' processes (hidepid) and the list is partial, so the absence of a
 // name proves nothing. A process that ends while being read is skipped.
-func procComms(fsys fs.FS) (comms map[string]string, complete bool, err error) {
+func ProcComms(fsys fs.FS) (comms map[string]string, complete bool, err error) {
 	entries, err := fs.ReadDir(fsys, "proc")
 	if err != nil {
 		return nil, false, err

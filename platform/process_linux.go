@@ -9,7 +9,7 @@ import (
 // processNames reads comm, as the time-sync and resolver detection do:
 // cheaper than a full process table, and enough to name a VPN client.
 func processNames(context.Context) ([]string, error) {
-	comms, _, err := procComms(os.DirFS("/"))
+	comms, _, err := ProcComms(os.DirFS("/"))
 	if err != nil {
 		return nil, fmt.Errorf("list processes: %w", err)
 	}

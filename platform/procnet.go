@@ -14,8 +14,8 @@ import (
 // Socket states in /proc/net/{tcp,udp}: a TCP socket that accepts
 // connections is LISTEN; a bound, unconnected UDP socket shows as CLOSE.
 const (
-	procNetTCPListen = "0A"
-	procNetUDPBound  = "07"
+	ProcNetTCPListen = "0A"
+	ProcNetUDPBound  = "07"
 )
 
 // ParseProcNetListeners returns the local addresses of the sockets that
@@ -26,9 +26,9 @@ const (
 // parser assumes a little-endian host (x86, arm64), which is what Clearance
 // ships for.
 func ParseProcNetListeners(data []byte, udp bool) ([]netip.AddrPort, error) {
-	want := procNetTCPListen
+	want := ProcNetTCPListen
 	if udp {
-		want = procNetUDPBound
+		want = ProcNetUDPBound
 	}
 	var out []netip.AddrPort
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -42,7 +42,7 @@ func ParseProcNetListeners(data []byte, udp bool) ([]netip.AddrPort, error) {
 		if len(f) < 4 || f[3] != want {
 			continue
 		}
-		ap, err := parseProcNetAddr(f[1])
+		ap, err := ParseProcNetAddr(f[1])
 		if err != nil {
 			return nil, fmt.Errorf("parse /proc/net line %q: %w", sc.Text(), err)
 		}
@@ -51,8 +51,8 @@ func ParseProcNetListeners(data []byte, udp bool) ([]netip.AddrPort, error) {
 	return out, sc.Err()
 }
 
-// parseProcNetAddr parses "0100007F:0035" or the 32-hex-digit IPv6 form.
-func parseProcNetAddr(s string) (netip.AddrPort, error) {
+// ParseProcNetAddr parses "0100007F:0035" or the 32-hex-digit IPv6 form.
+func ParseProcNetAddr(s string) (netip.AddrPort, error) {
 	hexAddr, hexPort, ok := strings.Cut(s, ":")
 	if !ok {
 		return netip.AddrPort{}, fmt.Errorf("no port in %q", s)

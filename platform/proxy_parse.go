@@ -235,7 +235,7 @@ func gvariantStrings(v string) []string {
 // KDE) or "host:port".
 func ParseKioslaverc(data []byte) []ProxySetting {
 	g := iniGroup(data, "Proxy Settings")
-	bypass := splitList(g["NoProxyFor"], ",")
+	bypass := SplitList(g["NoProxyFor"], ",")
 	var note string
 	if len(bypass) > 0 && g["ReversedException"] == "true" {
 		// The list names the only hosts that use the proxy, the opposite of
@@ -328,18 +328,6 @@ func iniGroup(data []byte, group string) map[string]string {
 	return out
 }
 
-// splitList splits a list on any of the separator characters, dropping
-// empty entries.
-func splitList(s, seps string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // WinINETValues are the proxy values of the WinINET registry key
 // (HKCU, or HKLM under the ProxySettingsPerUser=0 policy) as plain data.
 type WinINETValues struct {
@@ -381,12 +369,12 @@ func (v WinINETValues) Settings() []ProxySetting {
 		s = append(s, ProxySetting{Source: SourceWindows, Mode: ProxyWPAD,
 			Note: joinNotes(note, "Windows turns this on by default; it sends traffic through a proxy only on a network that publishes a proxy script")})
 	}
-	bypass := splitList(sw.bypass, "; \t")
+	bypass := SplitList(sw.bypass, "; \t")
 	if sw.script && sw.scriptURL != "" {
 		s = append(s, ProxySetting{Source: SourceWindows, Mode: ProxyPAC, URL: sw.scriptURL, Bypass: bypass, Note: note})
 	}
 	if sw.proxy {
-		for _, e := range splitList(sw.server, "; \t\r\n") {
+		for _, e := range SplitList(sw.server, "; \t\r\n") {
 			if p, ok := wininetEntry(e); ok {
 				p.Bypass, p.Note = bypass, note
 				s = append(s, p)

@@ -9,10 +9,10 @@ import (
 	"slices"
 )
 
-// linuxResolverInputs is what the Linux decision reads from the system.
+// LinuxResolverInputs is what the Linux decision reads from the system.
 // It is gathered from an fs.FS so that the whole path, files included, is
 // tested on every OS from testdata.
-type linuxResolverInputs struct {
+type LinuxResolverInputs struct {
 	// ResolvConfTarget is where /etc/resolv.conf points, as an absolute
 	// path; "" when it is a plain file.
 	ResolvConfTarget string
@@ -35,14 +35,14 @@ var resolvedStubFiles = []string{
 	"/lib/systemd/resolv.conf",
 }
 
-// resolvedFullFile is resolved's "uplink" mode: it lists the real servers,
+// ResolvedFullFile is resolved's "uplink" mode: it lists the real servers,
 // and glibc asks them directly.
-const resolvedFullFile = "/run/systemd/resolve/resolv.conf"
+const ResolvedFullFile = "/run/systemd/resolve/resolv.conf"
 
-// readLinuxResolverInputs reads the files the decision needs from fsys,
+// ReadLinuxResolverInputs reads the files the decision needs from fsys,
 // rooted at "/". Only resolv.conf is required; the rest is best effort.
-func readLinuxResolverInputs(fsys fs.FS) (linuxResolverInputs, error) {
-	var in linuxResolverInputs
+func ReadLinuxResolverInputs(fsys fs.FS) (LinuxResolverInputs, error) {
+	var in LinuxResolverInputs
 	rc, err := fs.ReadFile(fsys, "etc/resolv.conf")
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -105,7 +105,7 @@ func readDNSListeners(fsys fs.FS) []netip.AddrPort {
 // the list is then partial, and nil is returned so that a resolver is never
 // called "not running" for want of seeing it.
 func readProcessNames(fsys fs.FS) map[string]bool {
-	comms, complete, err := procComms(fsys)
+	comms, complete, err := ProcComms(fsys)
 	if err != nil || !complete {
 		return nil
 	}
@@ -116,12 +116,12 @@ func readProcessNames(fsys fs.FS) map[string]bool {
 	return names
 }
 
-// decideLinuxResolver names the resolver from what was read. The order
+// DecideLinuxResolver names the resolver from what was read. The order
 // follows how glibc resolves: nsswitch first, then the first nameserver.
-func decideLinuxResolver(in linuxResolverInputs) ResolverInfo {
+func DecideLinuxResolver(in LinuxResolverInputs) ResolverInfo {
 	rc := in.ResolvConf
 	info := ResolverInfo{Owner: rc.Owner, Servers: AddrStrings(rc.Nameservers)}
-	if in.ResolvConfTarget == resolvedFullFile || slices.Contains(resolvedStubFiles, in.ResolvConfTarget) {
+	if in.ResolvConfTarget == ResolvedFullFile || slices.Contains(resolvedStubFiles, in.ResolvConfTarget) {
 		info.Owner = "systemd-resolved"
 	}
 	var caches []ResolverKind
@@ -164,7 +164,7 @@ func decideLinuxResolver(in linuxResolverInputs) ResolverInfo {
 }
 
 // usesResolvedStub: resolv.conf points to, or names, resolved's stub.
-func usesResolvedStub(in linuxResolverInputs) bool {
+func usesResolvedStub(in LinuxResolverInputs) bool {
 	if slices.Contains(resolvedStubFiles, in.ResolvConfTarget) {
 		return true
 	}
@@ -192,7 +192,7 @@ func firstNameserverIsLocal(rc ResolvConf) bool {
 
 // localResolverKind names the local DNS server when exactly one known one
 // runs; with none or several, it stays "local" rather than guess.
-func localResolverKind(in linuxResolverInputs) ResolverKind {
+func localResolverKind(in LinuxResolverInputs) ResolverKind {
 	var found []ResolverKind
 	if in.Processes["dnsmasq"] {
 		found = append(found, ResolverDnsmasq)

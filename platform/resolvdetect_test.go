@@ -36,43 +36,43 @@ func TestDecideLinuxResolver(t *testing.T) {
 	yes, no := true, false
 	for _, tc := range []struct {
 		name    string
-		in      linuxResolverInputs
+		in      LinuxResolverInputs
 		kind    ResolverKind
 		caches  []ResolverKind
 		running *bool
 		owner   string
 	}{
-		{"plain upstream", linuxResolverInputs{ResolvConf: ns("192.0.2.1"), NSSHosts: []string{"files", "dns"}, Processes: procs()},
+		{"plain upstream", LinuxResolverInputs{ResolvConf: ns("192.0.2.1"), NSSHosts: []string{"files", "dns"}, Processes: procs()},
 			ResolverUpstream, nil, nil, ""},
-		{"stub symlink, resolved running", linuxResolverInputs{ResolvConfTarget: "/run/systemd/resolve/stub-resolv.conf", ResolvConf: ns("127.0.0.53"), Processes: procs("systemd-resolve")},
+		{"stub symlink, resolved running", LinuxResolverInputs{ResolvConfTarget: "/run/systemd/resolve/stub-resolv.conf", ResolvConf: ns("127.0.0.53"), Processes: procs("systemd-resolve")},
 			ResolverSystemdResolved, []ResolverKind{ResolverSystemdResolved}, &yes, "systemd-resolved"},
-		{"stub address in a plain file, resolved stopped", linuxResolverInputs{ResolvConf: ns("127.0.0.53"), Processes: procs()},
+		{"stub address in a plain file, resolved stopped", LinuxResolverInputs{ResolvConf: ns("127.0.0.53"), Processes: procs()},
 			ResolverSystemdResolved, []ResolverKind{ResolverSystemdResolved}, &no, ""},
-		{"stub, /proc unreadable", linuxResolverInputs{ResolvConf: ns("127.0.0.53")},
+		{"stub, /proc unreadable", LinuxResolverInputs{ResolvConf: ns("127.0.0.53")},
 			ResolverSystemdResolved, []ResolverKind{ResolverSystemdResolved}, nil, ""},
-		{"nss-resolve ahead of dns, resolved running", linuxResolverInputs{ResolvConf: ns("192.0.2.1"), NSSHosts: []string{"files", "resolve", "dns"}, Processes: procs("systemd-resolve")},
+		{"nss-resolve ahead of dns, resolved running", LinuxResolverInputs{ResolvConf: ns("192.0.2.1"), NSSHosts: []string{"files", "resolve", "dns"}, Processes: procs("systemd-resolve")},
 			ResolverSystemdResolved, []ResolverKind{ResolverSystemdResolved}, &yes, ""},
-		{"nss-resolve ahead of dns, resolved stopped: nss-dns answers", linuxResolverInputs{ResolvConf: ns("192.0.2.1"), NSSHosts: []string{"files", "resolve", "dns"}, Processes: procs()},
+		{"nss-resolve ahead of dns, resolved stopped: nss-dns answers", LinuxResolverInputs{ResolvConf: ns("192.0.2.1"), NSSHosts: []string{"files", "resolve", "dns"}, Processes: procs()},
 			ResolverUpstream, nil, nil, ""},
-		{"resolved in uplink mode", linuxResolverInputs{ResolvConfTarget: "/run/systemd/resolve/resolv.conf", ResolvConf: ns("192.0.2.1"), NSSHosts: []string{"files", "dns"}, Processes: procs("systemd-resolve")},
+		{"resolved in uplink mode", LinuxResolverInputs{ResolvConfTarget: "/run/systemd/resolve/resolv.conf", ResolvConf: ns("192.0.2.1"), NSSHosts: []string{"files", "dns"}, Processes: procs("systemd-resolve")},
 			ResolverUpstream, nil, nil, "systemd-resolved"},
-		{"dnsmasq on 127.0.1.1", linuxResolverInputs{ResolvConf: ResolvConf{Nameservers: ns("127.0.1.1").Nameservers, Owner: "NetworkManager"}, Listeners: listen("127.0.1.1:53"), Processes: procs("dnsmasq", "NetworkManager")},
+		{"dnsmasq on 127.0.1.1", LinuxResolverInputs{ResolvConf: ResolvConf{Nameservers: ns("127.0.1.1").Nameservers, Owner: "NetworkManager"}, Listeners: listen("127.0.1.1:53"), Processes: procs("dnsmasq", "NetworkManager")},
 			ResolverDnsmasq, []ResolverKind{ResolverDnsmasq}, &yes, "NetworkManager"},
-		{"unbound on ::1", linuxResolverInputs{ResolvConf: ns("::1"), Listeners: listen("[::1]:53"), Processes: procs("unbound")},
+		{"unbound on ::1", LinuxResolverInputs{ResolvConf: ns("::1"), Listeners: listen("[::1]:53"), Processes: procs("unbound")},
 			ResolverUnbound, []ResolverKind{ResolverUnbound}, &yes, ""},
-		{"two local servers: no guess", linuxResolverInputs{ResolvConf: ns("127.0.0.1"), Listeners: listen("0.0.0.0:53"), Processes: procs("dnsmasq", "unbound")},
+		{"two local servers: no guess", LinuxResolverInputs{ResolvConf: ns("127.0.0.1"), Listeners: listen("0.0.0.0:53"), Processes: procs("dnsmasq", "unbound")},
 			ResolverLocal, nil, &yes, ""},
-		{"local address, nothing listening on :53 (Docker's 127.0.0.11)", linuxResolverInputs{ResolvConf: ns("127.0.0.11"), Processes: procs()},
+		{"local address, nothing listening on :53 (Docker's 127.0.0.11)", LinuxResolverInputs{ResolvConf: ns("127.0.0.11"), Processes: procs()},
 			ResolverLocal, nil, nil, ""},
-		{"no nameserver line: glibc asks 127.0.0.1", linuxResolverInputs{Processes: procs()},
+		{"no nameserver line: glibc asks 127.0.0.1", LinuxResolverInputs{Processes: procs()},
 			ResolverLocal, nil, nil, ""},
-		{"nscd in front of upstream", linuxResolverInputs{ResolvConf: ns("192.0.2.1"), Processes: procs("nscd")},
+		{"nscd in front of upstream", LinuxResolverInputs{ResolvConf: ns("192.0.2.1"), Processes: procs("nscd")},
 			ResolverNscd, []ResolverKind{ResolverNscd}, nil, ""},
-		{"nscd in front of resolved", linuxResolverInputs{ResolvConf: ns("127.0.0.53"), Processes: procs("nscd", "systemd-resolve")},
+		{"nscd in front of resolved", LinuxResolverInputs{ResolvConf: ns("127.0.0.53"), Processes: procs("nscd", "systemd-resolve")},
 			ResolverSystemdResolved, []ResolverKind{ResolverNscd, ResolverSystemdResolved}, &yes, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := decideLinuxResolver(tc.in)
+			got := DecideLinuxResolver(tc.in)
 			if got.Kind != tc.kind || !slices.Equal(got.Caches, tc.caches) || got.Owner != tc.owner {
 				t.Errorf("kind %q caches %v owner %q; want %q %v %q", got.Kind, got.Caches, got.Owner, tc.kind, tc.caches, tc.owner)
 			}
@@ -118,11 +118,11 @@ func TestLinuxResolverFromRecordedFiles(t *testing.T) {
 			"proc/1/comm":        {Data: []byte("sleep\n")},
 			"proc/self/whatever": {Data: []byte("not a pid")},
 		}
-		in, err := readLinuxResolverInputs(root)
+		in, err := ReadLinuxResolverInputs(root)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := decideLinuxResolver(in)
+		got := DecideLinuxResolver(in)
 		if got.Kind != ResolverUpstream || len(got.Caches) != 0 || !slices.Equal(got.Servers, []string{"10.255.255.53"}) {
 			t.Errorf("got %+v, want upstream 10.255.255.53 without caches", got)
 		}
@@ -143,7 +143,7 @@ func TestLinuxResolverFromRecordedFiles(t *testing.T) {
 			"proc/412/comm":               {Data: []byte("systemd-resolve\n")},
 			"proc/1/comm":                 {Data: []byte("systemd\n")},
 		}
-		in, err := readLinuxResolverInputs(root)
+		in, err := ReadLinuxResolverInputs(root)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +157,7 @@ func TestLinuxResolverFromRecordedFiles(t *testing.T) {
 		if want := []string{"127.0.0.1:53", "127.0.0.53:53", "[::1]:53"}; !slices.Equal(ls, want) {
 			t.Errorf("listeners %v, want %v (port 53 only, each once)", ls, want)
 		}
-		got := decideLinuxResolver(in)
+		got := DecideLinuxResolver(in)
 		if got.Kind != ResolverSystemdResolved || got.Running == nil || !*got.Running || got.Owner != "systemd-resolved" {
 			t.Errorf("got %+v, want systemd-resolved, running", got)
 		}
@@ -168,21 +168,21 @@ func TestLinuxResolverFromRecordedFiles(t *testing.T) {
 			"etc/resolv.conf": file("systemd-252-static-resolv.conf"),
 			"proc/4242/comm":  {Data: []byte("clearance\n")},
 		}
-		in, err := readLinuxResolverInputs(root)
+		in, err := ReadLinuxResolverInputs(root)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := decideLinuxResolver(in); got.Kind != ResolverSystemdResolved || got.Running != nil {
+		if got := DecideLinuxResolver(in); got.Kind != ResolverSystemdResolved || got.Running != nil {
 			t.Errorf("kind %q running %s; want systemd-resolved, running unknown", got.Kind, fmtBoolPtr(got.Running))
 		}
 	})
 
 	t.Run("no resolv.conf at all", func(t *testing.T) {
-		in, err := readLinuxResolverInputs(fstest.MapFS{})
+		in, err := ReadLinuxResolverInputs(fstest.MapFS{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := decideLinuxResolver(in); got.Kind != ResolverLocal {
+		if got := DecideLinuxResolver(in); got.Kind != ResolverLocal {
 			t.Errorf("kind %q, want local (glibc asks this machine)", got.Kind)
 		}
 	})

@@ -9,9 +9,9 @@ import (
 // process names. It sends no query and does not ping resolved over D-Bus,
 // which would start it.
 func resolver(context.Context, Runner) (ResolverInfo, error) {
-	in, err := readLinuxResolverInputs(os.DirFS("/"))
+	in, err := ReadLinuxResolverInputs(os.DirFS("/"))
 	if err != nil {
 		return ResolverInfo{}, err
 	}
-	return decideLinuxResolver(in), nil
+	return DecideLinuxResolver(in), nil
 }

@@ -15,16 +15,16 @@ import (
 // needed), adds each interface's metric as Windows does when it ranks
 // routes, and names each route's interface as Go's net package does.
 func routes(context.Context) ([]Route, error) {
-	rows, err := winForwardRows()
+	rows, err := WinForwardRows()
 	if err != nil {
 		return nil, err
 	}
-	return routesFromWin(withInterfaceMetrics(rows, winInterfaceMetric), winInterfaceNames()), nil
+	return routesFromWin(WithInterfaceMetrics(rows, WinInterfaceMetric), winInterfaceNames()), nil
 }
 
-// winForwardRows reads the forwarding table as plain rows, for the untagged
+// WinForwardRows reads the forwarding table as plain rows, for the untagged
 // code that ranks them (routes, and the active interface of dns-public).
-func winForwardRows() ([]WinRoute, error) {
+func WinForwardRows() ([]WinRoute, error) {
 	var table *windows.MibIpForwardTable2
 	if err := windows.GetIpForwardTable2(windows.AF_UNSPEC, &table); err != nil {
 		return nil, fmt.Errorf("read the routing table: %w", err)
@@ -48,17 +48,17 @@ func winForwardRows() ([]WinRoute, error) {
 	return rows, nil
 }
 
-// withInterfaceMetrics, untagged, numbers the families as ws2def.h does;
+// WithInterfaceMetrics, untagged, numbers the families as ws2def.h does;
 // this fails to compile if x/sys/windows disagrees.
 var (
 	_ [0]struct{} = [winAFInet - windows.AF_INET]struct{}{}
 	_ [0]struct{} = [winAFInet6 - windows.AF_INET6]struct{}{}
 )
 
-// winInterfaceMetric reads the interface metric (MIB_IPINTERFACE_ROW.Metric)
+// WinInterfaceMetric reads the interface metric (MIB_IPINTERFACE_ROW.Metric)
 // of one interface for one address family. GetIpInterfaceEntry takes the
 // family and the LUID as its key and fills in the rest.
-func winInterfaceMetric(family uint16, luid uint64) (uint32, bool) {
+func WinInterfaceMetric(family uint16, luid uint64) (uint32, bool) {
 	row := windows.MibIpInterfaceRow{Family: family, InterfaceLuid: luid}
 	if err := windows.GetIpInterfaceEntry(&row); err != nil {
 		return 0, false

@@ -59,7 +59,7 @@ func askSystemctl(ctx context.Context, run Runner) ([]unitState, bool) {
 // A process that exits while being read is skipped; only an unreadable
 // /proc is an error. A chronyd with -x is left out: it keeps no clock.
 func timeDaemonNames(root string) ([]string, error) {
-	comms, _, err := procComms(os.DirFS(root))
+	comms, _, err := ProcComms(os.DirFS(root))
 	if err != nil {
 		return nil, fmt.Errorf("list processes: %w", err)
 	}

@@ -6,7 +6,6 @@ package platform
 // gather the raw facts.
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"strings"
@@ -30,7 +29,7 @@ func parseTimedatectlShow(out []byte) (timedatectlState, error) {
 	var st timedatectlState
 	fields := map[string]**bool{"NTP": &st.NTP, "NTPSynchronized": &st.NTPSynchronized, "CanNTP": &st.CanNTP}
 	found := false
-	for _, line := range outputLines(out) {
+	for _, line := range OutputLines(out) {
 		key, val, ok := strings.Cut(line, "=")
 		dst := fields[key]
 		if !ok || dst == nil {
@@ -83,7 +82,7 @@ func parseSystemctlShow(out []byte) []unitState {
 		}
 		cur = unitState{}
 	}
-	for _, line := range append(outputLines(out), "") {
+	for _, line := range append(OutputLines(out), "") {
 		key, val, _ := strings.Cut(line, "=")
 		switch key {
 		case "":
@@ -234,7 +233,7 @@ func cgroupContainer(cgroup string) string {
 		{"lxc.payload", "lxc"},
 		{"containerd", "containerd"},
 	}
-	for _, line := range outputLines([]byte(cgroup)) {
+	for _, line := range OutputLines([]byte(cgroup)) {
 		path := cgroupPath(line)
 		for _, h := range hints {
 			if strings.Contains(path, h.substr) {
@@ -415,7 +414,7 @@ func w32TimeVerdict(s w32TimeState) TimeSync {
 // "Network Time: On" or "Network Time: Off". ok is false for anything else,
 // such as the refusal printed without administrator rights.
 func parseUsingNetworkTime(out []byte) (on, ok bool) {
-	for _, line := range outputLines(out) {
+	for _, line := range OutputLines(out) {
 		k, v, found := strings.Cut(line, ":")
 		if !found || !strings.EqualFold(strings.TrimSpace(k), "Network Time") {
 			continue
@@ -436,16 +435,6 @@ func macVerdict(on bool) TimeSync {
 		return TimeSync{Service: "timed", Active: true, Detail: "\"Set time and date automatically\" is on."}
 	}
 	return TimeSync{Service: "timed", Detail: "\"Set time and date automatically\" is off, so nothing keeps the clock in sync."}
-}
-
-// outputLines splits output into trimmed lines, dropping a final empty one.
-func outputLines(out []byte) []string {
-	var ls []string
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		ls = append(ls, strings.TrimSpace(sc.Text()))
-	}
-	return ls
 }
 
 // cgroupPath returns the path of a /proc/PID/cgroup line
