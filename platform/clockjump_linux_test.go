@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // What one read from the clock timer means, with errors as os.File
@@ -67,9 +69,9 @@ func TestWatchClockJumpArmsCancelOnSetTimer(t *testing.T) {
 	}
 	checkFarFuture(t, info)
 	cancel()
-	waitClosed(t, ch)
+	platformtest.WaitClosed(t, ch)
 
-	testWatchCancel(t, WatchClockJump)
+	platformtest.WatchCancel(t, WatchClockJump)
 }
 
 // The clock cannot be set here, but the kernel can end the timer another
@@ -87,20 +89,20 @@ func TestWatchClockJumpExpiryRearms(t *testing.T) {
 	fd := newTimerFD(t, before)
 	select {
 	case <-ch:
-	case <-time.After(netmonWait):
-		t.Fatalf("no value within %v of the timer expiring", netmonWait)
+	case <-time.After(platformtest.Wait):
+		t.Fatalf("no value within %v of the timer expiring", platformtest.Wait)
 	}
 	// The value is sent after re-arming.
 	checkFarFuture(t, timerFDInfo(t, fd))
 	cancel()
-	waitClosed(t, ch)
+	platformtest.WaitClosed(t, ch)
 }
 
 // timerFDs lists this process's timerfd descriptors.
 func timerFDs(t *testing.T) map[string]bool {
 	t.Helper()
 	fds := map[string]bool{}
-	for _, fd := range openFDs(t) {
+	for _, fd := range platformtest.OpenFDs(t) {
 		if n, target, _ := strings.Cut(fd, " "); target == "anon_inode:[timerfd]" {
 			fds[n] = true
 		}

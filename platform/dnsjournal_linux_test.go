@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 const dnsJournalReaderHelper = "dnsjournal-reader"
@@ -134,7 +136,7 @@ func TestDNSJournalOnlyRootReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.CommandContext(t.Context(), "setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--", bin, "-test.run=^$")
-	cmd.Env = append(helperEnv(), "CLEARANCE_PLATFORM_HELPER="+dnsJournalReaderHelper, "CLEARANCE_DNS_JOURNAL="+path)
+	cmd.Env = append(helperEnv(), platformtest.HelperEnv+"="+dnsJournalReaderHelper, "CLEARANCE_DNS_JOURNAL="+path)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

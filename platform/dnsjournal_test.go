@@ -8,11 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 func TestDNSJournalWriteRead(t *testing.T) {
 	path := journalPathIn(t)
-	content := readFixture(t, "dnsset", "resolv.conf-dhcp-constructed")
+	content := platformtest.ReadFixture(t, "dnsset", "resolv.conf-dhcp-constructed")
 	j := dnsJournal{
 		Version: dnsJournalVersion, Phase: dnsPhaseApplying, OS: "linux", Tool: dnsToolResolvConf,
 		Interface: dnsJournalIface{ID: "/run/resolvconf/resolv.conf", Name: "/etc/resolv.conf"},

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // Crashes of dns-public and dns-restore where /etc/resolv.conf is a bind
@@ -131,7 +133,7 @@ type dnsCrashCase struct {
 
 func newDNSCrashCase(t *testing.T, fixture string) *dnsCrashCase {
 	t.Helper()
-	orig := readFixture(t, "dnsset", fixture)
+	orig := platformtest.ReadFixture(t, "dnsset", fixture)
 	c := &dnsCrashCase{name: fixture, original: orig, pub: rewriteResolvConf(orig, publicDNSResolvConf)}
 	c.originalLonger = len(c.original) > len(c.pub)
 	return c
@@ -173,7 +175,7 @@ func (c *dnsCrashCase) start(t *testing.T, ctx context.Context, ops string, cras
 	// unshare execs the test binary in its place (no --fork): the pid is
 	// the child's own, and a kill of it is a kill of the helper.
 	ch.cmd = exec.CommandContext(ctx, "unshare", "--mount", "--propagation", "private", exe, "-test.run=^$")
-	ch.cmd.Env = append(helperEnv(), "CLEARANCE_PLATFORM_HELPER="+dnsCrashHelper, "CLEARANCE_DNSSET_DIR="+c.dir,
+	ch.cmd.Env = append(helperEnv(), platformtest.HelperEnv+"="+dnsCrashHelper, "CLEARANCE_DNSSET_DIR="+c.dir,
 		"CLEARANCE_DNSSET_OPS="+ops)
 	if crashAt > 0 {
 		ch.cmd.Env = append(ch.cmd.Env, "CLEARANCE_DNSSET_CRASH_AT="+strconv.Itoa(crashAt))

@@ -15,13 +15,15 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // resolvConfIn writes the realistic resolv.conf into dir/name and returns
 // its path and bytes.
 func resolvConfIn(t *testing.T, dir, name string) (string, []byte) {
 	t.Helper()
-	content := readFixture(t, "dnsset", "resolv.conf-dhcp-constructed")
+	content := platformtest.ReadFixture(t, "dnsset", "resolv.conf-dhcp-constructed")
 	path := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -266,7 +268,7 @@ type dnssetReport struct {
 // against /etc/resolv.conf — a mount point, so the rename fails with EBUSY
 // and the file is written in place — and prints a JSON report.
 func runDNSSetHelper() (handled bool, code int) {
-	if os.Getenv("CLEARANCE_PLATFORM_HELPER") != dnssetHelper {
+	if os.Getenv(platformtest.HelperEnv) != dnssetHelper {
 		return false, 0
 	}
 	dir := os.Getenv("CLEARANCE_DNSSET_DIR")
@@ -408,7 +410,7 @@ func TestResolvConfRealMountNamespace(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "unshare", "--mount", "--propagation", "private", exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), "CLEARANCE_PLATFORM_HELPER="+dnssetHelper, "CLEARANCE_DNSSET_DIR="+dir)
+	cmd.Env = append(os.Environ(), platformtest.HelperEnv+"="+dnssetHelper, "CLEARANCE_DNSSET_DIR="+dir)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()

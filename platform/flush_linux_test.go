@@ -21,6 +21,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/miekg/dns"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // Children of the dnsmasq test, each run as the re-executed test binary
@@ -229,7 +231,7 @@ func flushHelperCmd(t *testing.T, ns, helper string, env ...string) ([]byte, err
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns, self)
-	cmd.Env = append(os.Environ(), append(env, "CLEARANCE_PLATFORM_HELPER="+helper)...)
+	cmd.Env = append(os.Environ(), append(env, platformtest.HelperEnv+"="+helper)...)
 	return cmd.CombinedOutput()
 }
 
@@ -280,7 +282,7 @@ func TestFlushDNSDnsmasqNetns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, upOut, _ := flushStart(t, ns, []string{"CLEARANCE_PLATFORM_HELPER=flush-upstream", "CLEARANCE_FLUSH_LOG=" + queryLog}, self)
+	_, upOut, _ := flushStart(t, ns, []string{platformtest.HelperEnv + "=flush-upstream", "CLEARANCE_FLUSH_LOG=" + queryLog}, self)
 	upOut.waitCount(t, "ready", 1)
 
 	dnsmasq, _, dmLog := flushStart(t, ns, nil, "dnsmasq", "--conf-file=/dev/null", "--no-daemon",

@@ -12,31 +12,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
-
-// fixCmdRunner answers commands by their exact argv and records them; a
-// command it has no answer for fails the test.
-type fixCmdRunner struct {
-	t       *testing.T
-	answers map[string]fixCmdAnswer
-	calls   []string
-}
-
-type fixCmdAnswer struct {
-	out []byte
-	err error
-}
-
-func (r *fixCmdRunner) Run(_ context.Context, name string, args ...string) ([]byte, error) {
-	argv := strings.Join(append([]string{name}, args...), " ")
-	r.calls = append(r.calls, argv)
-	a, ok := r.answers[argv]
-	if !ok {
-		r.t.Errorf("unexpected command %q", argv)
-		return nil, &ExitError{Argv: append([]string{name}, args...), Code: 127}
-	}
-	return a.out, a.err
-}
 
 // flushOpsLog records which in-process flushes were called.
 type flushOpsLog struct {
@@ -76,7 +54,7 @@ var (
 // which order, by which exact commands or in-process calls, and what a
 // person reads afterwards.
 func TestFlushDNSPlans(t *testing.T) {
-	running, stopped := boolPtr(true), boolPtr(false)
+	running, stopped := new(true), new(false)
 	resolved := ResolverInfo{Kind: ResolverSystemdResolved, Caches: []ResolverKind{ResolverSystemdResolved}, Servers: []string{"127.0.0.53"}, Running: running}
 	win := ResolverInfo{Kind: ResolverWindowsDNSClient, Caches: []ResolverKind{ResolverWindowsDNSClient}, Running: running, Servers: []string{"192.168.1.1"}}
 	tests := []struct {
@@ -84,7 +62,7 @@ func TestFlushDNSPlans(t *testing.T) {
 		info     ResolverInfo
 		dryRun   bool
 		fail     map[string]error
-		answers  map[string]fixCmdAnswer
+		answers  map[string]platformtest.Answer
 		pids     []int
 		commands []string // what Changes recorded
 		ran      []string // what the runner ran
@@ -100,14 +78,14 @@ func TestFlushDNSPlans(t *testing.T) {
 		},
 		{
 			name: "systemd-resolved, D-Bus fails: resolvectl", info: resolved, fail: map[string]error{"dbus": errDBus},
-			answers:  map[string]fixCmdAnswer{"resolvectl flush-caches": {}},
+			answers:  map[string]platformtest.Answer{"resolvectl flush-caches": {}},
 			commands: []string{"resolvectl flush-caches", "resolvectl flush-caches"}, ran: []string{"resolvectl flush-caches"},
 			opsCalls: []string{"dbus FlushCaches"},
 			flushed:  []ResolverKind{ResolverSystemdResolved}, detail: "Flushed the systemd-resolved cache.",
 		},
 		{
 			name: "old systemd without resolvectl", info: resolved, fail: map[string]error{"dbus": errDBus},
-			answers:  map[string]fixCmdAnswer{"resolvectl flush-caches": {err: errNotFound}, "systemd-resolve --flush-caches": {}},
+			answers:  map[string]platformtest.Answer{"resolvectl flush-caches": {Err: errNotFound}, "systemd-resolve --flush-caches": {}},
 			commands: []string{"resolvectl flush-caches", "resolvectl flush-caches", "systemd-resolve --flush-caches"},
 			ran:      []string{"resolvectl flush-caches", "systemd-resolve --flush-caches"},
 			opsCalls: []string{"dbus FlushCaches"},
@@ -115,7 +93,7 @@ func TestFlushDNSPlans(t *testing.T) {
 		},
 		{
 			name: "systemd-resolved refuses both ways", info: resolved, fail: map[string]error{"dbus": errDBus},
-			answers:  map[string]fixCmdAnswer{"resolvectl flush-caches": {err: errExit1}},
+			answers:  map[string]platformtest.Answer{"resolvectl flush-caches": {Err: errExit1}},
 			commands: []string{"resolvectl flush-caches", "resolvectl flush-caches"}, ran: []string{"resolvectl flush-caches"},
 			opsCalls: []string{"dbus FlushCaches"},
 			errHas:   "flush the systemd-resolved cache: over D-Bus: " + errDBus.Error(),
@@ -128,7 +106,7 @@ func TestFlushDNSPlans(t *testing.T) {
 		{
 			name:     "nscd in front of systemd-resolved: both, in order",
 			info:     ResolverInfo{Kind: ResolverSystemdResolved, Caches: []ResolverKind{ResolverNscd, ResolverSystemdResolved}, Running: running},
-			answers:  map[string]fixCmdAnswer{"nscd -i hosts": {}},
+			answers:  map[string]platformtest.Answer{"nscd -i hosts": {}},
 			commands: []string{"nscd -i hosts", "resolvectl flush-caches"}, ran: []string{"nscd -i hosts"},
 			opsCalls: []string{"dbus FlushCaches"},
 			flushed:  []ResolverKind{ResolverNscd, ResolverSystemdResolved}, detail: "Flushed the nscd and systemd-resolved caches.",
@@ -136,7 +114,7 @@ func TestFlushDNSPlans(t *testing.T) {
 		{
 			name:     "nscd in front of the upstream servers",
 			info:     ResolverInfo{Kind: ResolverNscd, Caches: []ResolverKind{ResolverNscd}, Servers: []string{"10.0.0.1"}},
-			answers:  map[string]fixCmdAnswer{"nscd -i hosts": {}},
+			answers:  map[string]platformtest.Answer{"nscd -i hosts": {}},
 			commands: []string{"nscd -i hosts"}, ran: []string{"nscd -i hosts"},
 			flushed: []ResolverKind{ResolverNscd}, detail: "Flushed the nscd cache.",
 		},
@@ -157,7 +135,7 @@ func TestFlushDNSPlans(t *testing.T) {
 		{
 			name:     "unbound",
 			info:     ResolverInfo{Kind: ResolverUnbound, Caches: []ResolverKind{ResolverUnbound}, Servers: []string{"127.0.0.1"}, Running: running},
-			answers:  map[string]fixCmdAnswer{"unbound-control flush_zone .": {}},
+			answers:  map[string]platformtest.Answer{"unbound-control flush_zone .": {}},
 			commands: []string{"unbound-control flush_zone ."}, ran: []string{"unbound-control flush_zone ."},
 			flushed: []ResolverKind{ResolverUnbound}, detail: "Flushed the unbound cache.",
 		},
@@ -183,14 +161,14 @@ func TestFlushDNSPlans(t *testing.T) {
 		},
 		{
 			name: "Windows: the API fails, ipconfig works", info: win, fail: map[string]error{"windows": errors.New("DnsFlushResolverCache returned FALSE")},
-			answers:  map[string]fixCmdAnswer{"ipconfig /flushdns": {}},
+			answers:  map[string]platformtest.Answer{"ipconfig /flushdns": {}},
 			commands: []string{"ipconfig /flushdns", "ipconfig /flushdns"}, ran: []string{"ipconfig /flushdns"},
 			opsCalls: []string{"DnsFlushResolverCache"},
 			flushed:  []ResolverKind{ResolverWindowsDNSClient}, detail: "Flushed the Windows DNS Client cache.",
 		},
 		{
 			name: "Windows: both fail, judged by the exit status", info: win, fail: map[string]error{"windows": errors.New("DnsFlushResolverCache returned FALSE")},
-			answers:  map[string]fixCmdAnswer{"ipconfig /flushdns": {out: []byte("Konfiguration der Windows-IP\r\n"), err: errExit1}},
+			answers:  map[string]platformtest.Answer{"ipconfig /flushdns": {Out: []byte("Konfiguration der Windows-IP\r\n"), Err: errExit1}},
 			commands: []string{"ipconfig /flushdns", "ipconfig /flushdns"}, ran: []string{"ipconfig /flushdns"},
 			opsCalls: []string{"DnsFlushResolverCache"},
 			errHas:   "flush the Windows DNS Client cache: DnsFlushResolverCache: DnsFlushResolverCache returned FALSE; ipconfig /flushdns:",
@@ -209,7 +187,7 @@ func TestFlushDNSPlans(t *testing.T) {
 		{
 			name:     "macOS",
 			info:     ResolverInfo{Kind: ResolverMDNSResponder, Caches: []ResolverKind{ResolverMDNSResponder}, Running: running},
-			answers:  map[string]fixCmdAnswer{"/usr/bin/dscacheutil -flushcache": {}, "/usr/bin/killall -HUP mDNSResponder": {}},
+			answers:  map[string]platformtest.Answer{"/usr/bin/dscacheutil -flushcache": {}, "/usr/bin/killall -HUP mDNSResponder": {}},
 			commands: []string{"/usr/bin/dscacheutil -flushcache", "/usr/bin/killall -HUP mDNSResponder"},
 			ran:      []string{"/usr/bin/dscacheutil -flushcache", "/usr/bin/killall -HUP mDNSResponder"},
 			flushed:  []ResolverKind{ResolverMDNSResponder}, detail: "Flushed the mDNSResponder cache.",
@@ -229,7 +207,7 @@ func TestFlushDNSPlans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run := &fixCmdRunner{t: t, answers: tt.answers}
+			run := &platformtest.Runner{T: t, Answers: tt.answers}
 			ch := NewChanges(run, tt.dryRun)
 			var log flushOpsLog
 			res, err := flushDNS(context.Background(), tt.info, ch, log.ops(tt.fail, tt.pids))
@@ -242,8 +220,8 @@ func TestFlushDNSPlans(t *testing.T) {
 			if got := ch.Commands(); !slices.Equal(got, tt.commands) {
 				t.Errorf("commands %q; want %q", got, tt.commands)
 			}
-			if !slices.Equal(run.calls, tt.ran) {
-				t.Errorf("ran %q; want %q", run.calls, tt.ran)
+			if !slices.Equal(run.Calls, tt.ran) {
+				t.Errorf("ran %q; want %q", run.Calls, tt.ran)
 			}
 			if !slices.Equal(log.calls, tt.opsCalls) {
 				t.Errorf("in-process calls %q; want %q", log.calls, tt.opsCalls)
@@ -258,7 +236,7 @@ func TestFlushDNSPlans(t *testing.T) {
 // After a failure, the result still says what was flushed before it.
 func TestFlushDNSPartial(t *testing.T) {
 	info := ResolverInfo{Kind: ResolverLocal, Caches: []ResolverKind{ResolverNscd}, Servers: []string{"127.0.0.1"}}
-	run := &fixCmdRunner{t: t, answers: map[string]fixCmdAnswer{"nscd -i hosts": {}}}
+	run := &platformtest.Runner{T: t, Answers: map[string]platformtest.Answer{"nscd -i hosts": {}}}
 	var log flushOpsLog
 	res, err := flushDNS(context.Background(), info, NewChanges(run, false), log.ops(nil, nil))
 	if err == nil {
@@ -272,10 +250,10 @@ func TestFlushDNSPartial(t *testing.T) {
 // An OS without a D-Bus or a dnsmasq lookup (nil operations) falls back or
 // says so, never panics.
 func TestFlushDNSWithoutOps(t *testing.T) {
-	run := &fixCmdRunner{t: t, answers: map[string]fixCmdAnswer{"resolvectl flush-caches": {}}}
+	run := &platformtest.Runner{T: t, Answers: map[string]platformtest.Answer{"resolvectl flush-caches": {}}}
 	res, err := flushDNS(context.Background(), ResolverInfo{Kind: ResolverSystemdResolved, Caches: []ResolverKind{ResolverSystemdResolved}}, NewChanges(run, false), flushOps{})
-	if err != nil || !slices.Equal(run.calls, []string{"resolvectl flush-caches"}) || len(res.Flushed) != 1 {
-		t.Errorf("resolved without D-Bus: %+v, %v, ran %q", res, err, run.calls)
+	if err != nil || !slices.Equal(run.Calls, []string{"resolvectl flush-caches"}) || len(res.Flushed) != 1 {
+		t.Errorf("resolved without D-Bus: %+v, %v, ran %q", res, err, run.Calls)
 	}
 	_, err = flushDNS(context.Background(), ResolverInfo{Kind: ResolverDnsmasq, Caches: []ResolverKind{ResolverDnsmasq}}, NewChanges(run, false), flushOps{})
 	if !errors.Is(err, ErrNotSupported) {
@@ -395,7 +373,7 @@ func TestDnsmasqPIDsIn(t *testing.T) {
 }
 
 func TestParseProcNetSockets(t *testing.T) {
-	data := readFixture(t, "flush", "two-dnsmasq/proc/net/udp")
+	data := platformtest.ReadFixture(t, "flush", "two-dnsmasq/proc/net/udp")
 	got, err := parseProcNetSockets(data, true)
 	if err != nil {
 		t.Fatal(err)
@@ -406,7 +384,7 @@ func TestParseProcNetSockets(t *testing.T) {
 		got[0].Inode == 0 || got[0].Inode == got[1].Inode {
 		t.Errorf("got %+v", got)
 	}
-	v6, err := parseProcNetSockets(readFixture(t, "flush", "wildcard/proc/net/udp6"), true)
+	v6, err := parseProcNetSockets(platformtest.ReadFixture(t, "flush", "wildcard/proc/net/udp6"), true)
 	if err != nil || len(v6) != 1 || v6[0].Local != netip.MustParseAddrPort("[::]:53") {
 		t.Errorf("udp6: %+v, %v", v6, err)
 	}
@@ -420,7 +398,7 @@ func TestParseProcNetSockets(t *testing.T) {
 
 // Every recorded scenario is described in SOURCES.md.
 func TestFlushFixturesHaveSources(t *testing.T) {
-	sources := string(readFixture(t, "flush", "SOURCES.md"))
+	sources := string(platformtest.ReadFixture(t, "flush", "SOURCES.md"))
 	entries, err := os.ReadDir(filepath.Join("testdata", "flush"))
 	if err != nil {
 		t.Fatal(err)

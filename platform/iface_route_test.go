@@ -9,21 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-)
 
-// fixture reads a testdata file without its leading "#" provenance lines.
-func fixture(t *testing.T, parts ...string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(append([]string{"testdata"}, parts...)...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.SplitAfter(string(b), "\n")
-	for len(lines) > 0 && strings.HasPrefix(lines[0], "#") {
-		lines = lines[1:]
-	}
-	return []byte(strings.Join(lines, ""))
-}
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
+)
 
 // defaults keeps the default and split-default routes as "dst dev metric".
 func defaults(rs []Route) []string {
@@ -48,7 +36,7 @@ func TestParseProcNetRoute(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			rs, err := ParseProcNetRoute(fixture(t, "route", c.file))
+			rs, err := ParseProcNetRoute(platformtest.Fixture(t, "route", c.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +48,7 @@ func TestParseProcNetRoute(t *testing.T) {
 }
 
 func TestParseProcNetRouteGatewayAndMask(t *testing.T) {
-	rs, err := ParseProcNetRoute(fixture(t, "route", "linux-netns-split-default-route"))
+	rs, err := ParseProcNetRoute(platformtest.Fixture(t, "route", "linux-netns-split-default-route"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +74,7 @@ func TestParseProcNetIPv6Route(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			rs, err := ParseProcNetIPv6Route(fixture(t, "route", c.file))
+			rs, err := ParseProcNetIPv6Route(platformtest.Fixture(t, "route", c.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +111,7 @@ func TestParseNetstatRoutes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			rs, err := ParseNetstatRoutes(fixture(t, "route", c.file))
+			rs, err := ParseNetstatRoutes(platformtest.Fixture(t, "route", c.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +129,7 @@ func TestParseNetstatRoutesWithoutATable(t *testing.T) {
 }
 
 func TestParseNetstatRoutesAbbreviations(t *testing.T) {
-	rs, err := ParseNetstatRoutes(fixture(t, "route", "darwin-netstat-r-tiger.txt"))
+	rs, err := ParseNetstatRoutes(platformtest.Fixture(t, "route", "darwin-netstat-r-tiger.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +229,7 @@ type windowsFixture struct {
 func loadWindowsFixture(t *testing.T) windowsFixture {
 	t.Helper()
 	var f windowsFixture
-	if err := json.Unmarshal(fixture(t, "iface", "windows-adapters-constructed.json"), &f); err != nil {
+	if err := json.Unmarshal(platformtest.Fixture(t, "iface", "windows-adapters-constructed.json"), &f); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(f.Source, "CONSTRUCTED") {

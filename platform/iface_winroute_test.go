@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // winMetricsFixture is the constructed forwarding table with the interface
@@ -25,7 +27,7 @@ type winMetricsFixture struct {
 func loadWinMetricsFixture(t *testing.T) (winMetricsFixture, map[uint32]string) {
 	t.Helper()
 	var f winMetricsFixture
-	if err := json.Unmarshal(fixture(t, "iface", "windows-routes-metrics-constructed.json"), &f); err != nil {
+	if err := json.Unmarshal(platformtest.Fixture(t, "iface", "windows-routes-metrics-constructed.json"), &f); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(f.Source, "CONSTRUCTED") {

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/net/route"
 	"golang.org/x/sys/unix"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // Route messages marshalled by golang.org/x/net/route, in the layout macOS
@@ -52,5 +54,5 @@ func TestWatchNetworkCancelCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	waitClosed(t, ch)
+	platformtest.WaitClosed(t, ch)
 }

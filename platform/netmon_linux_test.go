@@ -10,11 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 func init() {
@@ -103,7 +103,7 @@ func startWatchChild(t *testing.T, ns, helper string) *watchChild {
 		exited:     make(chan struct{}),
 		stderrPath: filepath.Join(t.TempDir(), "stderr"),
 	}
-	c.cmd.Env = append(os.Environ(), "CLEARANCE_PLATFORM_HELPER="+helper)
+	c.cmd.Env = append(os.Environ(), platformtest.HelperEnv+"="+helper)
 	stderr, err := os.Create(c.stderrPath)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func startWatchChild(t *testing.T, ns, helper string) *watchChild {
 		case <-c.exited:
 			for range c.lines { // until the reader has closed its end
 			}
-		case <-time.After(netmonWait):
+		case <-time.After(platformtest.Wait):
 			t.Errorf("the child (pid %d) did not end when killed", c.cmd.Process.Pid)
 		}
 	})
@@ -156,7 +156,7 @@ func (c *watchChild) stderr() string {
 // waitLine waits for the child to print want, skipping other lines.
 func (c *watchChild) waitLine(t *testing.T, want string) {
 	t.Helper()
-	deadline := time.After(netmonWait)
+	deadline := time.After(platformtest.Wait)
 	for {
 		select {
 		case line, ok := <-c.lines:
@@ -167,7 +167,7 @@ func (c *watchChild) waitLine(t *testing.T, want string) {
 				return
 			}
 		case <-deadline:
-			t.Fatalf("the child did not say %q within %v; stderr: %s", want, netmonWait, c.stderr())
+			t.Fatalf("the child did not say %q within %v; stderr: %s", want, platformtest.Wait, c.stderr())
 		}
 	}
 }
@@ -193,7 +193,7 @@ func TestWatchNetworkSeesTunInNetns(t *testing.T) {
 		if c.err != nil {
 			t.Fatalf("the child: %v; stderr: %s", c.err, c.stderr())
 		}
-	case <-time.After(netmonWait):
+	case <-time.After(platformtest.Wait):
 		t.Fatalf("the child did not exit after its watch ended")
 	}
 }
@@ -202,78 +202,5 @@ func TestWatchNetworkSeesTunInNetns(t *testing.T) {
 // no descriptor. While it runs, the watch is one goroutine. It only reads
 // the test's own namespace, changing nothing, so it needs no root.
 func TestWatchNetworkCancelLeavesNothing(t *testing.T) {
-	testWatchCancel(t, WatchNetwork)
-}
-
-func testWatchCancel(t *testing.T, watch func(context.Context) (<-chan struct{}, error)) {
-	t.Helper()
-	// Go's netpoller opens its own descriptors on first use: have that
-	// happen before counting.
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Close()
-	w.Close()
-	// A watch the test ended just before may still be returning: its
-	// channel closes before its goroutine is gone.
-	waitFor(t, "earlier watches to end", func() bool { return watcherGoroutines() == 0 })
-	before := openFDs(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ch, err := watch(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := watcherGoroutines(); n != 1 {
-		t.Errorf("%d goroutines watch, want 1", n)
-	}
-	var added []string
-	for _, fd := range openFDs(t) {
-		if !slices.Contains(before, fd) {
-			added = append(added, fd)
-		}
-	}
-	if len(added) != 1 {
-		t.Errorf("the watch opened %d descriptors (%v), want 1", len(added), added)
-	}
-	cancel()
-	waitClosed(t, ch)
-	waitFor(t, "the watching goroutine to end", func() bool { return watcherGoroutines() == 0 })
-	for _, fd := range openFDs(t) {
-		if slices.Contains(added, fd) {
-			t.Errorf("descriptor %s still open after the watch ended", fd)
-		}
-	}
-}
-
-// watcherGoroutines counts the goroutines running WatchFile's loop.
-func watcherGoroutines() int {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	n := 0
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "platform.WatchFile.func") {
-			n++
-		}
-	}
-	return n
-}
-
-// openFDs lists this process's open descriptors with what they are.
-func openFDs(t *testing.T) []string {
-	t.Helper()
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fds []string
-	for _, e := range entries {
-		target, err := os.Readlink("/proc/self/fd/" + e.Name())
-		if err != nil {
-			continue // the descriptor ReadDir itself used
-		}
-		fds = append(fds, e.Name()+" "+target)
-	}
-	return fds
+	platformtest.WatchCancel(t, WatchNetwork)
 }

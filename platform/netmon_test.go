@@ -9,44 +9,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
-
-// netmonWait is how long a test waits for something the operating system
-// does at once: generous, because the machine is shared.
-const netmonWait = 20 * time.Second
-
-// waitClosed drains ch until it is closed.
-func waitClosed(t *testing.T, ch <-chan struct{}) {
-	t.Helper()
-	deadline := time.After(netmonWait)
-	for {
-		select {
-		case _, ok := <-ch:
-			if !ok {
-				return
-			}
-		case <-deadline:
-			t.Fatalf("the channel was not closed within %v of cancelling", netmonWait)
-		}
-	}
-}
-
-// waitFor polls cond until it holds, failing after a generous deadline.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(netmonWait); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", netmonWait, what)
-		}
-	}
-}
 
 // netlinkReads returns the recorded reads of testdata/netmon/NAME, each
 // with the step that caused it.
 func netlinkReads(t *testing.T, name string) (steps []string, reads [][]byte) {
 	t.Helper()
-	s := bufio.NewScanner(bytes.NewReader(readFixture(t, "netmon", name)))
+	s := bufio.NewScanner(bytes.NewReader(platformtest.ReadFixture(t, "netmon", name)))
 	s.Buffer(nil, 1<<20)
 	for s.Scan() {
 		line := s.Text()

@@ -3,6 +3,8 @@ package platform
 import (
 	"context"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // Two watchers share one registration; cancelling each closes its channel,
@@ -21,7 +23,7 @@ func TestWatchNetworkCancelCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel1()
-	waitClosed(t, ch1)
+	platformtest.WaitClosed(t, ch1)
 	winRegMu.Lock()
 	registered := len(winHandles)
 	winRegMu.Unlock()
@@ -29,8 +31,8 @@ func TestWatchNetworkCancelCloses(t *testing.T) {
 		t.Errorf("%d notifications registered while a watcher remains, want 2", registered)
 	}
 	cancel2()
-	waitClosed(t, ch2)
-	waitFor(t, "the registration to end", func() bool {
+	platformtest.WaitClosed(t, ch2)
+	platformtest.WaitFor(t, "the registration to end", func() bool {
 		winRegMu.Lock()
 		defer winRegMu.Unlock()
 		return len(winHandles) == 0

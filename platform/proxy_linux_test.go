@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // TestProxySettingsThisMachine runs the real gsettings and reads a real
@@ -21,7 +23,7 @@ func TestProxySettingsThisMachine(t *testing.T) {
 		t.Skip("gsettings is not installed on this machine")
 	}
 	cfg := t.TempDir()
-	if err := os.WriteFile(filepath.Join(cfg, "kioslaverc"), readFixture(t, "proxy", "kioslaverc-socks.txt"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(cfg, "kioslaverc"), platformtest.ReadFixture(t, "proxy", "kioslaverc-socks.txt"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("XDG_CONFIG_HOME", cfg)

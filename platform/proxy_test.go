@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // brief reduces settings to what the tests compare: mode, scheme, URL.
@@ -41,7 +43,7 @@ func TestParseGSettingsProxy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			s, err := ParseGSettingsProxy(readFixture(t, "proxy", tt.file))
+			s, err := ParseGSettingsProxy(platformtest.ReadFixture(t, "proxy", tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +58,7 @@ func TestParseGSettingsProxy(t *testing.T) {
 }
 
 func TestGSettingsPasswordNeverDisplayed(t *testing.T) {
-	s, err := ParseGSettingsProxy(readFixture(t, "proxy", "gsettings-manual-auth.txt"))
+	s, err := ParseGSettingsProxy(platformtest.ReadFixture(t, "proxy", "gsettings-manual-auth.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +93,7 @@ func TestParseKioslaverc(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			s := ParseKioslaverc(readFixture(t, "proxy", tt.file))
+			s := ParseKioslaverc(platformtest.ReadFixture(t, "proxy", tt.file))
 			if got := brief(s); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("settings\n got %q\nwant %q", got, tt.want)
 			}
@@ -100,7 +102,7 @@ func TestParseKioslaverc(t *testing.T) {
 			}
 		})
 	}
-	s := ParseKioslaverc(readFixture(t, "proxy", "kioslaverc-manual.txt"))
+	s := ParseKioslaverc(platformtest.ReadFixture(t, "proxy", "kioslaverc-manual.txt"))
 	if want := []string{"192.168.*", "127.0.0.1"}; !reflect.DeepEqual(s[0].Bypass, want) {
 		t.Errorf("bypass = %q, want %q", s[0].Bypass, want)
 	}
@@ -135,7 +137,7 @@ func TestParseScutilProxy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			s, err := ParseScutilProxy(readFixture(t, "proxy", tt.file))
+			s, err := ParseScutilProxy(platformtest.ReadFixture(t, "proxy", tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +147,7 @@ func TestParseScutilProxy(t *testing.T) {
 		})
 	}
 	for _, file := range []string{"scutil-manual.txt", "scutil-scoped.txt"} {
-		s, _ := ParseScutilProxy(readFixture(t, "proxy", file))
+		s, _ := ParseScutilProxy(platformtest.ReadFixture(t, "proxy", file))
 		if want := []string{"*.local", "169.254/16"}; !reflect.DeepEqual(s[0].Bypass, want) {
 			t.Errorf("%s: bypass = %q, want %q", file, s[0].Bypass, want)
 		}
@@ -178,7 +180,7 @@ func TestWinINETSettings(t *testing.T) {
 				Source string
 				Values WinINETValues
 			}
-			if err := json.Unmarshal(readFixture(t, "proxy", tt.file), &fx); err != nil {
+			if err := json.Unmarshal(platformtest.ReadFixture(t, "proxy", tt.file), &fx); err != nil {
 				t.Fatal(err)
 			}
 			s := fx.Values.Settings()
@@ -196,7 +198,7 @@ func TestWinINETSettings(t *testing.T) {
 		})
 	}
 	var fx struct{ Values WinINETValues }
-	if err := json.Unmarshal(readFixture(t, "proxy", "wininet-single.json"), &fx); err != nil {
+	if err := json.Unmarshal(platformtest.ReadFixture(t, "proxy", "wininet-single.json"), &fx); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := fx.Values.Settings()[0].Bypass, []string{"<local>", "*.corp.example"}; !reflect.DeepEqual(got, want) {
@@ -286,12 +288,12 @@ var gsettingsArgv = []string{"gsettings", "list-recursively", "org.gnome.system.
 
 func TestDesktopProxySettings(t *testing.T) {
 	cfg := t.TempDir()
-	kde := readFixture(t, "proxy", "kioslaverc-socks.txt")
+	kde := platformtest.ReadFixture(t, "proxy", "kioslaverc-socks.txt")
 	if err := os.WriteFile(filepath.Join(cfg, "kioslaverc"), kde, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"XDG_CONFIG_HOME": cfg, "HOME": "/nonexistent"}
-	run := fakeRunner{t: t, argv: gsettingsArgv, out: readFixture(t, "proxy", "gsettings-manual.txt")}
+	run := fakeRunner{t: t, argv: gsettingsArgv, out: platformtest.ReadFixture(t, "proxy", "gsettings-manual.txt")}
 	s, err := desktopProxySettings(context.Background(), run, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // wininetFixture reads a wininet-dcs-*.json fixture: the string values and
@@ -19,7 +21,7 @@ func wininetFixture(t *testing.T, name string) WinINETValues {
 		Values             WinINETValues
 		ConnectionSettings string `json:"default_connection_settings"`
 	}
-	if err := json.Unmarshal(readFixture(t, "proxy", name), &fx); err != nil {
+	if err := json.Unmarshal(platformtest.ReadFixture(t, "proxy", name), &fx); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(fx.Source, "CONSTRUCTED") {

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 func TestParseResolvConfRecorded(t *testing.T) {
@@ -18,7 +20,7 @@ func TestParseResolvConfRecorded(t *testing.T) {
 		{file: "systemd-252-static-resolv.conf", servers: []string{"127.0.0.53"}, search: []string{"."}, options: []string{"edns0", "trust-ad"}, owner: "systemd-resolved"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			rc := ParseResolvConf(readFixture(t, "resolver", tc.file))
+			rc := ParseResolvConf(platformtest.ReadFixture(t, "resolver", tc.file))
 			if got := AddrStrings(rc.Nameservers); !slices.Equal(got, tc.servers) {
 				t.Errorf("servers %v, want %v", got, tc.servers)
 			}
@@ -54,7 +56,7 @@ func TestParseResolvConfConstructed(t *testing.T) {
 }
 
 func TestParseNSSwitchHosts(t *testing.T) {
-	if got, want := ParseNSSwitchHosts(readFixture(t, "resolver", "debian12-nsswitch.conf")), []string{"files", "dns"}; !slices.Equal(got, want) {
+	if got, want := ParseNSSwitchHosts(platformtest.ReadFixture(t, "resolver", "debian12-nsswitch.conf")), []string{"files", "dns"}; !slices.Equal(got, want) {
 		t.Errorf("recorded: %v, want %v", got, want)
 	}
 	// Constructed: the placement nss-resolve(8) recommends, and an action
@@ -89,7 +91,7 @@ func TestParseProcNetListeners(t *testing.T) {
 		{"debian12-container-proc-net-udp", true, nil},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			ls, err := ParseProcNetListeners(readFixture(t, "resolver", tc.file), tc.udp)
+			ls, err := ParseProcNetListeners(platformtest.ReadFixture(t, "resolver", tc.file), tc.udp)
 			if err != nil {
 				t.Fatal(err)
 			}

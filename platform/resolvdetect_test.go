@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // Constructed inputs for every branch of the decision. The recorded files
@@ -107,7 +109,9 @@ func TestResolverDetailSaysNotRunning(t *testing.T) {
 // The recorded files, laid out as a root file system: the whole Linux path
 // from files to verdict, on every OS.
 func TestLinuxResolverFromRecordedFiles(t *testing.T) {
-	file := func(name string) *fstest.MapFile { return &fstest.MapFile{Data: readFixture(t, "resolver", name)} }
+	file := func(name string) *fstest.MapFile {
+		return &fstest.MapFile{Data: platformtest.ReadFixture(t, "resolver", name)}
+	}
 
 	t.Run("this Debian container", func(t *testing.T) {
 		root := fstest.MapFS{

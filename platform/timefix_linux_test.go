@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // SyncTimeService's Linux path on fake trees: the facts gathered (the same
@@ -21,7 +23,7 @@ func TestSyncTimeServiceLinuxTrees(t *testing.T) {
 	)
 	tests := []struct {
 		root     string
-		answers  map[string]fixCmdAnswer
+		answers  map[string]platformtest.Answer
 		service  string
 		commands []string
 		errHas   string
@@ -36,17 +38,17 @@ func TestSyncTimeServiceLinuxTrees(t *testing.T) {
 		},
 		{
 			root: "timesync/root-systemd-chrony",
-			answers: map[string]fixCmdAnswer{
-				timedatectl: {out: readFixture(t, "timesync", "timedatectl-show-synced.txt")},
-				systemctl:   {out: readFixture(t, "timesync", "systemctl-show-chrony.txt")},
+			answers: map[string]platformtest.Answer{
+				timedatectl: {Out: platformtest.ReadFixture(t, "timesync", "timedatectl-show-synced.txt")},
+				systemctl:   {Out: platformtest.ReadFixture(t, "timesync", "systemctl-show-chrony.txt")},
 			},
 			service: "chronyd", commands: []string{"chronyc makestep"},
 		},
 		{
 			root: "timesync/root-systemd-stopped",
-			answers: map[string]fixCmdAnswer{
-				timedatectl: {out: readFixture(t, "timesync", "timedatectl-show-ntp-off.txt")},
-				systemctl:   {out: readFixture(t, "timesync", "systemctl-show-chrony-stopped.txt")},
+			answers: map[string]platformtest.Answer{
+				timedatectl: {Out: platformtest.ReadFixture(t, "timesync", "timedatectl-show-ntp-off.txt")},
+				systemctl:   {Out: platformtest.ReadFixture(t, "timesync", "systemctl-show-chrony-stopped.txt")},
 			},
 			service: "chronyd", commands: []string{"timedatectl set-ntp true"},
 		},
@@ -54,7 +56,7 @@ func TestSyncTimeServiceLinuxTrees(t *testing.T) {
 		{root: "timesync/root-wsl2", errHas: "WSL"},
 	}
 	for _, tt := range tests {
-		run := &fixCmdRunner{t: t, answers: tt.answers}
+		run := &platformtest.Runner{T: t, Answers: tt.answers}
 		f, err := gatherLinuxSyncFacts(context.Background(), run, filepath.Join("testdata", tt.root))
 		if err != nil {
 			t.Fatalf("%s: %v", tt.root, err)
@@ -74,7 +76,7 @@ func TestSyncTimeServiceLinuxTrees(t *testing.T) {
 // now minus the offset and does not touch the clock (a dry-run Changes
 // never calls the step).
 func TestStepClockDryRunLinux(t *testing.T) {
-	ch := NewChanges(&fixCmdRunner{t: t}, true)
+	ch := NewChanges(&platformtest.Runner{T: t}, true)
 	before := time.Now().Add(-92 * time.Second).Unix()
 	if err := StepClock(context.Background(), ch, 92*time.Second); err != nil {
 		t.Fatal(err)

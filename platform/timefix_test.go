@@ -9,17 +9,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
 // timefixUnits parses a systemctl fixture of the time-sync tests.
 func timefixUnits(t *testing.T, name string) []unitState {
 	t.Helper()
-	return parseSystemctlShow(readFixture(t, "timesync", name))
+	return parseSystemctlShow(platformtest.ReadFixture(t, "timesync", name))
 }
 
 func timefixTimedate(t *testing.T, name string) *timedatectlState {
 	t.Helper()
-	st, err := parseTimedatectlShow(readFixture(t, "timesync", name))
+	st, err := parseTimedatectlShow(platformtest.ReadFixture(t, "timesync", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,17 +35,17 @@ func TestSyncLinux(t *testing.T) {
 	chronyFailed := []unitState{{ID: "chrony.service", LoadState: "loaded", ActiveState: "failed", UnitFileState: "enabled"}}
 	chronyMasked := []unitState{{ID: "chrony.service", LoadState: "masked", ActiveState: "inactive", UnitFileState: "masked"}}
 	openntpd := []unitState{{ID: "openntpd.service", LoadState: "loaded", ActiveState: "active", UnitFileState: "enabled"}}
-	exit1 := func(fixture string) fixCmdAnswer {
+	exit1 := func(fixture string) platformtest.Answer {
 		var out []byte
 		if fixture != "" {
-			out = readFixture(t, "timefix", fixture)
+			out = platformtest.ReadFixture(t, "timefix", fixture)
 		}
-		return fixCmdAnswer{out: out, err: &ExitError{Code: 1}}
+		return platformtest.Answer{Out: out, Err: &ExitError{Code: 1}}
 	}
 	tests := []struct {
 		name    string
 		facts   linuxSyncFacts
-		answers map[string]fixCmdAnswer
+		answers map[string]platformtest.Answer
 		dryRun  bool
 		service string
 		ran     []string
@@ -53,33 +55,33 @@ func TestSyncLinux(t *testing.T) {
 		{
 			name:    "chronyd steps at once",
 			facts:   linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Systemd: true, Daemon: "chronyd", Units: timefixUnits(t, "systemctl-show-chrony.txt"), UnitsKnown: true}},
-			answers: map[string]fixCmdAnswer{"chronyc makestep": {}},
+			answers: map[string]platformtest.Answer{"chronyc makestep": {}},
 			service: "chronyd", ran: []string{"chronyc makestep"},
 		},
 		{
 			name:    "chronyd without clock control refuses, and says so on stdout",
 			facts:   linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Daemon: "chronyd"}},
-			answers: map[string]fixCmdAnswer{"chronyc makestep": exit1("chronyc-makestep-clock-off.txt")},
+			answers: map[string]platformtest.Answer{"chronyc makestep": exit1("chronyc-makestep-clock-off.txt")},
 			service: "chronyd", ran: []string{"chronyc makestep"},
 			errHas: `chronyc makestep failed, saying "500 Failure"`,
 		},
 		{
 			name:    "chronyd gone between detection and fix",
 			facts:   linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Daemon: "chronyd"}},
-			answers: map[string]fixCmdAnswer{"chronyc makestep": exit1("chronyc-makestep-no-daemon.txt")},
+			answers: map[string]platformtest.Answer{"chronyc makestep": exit1("chronyc-makestep-no-daemon.txt")},
 			service: "chronyd", ran: []string{"chronyc makestep"},
 			errHas: "506 Cannot talk to daemon",
 		},
 		{
 			name:    "systemd-timesyncd is restarted",
 			facts:   linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Systemd: true, Daemon: "systemd-timesyncd", Units: timefixUnits(t, "systemctl-show-timesyncd.txt"), UnitsKnown: true}},
-			answers: map[string]fixCmdAnswer{"systemctl restart systemd-timesyncd": {}},
+			answers: map[string]platformtest.Answer{"systemctl restart systemd-timesyncd": {}},
 			service: "systemd-timesyncd", ran: []string{"systemctl restart systemd-timesyncd"},
 		},
 		{
 			name:  "ntpd under systemd: stopped, set once, started",
 			facts: linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Systemd: true, Daemon: "ntpd", Units: ntpsecActive, UnitsKnown: true}},
-			answers: map[string]fixCmdAnswer{
+			answers: map[string]platformtest.Answer{
 				"systemctl stop ntpsec.service": {}, "ntpd -gq": {}, "systemctl start ntpsec.service": {},
 			},
 			service: "ntpd", ran: []string{"systemctl stop ntpsec.service", "ntpd -gq", "systemctl start ntpsec.service"},
@@ -87,7 +89,7 @@ func TestSyncLinux(t *testing.T) {
 		{
 			name:  "ntpd -gq fails: the daemon is started again all the same",
 			facts: linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Systemd: true, Daemon: "ntpd", Units: ntpsecActive, UnitsKnown: true}},
-			answers: map[string]fixCmdAnswer{
+			answers: map[string]platformtest.Answer{
 				"systemctl stop ntpsec.service": {}, "ntpd -gq": exit1(""), "systemctl start ntpsec.service": {},
 			},
 			service: "ntpd", ran: []string{"systemctl stop ntpsec.service", "ntpd -gq", "systemctl start ntpsec.service"},
@@ -96,7 +98,7 @@ func TestSyncLinux(t *testing.T) {
 		{
 			name:    "ntpd under OpenRC: its init script",
 			facts:   linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Daemon: "ntpd"}, NtpdInitScript: "/etc/init.d/ntpd"},
-			answers: map[string]fixCmdAnswer{"/etc/init.d/ntpd stop": {}, "ntpd -gq": {}, "/etc/init.d/ntpd start": {}},
+			answers: map[string]platformtest.Answer{"/etc/init.d/ntpd stop": {}, "ntpd -gq": {}, "/etc/init.d/ntpd start": {}},
 			service: "ntpd", ran: []string{"/etc/init.d/ntpd stop", "ntpd -gq", "/etc/init.d/ntpd start"},
 		},
 		{
@@ -107,21 +109,21 @@ func TestSyncLinux(t *testing.T) {
 		{
 			name:    "OpenNTPD (also named ntpd) is restarted",
 			facts:   linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Systemd: true, Daemon: "ntpd", Units: openntpd, UnitsKnown: true}},
-			answers: map[string]fixCmdAnswer{"systemctl restart openntpd": {}},
+			answers: map[string]platformtest.Answer{"systemctl restart openntpd": {}},
 			service: "openntpd", ran: []string{"systemctl restart openntpd"},
 		},
 		{
 			name: "network time switched off: timedatectl set-ntp true",
 			facts: linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Systemd: true, Timedate: timefixTimedate(t, "timedatectl-show-ntp-off.txt"),
 				Units: timefixUnits(t, "systemctl-show-chrony-stopped.txt"), UnitsKnown: true}},
-			answers: map[string]fixCmdAnswer{"timedatectl set-ntp true": {}},
+			answers: map[string]platformtest.Answer{"timedatectl set-ntp true": {}},
 			service: "chronyd", ran: []string{"timedatectl set-ntp true"},
 		},
 		{
 			name: "network time on but the service failed: started and enabled by name",
 			facts: linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Systemd: true, Timedate: timefixTimedate(t, "timedatectl-show-not-yet.txt"),
 				Units: chronyFailed, UnitsKnown: true}},
-			answers: map[string]fixCmdAnswer{"systemctl enable --now chrony.service": {}},
+			answers: map[string]platformtest.Answer{"systemctl enable --now chrony.service": {}},
 			service: "chronyd", ran: []string{"systemctl enable --now chrony.service"},
 		},
 		{
@@ -153,7 +155,7 @@ func TestSyncLinux(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run := &fixCmdRunner{t: t, answers: tt.answers}
+			run := &platformtest.Runner{T: t, Answers: tt.answers}
 			ch := NewChanges(run, tt.dryRun)
 			service, err := syncLinux(context.Background(), tt.facts, ch)
 			checkTimefixErr(t, err, tt.errHas, tt.errIs)
@@ -163,8 +165,8 @@ func TestSyncLinux(t *testing.T) {
 			if tt.errHas != "" && errors.Is(err, ErrNoTimeService) {
 				t.Errorf("%v is ErrNoTimeService: the caller would step the clock", err)
 			}
-			if service != tt.service || !slices.Equal(run.calls, tt.ran) {
-				t.Errorf("service %q, ran %q; want %q, %q", service, run.calls, tt.service, tt.ran)
+			if service != tt.service || !slices.Equal(run.Calls, tt.ran) {
+				t.Errorf("service %q, ran %q; want %q, %q", service, run.Calls, tt.service, tt.ran)
 			}
 			if !tt.dryRun && !slices.Equal(ch.Commands(), tt.ran) {
 				t.Errorf("recorded %q; want %q", ch.Commands(), tt.ran)
@@ -174,7 +176,7 @@ func TestSyncLinux(t *testing.T) {
 }
 
 func TestSyncLinuxDryRunRecordsAll(t *testing.T) {
-	ch := NewChanges(&fixCmdRunner{t: t}, true)
+	ch := NewChanges(&platformtest.Runner{T: t}, true)
 	f := linuxSyncFacts{linuxTimeFacts: linuxTimeFacts{Systemd: true, Daemon: "ntpd", UnitsKnown: true,
 		Units: []unitState{{ID: "ntp.service", LoadState: "loaded", ActiveState: "active"}}}}
 	if _, err := syncLinux(context.Background(), f, ch); err != nil {
@@ -206,7 +208,7 @@ func TestSyncW32Time(t *testing.T) {
 		name     string
 		st       w32TimeState
 		startErr error
-		resync   *fixCmdAnswer // nil: w32tm is not run
+		resync   *platformtest.Answer // nil: w32tm is not run
 		started  bool
 		commands []string
 		errHas   string
@@ -214,11 +216,11 @@ func TestSyncW32Time(t *testing.T) {
 	}{
 		{
 			name: "running: resync only", st: w32TimeState{Installed: true, Running: true, Type: "NTP"},
-			resync: &fixCmdAnswer{}, commands: []string{"w32tm /resync"},
+			resync: &platformtest.Answer{}, commands: []string{"w32tm /resync"},
 		},
 		{
 			name: "trigger-started and stopped: started first", st: w32TimeState{Installed: true, TriggerStart: true, Type: "NTP"},
-			resync: &fixCmdAnswer{}, started: true, commands: []string{"net start w32time", "w32tm /resync"},
+			resync: &platformtest.Answer{}, started: true, commands: []string{"net start w32time", "w32tm /resync"},
 		},
 		{
 			name: "the service does not start", st: w32TimeState{Installed: true, Type: "NTP"}, startErr: errors.New("Access is denied."),
@@ -226,7 +228,7 @@ func TestSyncW32Time(t *testing.T) {
 		},
 		{
 			name: "resync fails: the 54000 s limit is named", st: w32TimeState{Installed: true, Running: true, Type: "NTP"},
-			resync:   &fixCmdAnswer{err: &ExitError{Code: 1}},
+			resync:   &platformtest.Answer{Err: &ExitError{Code: 1}},
 			commands: []string{"w32tm /resync"}, errHas: "54000 s",
 		},
 		{
@@ -247,11 +249,11 @@ func TestSyncW32Time(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			answers := map[string]fixCmdAnswer{}
+			answers := map[string]platformtest.Answer{}
 			if tt.resync != nil {
 				answers["w32tm /resync"] = *tt.resync
 			}
-			run := &fixCmdRunner{t: t, answers: answers}
+			run := &platformtest.Runner{T: t, Answers: answers}
 			ch := NewChanges(run, false)
 			started := false
 			service, err := syncW32Time(context.Background(), tt.st, ch, func(context.Context) error {
@@ -273,20 +275,20 @@ func TestSyncMac(t *testing.T) {
 	const sntp = "/usr/bin/sntp -sS time.apple.com"
 	tests := []struct {
 		name   string
-		answer fixCmdAnswer
+		answer platformtest.Answer
 		errHas string
 		errIs  error
 	}{
-		{"adjusted", fixCmdAnswer{}, "", nil},
-		{"nothing adjusted (exit 1)", fixCmdAnswer{err: &ExitError{Code: 1}}, "could not set the clock from time.apple.com", nil},
-		{"no sntp", fixCmdAnswer{err: errors.New(`exec: "/usr/bin/sntp": stat /usr/bin/sntp: no such file or directory`)}, "", ErrNoTimeService},
+		{"adjusted", platformtest.Answer{}, "", nil},
+		{"nothing adjusted (exit 1)", platformtest.Answer{Err: &ExitError{Code: 1}}, "could not set the clock from time.apple.com", nil},
+		{"no sntp", platformtest.Answer{Err: errors.New(`exec: "/usr/bin/sntp": stat /usr/bin/sntp: no such file or directory`)}, "", ErrNoTimeService},
 	}
 	for _, tt := range tests {
-		run := &fixCmdRunner{t: t, answers: map[string]fixCmdAnswer{sntp: tt.answer}}
+		run := &platformtest.Runner{T: t, Answers: map[string]platformtest.Answer{sntp: tt.answer}}
 		service, err := syncMac(context.Background(), NewChanges(run, false))
 		checkTimefixErr(t, err, tt.errHas, tt.errIs)
-		if !slices.Equal(run.calls, []string{sntp}) || (tt.errIs == nil && service != "sntp") {
-			t.Errorf("%s: service %q, ran %q", tt.name, service, run.calls)
+		if !slices.Equal(run.Calls, []string{sntp}) || (tt.errIs == nil && service != "sntp") {
+			t.Errorf("%s: service %q, ran %q", tt.name, service, run.Calls)
 		}
 	}
 }
@@ -301,7 +303,7 @@ func TestStepClockSetter(t *testing.T) {
 		set:  func(t time.Time) error { set = append(set, t); return nil },
 		desc: unixDateCommand,
 	}
-	ch := NewChanges(&fixCmdRunner{t: t}, false)
+	ch := NewChanges(&platformtest.Runner{T: t}, false)
 	if err := stepClock(context.Background(), ch, 92*time.Second, clk); err != nil {
 		t.Fatal(err)
 	}
@@ -312,22 +314,22 @@ func TestStepClockSetter(t *testing.T) {
 
 	// Behind by 30 s: set forward.
 	set = nil
-	if err := stepClock(context.Background(), NewChanges(&fixCmdRunner{t: t}, false), -30*time.Second, clk); err != nil || !slices.Equal(set, []time.Time{now.Add(30 * time.Second)}) {
+	if err := stepClock(context.Background(), NewChanges(&platformtest.Runner{T: t}, false), -30*time.Second, clk); err != nil || !slices.Equal(set, []time.Time{now.Add(30 * time.Second)}) {
 		t.Errorf("behind: set %v, %v", set, err)
 	}
 
 	set = nil
-	dry := NewChanges(&fixCmdRunner{t: t}, true)
+	dry := NewChanges(&platformtest.Runner{T: t}, true)
 	if err := stepClock(context.Background(), dry, 92*time.Second, clk); err != nil || set != nil || len(dry.Commands()) != 1 {
 		t.Errorf("dry run: set %v, recorded %q, %v", set, dry.Commands(), err)
 	}
 
 	clk.set = func(time.Time) error { return errors.New("operation not permitted") }
-	if err := stepClock(context.Background(), NewChanges(&fixCmdRunner{t: t}, false), time.Second, clk); err == nil || !strings.Contains(err.Error(), "set the clock: operation not permitted") {
+	if err := stepClock(context.Background(), NewChanges(&platformtest.Runner{T: t}, false), time.Second, clk); err == nil || !strings.Contains(err.Error(), "set the clock: operation not permitted") {
 		t.Errorf("refused step: %v", err)
 	}
 	clk.set = nil
-	if err := stepClock(context.Background(), NewChanges(&fixCmdRunner{t: t}, false), time.Second, clk); !errors.Is(err, ErrNotSupported) {
+	if err := stepClock(context.Background(), NewChanges(&platformtest.Runner{T: t}, false), time.Second, clk); !errors.Is(err, ErrNotSupported) {
 		t.Errorf("no setter: %v", err)
 	}
 	if err := stepClock(context.Background(), dry, 0, clk); err != nil || len(dry.Commands()) != 1 {
@@ -354,7 +356,7 @@ func TestClockCommands(t *testing.T) {
 
 // Every file in testdata/timefix is described in SOURCES.md.
 func TestTimefixFixturesHaveSources(t *testing.T) {
-	sources := string(readFixture(t, "timefix", "SOURCES.md"))
+	sources := string(platformtest.ReadFixture(t, "timefix", "SOURCES.md"))
 	entries, err := os.ReadDir(filepath.Join("testdata", "timefix"))
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func TestLinuxTimeSyncTrees(t *testing.T) {
 				timedatectlArgv: {fixture: "timedatectl-show-synced.txt"},
 				systemctlArgv:   {fixture: "systemctl-show-chrony.txt"},
 			},
-			service: "chronyd", active: true, synced: boolPtr(true), detailHas: "reports the clock as synchronized",
+			service: "chronyd", active: true, synced: new(true), detailHas: "reports the clock as synchronized",
 		},
 		{
 			root: "root-systemd-timesyncd",
@@ -41,7 +41,7 @@ func TestLinuxTimeSyncTrees(t *testing.T) {
 				timedatectlArgv: {fixture: "timedatectl-show-not-yet.txt"},
 				systemctlArgv:   {fixture: "systemctl-show-timesyncd.txt"},
 			},
-			service: "systemd-timesyncd", active: true, synced: boolPtr(false), detailHas: "has not synchronized the clock yet",
+			service: "systemd-timesyncd", active: true, synced: new(false), detailHas: "has not synchronized the clock yet",
 		},
 		{
 			root: "root-systemd-stopped",
@@ -49,7 +49,7 @@ func TestLinuxTimeSyncTrees(t *testing.T) {
 				timedatectlArgv: {fixture: "timedatectl-show-ntp-off.txt"},
 				systemctlArgv:   {fixture: "systemctl-show-chrony-stopped.txt"},
 			},
-			service: "chronyd", active: false, synced: boolPtr(false), detailHas: "switched off",
+			service: "chronyd", active: false, synced: new(false), detailHas: "switched off",
 		},
 		{
 			// systemd booted but its tools fail (exit 1, as recorded without a bus).

@@ -8,9 +8,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-)
 
-func boolPtr(b bool) *bool { return &b }
+	"github.com/clearance-app/clearance/platform/internal/platformtest"
+)
 
 // fmtBool shows a *bool readably in failure messages.
 func fmtBool(b *bool) string {
@@ -41,7 +41,7 @@ func (r scriptedRunner) Run(_ context.Context, name string, args ...string) ([]b
 	}
 	var out []byte
 	if a.fixture != "" {
-		out = readFixture(r.t, "timesync", a.fixture)
+		out = platformtest.ReadFixture(r.t, "timesync", a.fixture)
 	}
 	return out, a.err
 }
@@ -56,7 +56,7 @@ func TestParseTimedatectlShow(t *testing.T) {
 		{"timedatectl-show-not-yet.txt", true, false, true},
 	}
 	for _, tt := range tests {
-		st, err := parseTimedatectlShow(readFixture(t, "timesync", tt.file))
+		st, err := parseTimedatectlShow(platformtest.ReadFixture(t, "timesync", tt.file))
 		if err != nil {
 			t.Fatalf("%s: %v", tt.file, err)
 		}
@@ -71,7 +71,7 @@ func TestParseTimedatectlShow(t *testing.T) {
 // Recorded: what timedatectl prints where systemd is not the init system.
 // It must be an error, never "not synchronized".
 func TestParseTimedatectlShowNotTimedatectl(t *testing.T) {
-	if st, err := parseTimedatectlShow(readFixture(t, "timesync", "timedatectl-show-no-systemd.txt")); err == nil {
+	if st, err := parseTimedatectlShow(platformtest.ReadFixture(t, "timesync", "timedatectl-show-no-systemd.txt")); err == nil {
 		t.Fatalf("parsed %+v from systemd's refusal; want an error", st)
 	}
 	if _, err := parseTimedatectlShow([]byte("NTP=maybe\n")); err == nil {
@@ -90,7 +90,7 @@ func TestParseSystemctlShow(t *testing.T) {
 		{"systemctl-show-timesyncd.txt", []unitState{{"systemd-timesyncd.service", "loaded", "active", "enabled"}}},
 	}
 	for _, tt := range tests {
-		if got := parseSystemctlShow(readFixture(t, "timesync", tt.file)); !reflect.DeepEqual(got, tt.want) {
+		if got := parseSystemctlShow(platformtest.ReadFixture(t, "timesync", tt.file)); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: got %+v, want %+v", tt.file, got, tt.want)
 		}
 	}
@@ -137,7 +137,7 @@ func TestChronydClockOff(t *testing.T) {
 }
 
 func TestVirtualization(t *testing.T) {
-	recordedCgroup := string(readFixture(t, "timesync", "root-debian12-container/proc/1/cgroup"))
+	recordedCgroup := string(platformtest.ReadFixture(t, "timesync", "root-debian12-container/proc/1/cgroup"))
 	tests := []struct {
 		name  string
 		facts virtFacts
@@ -186,19 +186,19 @@ func TestLinuxVerdict(t *testing.T) {
 		detailHas string
 	}{
 		{"chrony runs and is synced",
-			linuxTimeFacts{Systemd: true, Daemon: "chronyd", Units: chrony, UnitsKnown: true, Timedate: &timedatectlState{NTP: boolPtr(true), NTPSynchronized: boolPtr(true)}},
-			"chronyd", true, boolPtr(true), "chronyd is running and the system reports the clock as synchronized"},
+			linuxTimeFacts{Systemd: true, Daemon: "chronyd", Units: chrony, UnitsKnown: true, Timedate: &timedatectlState{NTP: new(true), NTPSynchronized: new(true)}},
+			"chronyd", true, new(true), "chronyd is running and the system reports the clock as synchronized"},
 		{"unit active, process not seen yet",
 			linuxTimeFacts{Systemd: true, Units: chrony, UnitsKnown: true},
 			"chronyd", true, nil, "chronyd is running."},
 		{"installed but stopped",
-			linuxTimeFacts{Systemd: true, Units: chronyStopped, UnitsKnown: true, Timedate: &timedatectlState{NTP: boolPtr(true), NTPSynchronized: boolPtr(false)}},
-			"chronyd", false, boolPtr(false), "chronyd is installed but not running"},
+			linuxTimeFacts{Systemd: true, Units: chronyStopped, UnitsKnown: true, Timedate: &timedatectlState{NTP: new(true), NTPSynchronized: new(false)}},
+			"chronyd", false, new(false), "chronyd is installed but not running"},
 		{"switched off",
-			linuxTimeFacts{Systemd: true, Units: chronyStopped, UnitsKnown: true, Timedate: &timedatectlState{NTP: boolPtr(false), NTPSynchronized: boolPtr(false)}},
-			"chronyd", false, boolPtr(false), "switched off"},
+			linuxTimeFacts{Systemd: true, Units: chronyStopped, UnitsKnown: true, Timedate: &timedatectlState{NTP: new(false), NTPSynchronized: new(false)}},
+			"chronyd", false, new(false), "switched off"},
 		{"enabled but nothing runs (timesyncd refuses to start in a container)",
-			linuxTimeFacts{Systemd: true, UnitsKnown: true, Timedate: &timedatectlState{NTP: boolPtr(true)}},
+			linuxTimeFacts{Systemd: true, UnitsKnown: true, Timedate: &timedatectlState{NTP: new(true)}},
 			"", false, nil, "switched on, but no time service is running"},
 		{"no systemd, no daemon",
 			linuxTimeFacts{},
@@ -262,7 +262,7 @@ func TestParseUsingNetworkTime(t *testing.T) {
 		{"systemsetup-not-admin.txt", false, false},
 	}
 	for _, tt := range tests {
-		on, ok := parseUsingNetworkTime(readFixture(t, "timesync", tt.file))
+		on, ok := parseUsingNetworkTime(platformtest.ReadFixture(t, "timesync", tt.file))
 		if on != tt.on || ok != tt.ok {
 			t.Errorf("%s: on=%v ok=%v; want %v %v", tt.file, on, ok, tt.on, tt.ok)
 		}
@@ -281,7 +281,7 @@ func TestMacVerdict(t *testing.T) {
 // Every fixture must say where it came from (README.md lists it).
 func TestTimeSyncFixturesHaveSources(t *testing.T) {
 	dir := filepath.Join("testdata", "timesync")
-	readme := string(readFixture(t, "timesync", "README.md"))
+	readme := string(platformtest.ReadFixture(t, "timesync", "README.md"))
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
