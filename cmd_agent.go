@@ -17,6 +17,7 @@ import (
 	"github.com/clearance-app/clearance/agent/logging"
 	"github.com/clearance-app/clearance/installer"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // agentOptions are the flags of `clearance agent`.
@@ -38,7 +39,7 @@ func runAgent(args []string, _, stderr io.Writer) int {
 	// As root, whoever started the agent (a SysV script passes on the
 	// environment of the person who ran it) must not choose the programs
 	// it runs nor the file that steers it.
-	admin := platform.IsAdmin()
+	admin := host.IsAdmin()
 	var envErr error
 	if admin {
 		envErr = platform.ResetEnv()

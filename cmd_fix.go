@@ -17,7 +17,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/fix"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // fixOptions are the flags of `clearance fix`.
@@ -41,7 +41,7 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.DryRun, "dry-run", false, "print the exact commands the fix would run, and change nothing")
 	fs.BoolVar(&o.Confirm, "confirm", false, "agree to a fix that needs it (dns-public)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON, also when the fix could not run")
-	fs.StringVar(&o.result, "result", "", "leave the JSON result as fix-`TOKEN`.json in "+platform.ResultsDir()+", which only administrators\ncan write, for a caller that cannot read the output of a process it started with\nadministrator rights (TOKEN: 16 to 64 letters and digits)")
+	fs.StringVar(&o.result, "result", "", "leave the JSON result as fix-`TOKEN`.json in "+host.ResultsDir()+", which only administrators\ncan write, for a caller that cannot read the output of a process it started with\nadministrator rights (TOKEN: 16 to 64 letters and digits)")
 	fs.StringVar(&o.out, "out", "", "no longer accepted: a `FILE` named by the caller could be a link to anywhere, written with\nadministrator rights; use --json and read standard output, or --result")
 	fs.StringVar(&o.socket, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
 	fs.StringVar(&o.configPath, "config", "", "configuration file, when the fix runs here")
@@ -63,14 +63,14 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.out != "" {
 		return fail(stderr, "--out is no longer accepted: a file named by the caller could be a link to anywhere, and the fix writes with administrator rights",
-			"use --json and read standard output; where that is out of reach, pass --result TOKEN and read fix-TOKEN.json in "+platform.ResultsDir())
+			"use --json and read standard output; where that is out of reach, pass --result TOKEN and read fix-TOKEN.json in "+host.ResultsDir())
 	}
 	if o.result != "" {
-		if err := platform.CheckResultToken(o.result); err != nil {
+		if err := host.CheckResultToken(o.result); err != nil {
 			return fail(stderr, fmt.Sprintf("--result %v", err), "use 16 to 64 random letters and digits, for example from 'openssl rand -hex 16'")
 		}
 		// Before the fix, so that a place that will not do changes nothing.
-		f, err := platform.CreateResult(o.result, time.Now())
+		f, err := host.CreateResult(o.result, time.Now())
 		if err != nil {
 			return fail(stderr, err.Error(), "")
 		}
@@ -104,7 +104,7 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errNoAgent) && o.socket != "" && !o.local:
 		return o.fail(stdout, stderr, id, "no agent answers at "+o.socket, "check the path, or leave --socket out to run the fix here")
 	case errors.Is(err, errNoAgent):
-		if !platform.IsAdmin() {
+		if !host.IsAdmin() {
 			return o.fail(stdout, stderr, id, "no Clearance agent is running, and this fix changes the system, which needs administrator rights",
 				"run 'sudo clearance fix "+id+"', or install the agent once with 'sudo clearance install'")
 		}
@@ -174,7 +174,7 @@ func fixThroughAgent(ctx context.Context, o fixOptions, id string) (api.FixResul
 // fixInProcess runs the fix here, as the agent would.
 func fixInProcess(ctx context.Context, o fixOptions, id string, stderr io.Writer) (api.FixResult, error) {
 	src := config.Locate(o.configPath, os.Getenv)
-	src.Privileged = platform.IsAdmin() // as the agent reads it
+	src.Privileged = host.IsAdmin() // as the agent reads it
 	load := func() (config.Config, error) { return config.Load(src) }
 	if _, err := load(); err != nil && id == fix.DNSRestore {
 		// Putting the person's own DNS back must not depend on a typo in

@@ -14,7 +14,8 @@ import (
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/fix"
 	"github.com/clearance-app/clearance/installer"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsfix"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // runInstall registers the agent as a service that starts at boot, the
@@ -27,7 +28,7 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args, stderr, "Usage: sudo clearance install [flags]"); done {
 		return code
 	}
-	if !platform.IsAdmin() {
+	if !host.IsAdmin() {
 		return fail(stderr, "installing a service needs administrator rights", "run 'sudo clearance install'")
 	}
 	src := config.Locate(o.ConfigPath, os.Getenv)
@@ -69,7 +70,7 @@ func runUninstall(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args, stderr, "Usage: sudo clearance uninstall"); done {
 		return code
 	}
-	if !platform.IsAdmin() {
+	if !host.IsAdmin() {
 		return fail(stderr, "removing a service needs administrator rights", "run 'sudo clearance uninstall'")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -100,7 +101,7 @@ func anyChanged(steps []installer.Step) bool {
 // nobody could undo it once Clearance is gone.
 func restoreDNSBeforeUninstall(stderr io.Writer) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
-		on, _, err := platform.PublicDNSActive(platform.DNSJournalPath())
+		on, _, err := dnsfix.PublicActive(dnsfix.JournalPath())
 		if err != nil {
 			return "", fmt.Errorf("read the record of the DNS switch, so nothing was removed: %w", err)
 		}
@@ -128,7 +129,7 @@ func runServiceControl(cmd string, args []string, stdout, stderr io.Writer) int 
 	if code, done := parseFlags(fs, args, stderr, "Usage: sudo clearance "+cmd); done {
 		return code
 	}
-	if !platform.IsAdmin() {
+	if !host.IsAdmin() {
 		return fail(stderr, cmd+" needs administrator rights", "run 'sudo clearance "+cmd+"'")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -14,7 +14,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/check"
 	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 	"github.com/clearance-app/clearance/tray"
 	"github.com/clearance-app/clearance/tray/autostart"
 )
@@ -33,7 +33,7 @@ func runTray(args []string, _, stderr io.Writer) int {
 		return code
 	}
 	if atLogin {
-		platform.DetachConsole() // no console window for the session on Windows
+		host.DetachConsole() // no console window for the session on Windows
 	}
 	level := slog.LevelWarn
 	if verbose {

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // `clearance fix --result TOKEN` hands its result back through the state
@@ -26,16 +26,16 @@ const resultToken = "VGVzdFRva2VuMTIzNDU2Nzg"
 func fixWithState(t *testing.T, prefix []string, state string, args ...string) result {
 	t.Helper()
 	cmd := clearanceCmd(t, prefix, append([]string{"fix"}, args...)...)
-	cmd.Env = append(cmd.Env, platform.StateDirEnv+"="+state)
+	cmd.Env = append(cmd.Env, host.StateDirEnv+"="+state)
 	return runCmd(t, cmd)
 }
 
 // readResultAs decodes the result left for token, read as the tray reads
-// it (platform.ReadResult).
+// it (host.ReadResult).
 func readResultAs(t *testing.T, state, token string) api.FixResult {
 	t.Helper()
-	t.Setenv(platform.StateDirEnv, state)
-	b, err := platform.ReadResult(token)
+	t.Setenv(host.StateDirEnv, state)
+	b, err := host.ReadResult(token)
 	if err != nil {
 		t.Fatalf("read the result: %v", err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/clearance-app/clearance/agent/check"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/report"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -178,7 +178,7 @@ func isTerminal(w io.Writer) bool {
 
 // configHint says what to do about a configuration error.
 func configHint(err error) string {
-	if ue := (*platform.UnsafePathError)(nil); errors.As(err, &ue) {
+	if ue := (*host.UnsafePathError)(nil); errors.As(err, &ue) {
 		return "Clearance reads this file with full rights: only root (the Administrators on Windows) may be able to change it or any directory above it"
 	}
 	var ce *config.Error

@@ -138,7 +138,7 @@ func (r jsonReport) has(code string) bool {
 
 // writeConfig writes a configuration file for a test and returns its path.
 // Run as root, it is in a directory only root can change: the agent run as
-// root refuses any other (platform.ReadRootOwned).
+// root refuses any other (host.ReadRootOwned).
 func writeConfig(t testing.TB, lines ...string) string {
 	t.Helper()
 	p := roottest.Dir(t) + "/config.toml"

@@ -28,7 +28,9 @@ import (
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/health"
 	"github.com/clearance-app/clearance/agent/ntpq"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
+	"github.com/clearance-app/clearance/platform/netstate"
+	"github.com/clearance-app/clearance/platform/timesync"
 )
 
 // Options configure an Agent. Everything reaching outside the process is
@@ -56,7 +58,7 @@ type Options struct {
 	// configurations and adds its rate-limit backoff.
 	Env func(cfg *config.Config, log *slog.Logger) check.Env
 	// WatchNetwork and WatchClock report network changes and wall-clock
-	// jumps (platform.WatchNetwork and platform.WatchClockJump when nil).
+	// jumps (netstate.WatchNetwork and timesync.WatchJumps when nil).
 	// An error, such as platform.ErrNotSupported, leaves the agent to its
 	// schedule and to comparing wall and monotonic time at each wake-up.
 	WatchNetwork func(ctx context.Context) (<-chan struct{}, error)
@@ -133,10 +135,10 @@ func New(opts Options) (*Agent, error) {
 		opts.Env = serviceEnv
 	}
 	if opts.WatchNetwork == nil {
-		opts.WatchNetwork = platform.WatchNetwork
+		opts.WatchNetwork = netstate.WatchNetwork
 	}
 	if opts.WatchClock == nil {
-		opts.WatchClock = platform.WatchClockJump
+		opts.WatchClock = timesync.WatchJumps
 	}
 	if opts.Jitter == nil {
 		opts.Jitter = func(max time.Duration) time.Duration {
@@ -230,9 +232,9 @@ func (a *Agent) envFor(cfg *config.Config) check.Env {
 func serviceEnv(cfg *config.Config, log *slog.Logger) check.Env {
 	env := check.NewEnv(cfg, log)
 	if c, ok := env.NTP.(*ntpq.Client); ok {
-		c.Store = ntpq.FileStore{Path: filepath.Join(platform.StateDir(), "ntp.json")}
+		c.Store = ntpq.FileStore{Path: filepath.Join(host.StateDir(), "ntp.json")}
 	}
-	env.Addrs = &check.AddrMemory{Path: filepath.Join(platform.StateDir(), "addrs.json")}
+	env.Addrs = &check.AddrMemory{Path: filepath.Join(host.StateDir(), "addrs.json")}
 	return env
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/dnsfix"
 )
 
 // script is a fake machine check: what it reports is set by the test, and
@@ -80,14 +82,14 @@ func (e *events) fire() { e.ch <- struct{}{} }
 // fakeMachine records what the fixes asked of the OS.
 type fakeMachine struct {
 	mu        sync.Mutex
-	flushed   []platform.ResolverKind
+	flushed   []dnsconf.ResolverKind
 	flushErr  error
 	service   string
 	syncErr   error
 	stepped   []time.Duration
 	switchErr error
 	active    bool
-	change    platform.DNSSwitch
+	change    dnsfix.Switch
 	restored  int
 	repaired  bool
 	calls     []string
@@ -99,16 +101,16 @@ func (m *fakeMachine) note(s string) {
 	m.mu.Unlock()
 }
 
-func (m *fakeMachine) FlushDNS(ctx context.Context, ch *platform.Changes) (platform.FlushResult, error) {
+func (m *fakeMachine) FlushDNS(ctx context.Context, ch *platform.Changes) (dnsfix.FlushResult, error) {
 	m.note("flush")
 	if m.flushErr != nil {
-		return platform.FlushResult{}, m.flushErr
+		return dnsfix.FlushResult{}, m.flushErr
 	}
 	if len(m.flushed) == 0 {
-		return platform.FlushResult{Detail: "Nothing to flush: this machine has no DNS cache."}, nil
+		return dnsfix.FlushResult{Detail: "Nothing to flush: this machine has no DNS cache."}, nil
 	}
 	ch.Run(ctx, "resolvectl", "flush-caches")
-	return platform.FlushResult{Flushed: m.flushed, Detail: "Flushed the systemd-resolved cache."}, nil
+	return dnsfix.FlushResult{Flushed: m.flushed, Detail: "Flushed the systemd-resolved cache."}, nil
 }
 
 func (m *fakeMachine) SyncTimeService(ctx context.Context, ch *platform.Changes) (string, error) {
@@ -130,40 +132,40 @@ func (m *fakeMachine) StepClock(ctx context.Context, ch *platform.Changes, offse
 	})
 }
 
-func (m *fakeMachine) SwitchDNS(ctx context.Context, ch *platform.Changes) (platform.DNSSwitch, error) {
+func (m *fakeMachine) SwitchDNS(ctx context.Context, ch *platform.Changes) (dnsfix.Switch, error) {
 	m.note("switch")
 	if m.switchErr != nil {
-		return platform.DNSSwitch{}, m.switchErr
+		return dnsfix.Switch{}, m.switchErr
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.active {
-		return platform.DNSSwitch{}, errDNSPublicActive
+		return dnsfix.Switch{}, errDNSPublicActive
 	}
 	ch.Run(ctx, "resolvectl", "dns", "eth0", "1.1.1.1")
 	if !ch.DryRun() {
 		m.active = true
 	}
-	m.change = platform.DNSSwitch{Interface: "eth0", Tool: "systemd-resolved", Previous: []string{"10.0.0.1"}, Servers: []string{"1.1.1.1"}, Detail: "Switched eth0 to 1.1.1.1."}
+	m.change = dnsfix.Switch{Interface: "eth0", Tool: "systemd-resolved", Previous: []string{"10.0.0.1"}, Servers: []string{"1.1.1.1"}, Detail: "Switched eth0 to 1.1.1.1."}
 	return m.change, nil
 }
 
-func (m *fakeMachine) RestoreDNS(ctx context.Context, ch *platform.Changes) (platform.DNSSwitch, error) {
+func (m *fakeMachine) RestoreDNS(ctx context.Context, ch *platform.Changes) (dnsfix.Switch, error) {
 	m.note("restore")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.active {
-		return platform.DNSSwitch{}, errNoDNSJournal
+		return dnsfix.Switch{}, errNoDNSJournal
 	}
 	ch.Run(ctx, "resolvectl", "dns", "eth0", "10.0.0.1")
 	if !ch.DryRun() {
 		m.active = false
 		m.restored++
 	}
-	return platform.DNSSwitch{Interface: "eth0", Detail: "Restored eth0's DNS (10.0.0.1)."}, nil
+	return dnsfix.Switch{Interface: "eth0", Detail: "Restored eth0's DNS (10.0.0.1)."}, nil
 }
 
-func (m *fakeMachine) PublicDNS() (bool, platform.DNSSwitch, error) {
+func (m *fakeMachine) PublicDNS() (bool, dnsfix.Switch, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.active, m.change, nil

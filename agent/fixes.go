@@ -14,6 +14,7 @@ import (
 	"github.com/clearance-app/clearance/agent/fix"
 	"github.com/clearance-app/clearance/agent/health"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // Sentinel answers of the Machine that the fixes turn into words.
@@ -73,7 +74,7 @@ func (a *Agent) Fixes(context.Context) []api.FixStatus {
 			st.Available = true
 		case !mine:
 			st.Reason = "the tray runs this one, as you"
-		case !platform.IsAdmin():
+		case !host.IsAdmin():
 			st.Reason = "the agent is not running as an administrator, so it cannot change the system"
 		case !cfg.Agent.PrivilegedFixes && info.ID != fix.DNSRestore:
 			st.Reason = "an administrator switched off the fixes that change the system (agent.privileged_fixes = false)"
@@ -88,7 +89,7 @@ func (a *Agent) Fixes(context.Context) []api.FixStatus {
 // fixLockPath is the lock that keeps two processes (the agent, and a
 // `clearance fix` run while no agent answers) from changing the same
 // settings at the same time.
-func fixLockPath() string { return filepath.Join(platform.StateDir(), "fix.lock") }
+func fixLockPath() string { return filepath.Join(host.StateDir(), "fix.lock") }
 
 // RunFix runs one fix under its timeout, verifies it by running its check
 // again, and logs an audit line (api.FixRunner).
@@ -106,7 +107,7 @@ func (a *Agent) RunFix(ctx context.Context, id string, opts api.FixOptions) (api
 	if !opts.DryRun {
 		// Another process (a `clearance fix` run while the agent is not
 		// answering) must not change the same settings at the same time.
-		unlock, err := platform.LockFile(fixLockPath())
+		unlock, err := host.LockFile(fixLockPath())
 		if err != nil {
 			return api.FixResult{}, fmt.Errorf("take the fix lock: %w", err)
 		}

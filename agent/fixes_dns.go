@@ -10,6 +10,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // dnsFlush flushes the cache of the resolver in use. A machine without a
@@ -110,12 +111,12 @@ func (a *Agent) publicDNSFinding(_ context.Context, now time.Time) (finding.Find
 // repairDNS rolls back a DNS switch that a crash interrupted, and removes
 // the temporary files the crash left, at start.
 func (a *Agent) repairDNS(ctx context.Context) {
-	if !platform.IsAdmin() {
+	if !host.IsAdmin() {
 		return
 	}
 	// A `clearance fix` run while no agent answered may be switching right
 	// now: its journal and its temporary files are not a crash's.
-	unlock, err := platform.LockFile(fixLockPath())
+	unlock, err := host.LockFile(fixLockPath())
 	if err != nil {
 		a.log.Error("could not check for an interrupted DNS switch", "err", fmt.Errorf("take the fix lock: %w", err))
 		return

@@ -15,14 +15,15 @@ import (
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/fix"
 	"github.com/clearance-app/clearance/agent/ntpq"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // fixAgent is an agent (not running its loop) whose clock and dns checks
 // are scripted, with a fake machine.
 func fixAgent(t *testing.T, m *fakeMachine) (*Agent, *script, *script) {
 	t.Helper()
-	if !platform.IsAdmin() {
+	if !host.IsAdmin() {
 		t.Skip("the privileged fixes are only offered to an administrator; run as root")
 	}
 	clock, dns := newScript("clock"), newScript("dns")
@@ -57,7 +58,7 @@ func TestDNSFlushNothingToFlush(t *testing.T) {
 }
 
 func TestDNSFlushVerifiesByCheckingAgain(t *testing.T) {
-	m := &fakeMachine{flushed: []platform.ResolverKind{platform.ResolverSystemdResolved}}
+	m := &fakeMachine{flushed: []dnsconf.ResolverKind{dnsconf.ResolverSystemdResolved}}
 	a, _, dns := fixAgent(t, m)
 	dns.set(check.Fail, finding.DNSFailure)
 	res := runFix(t, a, fix.DNSFlush, api.FixOptions{})
@@ -285,7 +286,7 @@ func TestFixesList(t *testing.T) {
 // A fix whose check cannot run afterwards says it could not be verified,
 // instead of passing an empty result off as success.
 func TestUnverifiedFixSaysSo(t *testing.T) {
-	m := &fakeMachine{flushed: []platform.ResolverKind{platform.ResolverSystemdResolved}}
+	m := &fakeMachine{flushed: []dnsconf.ResolverKind{dnsconf.ResolverSystemdResolved}}
 	a, _, dns := fixAgent(t, m)
 	dns.set(check.Skip)
 	res := runFix(t, a, fix.DNSFlush, api.FixOptions{})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsfix"
 )
 
 // Machine is what the privileged fixes change: the one seam between the
@@ -15,7 +16,7 @@ import (
 type Machine interface {
 	// FlushDNS flushes the caches of the resolver in use; an empty Flushed
 	// means there was nothing to flush.
-	FlushDNS(ctx context.Context, ch *platform.Changes) (platform.FlushResult, error)
+	FlushDNS(ctx context.Context, ch *platform.Changes) (dnsfix.FlushResult, error)
 	// SyncTimeService makes the OS time service correct the clock now;
 	// errNoTimeService when there is none to ask.
 	SyncTimeService(ctx context.Context, ch *platform.Changes) (service string, err error)
@@ -23,12 +24,12 @@ type Machine interface {
 	StepClock(ctx context.Context, ch *platform.Changes, offset time.Duration) error
 	// SwitchDNS journals the active interface's DNS, then switches it to
 	// public resolvers; errDNSPublicActive while a switch is in effect.
-	SwitchDNS(ctx context.Context, ch *platform.Changes) (platform.DNSSwitch, error)
+	SwitchDNS(ctx context.Context, ch *platform.Changes) (dnsfix.Switch, error)
 	// RestoreDNS puts back what the journal recorded; errNoDNSJournal
 	// when there is nothing to restore.
-	RestoreDNS(ctx context.Context, ch *platform.Changes) (platform.DNSSwitch, error)
+	RestoreDNS(ctx context.Context, ch *platform.Changes) (dnsfix.Switch, error)
 	// PublicDNS says whether a switch is in effect, and what it changed.
-	PublicDNS() (bool, platform.DNSSwitch, error)
+	PublicDNS() (bool, dnsfix.Switch, error)
 	// RepairDNS rolls back a switch that a crash interrupted.
 	RepairDNS(ctx context.Context, ch *platform.Changes) (bool, error)
 }

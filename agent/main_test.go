@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // TestMain gives the tests a state directory of their own: the fixes take
@@ -17,7 +17,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Setenv(platform.StateDirEnv, dir)
+	os.Setenv(host.StateDirEnv, dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

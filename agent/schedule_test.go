@@ -15,7 +15,7 @@ import (
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/fix"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // In these tests time is synctest's: time.Sleep moves a fake clock once
@@ -315,7 +315,7 @@ func TestStopDuringConfirmationRun(t *testing.T) {
 // the next full run minutes later: the fix wakes the loop.
 func TestFixWakesTheLoop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		if !platform.IsAdmin() {
+		if !host.IsAdmin() {
 			t.Skip("the privileged fixes are only offered to an administrator; run as root")
 		}
 		dns := newScript("dns")

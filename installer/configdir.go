@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // makeConfigDir makes the directory of the agent's configuration file
@@ -19,7 +19,7 @@ func (s *setup) makeConfigDir() error {
 		return nil
 	}
 	dir := filepath.Join(s.o.Root, s.o.ConfigDir)
-	changed, err := platform.MakeRootOwnedDir(dir)
+	changed, err := host.MakeRootOwnedDir(dir)
 	if err != nil {
 		return fmt.Errorf("prepare %s for the agent's configuration: %w", dir, err)
 	}

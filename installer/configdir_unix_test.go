@@ -11,11 +11,11 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/internal/roottest"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // rootOnlyRoot is a root for the files install writes, in a directory that
-// only root can write, with an etc/ in it: platform.CheckRootOwned refuses
+// only root can write, with an etc/ in it: host.CheckRootOwned refuses
 // anything under /tmp, which everyone may write.
 func rootOnlyRoot(t *testing.T) string {
 	t.Helper()
@@ -50,7 +50,7 @@ func TestInstallMakesConfigDir(t *testing.T) {
 	if want := "Made " + dir + ", for the agent's configuration file, changeable by administrators only"; steps[0].Done != want || !steps[0].Changed {
 		t.Errorf("first step %+v, want %q", steps[0], want)
 	}
-	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o755 || platform.CheckRootOwned(dir) != nil {
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o755 || host.CheckRootOwned(dir) != nil {
 		t.Fatalf("%s: %v, %v", dir, fi, err)
 	}
 

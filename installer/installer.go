@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsfix"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // DefaultGroup is the group whose members may run fixes through the agent
@@ -304,11 +306,11 @@ func (s *setup) uninstall(ctx context.Context) ([]Step, error) {
 // servers, the fix lock), unless it still holds a record of a DNS switch:
 // that record is the only way back to the person's own DNS settings.
 func (s *setup) removeState() error {
-	dir := platform.StateDir()
+	dir := host.StateDir()
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if _, err := os.Stat(platform.DNSJournalPath()); err == nil {
+	if _, err := os.Stat(dnsfix.JournalPath()); err == nil {
 		s.add("Kept "+dir+": it records DNS settings that Clearance changed and could not put back; 'clearance fix dns-restore' needs it", false)
 		return nil
 	}

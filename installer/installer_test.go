@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsfix"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 const testExe = "/usr/local/bin/clearance"
@@ -220,7 +221,7 @@ func TestUninstallThenAgain(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(state, "ntp.json"), []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(platform.StateDirEnv, state)
+	t.Setenv(host.StateDirEnv, state)
 	var ev events
 	m := &fakeManager{ev: &ev, installed: true, running: true, left: []string{"/etc/rc2.d/S50clearance"}}
 	db := &fakeDB{groups: map[string]bool{"clearance": true}}
@@ -364,11 +365,11 @@ func TestInstallWarnsOfReplaceableBinary(t *testing.T) {
 // journal is the only way back to the person's own settings.
 func TestUninstallKeepsAnUnrestoredDNSJournal(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state")
-	t.Setenv(platform.StateDirEnv, state)
+	t.Setenv(host.StateDirEnv, state)
 	if err := os.MkdirAll(state, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(platform.DNSJournalPath(), []byte("{}"), 0o644); err != nil {
+	if err := os.WriteFile(dnsfix.JournalPath(), []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var ev events
@@ -381,7 +382,7 @@ func TestUninstallKeepsAnUnrestoredDNSJournal(t *testing.T) {
 	if !strings.Contains(doneTexts(steps), "Kept "+state) {
 		t.Errorf("steps:\n%s", doneTexts(steps))
 	}
-	if _, err := os.Stat(platform.DNSJournalPath()); err != nil {
+	if _, err := os.Stat(dnsfix.JournalPath()); err != nil {
 		t.Fatalf("the journal was removed: %v", err)
 	}
 }

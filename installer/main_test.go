@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // TestMain lets the test binary double as a small program that a test runs
@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 		os.Stderr.WriteString(err.Error() + "\n")
 		os.Exit(3)
 	}
-	os.Setenv(platform.StateDirEnv, dir)
+	os.Setenv(host.StateDirEnv, dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

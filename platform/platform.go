@@ -1,10 +1,16 @@
-// Package platform holds the operating-system primitives that checks and
-// fixes need, behind small functions with one file per OS (route_linux.go,
-// route_windows.go, route_darwin.go, route_other.go). Parsers of OS output
-// are plain untagged functions, tested on every OS from recorded output in
-// testdata/. Functions not yet written for an OS return ErrNotSupported:
-// callers show that as a skip with the reason, never as a silent pass.
-// Nothing here changes the system unless its name says so.
+// Package platform is the base of Clearance's operating-system layer: the
+// one runner through which commands run (system directories only, a
+// timeout, the argv logged), Changes (the one path by which fixes change
+// the system, so that dry runs list the exact commands), durable renames,
+// the file watch the OS watchers share, and helpers for parsing OS output.
+// The primitives themselves live in its sub-packages, one per concern:
+// host, netstate, dnsconf, dnsfix, timesync and proxy. Each keeps one file
+// per OS (route_linux.go, route_windows.go, route_darwin.go,
+// route_other.go); parsers of OS output are plain untagged functions,
+// tested on every OS from recorded output in testdata/. Functions not yet
+// written for an OS return ErrNotSupported: callers show that as a skip
+// with the reason, never as a silent pass. Nothing here changes the system
+// unless its name says so, and nothing here imports the rest of Clearance.
 package platform
 
 import "errors"

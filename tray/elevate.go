@@ -12,6 +12,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // Without an agent, a privileged fix runs in a new process of this program,
@@ -23,7 +24,7 @@ import (
 // pass back. On Windows, where an elevated process's output cannot be
 // read, the tray passes a random token instead (--result TOKEN) and reads
 // the result from the file the elevated process makes for it in a
-// directory only administrators can write (platform.ResultsDir): never a
+// directory only administrators can write (host.ResultsDir): never a
 // path of the tray's choosing, which another of the person's processes
 // could turn into a link to anywhere before root writes to it.
 
@@ -142,7 +143,7 @@ func resultArgs(id string, opts api.FixOptions, token string) []string {
 // readResultFile reads the result that `clearance fix … --result TOKEN`
 // left, once it has exited (runErr: its exit status, when not 0).
 func readResultFile(id, token string, runErr error) (api.FixResult, error) {
-	out, err := platform.ReadResult(token)
+	out, err := host.ReadResult(token)
 	if err != nil && runErr == nil {
 		runErr = fmt.Errorf("read its result: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // argvRunner is a platform.Runner that expects one exact argv and answers
@@ -132,7 +133,7 @@ func TestReadOsascript(t *testing.T) {
 // token is one the command accepts.
 func TestResultArgs(t *testing.T) {
 	token := newResultToken()
-	if err := platform.CheckResultToken(token); err != nil {
+	if err := host.CheckResultToken(token); err != nil {
 		t.Fatalf("a new token %q is refused: %v", token, err)
 	}
 	if other := newResultToken(); other == token {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // The shell command macOS runs as root (resultShell), run here by sh
@@ -76,12 +77,12 @@ func TestResultShell(t *testing.T) {
 }
 
 // What the Windows tray reads after the elevated fix: the file that
-// `clearance fix --result TOKEN` made (platform.CreateResult, the same
+// `clearance fix --result TOKEN` made (host.CreateResult, the same
 // call), found by the token alone.
 func TestReadResultFile(t *testing.T) {
-	t.Setenv(platform.StateDirEnv, filepath.Join(t.TempDir(), "state"))
+	t.Setenv(host.StateDirEnv, filepath.Join(t.TempDir(), "state"))
 	token := newResultToken()
-	f, err := platform.CreateResult(token, time.Now())
+	f, err := host.CreateResult(token, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

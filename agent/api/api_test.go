@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // The policy is pure: every OS runs it on every kind of caller.
@@ -24,27 +24,27 @@ func TestPolicy(t *testing.T) {
 	people := map[int]bool{1000: true, 1001: true}
 	cases := []struct {
 		name       string
-		cred       platform.PeerCred
+		cred       host.PeerCred
 		lookupErr  error
 		wantStatus int // 0: allowed
 		wantMsg    string
 		wantAsked  bool
 	}{
-		{name: "root", cred: platform.PeerCred{UID: 0, GID: 0, Admin: true}},
-		{name: "member", cred: platform.PeerCred{UID: 1000, GID: 1000}, wantAsked: true},
-		{name: "not a member", cred: platform.PeerCred{UID: 1001, GID: 1001}, wantAsked: true,
+		{name: "root", cred: host.PeerCred{UID: 0, GID: 0, Admin: true}},
+		{name: "member", cred: host.PeerCred{UID: 1000, GID: 1000}, wantAsked: true},
+		{name: "not a member", cred: host.PeerCred{UID: 1001, GID: 1001}, wantAsked: true,
 			wantStatus: 403, wantMsg: "fixes need root or membership of the group clearance; add yourself with: " + fmt.Sprintf(joinGroupCommand, "bob", "clearance")},
-		{name: "no account", cred: platform.PeerCred{UID: 4242, GID: 4242}, wantAsked: true,
+		{name: "no account", cred: host.PeerCred{UID: 4242, GID: 4242}, wantAsked: true,
 			wantStatus: 403, wantMsg: "fixes are not allowed for this account"},
 		// nobody cannot join a group; telling it to would only tell a
 		// hostile local user the group's name.
-		{name: "not a person", cred: platform.PeerCred{UID: 65534, GID: 65534}, wantAsked: true,
+		{name: "not a person", cred: host.PeerCred{UID: 65534, GID: 65534}, wantAsked: true,
 			wantStatus: 403, wantMsg: "fixes are not allowed for this account"},
-		{name: "group database broken", cred: platform.PeerCred{UID: 1001}, lookupErr: errors.New("nss down"), wantAsked: true,
+		{name: "group database broken", cred: host.PeerCred{UID: 1001}, lookupErr: errors.New("nss down"), wantAsked: true,
 			wantStatus: 500, wantMsg: "could not read the group database"},
-		{name: "windows administrator", cred: platform.PeerCred{UID: -1, GID: -1, SID: "S-1-5-18", User: `NT AUTHORITY\SYSTEM`, Admin: true}},
-		{name: "windows interactive user", cred: platform.PeerCred{UID: -1, GID: -1, SID: "S-1-5-21-1-2-3-1001", User: `PC\alice`, Interactive: true}},
-		{name: "windows service account", cred: platform.PeerCred{UID: -1, GID: -1, SID: "S-1-5-20", User: `NT AUTHORITY\NETWORK SERVICE`},
+		{name: "windows administrator", cred: host.PeerCred{UID: -1, GID: -1, SID: "S-1-5-18", User: `NT AUTHORITY\SYSTEM`, Admin: true}},
+		{name: "windows interactive user", cred: host.PeerCred{UID: -1, GID: -1, SID: "S-1-5-21-1-2-3-1001", User: `PC\alice`, Interactive: true}},
+		{name: "windows service account", cred: host.PeerCred{UID: -1, GID: -1, SID: "S-1-5-20", User: `NT AUTHORITY\NETWORK SERVICE`},
 			wantStatus: 403, wantMsg: `fixes need an administrator or the person signed in at this computer, and NT AUTHORITY\NETWORK SERVICE is neither`},
 	}
 	for _, tc := range cases {
@@ -83,7 +83,7 @@ func TestFixGroupConfigurable(t *testing.T) {
 	var group string
 	h := New(Config{FixGroup: "netadmins", LookupMember: func(_ int, g string) (string, bool, error) { group = g; return "bob", false, nil },
 		IsPerson: func(int) bool { return true }})
-	e := h.mayFix(platform.PeerCred{UID: 1001})
+	e := h.mayFix(host.PeerCred{UID: 1001})
 	if e == nil || !strings.Contains(e.msg, "group netadmins") || group != "netadmins" {
 		t.Fatalf("got %+v asking about %q", e, group)
 	}

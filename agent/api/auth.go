@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // callerKey keys the connection's caller in a request's context.
@@ -29,12 +29,12 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	if lc, ok := c.(*limitedConn); ok {
 		if lc.known {
 			cred := lc.cred
-			return context.WithValue(ctx, callerKey{}, func() (platform.PeerCred, error) { return cred, nil })
+			return context.WithValue(ctx, callerKey{}, func() (host.PeerCred, error) { return cred, nil })
 		}
 		c = lc.Conn
 	}
-	return context.WithValue(ctx, callerKey{}, sync.OnceValues(func() (platform.PeerCred, error) {
-		return platform.PeerCredOf(c)
+	return context.WithValue(ctx, callerKey{}, sync.OnceValues(func() (host.PeerCred, error) {
+		return host.PeerCredOf(c)
 	}))
 }
 
@@ -42,10 +42,10 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 var errNoPeer = errors.New("the request did not arrive on the agent's socket")
 
 // callerOf returns the identity of the process that sent the request.
-func callerOf(ctx context.Context) (platform.PeerCred, error) {
-	get, ok := ctx.Value(callerKey{}).(func() (platform.PeerCred, error))
+func callerOf(ctx context.Context) (host.PeerCred, error) {
+	get, ok := ctx.Value(callerKey{}).(func() (host.PeerCred, error))
 	if !ok {
-		return platform.PeerCred{}, errNoPeer
+		return host.PeerCred{}, errNoPeer
 	}
 	return get()
 }
@@ -56,7 +56,7 @@ func callerOf(ctx context.Context) (platform.PeerCred, error) {
 // database says now (not the caller's process groups, which only change at
 // the next login). Only a refused person is told how to join the group:
 // nobody and service accounts cannot, and need not be told about it.
-func (h *Handler) mayFix(c platform.PeerCred) *apiError {
+func (h *Handler) mayFix(c host.PeerCred) *apiError {
 	group := h.cfg.FixGroup
 	allowed, name, err := h.privileged(c)
 	switch {
@@ -75,7 +75,7 @@ func (h *Handler) mayFix(c platform.PeerCred) *apiError {
 // privileged says whether c may run fixes (see mayFix), and names c's
 // account when the group database was asked. The same callers are exempt
 // from the limits on checks and connections.
-func (h *Handler) privileged(c platform.PeerCred) (allowed bool, name string, err error) {
+func (h *Handler) privileged(c host.PeerCred) (allowed bool, name string, err error) {
 	if c.Admin || c.Interactive {
 		return true, "", nil
 	}

@@ -9,7 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // countingChecker counts the runs asked for.
@@ -23,7 +23,7 @@ type checkAnswer struct {
 	StartsAt time.Time `json:"starts_at"`
 }
 
-func askCheck(t *testing.T, h *Handler, cred platform.PeerCred) checkAnswer {
+func askCheck(t *testing.T, h *Handler, cred host.PeerCred) checkAnswer {
 	t.Helper()
 	w := serveAs(h, cred, "POST", "/v1/check", "")
 	var a checkAnswer
@@ -42,9 +42,9 @@ func TestCheckRateForOthers(t *testing.T) {
 		runs := &countingChecker{}
 		h := New(Config{State: newFakeState(State{}), Checker: runs, Fixes: newFakeFixes(),
 			LookupMember: func(uid int, _ string) (string, bool, error) { return "u", uid == 1000, nil }})
-		nobody := platform.PeerCred{UID: 65534, GID: 65534}
-		member := platform.PeerCred{UID: 1000, GID: 1000}
-		root := platform.PeerCred{UID: 0, Admin: true}
+		nobody := host.PeerCred{UID: 65534, GID: 65534}
+		member := host.PeerCred{UID: 1000, GID: 1000}
+		root := host.PeerCred{UID: 0, Admin: true}
 		t0 := time.Now()
 		want := func(n int64, when string) {
 			t.Helper()

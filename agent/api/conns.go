@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // Connection limits. Each connection costs the agent a file descriptor and
@@ -59,7 +59,7 @@ func newConnCounter(total, perUser int) *connCounter {
 // known says whether the OS named the caller at accept (not on Windows,
 // where only the total applies). privileged is asked only when the answer
 // depends on it, since it may read the group database.
-func (c *connCounter) admit(cred platform.PeerCred, known bool, privileged func() bool) (release func(), refused string) {
+func (c *connCounter) admit(cred host.PeerCred, known bool, privileged func() bool) (release func(), refused string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -177,7 +177,7 @@ const maxRefusedHead = 32 << 10
 // place back. It carries the caller the OS named at accept.
 type limitedConn struct {
 	net.Conn
-	cred    platform.PeerCred
+	cred    host.PeerCred
 	known   bool
 	release func()
 }

@@ -5,14 +5,14 @@ package api
 import (
 	"net"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // acceptCred cannot name the caller here: Windows lets a pipe server read
 // its client's token only once it has read from the pipe, which the
 // server does when the first request arrives. Connections are then only
 // counted in all, not per user; each request is still authorized.
-func acceptCred(net.Conn) (platform.PeerCred, bool) { return platform.PeerCred{}, false }
+func acceptCred(net.Conn) (host.PeerCred, bool) { return host.PeerCred{}, false }
 
 // fileLimit: Windows has no descriptor limit to keep under; maxConns
 // bounds the connections.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // The rules, on every OS: a user holds at most maxConnsPerUser; the last
@@ -14,14 +14,14 @@ import (
 func TestConnCounter(t *testing.T) {
 	const total = 100
 	c := newConnCounter(total, maxConnsPerUser)
-	alice := platform.PeerCred{UID: 1000, GID: 1000}
-	root := platform.PeerCred{UID: 0, Admin: true}
+	alice := host.PeerCred{UID: 1000, GID: 1000}
+	root := host.PeerCred{UID: 0, Admin: true}
 	never := func() bool { t.Fatal("the group database was asked while under the reserve"); return false }
 	no := func() bool { return false }
 	yes := func() bool { return true }
 
 	var releases []func()
-	admit := func(cred platform.PeerCred, known bool, privileged func() bool) string {
+	admit := func(cred host.PeerCred, known bool, privileged func() bool) string {
 		t.Helper()
 		release, why := c.admit(cred, known, privileged)
 		if why == "" {
@@ -39,17 +39,17 @@ func TestConnCounter(t *testing.T) {
 	}
 	// Others fill up to the reserve.
 	for uid := 2000; c.open < total-reservedConns; uid++ {
-		if why := admit(platform.PeerCred{UID: uid}, true, never); why != "" {
+		if why := admit(host.PeerCred{UID: uid}, true, never); why != "" {
 			t.Fatalf("uid %d refused at %d open: %s", uid, c.open, why)
 		}
 	}
-	if why := admit(platform.PeerCred{UID: 3000}, true, no); !strings.Contains(why, "too many connections open (68)") {
+	if why := admit(host.PeerCred{UID: 3000}, true, no); !strings.Contains(why, "too many connections open (68)") {
 		t.Fatalf("a user outside the group in the reserve: %q", why)
 	}
-	if why := admit(platform.PeerCred{UID: 3001}, true, yes); why != "" {
+	if why := admit(host.PeerCred{UID: 3001}, true, yes); why != "" {
 		t.Fatalf("a member of the fix group in the reserve: %s", why)
 	}
-	if why := admit(platform.PeerCred{}, false, never); why != "" {
+	if why := admit(host.PeerCred{}, false, never); why != "" {
 		t.Fatalf("an unnamed caller under the total: %s", why)
 	}
 	for c.open < total {

@@ -7,13 +7,13 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // acceptCred names the caller of a connection just accepted: the kernel
 // recorded it at connect.
-func acceptCred(c net.Conn) (platform.PeerCred, bool) {
-	cred, err := platform.PeerCredOf(c)
+func acceptCred(c net.Conn) (host.PeerCred, bool) {
+	cred, err := host.PeerCredOf(c)
 	return cred, err == nil
 }
 

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // refusalLogEvery is how often one caller's refusals of one kind are
@@ -65,7 +65,7 @@ func (l *refusalLog) flush(k refusalKey) {
 
 // userKey names a caller's user, for counting: the user, not the process, so
 // that a flood from many processes of one user counts as one.
-func userKey(c platform.PeerCred) string {
+func userKey(c host.PeerCred) string {
 	if c.SID != "" {
 		return c.SID
 	}

@@ -12,7 +12,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 func TestClientText(t *testing.T) {
@@ -61,9 +61,9 @@ func (b *logBuffer) logger() *slog.Logger {
 
 // serveAs answers one request from cred, as if it came on a connection whose
 // peer the kernel named.
-func serveAs(h *Handler, cred platform.PeerCred, method, path, body string) *httptest.ResponseRecorder {
+func serveAs(h *Handler, cred host.PeerCred, method, path, body string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, path, strings.NewReader(body))
-	r = r.WithContext(context.WithValue(r.Context(), callerKey{}, func() (platform.PeerCred, error) { return cred, nil }))
+	r = r.WithContext(context.WithValue(r.Context(), callerKey{}, func() (host.PeerCred, error) { return cred, nil }))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
@@ -78,7 +78,7 @@ func TestRefusedFixesAreLoggedBounded(t *testing.T) {
 		h := New(Config{State: newFakeState(State{}), Checker: &fakeChecker{}, Fixes: newFakeFixes(), Log: logs.logger(),
 			LookupMember: func(int, string) (string, bool, error) { return "nobody", false, nil },
 			IsPerson:     func(int) bool { return false }})
-		nobody := platform.PeerCred{UID: 65534, GID: 65534, PID: 99}
+		nobody := host.PeerCred{UID: 65534, GID: 65534, PID: 99}
 		long := strings.Repeat("A", 16000)
 
 		for range 1000 {
@@ -101,7 +101,7 @@ func TestRefusedFixesAreLoggedBounded(t *testing.T) {
 			t.Fatalf("1000 refusals in a moment logged as %d lines, want 1:\n%s", len(lines), strings.Join(lines, "\n"))
 		}
 		// Another user's refusals are their own.
-		serveAs(h, platform.PeerCred{UID: 4242, GID: 4242}, "POST", "/v1/fixes/dns-flush", `{}`)
+		serveAs(h, host.PeerCred{UID: 4242, GID: 4242}, "POST", "/v1/fixes/dns-flush", `{}`)
 		if lines := logs.lines(); len(lines) != 2 || !strings.Contains(lines[1], "uid 4242") {
 			t.Fatalf("another user's refusal: %q", lines)
 		}

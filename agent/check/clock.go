@@ -14,6 +14,7 @@ import (
 	"github.com/clearance-app/clearance/agent/ntpq"
 	"github.com/clearance-app/clearance/agent/probe"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/timesync"
 )
 
 // clockCheck measures the local clock against NTP servers (web servers'
@@ -27,13 +28,13 @@ var clockCheck = Check{
 	Run:     clock{timeSync: clockSystemTimeSync}.run,
 }
 
-func clockSystemTimeSync(ctx context.Context) (platform.TimeSync, error) {
-	return platform.TimeSyncStatus(ctx, platform.System)
+func clockSystemTimeSync(ctx context.Context) (timesync.State, error) {
+	return timesync.Read(ctx, platform.System)
 }
 
 // clock holds what tests replace: the OS time-service lookup.
 type clock struct {
-	timeSync func(context.Context) (platform.TimeSync, error)
+	timeSync func(context.Context) (timesync.State, error)
 }
 
 // clockWebSources is how many web servers are asked for their Date when NTP
@@ -69,7 +70,7 @@ func (c clock) run(ctx context.Context, env *Env) Result {
 }
 
 type clockSync struct {
-	ts  platform.TimeSync
+	ts  timesync.State
 	err error
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/clearance-app/clearance/agent/ntptest"
 	"github.com/clearance-app/clearance/agent/probe"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/timesync"
 )
 
 // clockWorld is a loopback world for the clock check: NTP responders, TLS
@@ -35,7 +36,7 @@ type clockWorld struct {
 	pool   *x509.CertPool
 	ntp    *ntpq.Client
 	now    func() time.Time
-	sync   func(context.Context) (platform.TimeSync, error)
+	sync   func(context.Context) (timesync.State, error)
 }
 
 func newClockWorld(t *testing.T) *clockWorld {
@@ -47,8 +48,8 @@ func newClockWorld(t *testing.T) *clockWorld {
 	cfg.Endpoints.Hosts = nil
 	return &clockWorld{
 		t: t, cfg: cfg, closed: cfg.Network.Witness, pool: x509.NewCertPool(), ntp: &ntpq.Client{}, now: time.Now,
-		sync: func(context.Context) (platform.TimeSync, error) {
-			return platform.TimeSync{Service: "chronyd", Active: true}, nil
+		sync: func(context.Context) (timesync.State, error) {
+			return timesync.State{Service: "chronyd", Active: true}, nil
 		},
 	}
 }
@@ -373,21 +374,21 @@ func TestClockTimeService(t *testing.T) {
 	yes := true
 	for _, tc := range []struct {
 		name     string
-		ts       platform.TimeSync
+		ts       timesync.State
 		err      error
 		unsynced bool
 		summary  string
 		dataErr  string
 	}{
-		{"running", platform.TimeSync{Service: "systemd-timesyncd", Active: true, Synchronized: &yes}, nil, false, "", ""},
-		{"stopped", platform.TimeSync{Service: "systemd-timesyncd"}, nil, true, "systemd-timesyncd is not running", ""},
-		{"none installed", platform.TimeSync{}, nil, true, "no time service", ""},
-		{"container: the host keeps time", platform.TimeSync{Virtualized: "docker"}, nil, false, "kept by the host (docker)", ""},
-		{"not supported", platform.TimeSync{}, platform.ErrNotSupported, false, "not checked on this operating system", "not supported on this operating system yet"},
+		{"running", timesync.State{Service: "systemd-timesyncd", Active: true, Synchronized: &yes}, nil, false, "", ""},
+		{"stopped", timesync.State{Service: "systemd-timesyncd"}, nil, true, "systemd-timesyncd is not running", ""},
+		{"none installed", timesync.State{}, nil, true, "no time service", ""},
+		{"container: the host keeps time", timesync.State{Virtualized: "docker"}, nil, false, "kept by the host (docker)", ""},
+		{"not supported", timesync.State{}, platform.ErrNotSupported, false, "not checked on this operating system", "not supported on this operating system yet"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newClockWorld(t)
-			w.sync = func(context.Context) (platform.TimeSync, error) { return tc.ts, tc.err }
+			w.sync = func(context.Context) (timesync.State, error) { return tc.ts, tc.err }
 			for range 3 {
 				w.ntpServer(ntptest.Options{})
 			}

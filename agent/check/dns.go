@@ -13,6 +13,7 @@ import (
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
 )
 
 // dnsCheck resolves the probed OpenAI names with the system resolver and
@@ -28,8 +29,8 @@ var dnsCheck = Check{
 
 // dnsResolverInfo detects the resolver in use. Tests replace it (and
 // restore it with t.Cleanup) so that they do not depend on this machine.
-var dnsResolverInfo = func(ctx context.Context) (platform.ResolverInfo, error) {
-	return platform.Resolver(ctx, platform.System)
+var dnsResolverInfo = func(ctx context.Context) (dnsconf.ResolverInfo, error) {
+	return dnsconf.Resolver(ctx, platform.System)
 }
 
 // The design's sinkhole ranges: answers that send a name nowhere useful, as
@@ -78,7 +79,7 @@ func runDNS(ctx context.Context, env *Env) Result {
 	names := dnsProbedNames(env.Config)
 	var (
 		wg      group
-		info    platform.ResolverInfo
+		info    dnsconf.ResolverInfo
 		infoErr error
 	)
 	wg.Go(func() { info, infoErr = dnsResolverInfo(ctx) })
@@ -194,7 +195,7 @@ func dnsInRanges(addrs []netip.Addr, ranges []netip.Prefix) []netip.Addr {
 }
 
 // dnsJudge turns the lookups into findings, data and a summary.
-func dnsJudge(now time.Time, lookups []dnsLookup, info platform.ResolverInfo, infoErr error) Result {
+func dnsJudge(now time.Time, lookups []dnsLookup, info dnsconf.ResolverInfo, infoErr error) Result {
 	failed := map[string]any{}
 	sinkholed := map[string]any{}
 	fake := map[string]any{}
@@ -208,11 +209,11 @@ func dnsJudge(now time.Time, lookups []dnsLookup, info platform.ResolverInfo, in
 			continue
 		}
 		if s := dnsInRanges(l.Addrs, dnsSinkholeRanges); len(s) > 0 {
-			sinkholed[l.Name] = platform.AddrStrings(s)
+			sinkholed[l.Name] = dnsconf.AddrStrings(s)
 			sinkNames = append(sinkNames, l.Name)
 		}
 		if f := dnsInRanges(l.Addrs, fakeIPRanges); len(f) > 0 {
-			fake[l.Name] = platform.AddrStrings(f)
+			fake[l.Name] = dnsconf.AddrStrings(f)
 			fakeNames = append(fakeNames, l.Name)
 		}
 	}
@@ -239,7 +240,7 @@ func dnsJudge(now time.Time, lookups []dnsLookup, info platform.ResolverInfo, in
 func dnsLookupData(l dnsLookup) map[string]any {
 	m := map[string]any{
 		"name":      l.Name,
-		"addresses": platform.AddrStrings(l.Addrs),
+		"addresses": dnsconf.AddrStrings(l.Addrs),
 		"ms":        float64(l.Took.Microseconds()) / 1000,
 	}
 	if l.Kind != "" {
@@ -252,7 +253,7 @@ func dnsLookupData(l dnsLookup) map[string]any {
 }
 
 // dnsResolverData reports the resolver, or why it is unknown.
-func dnsResolverData(info platform.ResolverInfo, err error) map[string]any {
+func dnsResolverData(info dnsconf.ResolverInfo, err error) map[string]any {
 	switch {
 	case errors.Is(err, platform.ErrNotSupported):
 		return map[string]any{"detail": "resolver detection: not supported on this operating system yet"}
@@ -279,7 +280,7 @@ func dnsKindWords(kind string) string {
 	return "lookup error"
 }
 
-func dnsSummary(lookups []dnsLookup, failNames []string, failed map[string]any, sinkNames, fakeNames []string, info platform.ResolverInfo, infoErr error) string {
+func dnsSummary(lookups []dnsLookup, failNames []string, failed map[string]any, sinkNames, fakeNames []string, info dnsconf.ResolverInfo, infoErr error) string {
 	if len(lookups) == 0 {
 		return "no host names to resolve (the probed hosts are IP addresses)"
 	}
@@ -318,13 +319,13 @@ func dnsSummary(lookups []dnsLookup, failNames []string, failed map[string]any, 
 }
 
 // resolverWords names the resolver for a person.
-func resolverWords(k platform.ResolverKind) string {
+func resolverWords(k dnsconf.ResolverKind) string {
 	switch k {
-	case platform.ResolverUpstream:
+	case dnsconf.ResolverUpstream:
 		return "the network's DNS server, no local cache"
-	case platform.ResolverLocal:
+	case dnsconf.ResolverLocal:
 		return "a local DNS server"
-	case platform.ResolverWindowsDNSClient:
+	case dnsconf.ResolverWindowsDNSClient:
 		return "the Windows DNS Client"
 	}
 	return string(k)

@@ -14,6 +14,7 @@ import (
 	"github.com/clearance-app/clearance/agent/dnstest"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
 )
 
 var dnsTestNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -34,10 +35,10 @@ var dnsTestTable = dnstest.Table{
 }
 
 // dnsTestStubResolver replaces resolver detection for one test.
-func dnsTestStubResolver(t *testing.T, info platform.ResolverInfo, err error) {
+func dnsTestStubResolver(t *testing.T, info dnsconf.ResolverInfo, err error) {
 	t.Helper()
 	old := dnsResolverInfo
-	dnsResolverInfo = func(context.Context) (platform.ResolverInfo, error) { return info, err }
+	dnsResolverInfo = func(context.Context) (dnsconf.ResolverInfo, error) { return info, err }
 	t.Cleanup(func() { dnsResolverInfo = old })
 }
 
@@ -64,7 +65,7 @@ func dnsTestFinding(res Result, code finding.Code) (finding.Finding, bool) {
 }
 
 func TestDNSAllNamesResolve(t *testing.T) {
-	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverSystemdResolved, Servers: []string{"127.0.0.53"}, Detail: "systemd-resolved answers"}, nil)
+	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverSystemdResolved, Servers: []string{"127.0.0.53"}, Detail: "systemd-resolved answers"}, nil)
 	res := dnsTestRun(t, 5*time.Second, "https://chatgpt.test/", "https://auth.test/", "https://192.0.2.1/", "https://chatgpt.test/again")
 	if res.Status != Pass || len(res.Findings) != 0 {
 		t.Fatalf("status %s findings %v, want a pass without findings (%s)", res.Status, res.Findings, res.Summary)
@@ -93,7 +94,7 @@ func TestDNSAllNamesResolve(t *testing.T) {
 }
 
 func TestDNSFailures(t *testing.T) {
-	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream}, nil)
+	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
 	for _, tc := range []struct {
 		host, kind string
 	}{
@@ -124,7 +125,7 @@ func TestDNSFailures(t *testing.T) {
 // When the network check reached addresses while names timed out, the
 // dns-failure says so: the uplink works, the resolver does not.
 func TestDNSFailureNamesTheAddressesThatAnswered(t *testing.T) {
-	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream}, nil)
+	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
 	_, r := dnstest.Serve(t, dnsTestTable)
 	cfg := config.Default()
 	cfg.Endpoints.Hosts = []string{"https://hang.test/"}
@@ -143,7 +144,7 @@ func TestDNSFailureNamesTheAddressesThatAnswered(t *testing.T) {
 }
 
 func TestDNSSinkholes(t *testing.T) {
-	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream}, nil)
+	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
 	for _, tc := range []struct {
 		host string
 		want []string
@@ -172,7 +173,7 @@ func TestDNSSinkholes(t *testing.T) {
 
 // Fake IPs of proxy and VPN clients are evidence, never a sinkhole.
 func TestDNSFakeIPIsNotASinkhole(t *testing.T) {
-	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream}, nil)
+	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
 	res := dnsTestRun(t, 5*time.Second, "https://fake.test/", "https://cgnat.test/")
 	if len(res.Findings) != 0 || res.Status != Pass {
 		t.Fatalf("status %s findings %v, want a pass", res.Status, res.Findings)
@@ -184,7 +185,7 @@ func TestDNSFakeIPIsNotASinkhole(t *testing.T) {
 }
 
 func TestDNSEverythingAtOnce(t *testing.T) {
-	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverDnsmasq}, nil)
+	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverDnsmasq}, nil)
 	res := dnsTestRun(t, 5*time.Second, "https://chatgpt.test/", "https://nx.test/", "https://zero.test/", "https://fake.test/")
 	fail, ok1 := dnsTestFinding(res, finding.DNSFailure.Code)
 	sink, ok2 := dnsTestFinding(res, finding.DNSSinkhole.Code)
@@ -210,7 +211,7 @@ func TestDNSResolverUnknown(t *testing.T) {
 		{platform.ErrNotSupported, "resolver detection: not supported on this operating system yet"},
 		{errors.New("read /etc/resolv.conf: permission denied"), "the resolver could not be identified"},
 	} {
-		dnsTestStubResolver(t, platform.ResolverInfo{}, tc.err)
+		dnsTestStubResolver(t, dnsconf.ResolverInfo{}, tc.err)
 		res := dnsTestRun(t, 5*time.Second, "https://chatgpt.test/")
 		if rd := res.Data["resolver"].(map[string]any); rd["detail"] != tc.want {
 			t.Errorf("%v: resolver data %v", tc.err, rd)
@@ -223,7 +224,7 @@ func TestDNSResolverUnknown(t *testing.T) {
 
 // A resolver nobody answers for: the server's port is closed.
 func TestDNSServerUnreachable(t *testing.T) {
-	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream}, nil)
+	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -7,13 +7,13 @@ import (
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/ntpq"
 	"github.com/clearance-app/clearance/agent/probe"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
 )
 
 // NewEnv returns an environment that reaches the real network through the
 // system resolver and roots.
 func NewEnv(cfg *config.Config, log *slog.Logger) Env {
-	resolver := platform.SystemResolver()
+	resolver := dnsconf.SystemResolver()
 	return Env{
 		Config: cfg,
 		Log:    log,
@@ -38,10 +38,10 @@ func (e *Env) fillDefaults() {
 		e.Log = slog.New(slog.DiscardHandler)
 	}
 	if e.Lookup == nil {
-		e.Lookup = platform.SystemResolver()
+		e.Lookup = dnsconf.SystemResolver()
 	}
 	if e.Probe == nil {
-		e.Probe = &probe.Prober{Resolver: platform.SystemResolver()}
+		e.Probe = &probe.Prober{Resolver: dnsconf.SystemResolver()}
 	}
 }
 

@@ -11,7 +11,8 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/netstate"
+	"github.com/clearance-app/clearance/platform/timesync"
 )
 
 // panickingResolver is a Resolver with a bug: every lookup panics, on
@@ -34,7 +35,7 @@ func TestPanicInACheckGoroutineIsThatChecksError(t *testing.T) {
 	}{
 		{"network: the routing table read", networkCheck, func(t *testing.T, env *Env) {
 			old := netRoutes
-			netRoutes = func(context.Context) ([]platform.Route, error) { panic("routes bug") }
+			netRoutes = func(context.Context) ([]netstate.Route, error) { panic("routes bug") }
 			t.Cleanup(func() { netRoutes = old })
 			env.Config.Network.Witness = "https://127.0.0.1:1/"
 			env.Config.Network.CaptivePortal = "http://127.0.0.1:1/"
@@ -42,7 +43,7 @@ func TestPanicInACheckGoroutineIsThatChecksError(t *testing.T) {
 		{"dns: lookups run by concurrently", Check{Name: "dns", Run: runDNS}, func(t *testing.T, env *Env) {
 			env.Lookup = panickingResolver{}
 		}},
-		{"clock: the time service lookup it does not wait for", Check{Name: "clock", Run: clock{timeSync: func(context.Context) (platform.TimeSync, error) {
+		{"clock: the time service lookup it does not wait for", Check{Name: "clock", Run: clock{timeSync: func(context.Context) (timesync.State, error) {
 			panic("time sync bug")
 		}}.run}, func(t *testing.T, env *Env) {
 			env.Config.Clock.NTPServers = nil

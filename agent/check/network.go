@@ -16,6 +16,8 @@ import (
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/probe"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // networkCheck decides whether the machine is online at all, before any
@@ -33,7 +35,7 @@ var networkCheck = Check{
 
 // netRoutes reads the routing table. Tests replace it (restoring it with
 // t.Cleanup): the real table of the test machine says nothing about the case.
-var netRoutes = platform.Routes
+var netRoutes = netstate.Routes
 
 // netOfflineBlock is the reason dependent checks are skipped.
 const netOfflineBlock = "the machine is offline"
@@ -547,7 +549,7 @@ func netDNSData(l *dnsLookup) map[string]any {
 	if l == nil {
 		return map[string]any{"detail": "not needed: the witness is an IP address"}
 	}
-	m := map[string]any{"host": l.Name, "ms": float64(l.Took.Microseconds()) / 1000, "answers": platform.AddrStrings(l.Addrs)}
+	m := map[string]any{"host": l.Name, "ms": float64(l.Took.Microseconds()) / 1000, "answers": dnsconf.AddrStrings(l.Addrs)}
 	if l.Kind != "" {
 		m["error"] = l.Kind
 		m["detail"] = "system DNS does not answer: " + dnsKindWords(l.Kind)

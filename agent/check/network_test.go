@@ -20,21 +20,23 @@ import (
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/probe"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // netTestStubRoutes replaces the routing table for one test.
-func netTestStubRoutes(t *testing.T, rs []platform.Route, err error) {
+func netTestStubRoutes(t *testing.T, rs []netstate.Route, err error) {
 	t.Helper()
 	old := netRoutes
-	netRoutes = func(context.Context) ([]platform.Route, error) { return rs, err }
+	netRoutes = func(context.Context) ([]netstate.Route, error) { return rs, err }
 	t.Cleanup(func() { netRoutes = old })
 }
 
-func netTestRoute(iface, prefix string) platform.Route {
-	return platform.Route{Interface: iface, Destination: netip.MustParsePrefix(prefix)}
+func netTestRoute(iface, prefix string) netstate.Route {
+	return netstate.Route{Interface: iface, Destination: netip.MustParsePrefix(prefix)}
 }
 
-var netTestDefaultRoute = []platform.Route{netTestRoute("eth0", "0.0.0.0/0"), netTestRoute("eth0", "192.0.2.0/24")}
+var netTestDefaultRoute = []netstate.Route{netTestRoute("eth0", "0.0.0.0/0"), netTestRoute("eth0", "192.0.2.0/24")}
 
 // netTestWitness is an HTTPS witness answering like /cdn-cgi/trace. Its
 // certificate is valid for 127.0.0.1 and example.com.
@@ -82,7 +84,7 @@ func netTestEnv(t *testing.T, s netTestSetup) Env {
 	// Connects by address go to loopback only: never the public resolvers
 	// of the defaults, nor this machine's own resolver.
 	cfg.Network.UplinkAddresses = s.uplink
-	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream, Servers: s.resolverServers}, nil)
+	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream, Servers: s.resolverServers}, nil)
 	if s.timeout > 0 {
 		cfg.Network.Timeout = config.Duration(s.timeout)
 		cfg.DNS.Timeout = config.Duration(s.timeout * 9 / 10)
@@ -230,13 +232,13 @@ func netTestOfflineSetup(t *testing.T) netTestSetup {
 func TestNetworkOfflineWhenNothingAnswers(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		routes []platform.Route
+		routes []netstate.Route
 		err    error
 		words  string
 	}{
 		{"default route present", netTestDefaultRoute, nil, "present"},
-		{"split default only", []platform.Route{netTestRoute("tun0", "0.0.0.0/1"), netTestRoute("tun0", "128.0.0.0/1")}, nil, "present"},
-		{"IPv6 default only", []platform.Route{netTestRoute("wlan0", "::/0")}, nil, "present"},
+		{"split default only", []netstate.Route{netTestRoute("tun0", "0.0.0.0/1"), netTestRoute("tun0", "128.0.0.0/1")}, nil, "present"},
+		{"IPv6 default only", []netstate.Route{netTestRoute("wlan0", "::/0")}, nil, "present"},
 		{"routes unknown on this OS", nil, platform.ErrNotSupported, "unknown on this OS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -268,7 +270,7 @@ func TestNetworkOfflineWhenNothingAnswers(t *testing.T) {
 }
 
 func TestNetworkOfflineWithoutDefaultRoute(t *testing.T) {
-	netTestStubRoutes(t, []platform.Route{netTestRoute("eth0", "192.0.2.0/24")}, nil)
+	netTestStubRoutes(t, []netstate.Route{netTestRoute("eth0", "192.0.2.0/24")}, nil)
 	res := netTestRun(t, netTestOfflineSetup(t))
 	if len(res.Findings) != 1 || res.Findings[0].Code != finding.NetworkOffline.Code || res.Findings[0].Evidence["why"] != netWhyNoRoute {
 		t.Fatalf("findings %v, want network-offline for no default route", res.Findings)
@@ -340,7 +342,7 @@ func TestNetworkDNSDeadIsNotOffline(t *testing.T) {
 // Offline blocks the checks that need the network, through the engine.
 func TestNetworkOfflineSkipsDependents(t *testing.T) {
 	netTestStubRoutes(t, nil, nil)
-	dnsTestStubResolver(t, platform.ResolverInfo{Kind: platform.ResolverUpstream}, nil)
+	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
 	env := netTestEnv(t, netTestOfflineSetup(t))
 	rep := Run(t.Context(), env, []Check{networkCheck, dnsCheck})
 	if len(rep.Checks) != 2 || rep.Checks[0].Status != Fail || rep.Checks[1].Status != Skip || rep.Checks[1].Summary != netOfflineBlock {

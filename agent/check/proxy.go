@@ -18,6 +18,7 @@ import (
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/probe"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/proxy"
 )
 
 // proxyCheck reports the proxies set for this user — in the environment and
@@ -36,13 +37,13 @@ var proxyCheck = Check{
 // that nothing reads or changes the process environment.
 type proxySources struct {
 	getenv func(string) string
-	os     func(context.Context) ([]platform.ProxySetting, error)
+	os     func(context.Context) ([]proxy.Setting, error)
 }
 
 var proxySystem = proxySources{
 	getenv: os.Getenv,
-	os: func(ctx context.Context) ([]platform.ProxySetting, error) {
-		return platform.ProxySettings(ctx, platform.System)
+	os: func(ctx context.Context) ([]proxy.Setting, error) {
+		return proxy.Settings(ctx, platform.System)
 	},
 }
 
@@ -53,9 +54,9 @@ const proxyMaxCompared = 3
 // proxyEnvVars are the variables curl and Go read, in the order they are
 // reported. Go ignores ALL_PROXY; curl and many other tools honour it.
 var proxyEnvVars = []struct{ name, scheme string }{
-	{"HTTPS_PROXY", platform.SchemeHTTPS}, {"https_proxy", platform.SchemeHTTPS},
-	{"HTTP_PROXY", platform.SchemeHTTP}, {"http_proxy", platform.SchemeHTTP},
-	{"ALL_PROXY", platform.SchemeAll}, {"all_proxy", platform.SchemeAll},
+	{"HTTPS_PROXY", proxy.SchemeHTTPS}, {"https_proxy", proxy.SchemeHTTPS},
+	{"HTTP_PROXY", proxy.SchemeHTTP}, {"http_proxy", proxy.SchemeHTTP},
+	{"ALL_PROXY", proxy.SchemeAll}, {"all_proxy", proxy.SchemeAll},
 }
 
 func (src proxySources) run(ctx context.Context, env *Env) Result {
@@ -70,11 +71,11 @@ func (src proxySources) run(ctx context.Context, env *Env) Result {
 	}
 	data := map[string]any{"settings": settings, "unread": nonNil(unread)}
 	if noProxy != "" {
-		data["no_proxy"] = platform.MaskProxyCredentials(noProxy)
+		data["no_proxy"] = proxy.MaskCredentials(noProxy)
 	}
-	var active []platform.ProxySetting
+	var active []proxy.Setting
 	for _, s := range all {
-		if s.Mode != platform.ProxyNone && !proxyDefaultAutoDetect(s) {
+		if s.Mode != proxy.ModeNone && !proxyDefaultAutoDetect(s) {
 			active = append(active, s)
 		}
 	}
@@ -96,13 +97,13 @@ func (src proxySources) run(ctx context.Context, env *Env) Result {
 
 // proxyFromEnv reads the proxy variables. Both cases are read; where both
 // hold the same value (always, on Windows) it is reported once.
-func proxyFromEnv(getenv func(string) string) ([]platform.ProxySetting, string) {
+func proxyFromEnv(getenv func(string) string) ([]proxy.Setting, string) {
 	noProxy := getenv("NO_PROXY")
 	if noProxy == "" {
 		noProxy = getenv("no_proxy")
 	}
 	bypass := strings.FieldsFunc(noProxy, func(r rune) bool { return r == ',' || r == ' ' })
-	var out []platform.ProxySetting
+	var out []proxy.Setting
 	seen := map[string]bool{}
 	for _, v := range proxyEnvVars {
 		raw := strings.TrimSpace(getenv(v.name))
@@ -110,8 +111,8 @@ func proxyFromEnv(getenv func(string) string) ([]platform.ProxySetting, string) 
 			continue
 		}
 		seen[v.scheme+" "+raw] = true
-		out = append(out, platform.ProxySetting{
-			Source: "env " + v.name, Mode: platform.ProxyManual, Scheme: v.scheme,
+		out = append(out, proxy.Setting{
+			Source: "env " + v.name, Mode: proxy.ModeManual, Scheme: v.scheme,
 			URL: proxyNormalize(raw), Bypass: bypass,
 		})
 	}
@@ -130,17 +131,17 @@ func proxyNormalize(raw string) string {
 // proxyUnread lists the sources that could not be read, with the reason.
 func proxyUnread(err error) []string {
 	var out []string
-	for _, e := range platform.ProxySourceErrors(err) {
+	for _, e := range proxy.SourceErrors(err) {
 		src := e.Source
 		if src == "" {
 			src = "system proxy settings"
 		}
-		out = append(out, src+": "+platform.MaskProxyCredentials(e.Err.Error()))
+		out = append(out, src+": "+proxy.MaskCredentials(e.Err.Error()))
 	}
 	return out
 }
 
-func proxyDisplays(s []platform.ProxySetting) []string {
+func proxyDisplays(s []proxy.Setting) []string {
 	out := []string{}
 	for _, p := range s {
 		out = append(out, p.Display())
@@ -151,7 +152,7 @@ func proxyDisplays(s []platform.ProxySetting) []string {
 // proxyTargets picks the proxies that carry ChatGPT's HTTPS traffic and
 // that Go can speak (HTTP, HTTPS, SOCKS5), once each; the rest are listed
 // with the reason they are only reported.
-func proxyTargets(active []platform.ProxySetting, host string) (map[string]*url.URL, []string) {
+func proxyTargets(active []proxy.Setting, host string) (map[string]*url.URL, []string) {
 	targets := map[string]*url.URL{}
 	var notTested []string
 	for _, s := range active {
@@ -170,13 +171,13 @@ func proxyTargets(active []platform.ProxySetting, host string) (map[string]*url.
 }
 
 // proxyTestable returns the proxy URL to probe through, or why not.
-func proxyTestable(s platform.ProxySetting, host string) (*url.URL, string) {
+func proxyTestable(s proxy.Setting, host string) (*url.URL, string) {
 	switch {
-	case s.Mode == platform.ProxyPAC:
+	case s.Mode == proxy.ModePAC:
 		return nil, "a proxy auto-config script chooses per address; reported, not evaluated"
-	case s.Mode == platform.ProxyWPAD:
+	case s.Mode == proxy.ModeWPAD:
 		return nil, "automatic proxy discovery is reported, not evaluated"
-	case s.Mode == platform.ProxyEnv:
+	case s.Mode == proxy.ModeEnv:
 		return nil, "it follows the environment variables, read separately"
 	case !s.AppliesToHTTPS():
 		return nil, "it applies to plain-HTTP addresses only, not to ChatGPT"
@@ -344,21 +345,21 @@ func proxyDirectPath(r *probe.Response) proxyPath {
 	if r.Timeout {
 		words += " (timed out)"
 	}
-	return proxyPath{Failure: words, Err: platform.MaskProxyCredentials(fmt.Sprint(r.Err))}
+	return proxyPath{Failure: words, Err: proxy.MaskCredentials(fmt.Sprint(r.Err))}
 }
 
 // proxyThrough requests target through the proxy: a prober of its own —
 // the shared one goes direct — with the shared prober's resolver, roots and
 // clock, so that both paths are judged alike (stages, no redirects, bounded
 // body).
-func proxyThrough(ctx context.Context, base *probe.Prober, proxy *url.URL, target string) proxyPath {
-	p := &probe.Prober{Proxy: http.ProxyURL(proxy), Resolver: base.Resolver, RootCAs: base.RootCAs, Now: base.Now}
+func proxyThrough(ctx context.Context, base *probe.Prober, via *url.URL, target string) proxyPath {
+	p := &probe.Prober{Proxy: http.ProxyURL(via), Resolver: base.Resolver, RootCAs: base.RootCAs, Now: base.Now}
 	defer p.Close()
 	r := p.Do(ctx, probe.Request{URL: target, Limit: probe.PageLimit})
 	if r.Reached() {
 		return proxyPath{Reached: true, Status: r.Status}
 	}
-	return proxyPath{Refused: r.ProxyStatus, AtProxy: r.AtProxy, Failure: proxyFailure(r), Err: platform.MaskProxyCredentials(r.Err.Error())}
+	return proxyPath{Refused: r.ProxyStatus, AtProxy: r.AtProxy, Failure: proxyFailure(r), Err: proxy.MaskCredentials(r.Err.Error())}
 }
 
 // proxyFailure puts a failed proxied request in plain words.
@@ -392,7 +393,7 @@ func proxyComparisonData(cmp []proxyComparison) []map[string]any {
 			p["error"] = c.proxied.Err
 		}
 		out = append(out, map[string]any{
-			"proxy":   platform.MaskProxyCredentials(c.proxy.String()),
+			"proxy":   proxy.MaskCredentials(c.proxy.String()),
 			"direct":  d,
 			"proxied": p,
 			"differs": c.differs(),
@@ -402,18 +403,18 @@ func proxyComparisonData(cmp []proxyComparison) []map[string]any {
 }
 
 // proxyShown is a setting as evidence shows it: the proxy, credentials masked.
-func proxyShown(s platform.ProxySetting) string {
+func proxyShown(s proxy.Setting) string {
 	switch s.Mode {
-	case platform.ProxyWPAD:
+	case proxy.ModeWPAD:
 		return "automatic proxy discovery (WPAD)"
-	case platform.ProxyEnv:
+	case proxy.ModeEnv:
 		return "the proxy environment variables"
 	}
-	return platform.MaskProxyCredentials(s.URL)
+	return proxy.MaskCredentials(s.URL)
 }
 
 // proxyLead is the setting named first: the first that carries HTTPS.
-func proxyLead(active []platform.ProxySetting) platform.ProxySetting {
+func proxyLead(active []proxy.Setting) proxy.Setting {
 	for _, s := range active {
 		if s.AppliesToHTTPS() {
 			return s
@@ -424,7 +425,7 @@ func proxyLead(active []platform.ProxySetting) platform.ProxySetting {
 
 // proxyFinding gathers every active proxy in one finding; it is a warning
 // when chatgpt.com answers differently through a proxy than directly.
-func proxyFinding(now time.Time, active []platform.ProxySetting, cmp []proxyComparison) finding.Finding {
+func proxyFinding(now time.Time, active []proxy.Setting, cmp []proxyComparison) finding.Finding {
 	lead := proxyLead(active)
 	ev := map[string]any{"proxy": proxyShown(lead), "source": lead.Source}
 	var differing *proxyComparison
@@ -435,9 +436,9 @@ func proxyFinding(now time.Time, active []platform.ProxySetting, cmp []proxyComp
 		}
 	}
 	if differing != nil {
-		shown := platform.MaskProxyCredentials(differing.proxy.String())
+		shown := proxy.MaskCredentials(differing.proxy.String())
 		for _, s := range active {
-			if platform.MaskProxyCredentials(s.URL) == shown {
+			if proxy.MaskCredentials(s.URL) == shown {
 				ev["proxy"], ev["source"] = shown, s.Source
 				break
 			}
@@ -463,7 +464,7 @@ func proxyFinding(now time.Time, active []platform.ProxySetting, cmp []proxyComp
 	return f
 }
 
-func proxyNoneSummary(osSet []platform.ProxySetting, unread []string) string {
+func proxyNoneSummary(osSet []proxy.Setting, unread []string) string {
 	read := []string{"the environment"}
 	seen := map[string]bool{}
 	for _, s := range osSet {
@@ -489,7 +490,7 @@ func proxyUnreadSuffix(unread []string) string {
 	return "; could not read " + strings.Join(unread, "; ")
 }
 
-func proxySummary(active []platform.ProxySetting, host string, cmp []proxyComparison, unread []string) string {
+func proxySummary(active []proxy.Setting, host string, cmp []proxyComparison, unread []string) string {
 	first := proxyLead(active)
 	sum := fmt.Sprintf("proxy set: %s (%s)", proxyShown(first), first.Source)
 	switch n := len(active) - 1; {
@@ -499,7 +500,7 @@ func proxySummary(active []platform.ProxySetting, host string, cmp []proxyCompar
 		sum += fmt.Sprintf(" and %d more settings", n)
 	}
 	for _, c := range cmp {
-		shown := platform.MaskProxyCredentials(c.proxy.String())
+		shown := proxy.MaskCredentials(c.proxy.String())
 		switch {
 		case !c.direct.Reached && !c.proxied.Reached:
 			// Whether the proxy failed too is in the proxied path's words.
@@ -518,6 +519,6 @@ func proxySummary(active []platform.ProxySetting, host string, cmp []proxyCompar
 // a proxy script, which nothing here can see. Counted as a proxy it would
 // be a finding on nearly every Windows PC, so it stays in the data only.
 // (On macOS auto-discovery is off by default: turned on, it counts.)
-func proxyDefaultAutoDetect(s platform.ProxySetting) bool {
-	return s.Mode == platform.ProxyWPAD && s.Source == platform.SourceWindows
+func proxyDefaultAutoDetect(s proxy.Setting) bool {
+	return s.Mode == proxy.ModeWPAD && s.Source == proxy.SourceWindows
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/clearance-app/clearance/agent/probe"
 	"github.com/clearance-app/clearance/agent/proxytest"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/proxy"
 )
 
 const proxySecret = "pr0xy-s3cret-pw"
@@ -49,11 +50,11 @@ func proxyEnvFor(t *testing.T, trace string, pool *x509.CertPool) *Env {
 
 // runProxy runs the check with the given environment variables and OS
 // settings, and returns the result and its JSON.
-func runProxy(t *testing.T, env *Env, vars map[string]string, osSet []platform.ProxySetting, osErr error) (Result, string) {
+func runProxy(t *testing.T, env *Env, vars map[string]string, osSet []proxy.Setting, osErr error) (Result, string) {
 	t.Helper()
 	src := proxySources{
 		getenv: func(k string) string { return vars[k] },
-		os:     func(context.Context) ([]platform.ProxySetting, error) { return osSet, osErr },
+		os:     func(context.Context) ([]proxy.Setting, error) { return osSet, osErr },
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), env.Config.Network.Timeout.D())
 	defer cancel()
@@ -86,7 +87,7 @@ func TestProxySamePathIsInfo(t *testing.T) {
 	px := proxytest.Serve(t, 0)
 	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", pool)
 	vars := map[string]string{"HTTPS_PROXY": withCredentials(px.URL.String()), "NO_PROXY": "localhost,.internal"}
-	res, out := runProxy(t, env, vars, []platform.ProxySetting{{Source: platform.SourceGNOME, Mode: platform.ProxyNone}}, nil)
+	res, out := runProxy(t, env, vars, []proxy.Setting{{Source: proxy.SourceGNOME, Mode: proxy.ModeNone}}, nil)
 
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Info || statusOf(res.Findings) != Pass {
@@ -154,12 +155,12 @@ func TestDeadProxyIsWarning(t *testing.T) {
 	dead := "http://" + ln.Addr().String()
 	ln.Close() // nothing listens there now
 	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", pool)
-	res, _ := runProxy(t, env, nil, []platform.ProxySetting{
-		{Source: platform.SourceWindows, Mode: platform.ProxyManual, Scheme: platform.SchemeAll, URL: dead, Bypass: []string{"<local>"}},
+	res, _ := runProxy(t, env, nil, []proxy.Setting{
+		{Source: proxy.SourceWindows, Mode: proxy.ModeManual, Scheme: proxy.SchemeAll, URL: dead, Bypass: []string{"<local>"}},
 	}, nil)
 	f := onlyFinding(t, res)
 	proxied, _ := f.Evidence["proxied"].(map[string]any)
-	if f.Severity != finding.Warning || f.Evidence["source"] != platform.SourceWindows || proxied["reached"] != false ||
+	if f.Severity != finding.Warning || f.Evidence["source"] != proxy.SourceWindows || proxied["reached"] != false ||
 		proxied["at_proxy"] != true || !strings.Contains(proxied["summary"].(string), "the proxy itself could not be reached") {
 		t.Fatalf("finding %s %v, want a warning that the Windows proxy could not be reached", f.Severity, f.Evidence)
 	}
@@ -231,9 +232,9 @@ func TestProxyBothPathsFailAtTheSite(t *testing.T) {
 
 func TestNoProxySetSaysWhatWasRead(t *testing.T) {
 	env := proxyEnvFor(t, "https://chatgpt.com/cdn-cgi/trace", nil)
-	gnomeMissing := &platform.ProxySourceError{Source: platform.SourceGNOME, Err: errors.New("gsettings is not installed")}
+	gnomeMissing := &proxy.SourceError{Source: proxy.SourceGNOME, Err: errors.New("gsettings is not installed")}
 	res, out := runProxy(t, env, map[string]string{"NO_PROXY": "*"},
-		[]platform.ProxySetting{{Source: platform.SourceKDE, Mode: platform.ProxyNone, Note: "no file /home/a/.config/kioslaverc"}},
+		[]proxy.Setting{{Source: proxy.SourceKDE, Mode: proxy.ModeNone, Note: "no file /home/a/.config/kioslaverc"}},
 		errors.Join(gnomeMissing))
 	if res.Status != Pass || len(res.Findings) != 0 {
 		t.Fatalf("got %s %+v, want pass without findings", res.Status, res.Findings)
@@ -250,7 +251,7 @@ func TestNoProxySetSaysWhatWasRead(t *testing.T) {
 
 func TestProxyOnUnsupportedOSIsNotSilent(t *testing.T) {
 	env := proxyEnvFor(t, "https://chatgpt.com/cdn-cgi/trace", nil)
-	res, _ := runProxy(t, env, nil, nil, &platform.ProxySourceError{Source: "system proxy settings", Err: platform.ErrNotSupported})
+	res, _ := runProxy(t, env, nil, nil, &proxy.SourceError{Source: "system proxy settings", Err: platform.ErrNotSupported})
 	if !strings.Contains(res.Summary, "could not read system proxy settings: not supported on this operating system") {
 		t.Errorf("summary = %q, want it to say the OS settings are not supported", res.Summary)
 	}
@@ -265,11 +266,11 @@ func TestProxyReportedNotEvaluated(t *testing.T) {
 		"NO_PROXY":    "127.0.0.0/8",
 		"HTTPS_PROXY": "http://bob:" + proxySecret + "@127.0.0.1:3128",
 	}
-	osSet := []platform.ProxySetting{
-		{Source: platform.SourceGNOME, Mode: platform.ProxyPAC, URL: "http://wpad.example/proxy.pac"},
-		{Source: platform.SourceMacOS, Mode: platform.ProxyWPAD},
-		{Source: platform.SourceKDE, Mode: platform.ProxyEnv, Note: "variables HTTP_PROXY, HTTPS_PROXY"},
-		{Source: platform.SourceWindows, Mode: platform.ProxyManual, Scheme: platform.SchemeSOCKS, URL: "socks4://127.0.0.1:1080"},
+	osSet := []proxy.Setting{
+		{Source: proxy.SourceGNOME, Mode: proxy.ModePAC, URL: "http://wpad.example/proxy.pac"},
+		{Source: proxy.SourceMacOS, Mode: proxy.ModeWPAD},
+		{Source: proxy.SourceKDE, Mode: proxy.ModeEnv, Note: "variables HTTP_PROXY, HTTPS_PROXY"},
+		{Source: proxy.SourceWindows, Mode: proxy.ModeManual, Scheme: proxy.SchemeSOCKS, URL: "socks4://127.0.0.1:1080"},
 	}
 	res, out := runProxy(t, env, vars, osSet, nil)
 	f := onlyFinding(t, res)
@@ -373,18 +374,18 @@ func TestProxyCheckDeclaration(t *testing.T) {
 // macOS auto-discovery is off by default: turned on, it is reported.
 func TestProxyWindowsDefaultAutoDetectIsNoFinding(t *testing.T) {
 	env := proxyEnvFor(t, "https://"+closedAddr(t)+"/cdn-cgi/trace", nil)
-	wpad := func(src string) []platform.ProxySetting {
-		return []platform.ProxySetting{{Source: src, Mode: platform.ProxyWPAD}}
+	wpad := func(src string) []proxy.Setting {
+		return []proxy.Setting{{Source: src, Mode: proxy.ModeWPAD}}
 	}
-	res, _ := runProxy(t, env, nil, wpad(platform.SourceWindows), nil)
+	res, _ := runProxy(t, env, nil, wpad(proxy.SourceWindows), nil)
 	if res.Status != Pass || len(res.Findings) != 0 || !strings.Contains(res.Summary, "automatic proxy detection is on") {
 		t.Errorf("windows auto-detect alone: %s %q %v", res.Status, res.Summary, res.Findings)
 	}
-	res, _ = runProxy(t, env, nil, wpad(platform.SourceMacOS), nil)
+	res, _ = runProxy(t, env, nil, wpad(proxy.SourceMacOS), nil)
 	if len(res.Findings) != 1 || res.Findings[0].Code != "proxy-configured" {
 		t.Errorf("macOS auto-discovery: %v", res.Findings)
 	}
-	withManual := append(wpad(platform.SourceWindows), platform.ProxySetting{Source: platform.SourceWindows, Mode: platform.ProxyManual, Scheme: platform.SchemeHTTPS, URL: "http://proxy.example:3128"})
+	withManual := append(wpad(proxy.SourceWindows), proxy.Setting{Source: proxy.SourceWindows, Mode: proxy.ModeManual, Scheme: proxy.SchemeHTTPS, URL: "http://proxy.example:3128"})
 	res, _ = runProxy(t, env, nil, withManual, nil)
 	if len(res.Findings) != 1 {
 		t.Errorf("windows manual proxy next to auto-detect: %v", res.Findings)

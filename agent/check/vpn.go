@@ -10,6 +10,9 @@ import (
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/vpnid"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/host"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // vpnCheck finds a VPN that carries traffic to OpenAI: the block behind
@@ -26,20 +29,20 @@ var vpnCheck = Check{
 
 // vpnProbe is how the vpn check reaches the system; tests replace it.
 type vpnProbe struct {
-	interfaces func(context.Context) ([]platform.Interface, error)
-	routes     func(context.Context) ([]platform.Route, error)
+	interfaces func(context.Context) ([]netstate.Interface, error)
+	routes     func(context.Context) ([]netstate.Route, error)
 	processes  func(context.Context) ([]string, error)
 	source     func(context.Context, netip.Addr) (netip.Addr, error)
-	tailscale  func(context.Context) (platform.TailscaleExitNode, error)
+	tailscale  func(context.Context) (netstate.TailscaleExitNode, error)
 }
 
 var systemVPNProbe = vpnProbe{
-	interfaces: platform.Interfaces,
-	routes:     platform.Routes,
-	processes:  platform.ProcessNames,
-	source:     platform.SourceAddr,
-	tailscale: func(ctx context.Context) (platform.TailscaleExitNode, error) {
-		return platform.TailscaleStatus(ctx, platform.System)
+	interfaces: netstate.Interfaces,
+	routes:     netstate.Routes,
+	processes:  host.ProcessNames,
+	source:     netstate.SourceAddr,
+	tailscale: func(ctx context.Context) (netstate.TailscaleExitNode, error) {
+		return netstate.TailscaleStatus(ctx, platform.System)
 	},
 }
 
@@ -89,7 +92,7 @@ func vpnEvidence(v vpnid.Verdict) map[string]any {
 
 // vpnRoutes reads the routing table; the default and split-default routes
 // go into the data. A table that cannot be read is said so, not skipped.
-func vpnRoutes(ctx context.Context, p vpnProbe, data map[string]any) ([]platform.Route, bool) {
+func vpnRoutes(ctx context.Context, p vpnProbe, data map[string]any) ([]netstate.Route, bool) {
 	routes, err := p.routes(ctx)
 	switch {
 	case errors.Is(err, platform.ErrNotSupported):
@@ -157,7 +160,7 @@ func vpnPath(ctx context.Context, env *Env, p vpnProbe, data map[string]any) (*v
 		info["address"], info["source"] = ip.String(), src.String()
 	}
 	if len(fake) > 0 {
-		info["fake_ip"] = platform.AddrStrings(fake)
+		info["fake_ip"] = dnsconf.AddrStrings(fake)
 	}
 	if path == nil && lastErr != nil {
 		info["skipped"] = "no route to " + host + "; judged from the routing table alone"
@@ -189,7 +192,7 @@ func vpnProcesses(ctx context.Context, p vpnProbe, data map[string]any) []string
 // vpnExitNode asks Tailscale about its exit node, only when a Tailscale
 // interface is up and addressed: without an exit node Tailscale is not on
 // the path to the internet.
-func vpnExitNode(ctx context.Context, p vpnProbe, ifaces []platform.Interface, data map[string]any) *platform.TailscaleExitNode {
+func vpnExitNode(ctx context.Context, p vpnProbe, ifaces []netstate.Interface, data map[string]any) *netstate.TailscaleExitNode {
 	present := false
 	for _, i := range ifaces {
 		usable, _ := vpnid.Usable(i)

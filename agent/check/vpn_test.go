@@ -14,6 +14,7 @@ import (
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/vpnid"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // vpnFakeResolver answers every name with the same addresses, or fails.
@@ -52,14 +53,14 @@ func vpnPfx(s ...string) []netip.Prefix {
 // the default route; tests change what they need.
 func vpnTestProbe() vpnProbe {
 	return vpnProbe{
-		interfaces: func(context.Context) ([]platform.Interface, error) {
-			return []platform.Interface{
+		interfaces: func(context.Context) ([]netstate.Interface, error) {
+			return []netstate.Interface{
 				{Name: "eth0", Up: true, AdminUp: true, LinkType: 1, Addrs: vpnPfx("192.168.1.10/24")},
 				{Name: "nordlynx", Up: true, AdminUp: true, DevType: "wireguard", Addrs: vpnPfx("10.5.0.2/32")},
 			}, nil
 		},
-		routes: func(context.Context) ([]platform.Route, error) {
-			return []platform.Route{
+		routes: func(context.Context) ([]netstate.Route, error) {
+			return []netstate.Route{
 				{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0"), Metric: 100},
 				{Interface: "nordlynx", Destination: netip.MustParsePrefix("0.0.0.0/0"), Metric: 50},
 			}, nil
@@ -68,8 +69,8 @@ func vpnTestProbe() vpnProbe {
 		source: func(_ context.Context, dst netip.Addr) (netip.Addr, error) {
 			return netip.MustParseAddr("10.5.0.2"), nil
 		},
-		tailscale: func(context.Context) (platform.TailscaleExitNode, error) {
-			return platform.TailscaleExitNode{}, errors.New("tailscale must not be asked without a Tailscale interface")
+		tailscale: func(context.Context) (netstate.TailscaleExitNode, error) {
+			return netstate.TailscaleExitNode{}, errors.New("tailscale must not be asked without a Tailscale interface")
 		},
 	}
 }
@@ -136,11 +137,11 @@ func TestVPNOfflineSkipsTheRouteSignal(t *testing.T) {
 
 func TestVPNClientRunningButNotConnected(t *testing.T) {
 	p := vpnTestProbe()
-	p.interfaces = func(context.Context) ([]platform.Interface, error) {
-		return []platform.Interface{{Name: "eth0", Up: true, AdminUp: true, Addrs: vpnPfx("192.168.1.10/24")}}, nil
+	p.interfaces = func(context.Context) ([]netstate.Interface, error) {
+		return []netstate.Interface{{Name: "eth0", Up: true, AdminUp: true, Addrs: vpnPfx("192.168.1.10/24")}}, nil
 	}
-	p.routes = func(context.Context) ([]platform.Route, error) {
-		return []platform.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}}, nil
+	p.routes = func(context.Context) ([]netstate.Route, error) {
+		return []netstate.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}}, nil
 	}
 	p.source = func(context.Context, netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("192.168.1.10"), nil }
 	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"104.18.32.47"}}), p)
@@ -169,14 +170,14 @@ func TestVPNFakeIPAnswer(t *testing.T) {
 
 func TestVPNNotSupportedIsSaid(t *testing.T) {
 	p := vpnTestProbe()
-	p.interfaces = func(context.Context) ([]platform.Interface, error) { return nil, platform.ErrNotSupported }
+	p.interfaces = func(context.Context) ([]netstate.Interface, error) { return nil, platform.ErrNotSupported }
 	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{}), p)
 	if res.Status != Skip || !strings.Contains(res.Summary, "not supported") {
 		t.Errorf("status %q summary %q: want a skip that says why", res.Status, res.Summary)
 	}
 
 	p = vpnTestProbe()
-	p.routes = func(context.Context) ([]platform.Route, error) { return nil, platform.ErrNotSupported }
+	p.routes = func(context.Context) ([]netstate.Route, error) { return nil, platform.ErrNotSupported }
 	r := &vpnFakeResolver{err: errors.New("offline")}
 	res = runVPN(context.Background(), vpnTestEnv(r), p)
 	if !strings.Contains(res.Data["routes"].(string), "not supported") {
@@ -189,7 +190,7 @@ func TestVPNNotSupportedIsSaid(t *testing.T) {
 
 func TestVPNInterfaceErrorIsAnError(t *testing.T) {
 	p := vpnTestProbe()
-	p.interfaces = func(context.Context) ([]platform.Interface, error) {
+	p.interfaces = func(context.Context) ([]netstate.Interface, error) {
 		return nil, errors.New("netlink: permission denied")
 	}
 	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{}), p)
@@ -201,20 +202,20 @@ func TestVPNInterfaceErrorIsAnError(t *testing.T) {
 func TestVPNTailscaleAskedOnlyWhenPresent(t *testing.T) {
 	p := vpnTestProbe()
 	asked := 0
-	p.interfaces = func(context.Context) ([]platform.Interface, error) {
-		return []platform.Interface{
+	p.interfaces = func(context.Context) ([]netstate.Interface, error) {
+		return []netstate.Interface{
 			{Name: "eth0", Up: true, AdminUp: true, Addrs: vpnPfx("192.168.1.10/24")},
 			{Name: "tailscale0", Up: true, AdminUp: true, TunTap: true, Addrs: vpnPfx("100.101.102.103/32")},
 		}, nil
 	}
-	p.routes = func(context.Context) ([]platform.Route, error) {
-		return []platform.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}}, nil
+	p.routes = func(context.Context) ([]netstate.Route, error) {
+		return []netstate.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}}, nil
 	}
 	p.processes = func(context.Context) ([]string, error) { return []string{"tailscaled"}, nil }
 	p.source = func(context.Context, netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("192.168.1.10"), nil }
-	p.tailscale = func(context.Context) (platform.TailscaleExitNode, error) {
+	p.tailscale = func(context.Context) (netstate.TailscaleExitNode, error) {
 		asked++
-		return platform.TailscaleExitNode{}, nil
+		return netstate.TailscaleExitNode{}, nil
 	}
 	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"104.18.32.47"}}), p)
 	if asked != 1 || len(res.Findings) != 0 {

@@ -13,7 +13,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // Error is a problem in a configuration file, located by file, line and key.
@@ -47,7 +47,7 @@ type Source struct {
 	// Privileged is set when the reader runs with full rights (the agent
 	// as root, install): the file decides which servers set the clock and
 	// whether fixes run, so it, and every directory above it, must be
-	// root's alone to change (platform.ReadRootOwned).
+	// root's alone to change (host.ReadRootOwned).
 	Privileged bool
 }
 
@@ -60,13 +60,13 @@ func Load(src Source) (Config, error) {
 	}
 	read := os.ReadFile
 	if src.Privileged {
-		read = platform.ReadRootOwned
+		read = host.ReadRootOwned
 	}
 	b, err := read(src.Path)
 	if errors.Is(err, fs.ErrNotExist) && !src.Explicit {
 		return c, nil
 	}
-	if ue := (*platform.UnsafePathError)(nil); errors.As(err, &ue) {
+	if ue := (*host.UnsafePathError)(nil); errors.As(err, &ue) {
 		return c, &Error{File: src.Path, Msg: "refused because " + ue.Error(), Err: err}
 	}
 	if err != nil {

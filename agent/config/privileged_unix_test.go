@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/internal/roottest"
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // Read with full rights (Privileged), a file in a directory that everyone
@@ -49,7 +49,7 @@ func TestPrivilegedLoadRefusesWhatOthersCanChange(t *testing.T) {
 	}
 	_, err := Load(Source{Path: file, Explicit: true, Privileged: true})
 	var ce *Error
-	var ue *platform.UnsafePathError
+	var ue *host.UnsafePathError
 	if !errors.As(err, &ce) || ce.File != file || !errors.As(err, &ue) || ue.Path != shared {
 		t.Fatalf("err %v, want a config.Error about %s caused by %s", err, file, shared)
 	}

@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // Kind is what an interface is, for the question "could it be a VPN?".
@@ -60,7 +60,7 @@ var virtualWords = []string{"hyper-v", "vethernet", "virtualbox", "vmware", "wsl
 // Classify says what kind of interface i is and, when it can tell, whose.
 // Virtual-machine and container networks are decided first, so that a
 // bridge is never taken for a VPN for having no hardware address.
-func Classify(i platform.Interface) Class {
+func Classify(i netstate.Interface) Class {
 	name := strings.ToLower(i.Name)
 	desc := strings.ToLower(i.Description)
 	if i.Loopback || i.LinkType == arphrdLoopback || i.IfType == ifTypeLoopback {
@@ -131,11 +131,11 @@ func transitionTunnel(name, desc string) bool {
 }
 
 // tunnelEvidence returns why an interface is a tunnel, or "".
-func tunnelEvidence(i platform.Interface, name, desc string) string {
+func tunnelEvidence(i netstate.Interface, name, desc string) string {
 	switch {
 	case i.DevType == "wireguard":
 		return "WireGuard device"
-	case i.TunTap && i.TunFlags&platform.TunFlagTAP != 0:
+	case i.TunTap && i.TunFlags&netstate.TunFlagTAP != 0:
 		return "TAP device"
 	case i.TunTap:
 		return "TUN device"
@@ -163,7 +163,7 @@ func tunnelEvidence(i platform.Interface, name, desc string) string {
 // up, and with an address that is not link-local. macOS creates utun0–utun3
 // for its own services with only fe80:: addresses (Tunnelblick #340), so a
 // utun must have an IPv4 address (as GeiserX/VPN-Bypass requires).
-func Usable(i platform.Interface) (bool, string) {
+func Usable(i netstate.Interface) (bool, string) {
 	if !i.Up && i.AdminUp {
 		return false, "no carrier (no VPN client holds it open, or it is not connected)"
 	}
@@ -191,7 +191,7 @@ func Usable(i platform.Interface) (bool, string) {
 }
 
 // owns reports whether addr is one of i's addresses.
-func owns(i platform.Interface, addr netip.Addr) bool {
+func owns(i netstate.Interface, addr netip.Addr) bool {
 	for _, p := range i.Addrs {
 		if p.Addr().WithZone("") == addr.WithZone("") {
 			return true

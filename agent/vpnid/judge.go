@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // Signals: why a tunnel is judged to carry traffic to OpenAI. The first
@@ -23,13 +23,13 @@ const (
 // Facts are what the vpn check measured. A nil Path or false RoutesKnown
 // means that signal could not be measured, not that it is absent.
 type Facts struct {
-	Interfaces  []platform.Interface
-	Routes      []platform.Route
+	Interfaces  []netstate.Interface
+	Routes      []netstate.Route
 	RoutesKnown bool
 	Path        *Path
 	Processes   []string
 	FakeIPs     []netip.Addr
-	ExitNode    *platform.TailscaleExitNode
+	ExitNode    *netstate.TailscaleExitNode
 }
 
 // Path is the kernel's route to OpenAI: the local address it would use.
@@ -72,7 +72,7 @@ type Verdict struct {
 
 // judgedIface is an interface with its classification, during judging.
 type judgedIface struct {
-	iface     platform.Interface
+	iface     netstate.Interface
 	class     Class
 	usable    bool
 	notUsable string
@@ -136,7 +136,7 @@ func Judge(f Facts) Verdict {
 
 func isTunnel(j judgedIface) bool { return j.class.Kind == Tunnel || j.class.Kind == Mesh }
 
-func exitNodeOnline(e *platform.TailscaleExitNode) bool { return e != nil && e.InUse && e.Online }
+func exitNodeOnline(e *netstate.TailscaleExitNode) bool { return e != nil && e.InUse && e.Online }
 
 // pathInterface finds the interface that owns the route's source address.
 func pathInterface(list []judgedIface, p *Path) int {
@@ -177,7 +177,7 @@ func firstMesh(list []judgedIface, vendor string) int {
 // traffic of a family through it: the two halves of a split default (they
 // win over any /0 by being longer), or else the preferred default route
 // among those on interfaces that are up.
-func fullRoutes(routes []platform.Route, list []judgedIface) map[string][]string {
+func fullRoutes(routes []netstate.Route, list []judgedIface) map[string][]string {
 	up := map[string]bool{}
 	for _, j := range list {
 		up[j.iface.Name] = j.iface.Up
@@ -202,7 +202,7 @@ func fullRoutes(routes []platform.Route, list []judgedIface) map[string][]string
 
 // splitDefault returns the interface carrying both halves of the address
 // space of one family, or "".
-func splitDefault(routes []platform.Route, v4 bool) string {
+func splitDefault(routes []netstate.Route, v4 bool) string {
 	lowHalf, highHalf := map[string]bool{}, map[string]bool{}
 	for _, r := range routes {
 		if !r.IsSplitDefault() || r.Destination.Addr().Is4() != v4 {
@@ -225,7 +225,7 @@ func splitDefault(routes []platform.Route, v4 bool) string {
 // preferredDefault returns the interfaces of the lowest-metric default
 // routes of one family. Routes on interfaces known to be down carry
 // nothing; routes on interfaces not listed are kept.
-func preferredDefault(routes []platform.Route, v4 bool, up map[string]bool) []string {
+func preferredDefault(routes []netstate.Route, v4 bool, up map[string]bool) []string {
 	best, names := -1, []string(nil)
 	for _, r := range routes {
 		if !r.IsDefault() || r.Destination.Addr().Is4() != v4 {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 func TestVendorFromName(t *testing.T) {
@@ -77,40 +77,40 @@ func pfx(s ...string) []netip.Prefix {
 func TestClassify(t *testing.T) {
 	cases := []struct {
 		name   string
-		i      platform.Interface
+		i      netstate.Interface
 		kind   Kind
 		vendor string
 	}{
-		{"linux tun", platform.Interface{Name: "tun0", TunTap: true, TunFlags: 0x1001, LinkType: 65534}, Tunnel, ""},
-		{"linux tap", platform.Interface{Name: "tap0", TunTap: true, TunFlags: 0x1002, LinkType: 1}, Tunnel, ""},
-		{"nordlynx", platform.Interface{Name: "nordlynx", DevType: "wireguard", LinkType: 65534}, Tunnel, NordVPN},
-		{"proton tun", platform.Interface{Name: "proton0", TunTap: true, TunFlags: 0x1001}, Tunnel, ProtonVPN},
-		{"wireguard by devtype", platform.Interface{Name: "office", DevType: "wireguard"}, Tunnel, ""},
-		{"tailscale", platform.Interface{Name: "tailscale0", TunTap: true}, Mesh, Tailscale},
-		{"netbird", platform.Interface{Name: "wt0", DevType: "wireguard"}, Mesh, NetBird},
-		{"docker0", platform.Interface{Name: "docker0", DevType: "bridge", LinkType: 1}, Virtual, ""},
-		{"docker0 without sysfs", platform.Interface{Name: "docker0"}, Virtual, ""},
-		{"compose bridge", platform.Interface{Name: "br-3f2a1b", DevType: "bridge"}, Virtual, ""},
-		{"veth", platform.Interface{Name: "veth12ab"}, Virtual, ""},
-		{"libvirt", platform.Interface{Name: "virbr0", DevType: "bridge"}, Virtual, ""},
-		{"libvirt tap", platform.Interface{Name: "vnet3", TunTap: true, TunFlags: 0x1002}, Virtual, ""},
-		{"hyper-v", platform.Interface{Name: "vEthernet (WSL)", Description: "Hyper-V Virtual Ethernet Adapter", IfType: 6}, Virtual, ""},
-		{"virtualbox", platform.Interface{Name: "VirtualBox Host-Only Network", Description: "VirtualBox Host-Only Ethernet Adapter", IfType: 6}, Virtual, ""},
-		{"vmware", platform.Interface{Name: "VMware Network Adapter VMnet8", Description: "VMware Virtual Ethernet Adapter for VMnet8", IfType: 6}, Virtual, ""},
-		{"macOS vmnet", platform.Interface{Name: "vmnet8"}, Virtual, ""},
-		{"wintun", platform.Interface{Name: "NordLynx", Description: "NordLynx Tunnel", IfType: 53}, Tunnel, NordVPN},
-		{"wintun unnamed", platform.Interface{Name: "Local Area Connection 2", Description: "Wintun Userspace Tunnel", IfType: 53}, Tunnel, WireGuard},
-		{"tap-windows", platform.Interface{Name: "Local Area Connection", Description: "TAP-Windows Adapter V9", IfType: 6}, Tunnel, OpenVPN},
-		{"windows tailscale", platform.Interface{Name: "Tailscale", Description: "Tailscale Tunnel", IfType: 53}, Mesh, Tailscale},
-		{"teredo", platform.Interface{Name: "Teredo Tunneling Pseudo-Interface", Description: "Teredo Tunneling Pseudo-Interface", IfType: 131}, Other, ""},
-		{"linux sit", platform.Interface{Name: "sit0", LinkType: 776}, Other, ""},
-		{"pppoe", platform.Interface{Name: "DSL", Description: "WAN Miniport (PPPOE)", IfType: 23}, Other, ""},
-		{"macOS utun", platform.Interface{Name: "utun4", PointToPoint: true}, Tunnel, ""},
-		{"macOS globalprotect", platform.Interface{Name: "gpd0", PointToPoint: true}, Tunnel, GlobalProtect},
-		{"macOS ppp", platform.Interface{Name: "ppp0", PointToPoint: true}, Tunnel, ""},
-		{"ethernet", platform.Interface{Name: "eth0", LinkType: 1}, Other, ""},
-		{"wifi", platform.Interface{Name: "Wi-Fi", Description: "Intel(R) Wi-Fi 6 AX201 160MHz", IfType: 71}, Other, ""},
-		{"loopback", platform.Interface{Name: "lo", Loopback: true, LinkType: 772}, Loopback, ""},
+		{"linux tun", netstate.Interface{Name: "tun0", TunTap: true, TunFlags: 0x1001, LinkType: 65534}, Tunnel, ""},
+		{"linux tap", netstate.Interface{Name: "tap0", TunTap: true, TunFlags: 0x1002, LinkType: 1}, Tunnel, ""},
+		{"nordlynx", netstate.Interface{Name: "nordlynx", DevType: "wireguard", LinkType: 65534}, Tunnel, NordVPN},
+		{"proton tun", netstate.Interface{Name: "proton0", TunTap: true, TunFlags: 0x1001}, Tunnel, ProtonVPN},
+		{"wireguard by devtype", netstate.Interface{Name: "office", DevType: "wireguard"}, Tunnel, ""},
+		{"tailscale", netstate.Interface{Name: "tailscale0", TunTap: true}, Mesh, Tailscale},
+		{"netbird", netstate.Interface{Name: "wt0", DevType: "wireguard"}, Mesh, NetBird},
+		{"docker0", netstate.Interface{Name: "docker0", DevType: "bridge", LinkType: 1}, Virtual, ""},
+		{"docker0 without sysfs", netstate.Interface{Name: "docker0"}, Virtual, ""},
+		{"compose bridge", netstate.Interface{Name: "br-3f2a1b", DevType: "bridge"}, Virtual, ""},
+		{"veth", netstate.Interface{Name: "veth12ab"}, Virtual, ""},
+		{"libvirt", netstate.Interface{Name: "virbr0", DevType: "bridge"}, Virtual, ""},
+		{"libvirt tap", netstate.Interface{Name: "vnet3", TunTap: true, TunFlags: 0x1002}, Virtual, ""},
+		{"hyper-v", netstate.Interface{Name: "vEthernet (WSL)", Description: "Hyper-V Virtual Ethernet Adapter", IfType: 6}, Virtual, ""},
+		{"virtualbox", netstate.Interface{Name: "VirtualBox Host-Only Network", Description: "VirtualBox Host-Only Ethernet Adapter", IfType: 6}, Virtual, ""},
+		{"vmware", netstate.Interface{Name: "VMware Network Adapter VMnet8", Description: "VMware Virtual Ethernet Adapter for VMnet8", IfType: 6}, Virtual, ""},
+		{"macOS vmnet", netstate.Interface{Name: "vmnet8"}, Virtual, ""},
+		{"wintun", netstate.Interface{Name: "NordLynx", Description: "NordLynx Tunnel", IfType: 53}, Tunnel, NordVPN},
+		{"wintun unnamed", netstate.Interface{Name: "Local Area Connection 2", Description: "Wintun Userspace Tunnel", IfType: 53}, Tunnel, WireGuard},
+		{"tap-windows", netstate.Interface{Name: "Local Area Connection", Description: "TAP-Windows Adapter V9", IfType: 6}, Tunnel, OpenVPN},
+		{"windows tailscale", netstate.Interface{Name: "Tailscale", Description: "Tailscale Tunnel", IfType: 53}, Mesh, Tailscale},
+		{"teredo", netstate.Interface{Name: "Teredo Tunneling Pseudo-Interface", Description: "Teredo Tunneling Pseudo-Interface", IfType: 131}, Other, ""},
+		{"linux sit", netstate.Interface{Name: "sit0", LinkType: 776}, Other, ""},
+		{"pppoe", netstate.Interface{Name: "DSL", Description: "WAN Miniport (PPPOE)", IfType: 23}, Other, ""},
+		{"macOS utun", netstate.Interface{Name: "utun4", PointToPoint: true}, Tunnel, ""},
+		{"macOS globalprotect", netstate.Interface{Name: "gpd0", PointToPoint: true}, Tunnel, GlobalProtect},
+		{"macOS ppp", netstate.Interface{Name: "ppp0", PointToPoint: true}, Tunnel, ""},
+		{"ethernet", netstate.Interface{Name: "eth0", LinkType: 1}, Other, ""},
+		{"wifi", netstate.Interface{Name: "Wi-Fi", Description: "Intel(R) Wi-Fi 6 AX201 160MHz", IfType: 71}, Other, ""},
+		{"loopback", netstate.Interface{Name: "lo", Loopback: true, LinkType: 772}, Loopback, ""},
 	}
 	for _, c := range cases {
 		got := Classify(c.i)
@@ -123,18 +123,18 @@ func TestClassify(t *testing.T) {
 func TestUsable(t *testing.T) {
 	cases := []struct {
 		name string
-		i    platform.Interface
+		i    netstate.Interface
 		want bool
 		why  string
 	}{
-		{"up with address", platform.Interface{Name: "tun0", Up: true, AdminUp: true, Addrs: pfx("10.8.0.2/24")}, true, ""},
-		{"down", platform.Interface{Name: "tun0", Addrs: pfx("10.8.0.2/24")}, false, "down"},
-		{"no carrier", platform.Interface{Name: "tun0", AdminUp: true, Addrs: pfx("10.8.0.2/24")}, false, "no carrier"},
-		{"no address", platform.Interface{Name: "wg0", Up: true}, false, "no address"},
-		{"link-local only", platform.Interface{Name: "wg0", Up: true, Addrs: pfx("fe80::1/64", "169.254.3.4/16")}, false, "link-local"},
-		{"macOS system utun", platform.Interface{Name: "utun2", Up: true, Addrs: pfx("fe80::ce81:b1c:bd2c:69e/64")}, false, "link-local"},
-		{"utun with global IPv6 only", platform.Interface{Name: "utun5", Up: true, Addrs: pfx("fd6f:74a0:9a49::1/64")}, false, "IPv4"},
-		{"utun with IPv4", platform.Interface{Name: "utun4", Up: true, Addrs: pfx("10.6.0.2/32")}, true, ""},
+		{"up with address", netstate.Interface{Name: "tun0", Up: true, AdminUp: true, Addrs: pfx("10.8.0.2/24")}, true, ""},
+		{"down", netstate.Interface{Name: "tun0", Addrs: pfx("10.8.0.2/24")}, false, "down"},
+		{"no carrier", netstate.Interface{Name: "tun0", AdminUp: true, Addrs: pfx("10.8.0.2/24")}, false, "no carrier"},
+		{"no address", netstate.Interface{Name: "wg0", Up: true}, false, "no address"},
+		{"link-local only", netstate.Interface{Name: "wg0", Up: true, Addrs: pfx("fe80::1/64", "169.254.3.4/16")}, false, "link-local"},
+		{"macOS system utun", netstate.Interface{Name: "utun2", Up: true, Addrs: pfx("fe80::ce81:b1c:bd2c:69e/64")}, false, "link-local"},
+		{"utun with global IPv6 only", netstate.Interface{Name: "utun5", Up: true, Addrs: pfx("fd6f:74a0:9a49::1/64")}, false, "IPv4"},
+		{"utun with IPv4", netstate.Interface{Name: "utun4", Up: true, Addrs: pfx("10.6.0.2/32")}, true, ""},
 	}
 	for _, c := range cases {
 		got, why := Usable(c.i)
@@ -146,18 +146,18 @@ func TestUsable(t *testing.T) {
 
 // Interfaces used by the judgment cases.
 var (
-	eth0     = platform.Interface{Name: "eth0", Up: true, AdminUp: true, LinkType: 1, Addrs: pfx("192.168.1.10/24", "fe80::1/64")}
-	nordlynx = platform.Interface{Name: "nordlynx", Up: true, AdminUp: true, DevType: "wireguard", LinkType: 65534, Addrs: pfx("10.5.0.2/32")}
-	tun0     = platform.Interface{Name: "tun0", Up: true, AdminUp: true, TunTap: true, TunFlags: 0x1001, Addrs: pfx("10.8.0.2/24")}
-	tun0Down = platform.Interface{Name: "tun0", TunTap: true, TunFlags: 0x1001, Addrs: pfx("10.8.0.2/24")}
-	docker0  = platform.Interface{Name: "docker0", Up: true, AdminUp: true, DevType: "bridge", Addrs: pfx("172.17.0.1/16")}
-	ts0      = platform.Interface{Name: "tailscale0", Up: true, AdminUp: true, TunTap: true, Addrs: pfx("100.101.102.103/32")}
-	utun3    = platform.Interface{Name: "utun3", Up: true, AdminUp: true, PointToPoint: true, Addrs: pfx("fe80::a/64")}
-	lo       = platform.Interface{Name: "lo", Up: true, Loopback: true, Addrs: pfx("127.0.0.1/8")}
+	eth0     = netstate.Interface{Name: "eth0", Up: true, AdminUp: true, LinkType: 1, Addrs: pfx("192.168.1.10/24", "fe80::1/64")}
+	nordlynx = netstate.Interface{Name: "nordlynx", Up: true, AdminUp: true, DevType: "wireguard", LinkType: 65534, Addrs: pfx("10.5.0.2/32")}
+	tun0     = netstate.Interface{Name: "tun0", Up: true, AdminUp: true, TunTap: true, TunFlags: 0x1001, Addrs: pfx("10.8.0.2/24")}
+	tun0Down = netstate.Interface{Name: "tun0", TunTap: true, TunFlags: 0x1001, Addrs: pfx("10.8.0.2/24")}
+	docker0  = netstate.Interface{Name: "docker0", Up: true, AdminUp: true, DevType: "bridge", Addrs: pfx("172.17.0.1/16")}
+	ts0      = netstate.Interface{Name: "tailscale0", Up: true, AdminUp: true, TunTap: true, Addrs: pfx("100.101.102.103/32")}
+	utun3    = netstate.Interface{Name: "utun3", Up: true, AdminUp: true, PointToPoint: true, Addrs: pfx("fe80::a/64")}
+	lo       = netstate.Interface{Name: "lo", Up: true, Loopback: true, Addrs: pfx("127.0.0.1/8")}
 )
 
-func rt(dst, dev string, metric int) platform.Route {
-	return platform.Route{Interface: dev, Destination: netip.MustParsePrefix(dst), Metric: metric}
+func rt(dst, dev string, metric int) netstate.Route {
+	return netstate.Route{Interface: dev, Destination: netip.MustParsePrefix(dst), Metric: metric}
 }
 
 func path(src string) *Path {
@@ -165,7 +165,7 @@ func path(src string) *Path {
 }
 
 func TestJudge(t *testing.T) {
-	on := &platform.TailscaleExitNode{InUse: true, Online: true}
+	on := &netstate.TailscaleExitNode{InUse: true, Online: true}
 	cases := []struct {
 		name    string
 		f       Facts
@@ -178,94 +178,94 @@ func TestJudge(t *testing.T) {
 	}{
 		{
 			name:   "NordLynx full tunnel, route to chatgpt through it",
-			f:      Facts{Interfaces: []platform.Interface{lo, eth0, nordlynx}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/0", "nordlynx", 50)}, RoutesKnown: true, Path: path("10.5.0.2"), Processes: []string{"nordvpnd"}},
+			f:      Facts{Interfaces: []netstate.Interface{lo, eth0, nordlynx}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/0", "nordlynx", 50)}, RoutesKnown: true, Path: path("10.5.0.2"), Processes: []string{"nordvpnd"}},
 			active: true, iface: "nordlynx", vendor: NordVPN, full: true,
 			signals: []string{SignalRouteToChatGPT, SignalDefaultRoute, SignalClientProcess},
 			summary: "NordVPN (nordlynx) carries all traffic",
 		},
 		{
 			name:   "OpenVPN split default, vendor from the only client process",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/1", "tun0", 0), rt("128.0.0.0/1", "tun0", 0)}, RoutesKnown: true, Path: path("10.8.0.2"), Processes: []string{"openvpn", "bash"}},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/1", "tun0", 0), rt("128.0.0.0/1", "tun0", 0)}, RoutesKnown: true, Path: path("10.8.0.2"), Processes: []string{"openvpn", "bash"}},
 			active: true, iface: "tun0", vendor: OpenVPN, full: true,
 			signals: []string{SignalRouteToChatGPT, SignalSplitDefault, SignalClientProcess},
 			summary: "OpenVPN (tun0) carries all traffic",
 		},
 		{
 			name:   "offline: judged from the split default alone",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/1", "tun0", 0), rt("128.0.0.0/1", "tun0", 0)}, RoutesKnown: true},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/1", "tun0", 0), rt("128.0.0.0/1", "tun0", 0)}, RoutesKnown: true},
 			active: true, iface: "tun0", full: true, signals: []string{SignalSplitDefault},
 			summary: "A VPN tunnel (tun0) carries all traffic",
 		},
 		{
 			name:   "only half a split default is not a full tunnel",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/1", "tun0", 0)}, RoutesKnown: true},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/1", "tun0", 0)}, RoutesKnown: true},
 			active: false, summary: "no VPN on the path to ChatGPT",
 		},
 		{
 			name:   "IPv6 split default through the tunnel",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("::/1", "tun0", 1024), rt("8000::/1", "tun0", 1024)}, RoutesKnown: true},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("::/1", "tun0", 1024), rt("8000::/1", "tun0", 1024)}, RoutesKnown: true},
 			active: true, iface: "tun0", full: true, signals: []string{SignalSplitDefault},
 		},
 		{
 			name:   "split tunnel that includes OpenAI: route but no default",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("104.18.0.0/16", "tun0", 0)}, RoutesKnown: true, Path: path("10.8.0.2")},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("104.18.0.0/16", "tun0", 0)}, RoutesKnown: true, Path: path("10.8.0.2")},
 			active: true, iface: "tun0", full: false, signals: []string{SignalRouteToChatGPT},
 			summary: "A VPN tunnel (tun0) carries traffic to ChatGPT",
 		},
 		{
 			name:   "VPN excludes OpenAI: the route to chatgpt decides",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0}, Routes: []platform.Route{rt("0.0.0.0/0", "tun0", 0), rt("0.0.0.0/0", "eth0", 100)}, RoutesKnown: true, Path: path("192.168.1.10")},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0}, Routes: []netstate.Route{rt("0.0.0.0/0", "tun0", 0), rt("0.0.0.0/0", "eth0", 100)}, RoutesKnown: true, Path: path("192.168.1.10")},
 			active: false, summary: "no VPN on the path to ChatGPT",
 		},
 		{
 			name:   "default route through a worse-metric tunnel is not used",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/0", "tun0", 500)}, RoutesKnown: true},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/0", "tun0", 500)}, RoutesKnown: true},
 			active: false,
 		},
 		{
 			name:   "tunnel down, client running",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0Down}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/0", "tun0", 0)}, RoutesKnown: true, Path: path("192.168.1.10"), Processes: []string{"NordVPN.exe"}},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0Down}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("0.0.0.0/0", "tun0", 0)}, RoutesKnown: true, Path: path("192.168.1.10"), Processes: []string{"NordVPN.exe"}},
 			active: false, summary: "no VPN on the path to ChatGPT (NordVPN is running but not connected)",
 		},
 		{
 			name:   "kernel picks a tunnel with no carrier: not counted",
-			f:      Facts{Interfaces: []platform.Interface{tun0Down}, Routes: []platform.Route{rt("0.0.0.0/0", "tun0", 0)}, RoutesKnown: true, Path: path("10.8.0.2")},
+			f:      Facts{Interfaces: []netstate.Interface{tun0Down}, Routes: []netstate.Route{rt("0.0.0.0/0", "tun0", 0)}, RoutesKnown: true, Path: path("10.8.0.2")},
 			active: false,
 		},
 		{
 			name:   "docker0 with the default route",
-			f:      Facts{Interfaces: []platform.Interface{docker0}, Routes: []platform.Route{rt("0.0.0.0/0", "docker0", 0)}, RoutesKnown: true, Path: path("172.17.0.1")},
+			f:      Facts{Interfaces: []netstate.Interface{docker0}, Routes: []netstate.Route{rt("0.0.0.0/0", "docker0", 0)}, RoutesKnown: true, Path: path("172.17.0.1")},
 			active: false, summary: "no VPN on the path to ChatGPT",
 		},
 		{
 			name:   "Tailscale without an exit node",
-			f:      Facts{Interfaces: []platform.Interface{eth0, ts0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("100.64.0.0/10", "tailscale0", 0)}, RoutesKnown: true, Path: path("192.168.1.10"), Processes: []string{"tailscaled"}, ExitNode: &platform.TailscaleExitNode{}},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, ts0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("100.64.0.0/10", "tailscale0", 0)}, RoutesKnown: true, Path: path("192.168.1.10"), Processes: []string{"tailscaled"}, ExitNode: &netstate.TailscaleExitNode{}},
 			active: false, summary: "no VPN on the path to ChatGPT (Tailscale is connected without an exit node: it reaches only your own devices)",
 		},
 		{
 			name:   "Tailscale exit node: policy routing sends chatgpt through tailscale0",
-			f:      Facts{Interfaces: []platform.Interface{eth0, ts0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100)}, RoutesKnown: true, Path: path("100.101.102.103"), ExitNode: on},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, ts0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100)}, RoutesKnown: true, Path: path("100.101.102.103"), ExitNode: on},
 			active: true, iface: "tailscale0", vendor: Tailscale, full: true, signals: []string{SignalRouteToChatGPT, SignalExitNode},
 			summary: "Tailscale (tailscale0) carries all traffic",
 		},
 		{
 			name:   "Tailscale exit node, offline: status alone",
-			f:      Facts{Interfaces: []platform.Interface{eth0, ts0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100)}, RoutesKnown: true, ExitNode: on},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, ts0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100)}, RoutesKnown: true, ExitNode: on},
 			active: true, iface: "tailscale0", vendor: Tailscale, full: true, signals: []string{SignalExitNode},
 		},
 		{
 			name:   "macOS system utun with an IPv6 default is not a VPN",
-			f:      Facts{Interfaces: []platform.Interface{eth0, utun3}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 0), rt("::/0", "utun3", 0)}, RoutesKnown: true},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, utun3}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 0), rt("::/0", "utun3", 0)}, RoutesKnown: true},
 			active: false,
 		},
 		{
 			name:   "fake IP supports the verdict",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0}, Routes: []platform.Route{rt("0.0.0.0/0", "eth0", 100), rt("198.18.0.0/15", "tun0", 0)}, RoutesKnown: true, Path: path("10.8.0.2"), FakeIPs: []netip.Addr{netip.MustParseAddr("198.18.0.7")}},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0}, Routes: []netstate.Route{rt("0.0.0.0/0", "eth0", 100), rt("198.18.0.0/15", "tun0", 0)}, RoutesKnown: true, Path: path("10.8.0.2"), FakeIPs: []netip.Addr{netip.MustParseAddr("198.18.0.7")}},
 			active: true, iface: "tun0", full: false, signals: []string{SignalRouteToChatGPT, SignalFakeIP},
 		},
 		{
 			name:   "nothing measurable: undecided",
-			f:      Facts{Interfaces: []platform.Interface{eth0, tun0}},
+			f:      Facts{Interfaces: []netstate.Interface{eth0, tun0}},
 			active: false, summary: "could not tell whether a VPN carries traffic to ChatGPT: neither the route to ChatGPT nor the routing table could be read",
 		},
 	}
@@ -300,8 +300,8 @@ func TestJudge(t *testing.T) {
 
 func TestJudgeExplainsEachInterface(t *testing.T) {
 	v := Judge(Facts{
-		Interfaces:  []platform.Interface{lo, eth0, docker0, tun0Down, utun3},
-		Routes:      []platform.Route{rt("0.0.0.0/0", "eth0", 0)},
+		Interfaces:  []netstate.Interface{lo, eth0, docker0, tun0Down, utun3},
+		Routes:      []netstate.Route{rt("0.0.0.0/0", "eth0", 0)},
 		RoutesKnown: true,
 		Path:        path("192.168.1.10"),
 	})

@@ -1,6 +1,6 @@
 // Package roottest gives tests, run as root, directories that only root
 // can change, with every directory above them: what Clearance asks of a
-// file it reads with full rights (platform.CheckRootOwned), and what
+// file it reads with full rights (host.CheckRootOwned), and what
 // nothing under /tmp can be, since everyone may write /tmp. It is for
 // tests only.
 package roottest

@@ -30,7 +30,19 @@ func ReadFixture(t testing.TB, parts ...string) []byte {
 // Fixture reads a testdata file without its leading "#" provenance lines.
 func Fixture(t testing.TB, parts ...string) []byte {
 	t.Helper()
-	lines := strings.SplitAfter(string(ReadFixture(t, parts...)), "\n")
+	return withoutProvenance(ReadFixture(t, parts...))
+}
+
+// SiblingFixture is Fixture for recorded output that another of platform's
+// packages parses and keeps in its testdata (pkg is its directory), for a
+// test that decides from the parsed result: one recording, one place.
+func SiblingFixture(t testing.TB, pkg string, parts ...string) []byte {
+	t.Helper()
+	return withoutProvenance(ReadFixture(t, append([]string{"..", "..", pkg, "testdata"}, parts...)...))
+}
+
+func withoutProvenance(b []byte) []byte {
+	lines := strings.SplitAfter(string(b), "\n")
 	for len(lines) > 0 && strings.HasPrefix(lines[0], "#") {
 		lines = lines[1:]
 	}

@@ -1,5 +1,0 @@
-package platform
-
-import "golang.org/x/sys/windows"
-
-func isAdmin() bool { return windows.GetCurrentProcessToken().IsElevated() }

@@ -1,8 +1,0 @@
-//go:build !linux && !windows && !darwin
-
-package platform
-
-import "time"
-
-// systemClock cannot set the clock here: StepClock returns ErrNotSupported.
-var systemClock = clockSetter{now: time.Now, desc: unixDateCommand}

@@ -1,0 +1,35 @@
+package dnsconf
+
+import (
+	"context"
+	"errors"
+	"github.com/clearance-app/clearance/platform"
+	"os"
+)
+
+// resolver: on macOS every lookup goes through mDNSResponder, which also
+// caches. /etc/resolv.conf is written by the system from the primary DNS
+// configuration; it is not consulted for lookups, but it names the servers.
+func resolver(ctx context.Context, run platform.Runner) (ResolverInfo, error) {
+	info := ResolverInfo{Kind: ResolverMDNSResponder, Caches: []ResolverKind{ResolverMDNSResponder}}
+	if data, err := os.ReadFile("/etc/resolv.conf"); err == nil {
+		info.Servers = AddrStrings(ParseResolvConf(data).Nameservers)
+	}
+	info.Running = mDNSResponderRunning(ctx, run)
+	info.Detail = describeResolver(info)
+	return info, nil
+}
+
+// mDNSResponderRunning asks pgrep, judged by its exit status (1: no such
+// process); nil when pgrep itself failed.
+func mDNSResponderRunning(ctx context.Context, run platform.Runner) *bool {
+	_, err := run.Run(ctx, "/usr/bin/pgrep", "-x", "mDNSResponder")
+	var ee *platform.ExitError
+	switch {
+	case err == nil:
+		return resolvBool(true)
+	case errors.As(err, &ee) && ee.Code == 1:
+		return resolvBool(false)
+	}
+	return nil
+}

@@ -1,0 +1,7 @@
+//go:build !linux && !windows && !darwin
+
+package dnsconf
+
+import "context"
+
+func resolver(context.Context, Runner) (ResolverInfo, error) { return ResolverInfo{}, ErrNotSupported }

@@ -1,0 +1,91 @@
+package host
+
+// The Windows side of the rule in rootowned.go, as a pure decision on an
+// owner and an access list, so that it is tested on every OS
+// (rootowned_windows.go reads them from the file system).
+
+// Well-known security identifiers.
+const (
+	sidSystem           = "S-1-5-18"
+	sidAdministrators   = "S-1-5-32-544"
+	sidUsers            = "S-1-5-32-545"
+	sidAuthenticated    = "S-1-5-11"
+	sidEveryone         = "S-1-1-0"
+	sidCreatorOwner     = "S-1-3-0"
+	sidOwnerRights      = "S-1-3-4"
+	sidTrustedInstaller = "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
+)
+
+// Access rights (winnt.h) that change a file or folder, or what a folder
+// holds. Reading, and changing attributes or extended attributes, change
+// neither what a file says nor where it is.
+const (
+	fileWriteData   = 0x2 // a folder: add a file
+	fileAppendData  = 0x4 // a folder: add a subfolder
+	fileDeleteChild = 0x40
+	accessDelete    = 0x10000
+	writeDAC        = 0x40000
+	writeOwner      = 0x80000
+	genericAll      = 0x10000000
+	genericWrite    = 0x40000000
+
+	// contentRights must be nobody else's on the file and the folder that
+	// holds it.
+	contentRights = fileWriteData | fileAppendData | fileDeleteChild | accessDelete | writeDAC | writeOwner | genericAll | genericWrite
+	// ancestorRights must be nobody else's on the folders above: with
+	// them one could rename or remove the way to the file, or give oneself
+	// that right. Adding new entries is harmless (%ProgramData% and a
+	// drive's root let Users do so).
+	ancestorRights = fileDeleteChild | accessDelete | writeDAC | writeOwner | genericAll
+)
+
+// ace is one entry of an access list, as the decision needs it.
+type ace struct {
+	allow       bool   // an access-allowed entry; deny entries never make a path unsafe
+	inheritOnly bool   // applies only to what is created inside, not to the object
+	mask        uint32 // the rights
+	sid         string
+}
+
+// aclRole says which rights matter for an object on the way to the file.
+type aclRole int
+
+const (
+	roleContent  aclRole = iota // the file, or the folder that holds it
+	roleAncestor                // a folder above
+)
+
+// trustedSID: the accounts that stand for root. CREATOR OWNER and OWNER
+// RIGHTS stand for the owner, who is checked on its own.
+func trustedSID(sid string) bool {
+	switch sid {
+	case sidSystem, sidAdministrators, sidTrustedInstaller, sidCreatorOwner, sidOwnerRights:
+		return true
+	}
+	return false
+}
+
+// aclWriter returns who besides the trusted accounts can change the object
+// in its role — its owner (who may always rewrite its access list), or the
+// account of the first entry that grants such a right — or "" when
+// nobody. A missing access list (nullDACL) grants everything to everyone.
+// Deny entries are not weighed against allow entries: a path could be
+// refused that Windows would protect, never the other way round.
+func aclWriter(owner string, nullDACL bool, dacl []ace, role aclRole) (sid string, isOwner bool) {
+	if !trustedSID(owner) {
+		return owner, true
+	}
+	if nullDACL {
+		return sidEveryone, false
+	}
+	rights := uint32(contentRights)
+	if role == roleAncestor {
+		rights = ancestorRights
+	}
+	for _, e := range dacl {
+		if e.allow && !e.inheritOnly && e.mask&rights != 0 && !trustedSID(e.sid) {
+			return e.sid, false
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,5 @@
+package host
+
+import "golang.org/x/sys/windows"
+
+func isAdmin() bool { return windows.GetCurrentProcessToken().IsElevated() }

@@ -1,0 +1,18 @@
+//go:build unix
+
+package host
+
+import (
+	"os"
+	"syscall"
+)
+
+// lockFile waits for flock(2); closing f releases it.
+func lockFile(f *os.File) (func(), error) {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if err != syscall.EINTR {
+			return func() {}, err
+		}
+	}
+}

@@ -1,8 +1,0 @@
-//go:build !windows && !darwin
-
-package platform
-
-import "net"
-
-// Here Go resolves names itself (the binaries are built without cgo).
-func systemResolver() *net.Resolver { return goResolver() }

@@ -1,9 +1,0 @@
-//go:build !linux && !windows && !darwin
-
-package platform
-
-import "context"
-
-func proxySettings(context.Context, Runner) ([]ProxySetting, error) {
-	return nil, &ProxySourceError{Source: "system proxy settings", Err: ErrNotSupported}
-}

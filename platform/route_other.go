@@ -1,7 +1,0 @@
-//go:build !linux && !windows && !darwin
-
-package platform
-
-import "context"
-
-func routes(context.Context) ([]Route, error) { return nil, ErrNotSupported }

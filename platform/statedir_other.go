@@ -1,6 +1,0 @@
-//go:build !linux && !windows && !darwin
-
-package platform
-
-// stateDir on other Unix-like systems follows the Linux layout.
-func stateDir() string { return "/var/lib/clearance" }
