@@ -2,9 +2,10 @@ package dnsfix
 
 import (
 	"context"
+	"io/fs"
+
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/netstate"
-	"io/fs"
 )
 
 // recordDNS journals the DNS servers of the network service behind the

@@ -2,12 +2,13 @@ package dnsfix
 
 import (
 	"context"
-	"github.com/clearance-app/clearance/platform"
-	"github.com/clearance-app/clearance/platform/dnsconf"
-	"github.com/clearance-app/clearance/platform/netstate"
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // systemResolvConf is the file the C library reads, and the one dns-public

@@ -7,10 +7,11 @@ import (
 	"io/fs"
 	"unsafe"
 
-	"github.com/clearance-app/clearance/platform"
-	"github.com/clearance-app/clearance/platform/netstate"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
+
+	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // recordDNS journals the static DNS servers of the default route's adapter
