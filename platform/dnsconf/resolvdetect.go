@@ -3,11 +3,12 @@ package dnsconf
 import (
 	"errors"
 	"fmt"
-	"github.com/clearance-app/clearance/platform/host"
 	"io/fs"
 	"net/netip"
 	"path"
 	"slices"
+
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // LinuxResolverInputs is what the Linux decision reads from the system.

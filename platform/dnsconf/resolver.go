@@ -2,8 +2,9 @@ package dnsconf
 
 import (
 	"context"
-	"github.com/clearance-app/clearance/platform"
 	"strings"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // ResolverKind names the software that answers this machine's DNS queries

@@ -3,8 +3,9 @@ package dnsconf
 import (
 	"context"
 	"errors"
-	"github.com/clearance-app/clearance/platform"
 	"os"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // resolver: on macOS every lookup goes through mDNSResponder, which also

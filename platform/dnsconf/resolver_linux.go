@@ -2,8 +2,9 @@ package dnsconf
 
 import (
 	"context"
-	"github.com/clearance-app/clearance/platform"
 	"os"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // resolver reads resolv.conf, nsswitch.conf, the port-53 listeners and the

@@ -7,8 +7,9 @@ import (
 	"net/netip"
 	"unsafe"
 
-	"github.com/clearance-app/clearance/platform"
 	"golang.org/x/sys/windows"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // resolver: on Windows the DNS Client service (Dnscache) answers and caches

@@ -12,14 +12,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
-	"github.com/clearance-app/clearance/platform/dnsconf"
-	"github.com/clearance-app/clearance/platform/host"
 	"io/fs"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // FlushResult says what a DNS flush cleared.

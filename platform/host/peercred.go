@@ -2,9 +2,10 @@ package host
 
 import (
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
 	"net"
 	"syscall"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // PeerCred is who is at the other end of a local connection, as the kernel

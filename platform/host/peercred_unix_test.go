@@ -4,11 +4,12 @@ package host
 
 import (
 	"errors"
-	"github.com/clearance-app/clearance/platform"
 	"net"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // The kernel's answer about a real peer: this process, at the other end of

@@ -7,8 +7,9 @@ import (
 	"runtime"
 	"unsafe"
 
-	"github.com/clearance-app/clearance/platform"
 	"golang.org/x/sys/windows"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // ImpersonateNamedPipeClient is not in x/sys/windows.

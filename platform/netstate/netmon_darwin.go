@@ -8,8 +8,9 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/clearance-app/clearance/platform"
 	"golang.org/x/sys/unix"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // The parser's spelled-out numbers (netmon.go) must be the kernel's: each

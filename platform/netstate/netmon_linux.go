@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/clearance-app/clearance/platform"
 	"golang.org/x/sys/unix"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // The parser's spelled-out numbers (netmon.go) must be the kernel's: each

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/clearance-app/clearance/platform"
 	"golang.org/x/sys/windows"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // On Windows the watch is iphlpapi's change notifications: unicast

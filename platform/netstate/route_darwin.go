@@ -3,6 +3,7 @@ package netstate
 import (
 	"context"
 	"fmt"
+
 	"github.com/clearance-app/clearance/platform"
 )
 

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // Mode is how a proxy setting routes web traffic.

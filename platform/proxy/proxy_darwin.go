@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
+
 	"github.com/clearance-app/clearance/platform"
 )
 

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // The freedesktop sources (GNOME, KDE) are read by plain functions, untagged,

@@ -2,8 +2,9 @@ package proxy
 
 import (
 	"context"
-	"github.com/clearance-app/clearance/platform"
 	"os"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 func proxySettings(ctx context.Context, run platform.Runner) ([]Setting, error) {

@@ -7,9 +7,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
 	"strconv"
 	"strings"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // Sources of proxy settings, as a person reads them.

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/clearance-app/clearance/platform"
 	"golang.org/x/sys/windows/registry"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 const (

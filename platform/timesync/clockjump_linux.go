@@ -8,8 +8,9 @@ import (
 	"os"
 	"unsafe"
 
-	"github.com/clearance-app/clearance/platform"
 	"golang.org/x/sys/unix"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // watchClockJump uses a CLOCK_REALTIME timerfd armed with

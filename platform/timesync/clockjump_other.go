@@ -4,6 +4,7 @@ package timesync
 
 import (
 	"context"
+
 	"github.com/clearance-app/clearance/platform"
 )
 

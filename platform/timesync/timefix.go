@@ -12,9 +12,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
 	"strings"
 	"time"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // ErrNoService means that no time service exists to ask: the caller may

@@ -2,6 +2,7 @@ package timesync
 
 import (
 	"context"
+
 	"github.com/clearance-app/clearance/platform"
 )
 

@@ -3,9 +3,10 @@ package timesync
 import (
 	"context"
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
 	"os"
 	"path/filepath"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 func syncTimeService(ctx context.Context, read platform.Runner, ch *platform.Changes) (string, error) {

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/clearance-app/clearance/platform"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc"
 	"golang.org/x/sys/windows/svc/mgr"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // syncTimeService reads W32Time's state from the service control manager

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
 	"strings"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // timeSyncStatus reads the "Set time and date automatically" setting with

@@ -2,9 +2,10 @@ package timesync
 
 import (
 	"context"
-	"github.com/clearance-app/clearance/platform"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // On macOS only the setting counts: when systemsetup cannot read it (it

@@ -3,11 +3,12 @@ package timesync
 import (
 	"context"
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
-	"github.com/clearance-app/clearance/platform/host"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 func timeSyncStatus(ctx context.Context, run platform.Runner) (State, error) {

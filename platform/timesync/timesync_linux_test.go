@@ -2,10 +2,11 @@ package timesync
 
 import (
 	"context"
-	"github.com/clearance-app/clearance/platform"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 var (

@@ -8,8 +8,9 @@ package timesync
 import (
 	"bytes"
 	"fmt"
-	"github.com/clearance-app/clearance/platform"
 	"strings"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // timedatectlState is the answer of

@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"unsafe"
 
-	"github.com/clearance-app/clearance/platform"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 	"golang.org/x/sys/windows/svc"
 	"golang.org/x/sys/windows/svc/mgr"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // timeSyncStatus reads W32Time's state from the service control manager and
