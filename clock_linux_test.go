@@ -19,7 +19,7 @@ import (
 
 	"github.com/beevik/ntp"
 
-	"github.com/clearance-app/clearance/agent/cftest"
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
 )
 
 // The clock check against a real NTP server whose clock is wrong: chronyd,

@@ -15,10 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/cftest"
-	"github.com/clearance-app/clearance/agent/dnstest"
-	"github.com/clearance-app/clearance/agent/ntptest"
 	"golang.org/x/sys/unix"
+
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
+	"github.com/clearance-app/clearance/internal/testworld/dnstest"
+	"github.com/clearance-app/clearance/internal/testworld/ntptest"
 )
 
 // A test internet in network namespaces of the test's own: the program

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/cftest"
-	"github.com/clearance-app/clearance/agent/ntptest"
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
+	"github.com/clearance-app/clearance/internal/testworld/ntptest"
 )
 
 // world is every peer a full `clearance check` talks to, on loopback: an

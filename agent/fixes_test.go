@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/beevik/ntp"
+
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/check"
 	"github.com/clearance-app/clearance/agent/config"

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/cftest"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/probe"
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
 )
 
 // TestBackoffHoldsOffARateLimitingHost runs the endpoints check again and

@@ -7,11 +7,11 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/clearance-app/clearance/agent/cftest"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/ntpq"
-	"github.com/clearance-app/clearance/agent/ntptest"
 	"github.com/clearance-app/clearance/agent/probe"
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
+	"github.com/clearance-app/clearance/internal/testworld/ntptest"
 )
 
 // BenchmarkRunAll measures one full run of every check in-process against

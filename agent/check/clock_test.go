@@ -15,12 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/cftest"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/ntpq"
-	"github.com/clearance-app/clearance/agent/ntptest"
 	"github.com/clearance-app/clearance/agent/probe"
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
+	"github.com/clearance-app/clearance/internal/testworld/ntptest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/timesync"
 )

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/dnstest"
 	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/internal/testworld/dnstest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 )

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/cftest"
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/probe"
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
 )
 
 // epSetup describes one run of the endpoints check against loopback peers.

@@ -18,7 +18,7 @@ import (
 	"github.com/clearance-app/clearance/agent/config"
 	"github.com/clearance-app/clearance/agent/finding"
 	"github.com/clearance-app/clearance/agent/probe"
-	"github.com/clearance-app/clearance/agent/proxytest"
+	"github.com/clearance-app/clearance/internal/testworld/proxytest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/proxy"
 )

@@ -11,7 +11,7 @@ import (
 
 	"github.com/beevik/ntp"
 
-	"github.com/clearance-app/clearance/agent/ntptest"
+	"github.com/clearance-app/clearance/internal/testworld/ntptest"
 )
 
 // fakeClock is the client's cache clock, moved by hand. Its readings carry

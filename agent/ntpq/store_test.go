@@ -12,7 +12,7 @@ import (
 
 	"github.com/beevik/ntp"
 
-	"github.com/clearance-app/clearance/agent/ntptest"
+	"github.com/clearance-app/clearance/internal/testworld/ntptest"
 )
 
 // Two Clients sharing one FileStore stand for two processes of one user:

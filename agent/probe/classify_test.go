@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/cftest"
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
 )
 
 // recorded returns the response the cftest handler gives for a case,

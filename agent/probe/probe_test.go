@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/cftest"
-	"github.com/clearance-app/clearance/agent/dnstest"
-	"github.com/clearance-app/clearance/agent/proxytest"
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
+	"github.com/clearance-app/clearance/internal/testworld/dnstest"
+	"github.com/clearance-app/clearance/internal/testworld/proxytest"
 )
 
 // do runs one probe with a deadline that ends a test that would hang.
