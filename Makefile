@@ -37,10 +37,10 @@ bench:
 # A short run of each fuzz target.
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./agent/probe -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./agent/probe -run '^$$' -fuzz '^FuzzParseTrace$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform -run '^$$' -fuzz '^FuzzMaskProxyCredentials$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform -run '^$$' -fuzz '^FuzzParseWinINETConnection$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./agent/diag/probe -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./agent/diag/probe -run '^$$' -fuzz '^FuzzParseTrace$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/proxy -run '^$$' -fuzz '^FuzzMaskProxyCredentials$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/proxy -run '^$$' -fuzz '^FuzzParseWinINETConnection$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -f clearance clearance.exe

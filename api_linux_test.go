@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 )
 
 // The local API's authorization against real peers: a client run as another,

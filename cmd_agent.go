@@ -13,7 +13,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent"
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/config"
+	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/logging"
 	"github.com/clearance-app/clearance/installer"
 	"github.com/clearance-app/clearance/platform"

@@ -15,8 +15,8 @@ import (
 
 	"github.com/clearance-app/clearance/agent"
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 	"github.com/clearance-app/clearance/platform/host"
 )
 

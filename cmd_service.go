@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 	"github.com/clearance-app/clearance/installer"
 	"github.com/clearance-app/clearance/platform/dnsfix"
 	"github.com/clearance-app/clearance/platform/host"

@@ -12,8 +12,8 @@ import (
 
 	"github.com/clearance-app/clearance/agent"
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/config"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/platform/host"
 	"github.com/clearance-app/clearance/tray"
 	"github.com/clearance-app/clearance/tray/autostart"

@@ -15,9 +15,9 @@ import (
 	"os/signal"
 	"strings"
 
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/report"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/agent/diag/report"
 	"github.com/clearance-app/clearance/platform/host"
 )
 

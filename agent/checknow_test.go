@@ -7,7 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/check"
+	"github.com/clearance-app/clearance/agent/diag/check"
 )
 
 // However many requests to check now arrive during a run, they make one

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
 // A configuration file that cannot be opened because the process is out of

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/probe"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/agent/diag/probe"
 )
 
 // A run after a network change, a clock step or a resume dials afresh: a

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/dnsfix"

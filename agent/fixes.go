@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/finding"
-	"github.com/clearance-app/clearance/agent/fix"
-	"github.com/clearance-app/clearance/agent/health"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/fix"
+	"github.com/clearance-app/clearance/agent/diag/health"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/host"
 )

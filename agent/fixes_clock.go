@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/finding"
-	"github.com/clearance-app/clearance/agent/ntpq"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/ntpq"
 	"github.com/clearance-app/clearance/platform"
 )
 

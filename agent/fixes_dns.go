@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/host"
 )

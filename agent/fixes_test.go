@@ -11,11 +11,11 @@ import (
 	"github.com/beevik/ntp"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/finding"
-	"github.com/clearance-app/clearance/agent/fix"
-	"github.com/clearance-app/clearance/agent/ntpq"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/fix"
+	"github.com/clearance-app/clearance/agent/diag/ntpq"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/host"
 )

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/config"
+	"github.com/clearance-app/clearance/agent/diag/config"
 )
 
 // An interval near the largest duration, with its jitter, once overflowed

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
 // TestLifecycle runs the agent in-process with its API on a real Unix

@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/health"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/health"
 )
 
 // State returns the latest run of each check and the visible findings

@@ -3,7 +3,7 @@ package tray
 import (
 	"slices"
 
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
 // alertKind says why a notification is due.

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
 // f makes a visible finding of code c at severity s.

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/fix"
-	"github.com/clearance-app/clearance/agent/health"
+	"github.com/clearance-app/clearance/agent/diag/fix"
+	"github.com/clearance-app/clearance/agent/diag/health"
 )
 
 // newBareApp is an app without a ui loop: enough to call its handlers.

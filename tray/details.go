@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
 // "Details…" writes the finding as a small page and opens it with the

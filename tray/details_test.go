@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
 func TestDetailsPage(t *testing.T) {

@@ -1,7 +1,7 @@
 package tray
 
 import (
-	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 )
 
 // userFix is how the tray treats a fix that belongs to the person rather

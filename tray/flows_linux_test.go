@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/assets"
 )
 

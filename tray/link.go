@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 )
 
 // backend is where check and fix requests go: the agent, or in standalone

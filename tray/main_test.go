@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/finding"
-	"github.com/clearance-app/clearance/agent/health"
+	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/health"
 	"github.com/clearance-app/clearance/assets"
 	"github.com/clearance-app/clearance/tray/notify"
 	"github.com/clearance-app/clearance/tray/open"

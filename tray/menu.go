@@ -3,8 +3,8 @@ package tray
 import (
 	"time"
 
-	"github.com/clearance-app/clearance/agent/finding"
-	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 	"github.com/clearance-app/clearance/assets"
 )
 

@@ -20,7 +20,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/assets"
 	"github.com/clearance-app/clearance/tray/notify/notifytest"
 )

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
 // runChild runs the tray child to its end and returns its exit status and

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/health"
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/agent/diag/health"
 	"github.com/clearance-app/clearance/assets"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/tray/autostart"

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/finding"
-	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 	"github.com/clearance-app/clearance/assets"
 )
 

@@ -5,10 +5,10 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/config"
-	"github.com/clearance-app/clearance/agent/finding"
-	"github.com/clearance-app/clearance/agent/health"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/health"
 )
 
 // userCheckNames are the checks that run as the user, in the tray: proxy

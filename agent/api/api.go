@@ -19,9 +19,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/finding"
-	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 )
 
 // StateVersion is the "version" of the state document.

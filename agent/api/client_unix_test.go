@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
 func newTestClient(t *testing.T, s *testServer) *Client {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/finding"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
 // UnmarshalJSON reads the state document MarshalJSON writes, so that a

@@ -21,9 +21,9 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/agent/check"
-	"github.com/clearance-app/clearance/agent/finding"
-	"github.com/clearance-app/clearance/agent/fix"
+	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 )
 
 func main() {

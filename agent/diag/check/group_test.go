@@ -1,0 +1,119 @@
+package check
+
+import (
+	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/platform/netstate"
+	"github.com/clearance-app/clearance/platform/timesync"
+)
+
+// panickingResolver is a Resolver with a bug: every lookup panics, on
+// whichever goroutine the check resolves from.
+type panickingResolver struct{}
+
+func (panickingResolver) LookupIPAddr(context.Context, string) ([]net.IPAddr, error) {
+	panic("resolver bug")
+}
+
+// A panic one goroutine below a check — in the goroutines that network,
+// dns and clock start for their measurements — is that check's internal
+// error, as a panic in the check itself is; before group, it ended the
+// whole process (the test binary, here).
+func TestPanicInACheckGoroutineIsThatChecksError(t *testing.T) {
+	cases := []struct {
+		name  string
+		check Check
+		setup func(t *testing.T, env *Env)
+	}{
+		{"network: the routing table read", networkCheck, func(t *testing.T, env *Env) {
+			old := netRoutes
+			netRoutes = func(context.Context) ([]netstate.Route, error) { panic("routes bug") }
+			t.Cleanup(func() { netRoutes = old })
+			env.Config.Network.Witness = "https://127.0.0.1:1/"
+			env.Config.Network.CaptivePortal = "http://127.0.0.1:1/"
+		}},
+		{"dns: lookups run by concurrently", Check{Name: "dns", Run: runDNS}, func(t *testing.T, env *Env) {
+			env.Lookup = panickingResolver{}
+		}},
+		{"clock: the time service lookup it does not wait for", Check{Name: "clock", Run: clock{timeSync: func(context.Context) (timesync.State, error) {
+			panic("time sync bug")
+		}}.run}, func(t *testing.T, env *Env) {
+			env.Config.Clock.NTPServers = nil
+			env.Config.Network.Witness = "https://127.0.0.1:1/"
+			env.Config.Endpoints.Hosts = nil
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := config.Default()
+			env := Env{Config: &cfg}
+			c.setup(t, &env)
+			rep := Run(context.Background(), env, []Check{c.check, fixed("other", nil, Result{})})
+			st := statuses(rep)
+			if st[c.check.Name] != Error || st["other"] != Pass {
+				t.Fatalf("statuses %v, want %s: error, other: pass", st, c.check.Name)
+			}
+			if s := rep.Checks[0].Summary; !strings.HasPrefix(s, "internal error: ") || !strings.Contains(s, "bug") {
+				t.Errorf("summary %q does not report the panic as an internal error", s)
+			}
+		})
+	}
+}
+
+func TestGroupWaitRaisesTheFirstPanicAfterAllFinish(t *testing.T) {
+	var g group
+	finished := make(chan struct{})
+	g.Go(func() { panic("first") })
+	g.Go(func() { close(finished) })
+	defer func() {
+		p, ok := recover().(*goroutinePanic)
+		if !ok || p.String() != "first" || !strings.Contains(string(p.stack), "group_test.go") {
+			t.Fatalf("Wait raised %v, want the goroutine's panic with its own stack", p)
+		}
+		select {
+		case <-finished:
+		default:
+			t.Fatal("Wait returned before every goroutine finished")
+		}
+	}()
+	g.Wait()
+}
+
+// Every goroutine a check starts goes through group, so that none can take
+// the process down: no go statement and no WaitGroup elsewhere in the
+// package's code.
+func TestChecksStartGoroutinesOnlyThroughGroup(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") || name == "group.go" || name == "engine.go" {
+			continue // engine.go runs the checks themselves, under runOne's recover
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.GoStmt:
+				t.Errorf("%s: a go statement; start it with group.Go", fset.Position(n.Pos()))
+			case *ast.SelectorExpr:
+				if x, ok := n.X.(*ast.Ident); ok && x.Name == "sync" && n.Sel.Name == "WaitGroup" {
+					t.Errorf("%s: sync.WaitGroup; use group, which recovers panics", fset.Position(n.Pos()))
+				}
+			}
+			return true
+		})
+	}
+}
