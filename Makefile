@@ -10,7 +10,7 @@ RACE    := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 .PHONY: build test vet cross bench fuzz clean
 
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o clearance .
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o clearance ./cmd/clearance
 
 # The whole test suite: vet and cross-builds first, then every test. Tests
 # that need root (network namespaces, chrony) skip with the reason when not

@@ -39,7 +39,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building clearance and scripts/traydemo…"
-go build -o "$work/clearance" .
+go build -o "$work/clearance" ./cmd/clearance
 go build -o "$work/traydemo" ./scripts/traydemo
 
 # A display number nobody uses.

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -72,40 +70,4 @@ func runAgent(args []string, _, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// newFlagSet returns a flag set that leaves error printing to parseFlags.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-// parseFlags parses the flags of a command that takes no other arguments;
-// done is true when the command must end with code (help was asked for, a
-// flag was bad, or an argument was left over).
-func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer, usage string) (code int, done bool) {
-	if code, done := parseFlagsArgs(fs, args, stderr, usage); done {
-		return code, done
-	}
-	if fs.NArg() > 0 {
-		return fail(stderr, fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "run 'clearance "+fs.Name()+" -h' for the flags"), true
-	}
-	return 0, false
-}
-
-// parseFlagsArgs is parseFlags for a command that reads its arguments
-// itself.
-func parseFlagsArgs(fs *flag.FlagSet, args []string, stderr io.Writer, usage string) (code int, done bool) {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stderr)
-		fmt.Fprintln(stderr, usage)
-		fs.PrintDefaults()
-		return 0, true
-	}
-	if err != nil {
-		return fail(stderr, err.Error(), "run 'clearance "+fs.Name()+" -h' for the flags"), true
-	}
-	return 0, false
 }
