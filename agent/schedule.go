@@ -111,13 +111,13 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 	}
 }
 
-// forgetConnections closes the prober's idle connections after a network
+// forgetConnections makes the next run dial afresh after a network
 // change, a clock step or a resume. A connection opened before a change
 // still works over the old path (a VPN's routes do not move an established
 // flow), so a run that reused it would describe the old path: the address
-// the world sees, the time to connect. The next run dials afresh. No run is
-// in flight here: the loop runs them itself.
-func (a *Agent) forgetConnections() { a.env.Close() }
+// the world sees, the time to connect. A fix's verification run may hold a
+// connection at this moment; it is not handed out again either.
+func (a *Agent) forgetConnections() { a.env.Forget() }
 
 // localChecks names the agent's checks that read only this machine.
 func (a *Agent) localChecks() []string {

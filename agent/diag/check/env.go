@@ -51,3 +51,11 @@ func (e *Env) Close() {
 		e.Probe.Close()
 	}
 }
+
+// Forget makes the next run start afresh after a network change, a clock
+// step or a resume: no connection opened before it is used again.
+func (e *Env) Forget() {
+	if e.Probe != nil {
+		e.Probe.Reset()
+	}
+}

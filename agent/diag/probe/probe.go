@@ -104,13 +104,14 @@ type Response struct {
 }
 
 // Reached reports whether TCP and TLS completed and a response arrived:
-// the design's meaning of "reachable".
-func (r *Response) Reached() bool { return r.Err == nil }
+// what "reachable" means for every check. No response (a probe that never
+// ran) reached nothing.
+func (r *Response) Reached() bool { return r != nil && r.Err == nil }
 
 // PastConnect reports whether the request got past TCP connect, which is
 // what separates "offline" from everything else.
 func (r *Response) PastConnect() bool {
-	return r.Err == nil || r.Stage == StageTLS || r.Stage == StageHTTP
+	return r != nil && (r.Err == nil || r.Stage == StageTLS || r.Stage == StageHTTP)
 }
 
 // Prober issues requests. Its zero value uses the system resolver and roots.
@@ -166,6 +167,21 @@ func (p *Prober) transport() *http.Transport {
 func (p *Prober) Close() {
 	p.mu.Lock()
 	tr := p.tr
+	p.mu.Unlock()
+	if tr != nil {
+		tr.CloseIdleConnections()
+	}
+}
+
+// Reset makes every later request dial afresh, even one whose connection
+// is in use now: the transport is replaced, so a connection that comes
+// back to the old one after Reset is never handed out again (it closes
+// when the old transport's idle timeout passes). For a network change: a
+// connection opened before it still works over the old path.
+func (p *Prober) Reset() {
+	p.mu.Lock()
+	tr := p.tr
+	p.tr = nil
 	p.mu.Unlock()
 	if tr != nil {
 		tr.CloseIdleConnections()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -375,4 +376,52 @@ func closedPort(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
+}
+
+// A connection in use when Reset is called is never handed out again once
+// it comes back, even when other requests have run meanwhile. (Close only
+// closes the connections idle at that moment, and those that come back
+// before the next request starts.)
+func TestResetDropsConnectionsInUse(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	from := map[string]string{} // path → the client address it came from
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		from[r.URL.Path] = r.RemoteAddr
+		mu.Unlock()
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+	}))
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	p := &Prober{RootCAs: cftest.Pool(srv)}
+	t.Cleanup(p.Close)
+	seen := func(path string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		return from[path]
+	}
+
+	done := make(chan *Response, 1)
+	go func() { done <- do(t, p, srv.URL+"/slow", 30*time.Second) }()
+	for seen("/slow") == "" {
+		time.Sleep(5 * time.Millisecond) // until the slow request holds its connection
+	}
+	// The network changes while it is in flight, and another request runs.
+	p.Reset()
+	if r := do(t, p, srv.URL+"/during", 30*time.Second); !r.Reached() {
+		t.Fatalf("a request after the change: %v", r.Err)
+	}
+	close(release)
+	if r := <-done; !r.Reached() {
+		t.Fatalf("the slow request: %v", r.Err)
+	}
+	if r := do(t, p, srv.URL+"/after", 30*time.Second); !r.Reached() {
+		t.Fatalf("the next request: %v", r.Err)
+	}
+	if seen("/after") == seen("/slow") {
+		t.Errorf("the request after the change went over the connection from before it (%s)", seen("/slow"))
+	}
 }
