@@ -55,6 +55,26 @@ var inetNTPNames = []string{"time.cloudflare.com", "time.google.com", "pool.ntp.
 func init() {
 	testHelpers["internet-peers"] = runInternetPeers
 	testHelpers["tun-relay"] = runTunRelay
+	testHelpers["dns-hang"] = runDNSHang
+}
+
+// runDNSHang is a resolver whose upstream is gone: on args[0] it accepts
+// every query, over UDP and TCP, and never answers. It prints "ready" and
+// serves until its stdin closes.
+func runDNSHang(args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: dns-hang ADDR:PORT")
+		return 2
+	}
+	stop, err := dnstest.ListenAndServe(args[0], dnstest.Table{"*": dnstest.Hang()})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dns-hang:", err)
+		return 1
+	}
+	defer stop()
+	fmt.Println("ready")
+	io.Copy(io.Discard, os.Stdin)
+	return 0
 }
 
 type internet struct {
@@ -68,6 +88,10 @@ type internetOptions struct {
 	// deadUplink makes every packet the client sends vanish: its gateway's
 	// address resolves to a MAC address nobody has.
 	deadUplink bool
+	// routerOnly makes the other namespace a home router whose own uplink
+	// is down: it is the client's resolver, on its LAN address, and
+	// accepts queries that go nowhere; everything else it drops.
+	routerOnly bool
 }
 
 func newInternet(t *testing.T, opts internetOptions) *internet {
@@ -79,6 +103,13 @@ func newInternet(t *testing.T, opts internetOptions) *internet {
 	inet.ip(t, "addr", "add", inetGateway+"/24", "dev", "i0")
 	inet.ip(t, "link", "set", "i0", "up")
 	client.ip(t, "route", "add", "default", "via", inetGateway)
+	if opts.routerOnly {
+		inet.sysctl(t, "net.ipv4.ip_forward", "1")
+		inet.ip(t, "route", "add", "blackhole", "default")
+		client.resolvConf(t, "nameserver "+inetGateway+"\n")
+		startHelper(t, inet, "ready", "dns-hang", net.JoinHostPort(inetGateway, "53"))
+		return &internet{client: client, inet: inet}
+	}
 	for _, a := range []string{inetWeb, inetNTP, inetDNS, "1.1.1.1", "8.8.8.8"} {
 		inet.ip(t, "addr", "add", a+"/32", "dev", "lo")
 	}

@@ -84,3 +84,18 @@ func TestDeadUplinkIsOffline(t *testing.T) {
 		t.Errorf("dns-failure besides offline: %v", rep.codes())
 	}
 }
+
+// A home router that is the resolver, with its own uplink down: it accepts
+// connections on its LAN address, but that proves nothing beyond it, and
+// nothing beyond answers, so the machine is offline.
+func TestRouterResolverWithDeadUplinkIsOffline(t *testing.T) {
+	n := newInternet(t, internetOptions{routerOnly: true})
+	rep := n.check(t)
+	if _, ok := rep.finding("network-offline"); !ok {
+		t.Fatalf("no network-offline: %v", rep.codes())
+	}
+	tried, _ := rep.data("network")["address_connects"].(map[string]any)
+	if got := tried[inetGateway+":53"]; got != "connected" {
+		t.Errorf("the router's DNS port: %v, want connected (tried: %v)", got, tried)
+	}
+}

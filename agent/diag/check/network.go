@@ -298,7 +298,10 @@ type netConnect struct {
 	// Reached: the connect was attempted (the name resolved). A failure
 	// before that is DNS, which does not count towards offline.
 	Reached bool
-	Detail  string
+	// Local: the address is on this side of the uplink (a home router, a
+	// LAN resolver), so an answer from it proves nothing beyond.
+	Local  bool
+	Detail string
 }
 
 // netConnectAll connects to each host's HTTPS port at once. It only opens
@@ -346,10 +349,25 @@ func netDial(ctx context.Context, addr string) (bool, string) {
 // netConnectAddrs connects to every address at once.
 func netConnectAddrs(ctx context.Context, addrs []netip.AddrPort) []netConnect {
 	return concurrently(addrs, func(a netip.AddrPort) netConnect {
-		c := netConnect{Host: a.String(), Reached: true}
+		c := netConnect{Host: a.String(), Reached: true, Local: netLocalAddr(a.Addr())}
 		c.Connected, c.Detail = netDial(ctx, c.Host)
 		return c
 	})
+}
+
+// netCGNAT is the carrier-grade NAT range (RFC 6598): a provider's inner
+// network, short of the internet.
+var netCGNAT = netip.MustParsePrefix("100.64.0.0/10")
+
+// netLocalAddr reports whether an address is reached without the uplink:
+// private, link-local, carrier-grade NAT or unique-local. The home router
+// that is also the resolver answers from such an address while its own
+// link to the internet is down. (Loopback is never tried unless the
+// configuration names it — a probed host or an uplink address on this
+// machine — and is then taken as asked.)
+func netLocalAddr(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsPrivate() || a.IsLinkLocalUnicast() || netCGNAT.Contains(a)
 }
 
 // netFallbackAddrs are the addresses tried when no name resolves: where
@@ -420,7 +438,7 @@ func netJudge(now time.Time, cfg *config.Config, obs netObservations) Result {
 		in.ConnectFailed = in.ConnectFailed || (r.Err != nil && r.Stage == probe.StageConnect)
 	}
 	for _, c := range slices.Concat(obs.Connects, obs.ByAddress) {
-		in.PastConnect = in.PastConnect || c.Connected
+		in.PastConnect = in.PastConnect || (c.Connected && !c.Local)
 		in.ConnectFailed = in.ConnectFailed || (c.Reached && !c.Connected)
 	}
 	offline, why := netOffline(in)
@@ -520,11 +538,11 @@ func netAddrList(cs []netConnect) string {
 	return strings.Join(hosts, ", ")
 }
 
-// netAnswered lists the connects that got through.
+// netAnswered lists the connects that got through to beyond the uplink.
 func netAnswered(cs []netConnect) []string {
 	out := []string{}
 	for _, c := range cs {
-		if c.Connected {
+		if c.Connected && !c.Local {
 			out = append(out, c.Host)
 		}
 	}

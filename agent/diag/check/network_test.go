@@ -557,3 +557,40 @@ func TestNetworkTriesRememberedAddresses(t *testing.T) {
 		t.Errorf("answered_by_address %v, want the witness's remembered %s", got, want)
 	}
 }
+
+// A home router that is also the resolver answers on its LAN address while
+// its own uplink is down: that answer proves nothing beyond it.
+func TestNetLocalAddr(t *testing.T) {
+	for _, tc := range []struct {
+		addr  string
+		local bool
+	}{
+		{"192.168.1.1", true}, {"10.0.0.138", true}, {"172.20.0.1", true}, {"100.64.0.1", true},
+		{"169.254.1.1", true}, {"fe80::1", true}, {"fd00::53", true}, {"::ffff:192.168.1.1", true},
+		{"1.1.1.1", false}, {"8.8.8.8", false}, {"2606:4700:4700::1111", false}, {"192.0.2.53", false},
+	} {
+		if got := netLocalAddr(netip.MustParseAddr(tc.addr)); got != tc.local {
+			t.Errorf("netLocalAddr(%s) = %v, want %v", tc.addr, got, tc.local)
+		}
+	}
+}
+
+func TestNetOfflineWhenOnlyTheLANAnswers(t *testing.T) {
+	cfg := config.Default()
+	dead := &probe.Response{Err: context.DeadlineExceeded, Stage: probe.StageDNS, Timeout: true}
+	obs := netObservations{
+		Routes:  netRouteInfo{State: netRoutesPresent},
+		Witness: dead, Portal: dead,
+		ByAddress: []netConnect{
+			{Host: "192.168.1.1:53", Reached: true, Local: true, Connected: true, Detail: "connected"},
+			{Host: "1.1.1.1:443", Reached: true, Detail: "timed out"},
+		},
+	}
+	res := netJudge(dnsTestNow, &cfg, obs)
+	if len(res.Findings) != 1 || res.Findings[0].Code != finding.NetworkOffline.Code {
+		t.Fatalf("findings %v, want network-offline: only the router answered (%s)", res.Findings, res.Summary)
+	}
+	if got := res.Data["answered_by_address"].([]string); len(got) != 0 {
+		t.Errorf("answered_by_address %v, want none beyond the LAN", got)
+	}
+}

@@ -50,7 +50,7 @@ func NoData() Answer { return Answer{} }
 func Hang() Answer { return Answer{Hang: true} }
 
 // Table maps names ("chatgpt.test" or "chatgpt.test.", any case) to
-// answers. Names not in the table get NXDOMAIN.
+// answers. Names not in the table get the answer for "*", or NXDOMAIN.
 type Table map[string]Answer
 
 // Serve starts a DNS server on 127.0.0.1, UDP and TCP on the same port,
@@ -190,6 +190,9 @@ func (h *handler) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	}
 	q := req.Question[0]
 	a, ok := h.answers[dns.CanonicalName(q.Name)]
+	if !ok {
+		a, ok = h.answers["*."] // what CanonicalName makes of "*"
+	}
 	if !ok {
 		a = parsedAnswer{rcode: dns.RcodeNameError}
 	}
