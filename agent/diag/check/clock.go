@@ -47,7 +47,7 @@ func (c clock) run(ctx context.Context, env *Env) Result {
 	// ctx must not hold the result back); it sends even when it panics, and
 	// Wait then raises the panic here.
 	synced := make(chan clockSync, 1)
-	var lookup group
+	lookup := group{Log: env.Log}
 	lookup.Go(func() {
 		var so clockSync
 		defer func() { synced <- so }()

@@ -186,11 +186,13 @@ func runOne(ctx context.Context, env Env, c Check, deps map[string]Result) (res 
 	env.Log = env.Log.With("check", c.Name)
 	defer func() {
 		if p := recover(); p != nil {
-			stack := debug.Stack()
+			stack, logged := debug.Stack(), false
 			if gp, ok := p.(*goroutinePanic); ok { // raised again by group.Wait
-				p, stack = gp.value, gp.stack
+				p, stack, logged = gp.value, gp.stack, gp.logged
 			}
-			env.Log.Error("check panicked", "panic", p, "stack", string(stack))
+			if !logged {
+				env.Log.Error("check panicked", "panic", p, "stack", string(stack))
+			}
 			res = Result{Status: Error, Summary: fmt.Sprintf("internal error: %v", p)}
 		}
 	}()

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 )
@@ -12,6 +13,10 @@ import (
 // the check's own goroutine, where runOne reports it as the check's
 // internal error, as it does a panic in the check itself.
 type group struct {
+	// Log, when set, is told of a panic at once: for a goroutine the check
+	// may stop waiting for at its deadline, whose panic no Wait raises.
+	Log *slog.Logger
+
 	wg   sync.WaitGroup
 	mu   sync.Mutex
 	fail *goroutinePanic // the first panic; later ones are the same bug
@@ -20,8 +25,9 @@ type group struct {
 // goroutinePanic carries a recovered panic with the stack where it
 // happened, which Wait's own stack would not show.
 type goroutinePanic struct {
-	value any
-	stack []byte
+	value  any
+	stack  []byte
+	logged bool // by group.Log already
 }
 
 func (p *goroutinePanic) String() string { return fmt.Sprint(p.value) }
@@ -31,9 +37,13 @@ func (g *group) Go(f func()) {
 	g.wg.Go(func() {
 		defer func() {
 			if v := recover(); v != nil {
+				p := &goroutinePanic{value: v, stack: debug.Stack(), logged: g.Log != nil}
+				if g.Log != nil {
+					g.Log.Error("check goroutine panicked", "panic", v, "stack", string(p.stack))
+				}
 				g.mu.Lock()
 				if g.fail == nil {
-					g.fail = &goroutinePanic{value: v, stack: debug.Stack()}
+					g.fail = p
 				}
 				g.mu.Unlock()
 			}

@@ -1,14 +1,18 @@
 package check
 
 import (
+	"bytes"
 	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/platform/netstate"
@@ -116,4 +120,54 @@ func TestChecksStartGoroutinesOnlyThroughGroup(t *testing.T) {
 			return true
 		})
 	}
+}
+
+// A goroutine the check stopped waiting for at its deadline still has its
+// panic told, once, though no Wait raises it.
+func TestLatePanicOfAnAbandonedLookupIsLogged(t *testing.T) {
+	var buf syncBuffer
+	cfg := config.Default()
+	cfg.Clock.NTPServers = nil
+	cfg.Network.Witness = "https://127.0.0.1:1/"
+	cfg.Endpoints.Hosts = nil
+	cfg.Check.Deadline = config.Duration(time.Second)
+	release := make(chan struct{})
+	clk := Check{Name: "clock", Run: clock{timeSync: func(context.Context) (timesync.State, error) {
+		<-release // past the check's deadline
+		panic("late bug")
+	}}.run}
+	env := Env{Config: &cfg, Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	rep := Run(context.Background(), env, []Check{clk})
+	if s := rep.Checks[0].Summary; strings.Contains(s, "internal error") {
+		t.Fatalf("the clock check reported a panic that had not happened yet: %s", s)
+	}
+	close(release)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(buf.String(), "late bug") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the late panic was not logged:\n%s", buf.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := strings.Count(buf.String(), "late bug"); n != 1 {
+		t.Errorf("logged %d times, want once", n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
