@@ -1,5 +1,5 @@
 // Package assets embeds Clearance's tray icons, one per tray state, for the
-// tray (issue 4). The icons' source is Go code in internal/icon; the PNG
+// tray. The icons' source is Go code in internal/icon; the PNG
 // and ICO files beside this file are generated from it and committed:
 //
 //	go generate ./assets

@@ -21,7 +21,7 @@ type alert struct {
 	finding finding.Finding // for alertResolved, as last seen
 }
 
-// alerter applies the design's alert rules to the visible findings, one
+// alerter applies the alert rules (docs/contracts.md) to the visible findings, one
 // state at a time: one alert when a finding becomes visible, another only
 // when its severity rises above every severity it was seen with, an
 // optional notice when an alerted finding clears, and never one for an info

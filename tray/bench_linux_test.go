@@ -14,8 +14,8 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
-// BenchmarkTrayPushToMenu measures the tray's footprint (issue 4's targets:
-// idle RSS under 30 MiB; a pushed state reaches the menu in under 500 ms).
+// BenchmarkTrayPushToMenu measures the tray's footprint (the targets: idle
+// RSS under 30 MiB; a pushed state reaches the menu in under 500 ms).
 // One op is a state change pushed by the agent's real API server until a
 // tray host, woken by the menu's LayoutUpdated signal, reads the new
 // finding with GetLayout. It reports the tray child's resident memory when

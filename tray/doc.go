@@ -1,6 +1,6 @@
 // Package tray is the per-user tray application: a thin, unprivileged
 // client of the agent's local API that shows state and sends fix requests
-// (issue 4). It renders pushed state (the agent's event stream, or the
+// (docs/architecture.md). It renders pushed state (the agent's event stream, or the
 // in-process agent's notifications in standalone mode) and never polls; one
 // select loop handles menu clicks, notification actions and a size-1
 // rebuild signal. It runs the per-user parts itself: the proxy check (proxy

@@ -1,6 +1,6 @@
 // Package api is the agent's local HTTP API, the only way the tray and
 // scripts talk to the agent: the routes, JSON shapes, ETag and event stream
-// that design.md pins, answered over a Unix socket or a Windows named pipe.
+// that docs/contracts.md pins, answered over a Unix socket or a Windows named pipe.
 // Every request is authorized by the caller's OS identity (peer credentials,
 // the pipe client's token), never by anything the client says.
 //
@@ -42,7 +42,7 @@ type State struct {
 	Findings  []finding.Finding
 }
 
-// MarshalJSON writes the design's state document: the shapes of
+// MarshalJSON writes the state document of docs/contracts.md: the shapes of
 // `check --json`, with updated_at null until the first run ends.
 func (s State) MarshalJSON() ([]byte, error) {
 	var updated *time.Time

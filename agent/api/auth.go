@@ -50,7 +50,7 @@ func callerOf(ctx context.Context) (host.PeerCred, error) {
 	return get()
 }
 
-// mayFix applies the design's policy. Reading is open to every local user;
+// mayFix applies the policy of docs/contracts.md. Reading is open to every local user;
 // fixes are open to root and Administrators, on Windows to the person signed
 // in at the computer, and elsewhere to members of the fix group as the group
 // database says now (not the caller's process groups, which only change at

@@ -33,7 +33,7 @@ var dnsResolverInfo = func(ctx context.Context) (dnsconf.ResolverInfo, error) {
 	return dnsconf.Resolver(ctx, platform.System)
 }
 
-// The design's sinkhole ranges: answers that send a name nowhere useful, as
+// The sinkhole ranges (docs/contracts.md): answers that send a name nowhere useful, as
 // ad blockers, parental controls and company filters do.
 var dnsSinkholeRanges = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),

@@ -239,7 +239,7 @@ func withDependencies(selected, available []Check) []Check {
 	return out
 }
 
-// ExitCode is the design's exit status: 1 when any finding is a warning or
+// ExitCode is check's exit status (docs/contracts.md): 1 when any finding is a warning or
 // worse, else 0. (2, could not run, is decided before a report exists.)
 func (r Report) ExitCode() int {
 	if finding.Worst(r.Findings).Rank() >= finding.Warning.Rank() {

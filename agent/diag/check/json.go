@@ -7,7 +7,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/finding"
 )
 
-// MarshalJSON writes the report in the shape of the design's
+// MarshalJSON writes the report in the shape docs/contracts.md gives
 // `clearance check --json`, with durations in whole milliseconds.
 func (r Report) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {

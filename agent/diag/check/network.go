@@ -23,7 +23,7 @@ import (
 // networkCheck decides whether the machine is online at all, before any
 // other check blames DNS or OpenAI. It reads the routing table, resolves the
 // witness with the system resolver, fetches the witness and the
-// captive-portal URL, all at once. "Offline" follows the design strictly:
+// captive-portal URL, all at once. "Offline" is strict (docs/contracts.md):
 // no default route, or nothing anywhere gets past TCP connect. Everything
 // short of that (DNS failing, a login page, a witness refusing TLS) is
 // reported as itself, so that the dependent checks still run.
@@ -77,7 +77,7 @@ const (
 	netWhyNothing = "nothing answered"
 )
 
-// netOffline is the design's definition of offline, as a pure function:
+// netOffline is the definition of offline, as a pure function:
 // no default route (IPv4 nor IPv6), or no probe to any host got past TCP
 // connect. A machine whose every lookup failed is not offline: the dns
 // check reports that. A probe that got through outranks the routing table:

@@ -285,7 +285,7 @@ type proxyComparison struct {
 	proxied proxyPath
 }
 
-// differs is the design's "the proxied path differs": one path reaches
+// differs is proxy-configured's "the proxied path differs": one path reaches
 // chatgpt.com and the other does not, the answers' classes differ, or the
 // proxied path failed at the proxy itself. A dead proxy is a cause of
 // trouble in its own right, even when the direct path fails too: the

@@ -17,8 +17,8 @@ import (
 )
 
 // statusPage answers like status.openai.com's summary.json. The bodies
-// follow the Statuspage v2 shape in shared/reference/cloudflare-and-openai.md
-// section 4; component names are from the same section.
+// follow Atlassian Statuspage's v2 summary.json shape, as status.openai.com
+// serves it; component names are OpenAI's.
 func statusPage(t *testing.T, code int, contentType, body string) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

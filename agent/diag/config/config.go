@@ -1,4 +1,4 @@
-// Package config holds Clearance's settings: the defaults of the design and
+// Package config holds Clearance's settings: the defaults (README, Configuration) and
 // the TOML file that overrides them. Loading never guesses: an unknown key
 // or a bad value is an error that names the file, the line and the key.
 package config
@@ -103,7 +103,7 @@ type Agent struct {
 	PrivilegedFixes bool `toml:"privileged_fixes"`
 }
 
-// Default returns the design's defaults.
+// Default returns the defaults the README lists.
 func Default() Config {
 	return Config{
 		Check: Check{Deadline: Duration(10 * time.Second)},

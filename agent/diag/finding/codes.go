@@ -2,7 +2,7 @@ package finding
 
 import "github.com/clearance-app/clearance/agent/diag/fix"
 
-// The findings of the design, in one place. Text is written for the person
+// Every finding, in one place (docs/contracts.md lists them). Text is written for the person
 // who sees it: what happened, why it matters for ChatGPT, what to do.
 var (
 	NetworkOffline = Register(&Definition{

@@ -1,5 +1,5 @@
-// Package finding declares what a person can be told: every finding code of
-// the design, with its severity, plain-language text and fixes, and the
+// Package finding declares what a person can be told: every finding code
+// (docs/contracts.md), with its severity, plain-language text and fixes, and the
 // Finding value that checks produce. It decides nothing about when a finding
 // is shown; that is the engine's and, later, the agent's health registry's job.
 package finding

@@ -19,7 +19,8 @@ import (
 )
 
 // MinInterval is the shortest time between two queries to one server: the
-// NTP pool's rule, and the design's.
+// NTP pool's rule, and Clearance's (docs/architecture.md, "How the checks
+// judge").
 const MinInterval = 64 * time.Second
 
 // DefaultTimeout bounds one query when the context allows longer: an

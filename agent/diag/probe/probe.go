@@ -21,7 +21,7 @@ import (
 	"time"
 )
 
-// Body limits of the design.
+// Body limits: enough for any page, trace or status document Clearance reads.
 const (
 	PageLimit = 64 << 10 // pages and traces
 	JSONLimit = 1 << 20  // the status JSON

@@ -35,8 +35,8 @@ var answers = map[Case]answer{
 	// must not read as a challenge.
 	OK: {http.StatusOK, map[string]string{"Content-Type": textHTML}, okPage},
 
-	// api.openai.com/v1/models without a key: reachable (design.md, "What
-	// reachable means"). OpenAI's error JSON shape.
+	// api.openai.com/v1/models without a key: reachable (docs/architecture.md,
+	// "How the checks judge"). OpenAI's error JSON shape.
 	Unauthorized: {http.StatusUnauthorized, map[string]string{"Content-Type": "application/json"},
 		`{"error":{"message":"You didn't provide an API key.","type":"invalid_request_error","param":null,"code":null}}`},
 

@@ -1,7 +1,8 @@
 // Package cftest provides loopback HTTPS servers that answer as Cloudflare
 // and OpenAI do, so that the endpoints check and the classifier are tested
 // against real peers. Each answer names the documented source of its shape
-// (see shared/reference/cloudflare-and-openai.md). It is for tests only and
+// (Cloudflare's documentation, OpenAI's, or a published report). It is for
+// tests only and
 // never sends anything beyond loopback.
 package cftest
 
