@@ -261,13 +261,3 @@ func fixIDs() string {
 	}
 	return strings.Join(ids, ", ")
 }
-
-// currentUser names the person running this, for hints.
-func currentUser() string {
-	for _, k := range []string{"SUDO_USER", "USER", "USERNAME"} {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-	}
-	return "YOUR-NAME"
-}

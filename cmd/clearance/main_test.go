@@ -110,14 +110,6 @@ func decodeReport(t testing.TB, r result) jsonReport {
 	return rep
 }
 
-func (r jsonReport) codes() []string {
-	var out []string
-	for _, f := range r.Findings {
-		out = append(out, f.Code)
-	}
-	return out
-}
-
 func (r jsonReport) status(name string) string {
 	for _, c := range r.Checks {
 		if c.Name == name {
@@ -125,15 +117,6 @@ func (r jsonReport) status(name string) string {
 		}
 	}
 	return ""
-}
-
-func (r jsonReport) has(code string) bool {
-	for _, c := range r.codes() {
-		if c == code {
-			return true
-		}
-	}
-	return false
 }
 
 // writeConfig writes a configuration file for a test and returns its path.

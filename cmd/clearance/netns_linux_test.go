@@ -77,3 +77,20 @@ func mustRun(t *testing.T, name string, args ...string) string {
 	}
 	return string(out)
 }
+
+func (r jsonReport) codes() []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, f.Code)
+	}
+	return out
+}
+
+func (r jsonReport) has(code string) bool {
+	for _, c := range r.codes() {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}

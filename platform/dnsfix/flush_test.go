@@ -47,6 +47,7 @@ func (l *flushOpsLog) ops(fail map[string]error, pids []int) flushOps {
 }
 
 var (
+	//lint:ignore ST1005 recorded: D-Bus's own error text, as resolvectl shows it
 	errDBus     = errors.New("The name org.freedesktop.resolve1 was not provided by any .service files")
 	errExit1    = &platform.ExitError{Code: 1}
 	errNotFound = errors.New(`exec: "resolvectl": executable file not found in $PATH`)

@@ -235,6 +235,7 @@ func syncW32Time(ctx context.Context, st w32TimeState, ch *platform.Changes, sta
 	case strings.EqualFold(typ, "NoSync") && byPolicy:
 		return service, errors.New("a Group Policy sets Windows Time not to synchronize; whoever manages this computer can change the policy")
 	case strings.EqualFold(typ, "NoSync"):
+		//lint:ignore ST1005 "Windows Time" is the service's name, and the message is for a person
 		return service, errors.New("Windows Time is set not to synchronize: turn on \"Set time automatically\" in Settings, Time & language")
 	}
 	if !st.Running {

@@ -107,3 +107,12 @@ func systemdBooted(root string) bool {
 	fi, err := os.Stat(filepath.Join(root, "run/systemd/system"))
 	return err == nil && fi.IsDir()
 }
+
+// timeUnitNames are the arguments to systemctl show.
+func timeUnitNames() []string {
+	out := make([]string, len(timeUnits))
+	for i, u := range timeUnits {
+		out[i] = u.unit
+	}
+	return out
+}

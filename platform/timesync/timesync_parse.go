@@ -114,15 +114,6 @@ var timeUnits = []struct{ unit, service string }{
 	{"openntpd.service", "openntpd"},
 }
 
-// timeUnitNames are the arguments to systemctl show.
-func timeUnitNames() []string {
-	out := make([]string, len(timeUnits))
-	for i, u := range timeUnits {
-		out[i] = u.unit
-	}
-	return out
-}
-
 // serviceOfUnit names the service a unit runs; "" for a unit not listed.
 func serviceOfUnit(id string) string {
 	for _, u := range timeUnits {

@@ -23,6 +23,8 @@ const (
 // ErrNotInstalled is returned by SetEnabled(true) when the machine-wide
 // registration is missing: the tray cannot start at login until
 // Clearance is installed again.
+//
+//lint:ignore ST1005 the message is for a person, and starts with the product's name
 var ErrNotInstalled = errors.New("Clearance's tray is not registered to start at login on this computer: install Clearance again to register it")
 
 // Enabled reports whether the tray starts at login for this user: it is
