@@ -53,6 +53,9 @@ func TestVPNUnderARunningAgentIsProbedAfresh(t *testing.T) {
 		t.Fatalf("before the VPN the trace says %q, want %s", ip, inetClient)
 	}
 
+	// The tunnel comes up first, without the default route, and the agent
+	// runs over the old path once more; then the route moves into it, a
+	// single change.
 	startHelper(t, n.client, "ready", "tun-relay", "vpn0", "vpnsrv")
 	n.client.ip(t, "link", "set", "dev", "vpnsrv", "netns", vpn.name)
 	vpn.ip(t, "addr", "add", vpnServer+"/24", "dev", "vpnsrv")
@@ -60,26 +63,32 @@ func TestVPNUnderARunningAgentIsProbedAfresh(t *testing.T) {
 	vpn.sysctl(t, "net.ipv4.conf.vpnsrv.rp_filter", "0")
 	n.client.ip(t, "addr", "add", vpnClient+"/24", "dev", "vpn0")
 	n.client.ip(t, "link", "set", "vpn0", "up")
+	before = a.waitState(t, 60*time.Second, "a full run after the tunnel came up", func(st api.State) bool {
+		return hasInterface(st, "vpn0") && !reflect.DeepEqual(checkData(st, "endpoints"), checkData(before, "endpoints"))
+	})
 	n.client.ip(t, "route", "replace", "default", "dev", "vpn0")
 
-	// With an hour between scheduled runs, the next full run is the one
-	// the change started: the first state whose endpoints differ.
-	after := a.waitState(t, 60*time.Second, "a full run after the VPN came up", func(st api.State) bool {
-		return !reflect.DeepEqual(checkData(st, "endpoints"), checkData(before, "endpoints"))
+	// With an hour between scheduled runs, the next full run that saw the
+	// new route is the one the change started.
+	after := a.waitState(t, 60*time.Second, "a full run after the default route moved into the tunnel", func(st api.State) bool {
+		return defaultRouteVia(st, "vpn0") && !reflect.DeepEqual(checkData(st, "endpoints"), checkData(before, "endpoints"))
 	})
 	if ip := traceIP(after); ip != vpnClient {
 		t.Errorf("after the VPN came up the trace says %q, want the tunnel's %s: the run used a connection from before", ip, vpnClient)
 	}
+	// Hosts behind one address share an HTTP/2 connection, so a host may
+	// show no connect of its own; but a run over the old connections
+	// dials none at all.
 	hosts, _ := checkData(after, "endpoints")["hosts"].([]any)
+	dialled := 0
 	for _, h := range hosts {
-		h := h.(map[string]any)
-		timings := h["timings"].(map[string]any)
-		if timings["connect_ms"].(float64) <= 0 || timings["tls_ms"].(float64) <= 0 {
-			t.Errorf("%s: connect %v ms, TLS %v ms: not dialled afresh", h["host"], timings["connect_ms"], timings["tls_ms"])
+		timings := h.(map[string]any)["timings"].(map[string]any)
+		if timings["connect_ms"].(float64) > 0 && timings["tls_ms"].(float64) > 0 {
+			dialled++
 		}
 	}
-	if len(hosts) == 0 {
-		t.Errorf("no hosts in the endpoints data: %v", checkData(after, "endpoints"))
+	if dialled == 0 {
+		t.Errorf("no host was dialled afresh after the change: %v", hosts)
 	}
 }
 
@@ -97,4 +106,27 @@ func traceIP(st api.State) string {
 	tr, _ := checkData(st, "endpoints")["trace"].(map[string]any)
 	ip, _ := tr["ip"].(string)
 	return ip
+}
+
+// hasInterface reports whether the vpn check listed the interface.
+func hasInterface(st api.State, name string) bool {
+	ifs, _ := checkData(st, "vpn")["interfaces"].([]any)
+	for _, i := range ifs {
+		if m, ok := i.(map[string]any); ok && m["name"] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultRouteVia reports whether the vpn check saw a default route
+// through the interface.
+func defaultRouteVia(st api.State, name string) bool {
+	rs, _ := checkData(st, "vpn")["default_routes"].([]any)
+	for _, r := range rs {
+		if m, ok := r.(map[string]any); ok && m["interface"] == name {
+			return true
+		}
+	}
+	return false
 }
