@@ -210,31 +210,11 @@ func (j dnsJournal) validate() error {
 	if records != 1 {
 		return fmt.Errorf("%d tool records, want exactly one", records)
 	}
-	switch j.Tool {
-	case dnsToolResolvConf:
-		if r := j.ResolvConf; r == nil || !isAbsPath(r.Target) || !isAbsPath(r.Path) {
-			return errors.New("no absolute resolv.conf path recorded")
-		}
-	case dnsToolResolved:
-		if r := j.Resolved; r == nil || r.Link == "" {
-			return errors.New("no systemd-resolved link recorded")
-		}
-	case dnsToolNM:
-		if r := j.NM; r == nil || r.Device == "" || r.UUID == "" {
-			return errors.New("no NetworkManager device and connection recorded")
-		}
-	case dnsToolNetsh:
-		if r := j.Netsh; r == nil || r.IfIndex == 0 {
-			return errors.New("no Windows interface index recorded")
-		}
-	case dnsToolNetworksetup:
-		if r := j.Networksetup; r == nil || r.Service == "" {
-			return errors.New("no macOS network service recorded")
-		}
-	default:
-		return fmt.Errorf("unknown tool %q", j.Tool)
+	t, err := j.tool()
+	if err != nil {
+		return err
 	}
-	return nil
+	return t.valid(j)
 }
 
 // isAbsPath accepts a slash-rooted path on every OS, so that a journal's
@@ -385,22 +365,17 @@ func (j dnsJournal) previousServers() []string {
 // describePrevious says in words what the settings were:
 // "automatic (from the network)", "192.168.1.1 for IPv4, automatic for IPv6".
 func (j dnsJournal) describePrevious() string {
-	if j.Tool == dnsToolResolvConf {
+	if j.ResolvConf != nil {
 		if len(j.IPv4.Servers)+len(j.IPv6.Servers) == 0 {
 			return "no name server in " + j.Interface.ID
 		}
 		return joinWords(j.previousServers()) + " in " + j.Interface.ID
 	}
-	// systemd-resolved and networksetup keep one list for both families.
-	if j.Tool == dnsToolResolved || j.Tool == dnsToolNetworksetup {
-		switch all := j.previousServers(); {
-		case len(all) > 0:
+	if t, _ := j.tool(); t.oneList {
+		if all := j.previousServers(); len(all) > 0 {
 			return joinWords(all)
-		case j.Tool == dnsToolResolved:
-			return "no servers of its own (systemd-resolved's global ones)"
-		default:
-			return "automatic (from the network)"
 		}
+		return t.noServers
 	}
 	word := func(f dnsFamilyRecord) string {
 		switch {

@@ -226,7 +226,7 @@ func restoreFromJournal(ctx context.Context, ch *platform.Changes, journalPath s
 // publicServersFor is what the switch sets: both families where the
 // interface uses them, at most three servers in a resolv.conf.
 func publicServersFor(j dnsJournal) []string {
-	if j.Tool == dnsToolResolvConf {
+	if j.ResolvConf != nil {
 		return publicDNSResolvConf
 	}
 	var out []string
@@ -239,68 +239,25 @@ func publicServersFor(j dnsJournal) []string {
 	return out
 }
 
-// applyPublicDNS makes the change the journal prepared.
+// applyPublicDNS makes the change the journal prepared, with the tool
+// that owns the settings.
 func applyPublicDNS(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
-	switch j.Tool {
-	case dnsToolResolvConf:
-		r := j.ResolvConf
-		data := rewriteResolvConf(r.Content, j.Public)
-		return ch.Do(ctx, fmt.Sprintf("write %s (nameserver %s)", r.Target, strings.Join(j.Public, ", ")), func(context.Context) error {
-			return replaceFileContent(r.Target, data, fs.FileMode(r.Mode))
-		})
-	case dnsToolResolved:
-		_, err := ch.Run(ctx, "resolvectl", append([]string{"dns", j.Resolved.Link}, j.Public...)...)
-		return err
-	case dnsToolNM:
-		_, err := ch.Run(ctx, "nmcli", nmPublicArgs(*j.NM)...)
-		return err
-	case dnsToolNetsh:
-		v4, v6 := splitFamilies(j.Public)
-		return runAll(ctx, ch, netshSetArgs(*j.Netsh, v4, v6))
-	case dnsToolNetworksetup:
-		_, err := ch.Run(ctx, "/usr/sbin/networksetup", append([]string{"-setdnsservers", j.Networksetup.Service}, j.Public...)...)
+	t, err := j.tool()
+	if err != nil {
 		return err
 	}
-	return fmt.Errorf("unknown DNS tool %q", j.Tool)
+	return t.apply(ctx, ch, j)
 }
 
 // restoreDNSSettings puts back what the journal recorded. It is safe to run
 // when nothing was changed yet (a crash right after the journal was written):
 // it then writes what is already there.
 func restoreDNSSettings(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
-	switch j.Tool {
-	case dnsToolResolvConf:
-		r := j.ResolvConf
-		return ch.Do(ctx, fmt.Sprintf("write %s (the recorded copy, %d bytes)", r.Target, len(r.Content)), func(context.Context) error {
-			return replaceFileContent(r.Target, r.Content, fs.FileMode(r.Mode))
-		})
-	case dnsToolResolved:
-		r := j.Resolved
-		if len(r.Servers) == 0 {
-			// The link had no servers of its own: revert drops ours. It also
-			// resets the link's other settings, which were at their defaults
-			// as far as `resolvectl dns` could tell.
-			_, err := ch.Run(ctx, "resolvectl", "revert", r.Link)
-			return err
-		}
-		_, err := ch.Run(ctx, "resolvectl", append([]string{"dns", r.Link}, r.Servers...)...)
-		return err
-	case dnsToolNM:
-		_, err := ch.Run(ctx, "nmcli", nmRestoreArgs(*j.NM)...)
-		return err
-	case dnsToolNetsh:
-		r := *j.Netsh
-		return runAll(ctx, ch, netshSetArgs(r, parseNameServerValue(r.IPv4NameServer), parseNameServerValue(r.IPv6NameServer)))
-	case dnsToolNetworksetup:
-		r := j.Networksetup
-		servers := r.Servers
-		if len(servers) == 0 {
-			servers = []string{"Empty"} // networksetup's word for "clear the list": DHCP-provided again
-		}
-		_, err := ch.Run(ctx, "/usr/sbin/networksetup", append([]string{"-setdnsservers", r.Service}, servers...)...)
+	t, err := j.tool()
+	if err != nil {
 		return err
 	}
-	return fmt.Errorf("unknown DNS tool %q", j.Tool)
+	return t.restore(ctx, ch, j)
 }
 
 // runAll runs commands in order and stops at the first failure.
@@ -362,8 +319,8 @@ func (j dnsJournal) activeView() Switch {
 
 func (j dnsJournal) view() Switch {
 	iface := j.Interface.Name
-	if j.Tool == dnsToolResolvConf {
-		iface = j.ResolvConf.Path
+	if r := j.ResolvConf; r != nil {
+		iface = r.Path
 	}
 	return Switch{Interface: iface, Tool: j.Tool}
 }

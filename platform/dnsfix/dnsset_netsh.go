@@ -1,6 +1,8 @@
 package dnsfix
 
 import (
+	"context"
+	"errors"
 	"strconv"
 
 	"github.com/clearance-app/clearance/platform"
@@ -82,4 +84,21 @@ func winDefaultIfIndex(rows []netstate.WinRoute) (uint32, bool) {
 		}
 	}
 	return 0, false
+}
+
+var netshTool = dnsTool{
+	valid: func(j dnsJournal) error {
+		if r := j.Netsh; r == nil || r.IfIndex == 0 {
+			return errors.New("no Windows interface index recorded")
+		}
+		return nil
+	},
+	apply: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		v4, v6 := splitFamilies(j.Public)
+		return runAll(ctx, ch, netshSetArgs(*j.Netsh, v4, v6))
+	},
+	restore: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		r := *j.Netsh
+		return runAll(ctx, ch, netshSetArgs(r, parseNameServerValue(r.IPv4NameServer), parseNameServerValue(r.IPv6NameServer)))
+	},
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -128,4 +129,28 @@ func familyRecords(servers []string, automatic bool) (v4, v6 dnsFamilyRecord) {
 	}
 	a, b := splitFamilies(servers)
 	return dnsFamilyRecord{Mode: mode, Servers: a}, dnsFamilyRecord{Mode: mode, Servers: b}
+}
+
+var networksetupTool = dnsTool{
+	valid: func(j dnsJournal) error {
+		if r := j.Networksetup; r == nil || r.Service == "" {
+			return errors.New("no macOS network service recorded")
+		}
+		return nil
+	},
+	apply: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		_, err := ch.Run(ctx, "/usr/sbin/networksetup", append([]string{"-setdnsservers", j.Networksetup.Service}, j.Public...)...)
+		return err
+	},
+	restore: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		r := j.Networksetup
+		servers := r.Servers
+		if len(servers) == 0 {
+			servers = []string{"Empty"} // networksetup's word for "clear the list": DHCP-provided again
+		}
+		_, err := ch.Run(ctx, "/usr/sbin/networksetup", append([]string{"-setdnsservers", r.Service}, servers...)...)
+		return err
+	},
+	oneList:   true,
+	noServers: "automatic (from the network)",
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -120,4 +121,21 @@ func nmYesNo(v string) string {
 		return "yes"
 	}
 	return "no"
+}
+
+var nmTool = dnsTool{
+	valid: func(j dnsJournal) error {
+		if r := j.NM; r == nil || r.Device == "" || r.UUID == "" {
+			return errors.New("no NetworkManager device and connection recorded")
+		}
+		return nil
+	},
+	apply: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		_, err := ch.Run(ctx, "nmcli", nmPublicArgs(*j.NM)...)
+		return err
+	},
+	restore: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		_, err := ch.Run(ctx, "nmcli", nmRestoreArgs(*j.NM)...)
+		return err
+	},
 }

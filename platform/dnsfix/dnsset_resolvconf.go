@@ -2,6 +2,7 @@ package dnsfix
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -180,4 +181,26 @@ func padInPlace(data []byte, size int64) []byte {
 		out = append(out, inPlacePadding...)
 	}
 	return out
+}
+
+var resolvConfTool = dnsTool{
+	valid: func(j dnsJournal) error {
+		if r := j.ResolvConf; r == nil || !isAbsPath(r.Target) || !isAbsPath(r.Path) {
+			return errors.New("no absolute resolv.conf path recorded")
+		}
+		return nil
+	},
+	apply: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		r := j.ResolvConf
+		data := rewriteResolvConf(r.Content, j.Public)
+		return ch.Do(ctx, fmt.Sprintf("write %s (nameserver %s)", r.Target, strings.Join(j.Public, ", ")), func(context.Context) error {
+			return replaceFileContent(r.Target, data, fs.FileMode(r.Mode))
+		})
+	},
+	restore: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		r := j.ResolvConf
+		return ch.Do(ctx, fmt.Sprintf("write %s (the recorded copy, %d bytes)", r.Target, len(r.Content)), func(context.Context) error {
+			return replaceFileContent(r.Target, r.Content, fs.FileMode(r.Mode))
+		})
+	},
 }

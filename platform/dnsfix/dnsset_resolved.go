@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -65,4 +66,31 @@ func parseResolvectlDNS(out []byte, link string) ([]string, error) {
 		return nil, fmt.Errorf("resolvectl printed nothing about %s", link)
 	}
 	return servers, nil
+}
+
+var resolvedTool = dnsTool{
+	valid: func(j dnsJournal) error {
+		if r := j.Resolved; r == nil || r.Link == "" {
+			return errors.New("no systemd-resolved link recorded")
+		}
+		return nil
+	},
+	apply: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		_, err := ch.Run(ctx, "resolvectl", append([]string{"dns", j.Resolved.Link}, j.Public...)...)
+		return err
+	},
+	restore: func(ctx context.Context, ch *platform.Changes, j dnsJournal) error {
+		r := j.Resolved
+		if len(r.Servers) == 0 {
+			// The link had no servers of its own: revert drops ours. It also
+			// resets the link's other settings, which were at their defaults
+			// as far as `resolvectl dns` could tell.
+			_, err := ch.Run(ctx, "resolvectl", "revert", r.Link)
+			return err
+		}
+		_, err := ch.Run(ctx, "resolvectl", append([]string{"dns", r.Link}, r.Servers...)...)
+		return err
+	},
+	oneList:   true,
+	noServers: "no servers of its own (systemd-resolved's global ones)",
 }
