@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // autostartArgs is what the entries run: `tray --autostart`, with which
@@ -146,25 +148,11 @@ func (e fileEntry) remove(root string) (Step, error) {
 }
 
 // writeFileAtomic replaces path with data, readable by all: a desktop
-// session reading it meanwhile sees the old file or the new, never half.
+// session reading it meanwhile sees the old file or the new, never half;
+// and durably, as a machine is often restarted right after an install.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".clearance-*")
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(f.Name(), 0o644)); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
+	return platform.WriteFileAtomic(path, data, 0o644, true)
 }

@@ -1,8 +1,9 @@
 // Package platform is the base of Clearance's operating-system layer: the
 // one runner through which commands run (system directories only, a
 // timeout, the argv logged), Changes (the one path by which fixes change
-// the system, so that dry runs list the exact commands), durable renames,
-// the file watch the OS watchers share, and helpers for parsing OS output.
+// the system, so that dry runs list the exact commands), atomic and durable
+// file writes (WriteFileAtomic), the file watch the OS watchers share, and
+// helpers for parsing OS output.
 // The primitives themselves live in its sub-packages, one per concern:
 // host, netstate, dnsconf, dnsfix, timesync and proxy. Each keeps one file
 // per OS (route_linux.go, route_windows.go, route_darwin.go,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/platform"
 )
 
 // "Details…" writes the finding as a small page and opens it with the
@@ -119,19 +120,8 @@ func writeDetails(dir string, f finding.Finding, now time.Time) (string, error) 
 		return '_'
 	}, string(f.Code))
 	path := filepath.Join(dir, name+".html")
-	tmp, err := os.CreateTemp(dir, ".details-*") // mode 0600
-	if err != nil {
-		return "", fmt.Errorf("write the details: %w", err)
-	}
-	_, err = tmp.Write(page)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	platform.RemoveStaleTemps(path) // what a write killed half-way left; harmless if it stays
+	if err := platform.WriteFileAtomic(path, page, 0o600, false); err != nil {
 		return "", fmt.Errorf("write the details: %w", err)
 	}
 	return path, nil

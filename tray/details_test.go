@@ -45,8 +45,9 @@ func TestDetailsPage(t *testing.T) {
 	}
 
 	// Written again: the same file, replaced whole, and nothing else left
-	// in the directory.
+	// in the directory, not even what an earlier write killed half-way left.
 	fd.Severity = finding.Critical
+	plantLeftover(t, path) // a write killed an hour ago
 	if again, err := writeDetails(dir, fd, now.Add(time.Minute)); err != nil || again != path {
 		t.Fatalf("again: %s %v", again, err)
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // Settings are the tray's per-user settings, in tray.toml in the user's
@@ -54,6 +56,7 @@ func (s Settings) Quiet(now time.Time) bool { return !s.Alerts || s.Snoozed(now)
 // that names the file, line and key, for the log: the tray never stops for
 // its own settings.
 func LoadSettings(path string) (Settings, error) {
+	platform.RemoveStaleTemps(path) // what a SaveSettings killed half-way left; harmless if it stays
 	s := DefaultSettings()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -91,7 +94,7 @@ const settingsHeader = `# Clearance tray settings (this user only).
 `
 
 // SaveSettings writes s to path, replacing the file in one step so that a
-// crash never leaves half a file.
+// crash never leaves half a file (platform.WriteFileAtomic).
 func SaveSettings(path string, s Settings) error {
 	if !s.SnoozeUntil.IsZero() {
 		// Whole seconds, in local time: what a person reading the file expects.
@@ -104,19 +107,9 @@ func SaveSettings(path string, s Settings) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("create the settings directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tray-*.toml")
-	if err != nil {
-		return fmt.Errorf("write the tray settings: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, nothing is there
-	_, err = tmp.Write(append([]byte(settingsHeader), b...))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
+	// Durable: a person's choice (alerts off, a snooze) must not come back
+	// changed after a power cut.
+	if err := platform.WriteFileAtomic(path, append([]byte(settingsHeader), b...), 0o600, true); err != nil {
 		return fmt.Errorf("write the tray settings: %w", err)
 	}
 	return nil

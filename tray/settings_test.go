@@ -23,6 +23,7 @@ func TestSettingsFile(t *testing.T) {
 	if err := SaveSettings(path, s); err != nil {
 		t.Fatal(err)
 	}
+	plantLeftover(t, path) // a save killed an hour ago: the next load removes it
 	got, err := LoadSettings(path)
 	if err != nil || !got.SnoozeUntil.Equal(until) || !got.NotifyResolved || !got.Alerts {
 		t.Fatalf("read back %+v %v", got, err)
@@ -70,5 +71,19 @@ func TestSnoozeChoices(t *testing.T) {
 	}
 	if got, want := snoozeTomorrow(now), time.Date(2027, 1, 1, 8, 0, 0, 0, loc); !got.Equal(want) {
 		t.Errorf("until tomorrow: %v, want %v", got, want)
+	}
+}
+
+// plantLeftover leaves beside path the temporary file of a write killed an
+// hour ago, named as platform.WriteFileAtomic names them.
+func plantLeftover(t *testing.T, path string) {
+	t.Helper()
+	p := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".clearance-2674182236")
+	if err := os.WriteFile(p, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	then := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(p, then, then); err != nil {
+		t.Fatal(err)
 	}
 }

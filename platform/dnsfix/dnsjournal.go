@@ -237,48 +237,15 @@ func writeDNSJournal(path string, j dnsJournal) error {
 	// Readable by root only: it holds a copy of the person's own DNS
 	// settings (a whole resolv.conf, with its search domains). A journal
 	// left 0644 by an older Clearance is replaced by this one, mode and all.
-	tmp, err := writeTemp(dir, journalTempPattern, data, 0o600)
-	if err == nil {
+	err = platform.AtomicWrite{Perm: 0o600, Durable: true, BeforeRename: func(string) error {
 		dnsStep(stepJournalTemp)
-		if err = platform.RenameDurable(tmp, path); err != nil {
-			os.Remove(tmp)
-		}
-	}
+		return nil
+	}}.Write(path, data)
 	if err != nil {
 		return fmt.Errorf("write the DNS journal %s: %w", path, err)
 	}
 	dnsStep(stepJournalWritten + ":" + j.Phase)
 	return nil
-}
-
-// journalTempPattern names the journal's temporary file (os.CreateTemp puts
-// digits in place of the star); the agent removes those a crash left
-// behind at start (removeDNSLeftovers).
-const journalTempPattern = ".dns-journal-*.tmp"
-
-// writeTemp writes data to a new temporary file in dir, fsynced and with
-// mode perm, and returns its name, for the caller to rename into place.
-func writeTemp(dir, pattern string, data []byte, perm fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(dir, pattern)
-	if err != nil {
-		return "", err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, perm)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", err
-	}
-	return tmp, nil
 }
 
 // removeDNSJournal deletes the journal once its settings are back, durably.
@@ -295,21 +262,19 @@ func removeDNSJournal(path string) error {
 
 // removeDNSLeftovers removes the temporary files that a crash in the middle
 // of a DNS change leaves behind: the journal's, beside journalPath, and
-// resolv.conf's, beside each of files. Only what Clearance itself creates is
-// removed: a regular file owned by root (by Administrators or SYSTEM on
-// Windows) whose name is exactly one of its patterns. A link is neither
-// followed nor removed, and nothing else in the directory is touched.
-// Removals go through ch, so that the agent can log them.
+// resolv.conf's, beside each of files (platform.IsTempFor). Only what
+// Clearance itself creates is removed: a regular file owned by root (by
+// Administrators or SYSTEM on Windows) whose name is exactly one of those.
+// A link is neither followed nor removed, and nothing else in the directory
+// is touched. Unlike platform.RemoveStaleTemps it removes them whatever
+// their age, as nothing else writes these files while the agent starts, and
+// through ch, so that the agent can log each removal.
 func removeDNSLeftovers(ctx context.Context, ch *platform.Changes, journalPath string, files []string) error {
-	type spot struct{ dir, pattern string }
-	spots := []spot{{filepath.Dir(journalPath), journalTempPattern}}
-	for _, f := range files {
-		spots = append(spots, spot{filepath.Dir(f), fileTempPattern(f)})
-	}
 	var errs []error
 	done := map[string]bool{}
-	for _, s := range spots {
-		entries, err := os.ReadDir(s.dir)
+	for _, target := range append([]string{journalPath}, files...) {
+		dir := filepath.Dir(target)
+		entries, err := os.ReadDir(dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -318,8 +283,8 @@ func removeDNSLeftovers(ctx context.Context, ch *platform.Changes, journalPath s
 			continue
 		}
 		for _, e := range entries {
-			p := filepath.Join(s.dir, e.Name())
-			if done[p] || !isTempName(e.Name(), s.pattern) {
+			p := filepath.Join(dir, e.Name())
+			if done[p] || !platform.IsTempFor(target, e.Name()) {
 				continue
 			}
 			done[p] = true
@@ -339,21 +304,6 @@ func removeDNSLeftovers(ctx context.Context, ch *platform.Changes, journalPath s
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// isTempName says name is what os.CreateTemp makes of pattern: the star
-// replaced by decimal digits, and nothing else.
-func isTempName(name, pattern string) bool {
-	prefix, suffix, ok := strings.Cut(pattern, "*")
-	if !ok || len(name) <= len(prefix)+len(suffix) || !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
-		return false
-	}
-	for _, r := range name[len(prefix) : len(name)-len(suffix)] {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // previousServers lists the recorded servers, IPv4 first.

@@ -213,7 +213,7 @@ func TestRepairDNSRemovesLeftovers(t *testing.T) {
 				return p
 			}
 			gone := []string{
-				file(state, ".dns-journal-2674182236.tmp", 0),
+				file(state, ".dns-journal.json.clearance-2674182236", 0),
 				file(etc, ".resolv.conf.clearance-1", 0),
 				file(run, ".resolv.conf.clearance-3938474829", 0),
 			}
@@ -221,23 +221,23 @@ func TestRepairDNSRemovesLeftovers(t *testing.T) {
 				gone = append(gone, file(other, ".resolv.conf.clearance-42", 0))
 			}
 			kept := []string{
-				file(state, ".dns-journal-backup.tmp", 0),      // not what os.CreateTemp makes
-				file(state, ".dns-journal-.tmp", 0),            // nor this
-				file(state, ".dns-journal-7.tmp", 65534),       // another user's
-				file(etc, ".resolv.conf.clearance-1.orig", 0),  // a person's copy
-				file(etc, "resolv.conf.clearance-5", 0),        // not hidden: not ours
-				file(etc, ".hosts.clearance-5", 0),             // another file's pattern
-				file(root, ".dns-journal-9.tmp", 0),            // outside the state directory
-				file(other, ".resolv.conf.clearance-x1", 0),    // not digits
-				file(run, ".resolv.conf.clearance-8", 65534),   // another user's
-				file(other, "precious", 0),                     // what a link below points to
-				filepath.Join(state, ".dns-journal-5.tmp"),     // a link, made below
-				filepath.Join(etc, ".resolv.conf.clearance-6"), // a directory, made below
+				file(state, ".dns-journal.json.clearance-bak", 0),     // not what os.CreateTemp makes
+				file(state, ".dns-journal.json.clearance-", 0),        // nor this
+				file(state, ".dns-journal.json.clearance-7", 65534),   // another user's
+				file(etc, ".resolv.conf.clearance-1.orig", 0),         // a person's copy
+				file(etc, "resolv.conf.clearance-5", 0),               // not hidden: not ours
+				file(etc, ".hosts.clearance-5", 0),                    // another file's pattern
+				file(root, ".dns-journal.json.clearance-9", 0),        // outside the state directory
+				file(other, ".resolv.conf.clearance-x1", 0),           // not digits
+				file(run, ".resolv.conf.clearance-8", 65534),          // another user's
+				file(other, "precious", 0),                            // what a link below points to
+				filepath.Join(state, ".dns-journal.json.clearance-5"), // a link, made below
+				filepath.Join(etc, ".resolv.conf.clearance-6"),        // a directory, made below
 			}
 			if phase == "" {
 				kept = append(kept, file(other, ".resolv.conf.clearance-42", 0)) // no journal names other/
 			}
-			if err := os.Symlink(filepath.Join(other, "precious"), filepath.Join(state, ".dns-journal-5.tmp")); err != nil {
+			if err := os.Symlink(filepath.Join(other, "precious"), filepath.Join(state, ".dns-journal.json.clearance-5")); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.Mkdir(filepath.Join(etc, ".resolv.conf.clearance-6"), 0o755); err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -57,46 +56,35 @@ func rewriteResolvConf(old []byte, servers []string) []byte {
 }
 
 // replaceFileContent makes path hold data: a temporary file in the same
-// directory, fsynced, renamed over path, so that readers see the old or the
-// new file and never half of one. When path is a mount point (a bind mount,
-// as Docker and `ip netns exec` make of /etc/resolv.conf) the rename fails
-// with EBUSY; the file is then rewritten in place (writeInPlace), as it is
-// when its directory is read-only.
+// directory, fsynced, given the old file's owner, renamed over path
+// (platform.AtomicWrite), so that readers see the old or the new file and
+// never half of one. When path is a mount point (a bind mount, as Docker
+// and `ip netns exec` make of /etc/resolv.conf) the rename fails with
+// EBUSY; the file is then rewritten in place (writeInPlace), as it is when
+// its directory is read-only.
 func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 	var old fs.FileInfo
 	if fi, err := os.Stat(path); err == nil {
 		old, perm = fi, fi.Mode().Perm()
 	}
-	tmp, err := writeTemp(filepath.Dir(path), fileTempPattern(path), data, perm)
-	if errors.Is(err, syscall.EROFS) {
-		// A read-only root with a writable bind-mounted file (a container
-		// started with --read-only): only the file itself can be written.
-		return writeInPlace(path, data)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	dnsStep(stepFileTemp)
-	if old != nil {
-		err = chownLike(tmp, old)
-	}
-	if err == nil {
-		err = platform.RenameDurable(tmp, path)
-	}
-	if err == nil {
+	err := platform.AtomicWrite{Perm: perm, Durable: true, BeforeRename: func(tmp string) error {
+		dnsStep(stepFileTemp)
+		if old != nil {
+			return chownLike(tmp, old)
+		}
 		return nil
-	}
-	os.Remove(tmp)
-	if errors.Is(err, syscall.EBUSY) || errors.Is(err, syscall.EXDEV) {
+	}}.Write(path, data)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EBUSY), errors.Is(err, syscall.EXDEV):
+		// A read-only root with a writable bind-mounted file (a container
+		// started with --read-only), or a file that is a mount point of its
+		// own: only the file itself can be written.
 		return writeInPlace(path, data)
 	}
 	return fmt.Errorf("write %s: %w", path, err)
 }
-
-// fileTempPattern names the temporary file that replaceFileContent writes
-// beside path (os.CreateTemp puts digits in place of the star); the agent
-// removes those a crash left behind at start (removeDNSLeftovers).
-func fileTempPattern(path string) string { return "." + filepath.Base(path) + ".clearance-*" }
 
 // inPlacePadding fills what writeInPlace writes up to the old file's
 // length. It is a comment, so that a resolver reading the file before the

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // XDG is autostart by the freedesktop.org Desktop Application Autostart
@@ -153,24 +155,10 @@ func entryDisabled(data []byte) bool {
 	return false
 }
 
-// writeFileAtomic replaces p with data so that no reader sees half a file.
+// writeFileAtomic replaces p with data so that no reader sees half a file,
+// durably: the person's choice must survive a power cut.
 func writeFileAtomic(p string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(p), ".clearance-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := platform.WriteFileAtomic(p, data, 0o644, true); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
 	}
 	return nil

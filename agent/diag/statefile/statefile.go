@@ -8,7 +8,6 @@
 package statefile
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // ErrTooLarge is Load's error for a file over its bound.
@@ -23,7 +24,10 @@ var ErrTooLarge = errors.New("larger than expected")
 
 // Load decodes the JSON file at path into v, reading at most limit bytes,
 // and reports whether there was a file. A missing file leaves v as it is.
+// It also removes the temporary files that a Save killed half-way left
+// beside path; failing to is no reason to forget what the file says.
 func Load(path string, limit int64, v any) (found bool, err error) {
+	platform.RemoveStaleTemps(path)
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -45,31 +49,17 @@ func Load(path string, limit int64, v any) (found bool, err error) {
 	return true, nil
 }
 
-// Save replaces the file at path with v as JSON: a temporary file (mode
-// 0600) renamed over it, so that a reader sees the old or the new file.
-// The directory is created, owner only, when missing.
+// Save replaces the file at path with v as JSON, mode 0600, in one step
+// (platform.WriteFileAtomic), so that a reader sees the old or the new
+// file; not fsynced, as the package says. The directory is created, owner
+// only, when missing.
 func Save(path string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*") // mode 0600
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if err := cmp.Or(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return platform.WriteFileAtomic(path, b, 0o600, false)
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 type doc struct {
@@ -57,5 +58,38 @@ func TestLoadRefusesOversizeAndDamagedFiles(t *testing.T) {
 	os.WriteFile(bad, []byte(`{"version": `), 0o600)
 	if found, err := Load(bad, 1<<10, &v); !found || err == nil {
 		t.Errorf("torn file: found %v, err %v; want found with an error", found, err)
+	}
+}
+
+// A Save killed between writing and renaming leaves a temporary file; the
+// next Load removes it, and nothing else.
+func TestLoadRemovesWhatACrashedSaveLeft(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ntp.json")
+	if err := Save(path, doc{1, nil}); err != nil {
+		t.Fatal(err)
+	}
+	// What platform.WriteFileAtomic names its temporary files, as a
+	// process killed an hour ago left one.
+	left := filepath.Join(dir, ".ntp.json.clearance-2674182236")
+	other := filepath.Join(dir, ".addrs.json.clearance-1")
+	for _, p := range []string{left, other} {
+		if err := os.WriteFile(p, []byte(`{"version": 1`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		then := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(p, then, then); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got doc
+	if found, err := Load(path, 1<<10, &got); !found || err != nil || got.Version != 1 {
+		t.Fatalf("Load = %v, %v, %+v", found, err, got)
+	}
+	if _, err := os.Lstat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the crashed save's temporary file is still there (%v)", err)
+	}
+	if _, err := os.Lstat(other); err != nil {
+		t.Errorf("another file's temporary file was removed (%v)", err)
 	}
 }
