@@ -130,8 +130,15 @@ func readOsascript(id string, out []byte, runErr error) (api.FixResult, error) {
 	return readFixResult(id, out, runErr)
 }
 
-// newResultToken names the file an elevated fix leaves its result in:
-// unguessable, so that no other process can tell which file to wait for.
+// newResultToken names the file an elevated fix leaves its result in
+// (fix-TOKEN.json): fresh for every fix, so that two fixes, or two people's
+// trays, never read each other's result or an old one. It is not a secret:
+// everyone may list the results directory and read what is in it (a fix's
+// outcome, nothing private). What makes the result trustworthy is where it
+// is: only root or the Administrators can create files in that directory
+// (host.CreateResult refuses one anybody else may write), and the elevated
+// process creates the file new (O_EXCL), so no other process can plant a
+// result for the tray to read or redirect root's write.
 func newResultToken() string { return rand.Text() }
 
 // resultArgs are the elevated command's arguments when its result comes

@@ -15,7 +15,8 @@ import (
 )
 
 // Config is every setting a user can override. Key names are documented in
-// the README; they are a public contract.
+// the README, with their defaults (TestREADMEConfigTable keeps the two
+// alike); they are a public contract.
 type Config struct {
 	Check     Check     `toml:"check"`
 	Network   Network   `toml:"network"`
@@ -177,8 +178,10 @@ type bounded struct {
 	min, max time.Duration
 }
 
-// durations lists every duration of the file with its range (the README's
-// Configuration table says them too). Lower bounds keep a typo ("1ns")
+// durations lists every duration of the file with its range. The README's
+// configuration table states each range for people; TestREADMEConfigTable
+// fails when the two differ, and TestEveryDurationIsBounded when a
+// duration has none. Lower bounds keep a typo ("1ns")
 // from turning the agent into a busy loop that hammers OpenAI's hosts and
 // the time servers; upper bounds keep one ("9999999h") from switching a
 // check off, and the scheduler's arithmetic far from overflow.

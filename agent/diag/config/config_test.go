@@ -1,7 +1,6 @@
 package config
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,18 +70,6 @@ func TestLocate(t *testing.T) {
 	}
 	if s := Locate("", env("")); s.Path != systemPath() || s.Explicit {
 		t.Errorf("then the system file: %+v", s)
-	}
-}
-
-func TestREADMEDocumentsEveryKey(t *testing.T) {
-	readme, err := os.ReadFile("../../../README.md") // the repository's, from agent/diag/config
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range Keys() {
-		if !strings.Contains(string(readme), "`"+k+"`") {
-			t.Errorf("README does not document the key `%s`", k)
-		}
 	}
 }
 
