@@ -1,15 +1,22 @@
-//go:build !windows
+//go:build !windows && !darwin
 
 package netstate
 
-import "github.com/clearance-app/clearance/platform"
+import (
+	"os/exec"
 
-// tailscaleCLI is the tailscale command where the system's packages put it
-// (/usr/bin on Linux). The macOS app keeps its command inside
-// /Applications, which the admin group can write: not run as root.
-func tailscaleCLI() (string, bool) {
-	if _, err := platform.LookSystem("tailscale"); err != nil {
-		return "", false
-	}
-	return "tailscale", true
+	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
+)
+
+// tailscaleCLI is the tailscale command (findTailscaleCLI): as root, only
+// where the system's packages put it (/usr/bin); as a person, wherever
+// their PATH finds it (a snap's /snap/bin included).
+func tailscaleCLI() (string, error) {
+	return findTailscaleCLI(tailscaleLookup{
+		privileged: host.IsAdmin(),
+		system:     platform.LookSystem,
+		path:       exec.LookPath,
+		isFile:     isExecutableFile,
+	})
 }
