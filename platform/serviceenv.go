@@ -45,6 +45,16 @@ func serviceEnv(env []string, path string, keep func(key string) bool) []string 
 // JOURNAL_STREAM (by which the agent knows the journal reads its standard
 // error), and the trust roots Go's TLS reads, by which an administrator
 // names a company's certificate authority. Nothing in them is run.
+//
+// The proxy variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY) go,
+// even when the service's definition sets them: nothing the agent does
+// would use them. Its probes go direct by design, to describe this
+// machine's own path (probe.Prober), and proxies are a person's setting,
+// which the tray checks as that person; kept, they would only reach the
+// commands the agent runs. Keeping them only when the service manager set
+// them would not work either: the marker that says "started as a service"
+// is exported by the SysV script too, which passes on its caller's
+// environment. The README says so, for an administrator who sets one.
 func keepClearanceVars(k string) bool {
 	return strings.HasPrefix(k, "CLEARANCE_") || slices.Contains([]string{"JOURNAL_STREAM", "SSL_CERT_FILE", "SSL_CERT_DIR"}, k)
 }

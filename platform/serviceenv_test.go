@@ -6,7 +6,9 @@ import (
 )
 
 // The Unix rule: PATH is the system's whatever it was, and of the caller's
-// variables only Clearance's own, the journal's and the trust roots stay.
+// variables only Clearance's own, the journal's and the trust roots stay;
+// proxy variables go, even as a service manager would set them (the agent
+// probes direct; the README says so).
 func TestServiceEnvUnix(t *testing.T) {
 	got := serviceEnv([]string{
 		"PATH=/home/eve/bin:/usr/bin",
@@ -17,6 +19,10 @@ func TestServiceEnvUnix(t *testing.T) {
 		"CLEARANCE_CONFIG=/etc/clearance/other.toml",
 		"JOURNAL_STREAM=8:1234",
 		"SSL_CERT_FILE=/etc/ssl/company.pem",
+		"HTTPS_PROXY=http://proxy.example:3128",
+		"http_proxy=http://proxy.example:3128",
+		"ALL_PROXY=socks5://proxy.example:1080",
+		"NO_PROXY=.example.internal",
 		"CLEARANCE_SERVICE=2",
 		"Path=/home/eve/bin",
 	}, "/usr/sbin:/usr/bin:/sbin:/bin", keepClearanceVars)
