@@ -17,11 +17,13 @@ import (
 	"github.com/clearance-app/clearance/platform"
 )
 
-// "Details…" writes the finding as a small page and opens it with the
-// desktop's program for HTML (the browser) as a local file. That works the
-// same on every desktop, has room for the whole detail and the evidence,
-// and can be copied into a support request; a notification would cut the
-// text short, and macOS notifications cannot be scrolled.
+// "Details…" writes the finding as a small page where the browser can read
+// it (detailsDir: on Linux, a folder in the download directory, for snap
+// and Flatpak browsers), and opens it with the desktop's program for HTML
+// (the browser) as a local file. That works the same on every desktop, has
+// room for the whole detail and the evidence, and can be copied into a
+// support request; a notification would cut the text short, and macOS
+// notifications cannot be scrolled.
 //
 // The page is static and self-contained: no script, nothing loaded from
 // anywhere (its Content-Security-Policy forbids both), every value escaped
@@ -98,8 +100,8 @@ func evidenceValue(v any) string {
 	return string(b)
 }
 
-// writeDetails writes the finding's page under dir, a directory only the
-// person may enter, and returns its path. One file per code, replaced
+// writeDetails writes the finding's page under dir (detailsDir), made a
+// directory only the person may enter, and returns its path. One file per code, replaced
 // whole each time (a browser never reads half a page), so the directory
 // never grows.
 func writeDetails(dir string, f finding.Finding, now time.Time) (string, error) {

@@ -58,7 +58,6 @@ func report(format string, args ...any) {
 //
 //	TRAY_SOCKET      the agent's socket
 //	TRAY_SETTINGS    the settings file
-//	TRAY_DETAILS     where "Details…" writes
 //	TRAY_FAST        set: reconnect within a second, standalone after 2 s
 //	TRAY_STANDALONE  JSON of an api.State: offer standalone mode with an
 //	                 in-process agent holding it
@@ -88,6 +87,11 @@ func trayChild() int {
 		}
 	}
 
+	details, err := detailsDir() // the real one, from the HOME and XDG_CONFIG_HOME the test set
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "details directory:", err)
+		return 3
+	}
 	var autostartMu sync.Mutex
 	autostartOn := true
 	exe := "/usr/bin/clearance"
@@ -128,14 +132,14 @@ func trayChild() int {
 		confirmWindow:   10 * time.Second,
 		confirmAfter:    200 * time.Millisecond,
 		settingsPath:    o.SettingsPath,
-		detailsDir:      os.Getenv("TRAY_DETAILS"),
+		detailsDir:      details,
 		statusPage:      "https://status.openai.com/",
 		captivePage:     "http://cp.cloudflare.com/",
 	}
 	if os.Getenv("TRAY_FAST") != "" {
 		d.minBackoff, d.maxBackoff, d.standaloneAfter = 100*time.Millisecond, 500*time.Millisecond, 2*time.Second
 	}
-	err := run(ctx, o, d)
+	err = run(ctx, o, d)
 	if errors.Is(err, ErrAlreadyRunning) {
 		fmt.Fprintln(os.Stderr, "clearance:", err)
 		return 0

@@ -257,12 +257,20 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		"PATH=" + r.opens.bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"TRAY_SOCKET=" + r.agent.addr,
 		"TRAY_SETTINGS=" + filepath.Join(dir, "config", "tray.toml"),
-		"TRAY_DETAILS=" + filepath.Join(dir, "details"),
+		"HOME=" + filepath.Join(dir, "home"),
 		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
 		"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"),
 	}
 	if o.fast {
 		env = append(env, "TRAY_FAST=1")
+	}
+	// A download directory by another name, as xdg-user-dirs writes it for
+	// a French session: "Details…" pages go there (detailsDir).
+	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config", "user-dirs.dirs"), []byte(`XDG_DOWNLOAD_DIR="$HOME/Téléchargements"`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	if o.settings != "" {
 		os.MkdirAll(filepath.Join(dir, "config"), 0o700)

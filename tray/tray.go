@@ -97,9 +97,9 @@ func defaultDeps(o *Options) (deps, error) {
 		}
 		settings = p
 	}
-	cache, err := os.UserCacheDir()
+	details, err := detailsDir()
 	if err != nil {
-		cache = os.TempDir()
+		details = filepath.Join(os.TempDir(), "clearance", "details")
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -130,7 +130,7 @@ func defaultDeps(o *Options) (deps, error) {
 		confirmWindow:   10 * time.Second,
 		confirmAfter:    cfg.Agent.ConfirmAfter.D(),
 		settingsPath:    settings,
-		detailsDir:      filepath.Join(cache, "clearance", "details"),
+		detailsDir:      details,
 		statusPage:      statusPage(cfg.Status.URL),
 		captivePage:     cfg.Network.CaptivePortal,
 	}, nil

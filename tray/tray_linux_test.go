@@ -150,7 +150,8 @@ func TestTrayAlerts(t *testing.T) {
 }
 
 // "Details…" shows the finding as a page: the tray writes a self-contained
-// HTML file in a private directory and hands its path (not a URL) to the
+// HTML file in a private folder of the download directory, where a snap or
+// Flatpak browser can read it, and hands its path (not a URL) to the
 // desktop's opener, xdg-open, here the rig's recorder. What the agent
 // reported is shown as text, never as markup.
 func TestTrayDetails(t *testing.T) {
@@ -183,14 +184,23 @@ func TestTrayDetails(t *testing.T) {
 
 // detailsOpened waits for the tray to open a details page and returns its
 // content, after checking how it was opened: one argument, the absolute
-// path of an .html file in the tray's details directory, which only the
+// path of an .html file in the Clearance folder of the download directory
+// that user-dirs.dirs names, with no hidden directory on the way from the
+// home (a snap browser reads nothing under ~/.cache), which only the
 // person can read (0700 directory, 0600 file).
 func (r *rig) detailsOpened() []byte {
 	r.t.Helper()
 	argv := r.opened()
-	dir := filepath.Join(r.dir, "details")
-	if len(argv) != 1 || !filepath.IsAbs(argv[0]) || filepath.Dir(argv[0]) != dir || filepath.Ext(argv[0]) != ".html" {
-		r.t.Fatalf("xdg-open got %q, want the path of an .html file in %s", argv, dir)
+	home := filepath.Join(r.dir, "home")
+	dir := filepath.Join(home, "Téléchargements", "Clearance")
+	if len(argv) != 1 || !filepath.IsAbs(argv[0]) || filepath.Ext(argv[0]) != ".html" {
+		r.t.Fatalf("xdg-open got %q, want the path of an .html file", argv)
+	}
+	if rel, err := filepath.Rel(home, argv[0]); err != nil || strings.HasPrefix(rel, ".") || strings.Contains(rel, string(filepath.Separator)+".") {
+		r.t.Errorf("the page %s is not below the home %s, or in a hidden directory there: a snap browser could not read it", argv[0], home)
+	}
+	if filepath.Dir(argv[0]) != dir {
+		r.t.Fatalf("xdg-open got %s, want a page in %s", argv[0], dir)
 	}
 	for path, want := range map[string]os.FileMode{dir: 0o700, argv[0]: 0o600} {
 		st, err := os.Stat(path)

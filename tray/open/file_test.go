@@ -59,7 +59,7 @@ func TestFileRefusesWhatIsNotADocument(t *testing.T) {
 func TestXdgOpenFileHandsThePathToXdgOpen(t *testing.T) {
 	launch := &fakeLauncher{}
 	o := &Opener{Run: &fakeRunner{t: t}, Launch: launch}
-	path := "/home/ann/.cache/clearance/details/clock-skew.html"
+	path := "/home/ann/Downloads/Clearance/clock-skew.html"
 	if err := o.xdgOpenFile(context.Background(), path); err != nil {
 		t.Fatal(err)
 	}
