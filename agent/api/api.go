@@ -158,6 +158,7 @@ type Handler struct {
 
 	refusals *refusalLog
 	checks   checkGaps
+	exempts  exemptCache
 	streams  sync.WaitGroup // event streams, which Serve waits for
 
 	mu      sync.Mutex

@@ -21,13 +21,14 @@ type callerKey struct{}
 // authorized by the identity of the process at its other end, and the
 // context it was accepted under, which event streams follow. Serve sets it
 // as http.Server.ConnContext; a server built elsewhere must do the same.
-// The identity is the one read at accept when Serve's limits read it, or
-// else read on the first request: Windows lets a pipe server impersonate
-// its client only once it has read from the pipe.
+// The identity is the one the kernel named at accept where that is final
+// (see acceptCred), or else the one read on the first request: Windows
+// lets a pipe server impersonate its client, and so read the token the
+// client presents, only once it has read from the pipe.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	ctx = context.WithValue(ctx, serveCtxKey{}, ctx)
 	if lc, ok := c.(*limitedConn); ok {
-		if lc.known {
+		if lc.known && lc.final {
 			cred := lc.cred
 			return context.WithValue(ctx, callerKey{}, func() (host.PeerCred, error) { return cred, nil })
 		}

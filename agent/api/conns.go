@@ -16,20 +16,24 @@ import (
 
 // Connection limits. Each connection costs the agent a file descriptor and
 // some memory, and a local user must not be able to run it out of either:
-// 20,000 idle event streams from one user once took 1.17 GB and every
-// descriptor, and then root could not even ask for /v1/health.
+// were it to, root could not even ask for /v1/health.
 const (
-	// maxConnsPerUser is how many connections one user (other than root)
-	// may hold: a tray holds one or two.
+	// maxConnsPerUser is how many connections one user (other than root
+	// and administrators) may hold: a tray holds one or two.
 	maxConnsPerUser = 64
-	// reservedConns of the total are kept for root and members of the fix
-	// group, so that a crowd of other users cannot lock them out.
+	// reservedConns of the total are kept for root, administrators and
+	// those who may run fixes, so that a crowd of other users cannot lock
+	// them out.
 	reservedConns = 32
 	// maxConns bounds the total whatever the descriptor limit, for memory.
 	maxConns = 1024
 	// refuseTimeout bounds the refusal of a connection.
 	refuseTimeout = time.Second
 )
+
+// unknownCaller is whom a connection is counted for when the OS could not
+// name its caller at accept: together, as one user who may not fix.
+const unknownCaller = "an unknown caller"
 
 // connLimit is the most connections the agent holds at once: a quarter of
 // the process's descriptors stay free for its own files, probes and
@@ -48,51 +52,57 @@ type connCounter struct {
 
 	mu     sync.Mutex
 	open   int
-	byUser map[int]int
+	byUser map[string]int // by userKey
 }
 
 func newConnCounter(total, perUser int) *connCounter {
-	return &connCounter{total: total, perUser: perUser, reserved: reservedConns, byUser: map[int]int{}}
+	return &connCounter{total: total, perUser: perUser, reserved: reservedConns, byUser: map[string]int{}}
 }
 
-// admit counts a new connection from cred, or says why it is refused.
-// known says whether the OS named the caller at accept (not on Windows,
-// where only the total applies). privileged is asked only when the answer
-// depends on it, since it may read the group database.
+// admit counts a new connection from cred, or says why it is refused. known
+// says whether the OS named the caller at accept; a caller it could not
+// name is counted with the others it could not, and never in the reserve.
+// Root and administrators are bounded by the total only; every other user
+// by maxConnsPerUser, and kept out of the reserve unless privileged says
+// they may run fixes.
+//
+// privileged is asked only when the answer depends on it, and under the
+// lock: admit runs on the accept loop alone, which waits for the answer
+// anyway, and the answer is cached (see Handler.exempt).
 func (c *connCounter) admit(cred host.PeerCred, known bool, privileged func() bool) (release func(), refused string) {
+	key := unknownCaller
+	if known {
+		key = userKey(cred)
+	}
+	admin := known && cred.Admin
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
 	case c.open >= c.total:
 		return nil, fmt.Sprintf("the agent has too many connections open (%d); try again in a minute", c.open)
-	case !known || cred.Admin:
-	case c.byUser[cred.UID] >= c.perUser:
-		return nil, fmt.Sprintf("uid %d has %d connections open to the agent, the most one user may; close some (a script that does not end its requests?) and try again", cred.UID, c.byUser[cred.UID])
-	case c.open >= c.total-c.reserved:
-		c.mu.Unlock() // the group database may be slow: not under the lock
-		ok := privileged()
-		c.mu.Lock()
-		if !ok || c.open >= c.total {
-			return nil, fmt.Sprintf("the agent has too many connections open (%d); try again in a minute", c.open)
-		}
+	case admin:
+	case c.byUser[key] >= c.perUser:
+		return nil, fmt.Sprintf("%s has %d connections open to the agent, the most one user may; close some (a script that does not end its requests?) and try again", key, c.byUser[key])
+	case c.open >= c.total-c.reserved && (!known || !privileged()):
+		return nil, fmt.Sprintf("the agent has too many connections open (%d); try again in a minute", c.open)
 	}
 	c.open++
-	uid := -1 // not counted per user
-	if known && !cred.Admin {
-		uid = cred.UID
-		c.byUser[uid]++
+	if admin {
+		key = "" // not counted per user
+	} else {
+		c.byUser[key]++
 	}
 	var once sync.Once
-	return func() { once.Do(func() { c.release(uid) }) }, ""
+	return func() { once.Do(func() { c.release(key) }) }, ""
 }
 
-func (c *connCounter) release(uid int) {
+func (c *connCounter) release(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.open--
-	if uid >= 0 {
-		if c.byUser[uid]--; c.byUser[uid] <= 0 {
-			delete(c.byUser, uid)
+	if key != "" {
+		if c.byUser[key]--; c.byUser[key] <= 0 {
+			delete(c.byUser, key)
 		}
 	}
 }
@@ -118,15 +128,12 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		cred, known := acceptCred(c)
-		release, refused := l.count.admit(cred, known, func() bool {
-			ok, _, _ := l.h.privileged(cred)
-			return ok
-		})
+		cred, known, final := acceptCred(c)
+		release, refused := l.count.admit(cred, known, func() bool { return l.h.exempt(cred) })
 		if refused == "" {
-			return &limitedConn{Conn: c, cred: cred, known: known, release: release}, nil
+			return &limitedConn{Conn: c, cred: cred, known: known, final: final, release: release}, nil
 		}
-		who := "an unknown caller"
+		who := unknownCaller
 		if known {
 			who = userKey(cred)
 		}
@@ -174,12 +181,13 @@ func refuse(c net.Conn, msg string) {
 const maxRefusedHead = 32 << 10
 
 // limitedConn is a connection the limits counted: closing it gives its
-// place back. It carries the caller the OS named at accept.
+// place back. It carries the caller the OS named at accept, and whether
+// that is also who its requests are authorized as (see acceptCred).
 type limitedConn struct {
 	net.Conn
-	cred    host.PeerCred
-	known   bool
-	release func()
+	cred         host.PeerCred
+	known, final bool
+	release      func()
 }
 
 func (c *limitedConn) Close() error {

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package api
 
@@ -8,12 +8,11 @@ import (
 	"github.com/clearance-app/clearance/platform/host"
 )
 
-// acceptCred cannot name the caller here: Windows lets a pipe server read
-// its client's token only once it has read from the pipe, which the
-// server does when the first request arrives. Connections are then only
-// counted in all, not per user; each request is still authorized.
-func acceptCred(net.Conn) (host.PeerCred, bool) { return host.PeerCred{}, false }
+// acceptCred: there is no local socket here (see listen_other.go).
+func acceptCred(net.Conn) (cred host.PeerCred, known, final bool) {
+	return host.PeerCred{}, false, false
+}
 
-// fileLimit: Windows has no descriptor limit to keep under; maxConns
-// bounds the connections.
+// fileLimit: no descriptor limit to keep under; maxConns bounds the
+// connections.
 func fileLimit() (int, bool) { return 0, false }

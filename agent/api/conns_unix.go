@@ -11,10 +11,11 @@ import (
 )
 
 // acceptCred names the caller of a connection just accepted: the kernel
-// recorded it at connect.
-func acceptCred(c net.Conn) (host.PeerCred, bool) {
+// recorded it at connect, and the caller cannot change it afterwards, so
+// it is final: the connection's requests are authorized as that caller.
+func acceptCred(c net.Conn) (cred host.PeerCred, known, final bool) {
 	cred, err := host.PeerCredOf(c)
-	return cred, err == nil
+	return cred, err == nil, true
 }
 
 // fileLimit is the process's limit on open descriptors (Go raises the soft
