@@ -135,7 +135,9 @@ type Config struct {
 	// LookupMember says, from the group database, whether the user uid
 	// belongs to group, and names the user ("" when uid has no account).
 	// Asked on every fix request, so that nobody has to log in again after
-	// being added. The system's database (os/user) when nil.
+	// being added; for the limits on checks and connections, an answer is
+	// kept a few seconds (see exempt). The system's database (os/user)
+	// when nil.
 	LookupMember func(uid int, group string) (user string, member bool, err error)
 	// IsPerson says whether the account uid looks like a person's (a login
 	// shell and a home), whom a refused fix names the group and the command

@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,5 +172,43 @@ func wantErrorBody(t *testing.T, code int, hdr http.Header, body []byte, wantCod
 	}
 	if !strings.Contains(msg, want) {
 		t.Fatalf("error %q does not say %q", msg, want)
+	}
+}
+
+// listingFixes counts how often the agent's list of fixes, which reads the
+// configuration, is asked for.
+type listingFixes struct {
+	*fakeFixes
+	listed atomic.Int64
+}
+
+func (f *listingFixes) Fixes(ctx context.Context) []FixStatus {
+	f.listed.Add(1)
+	return f.fakeFixes.Fixes(ctx)
+}
+
+// A fix request is checked against the program's own list of fixes and the
+// caller's right before the agent is asked for its list, which reads the
+// configuration from disk: a flood of requests from someone who may not
+// fix, or for fixes that do not exist, costs no disk read.
+func TestRunFixAuthorizesBeforeListing(t *testing.T) {
+	fixes := &listingFixes{fakeFixes: newFakeFixes()}
+	h := New(Config{State: newFakeState(State{}), Checker: &fakeChecker{}, Fixes: fixes,
+		LookupMember: func(uid int, _ string) (string, bool, error) { return "u", uid == 1000, nil },
+		IsPerson:     func(int) bool { return false }})
+	nobody := host.PeerCred{UID: 65534, GID: 65534}
+	for range 100 {
+		if w := serveAs(h, nobody, "POST", "/v1/fixes/dns-flush", `{}`); w.Code != http.StatusForbidden {
+			t.Fatalf("a user who may not fix: %d %s", w.Code, w.Body)
+		}
+		if w := serveAs(h, nobody, "POST", "/v1/fixes/no-such-fix", `{}`); w.Code != http.StatusNotFound {
+			t.Fatalf("an unknown fix: %d %s", w.Code, w.Body)
+		}
+	}
+	if n := fixes.listed.Load(); n != 0 {
+		t.Fatalf("200 requests that are refused listed the agent's fixes %d times", n)
+	}
+	if w := serveAs(h, host.PeerCred{UID: 1000, GID: 1000}, "POST", "/v1/fixes/dns-flush", `{}`); w.Code != http.StatusOK || fixes.listed.Load() != 1 {
+		t.Fatalf("a member's request: %d %s, the list asked %d times", w.Code, w.Body, fixes.listed.Load())
 	}
 }

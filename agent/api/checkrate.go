@@ -7,8 +7,9 @@ import (
 
 // checkGap is the least time between the runs that callers other than
 // root and the fix group start. A full run opens a handful of outbound
-// connections: a flood of requests (45,931 in 10 s once made 252 runs)
-// could get the machine rate-limited by the sites it probes.
+// connections to the sites it probes: a local user asking in a loop must
+// not make the machine look like an attacker to them, and get it
+// rate-limited.
 const checkGap = 10 * time.Second
 
 // checkGaps spaces the runs that such callers ask for. A request inside the

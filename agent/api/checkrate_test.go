@@ -90,3 +90,73 @@ func TestCheckRateForOthers(t *testing.T) {
 		want(6, "a request after a quiet gap")
 	})
 }
+
+// The pace of others is theirs alone: a member of the fix group, who
+// starts a run at once, does not use up the gap that a user outside it
+// then starts one in.
+func TestCheckPaceNotUsedByMembers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		runs := &countingChecker{}
+		h := New(Config{State: newFakeState(State{}), Checker: runs, Fixes: newFakeFixes(),
+			LookupMember: func(uid int, _ string) (string, bool, error) { return "u", uid == 1000, nil }})
+		member := host.PeerCred{UID: 1000, GID: 1000}
+		nobody := host.PeerCred{UID: 65534, GID: 65534}
+		askCheck(t, h, member)
+		time.Sleep(time.Second)
+		if a := askCheck(t, h, nobody); !a.StartsAt.Equal(time.Now()) {
+			t.Fatalf("a user outside the group after a member's run: %+v, want a start now", a)
+		}
+		synctest.Wait()
+		if got := runs.n.Load(); got != 2 {
+			t.Fatalf("%d runs asked for, want 2", got)
+		}
+	})
+}
+
+// A user outside the fix group asking for checks in a loop costs one
+// lookup in the group database every few seconds, not one per request.
+func TestCheckFloodAsksTheGroupDatabaseRarely(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var lookups atomic.Int64
+		h := New(Config{State: newFakeState(State{}), Checker: &countingChecker{}, Fixes: newFakeFixes(),
+			LookupMember: func(int, string) (string, bool, error) { lookups.Add(1); return "nobody", false, nil }})
+		nobody := host.PeerCred{UID: 65534, GID: 65534}
+		for range 1000 {
+			askCheck(t, h, nobody)
+		}
+		if n := lookups.Load(); n != 1 {
+			t.Fatalf("1,000 requests asked the group database %d times, want once", n)
+		}
+		time.Sleep(exemptFor)
+		askCheck(t, h, nobody)
+		if n := lookups.Load(); n != 2 {
+			t.Fatalf("after %v the group database was asked %d times in all, want twice: an answer is kept only that long", exemptFor, n)
+		}
+		synctest.Wait()
+	})
+}
+
+// The kept answers are bounded however many users ask.
+func TestExemptCacheBounded(t *testing.T) {
+	var c exemptCache
+	now := time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)
+	for uid := range 3 * maxExemptUsers {
+		c.put(uid, uid%2 == 0, now)
+	}
+	if len(c.m) > maxExemptUsers {
+		t.Fatalf("%d answers kept, want at most %d", len(c.m), maxExemptUsers)
+	}
+	last := 3*maxExemptUsers - 1
+	if exempt, known := c.get(last, now); !known || exempt {
+		t.Fatalf("the latest answer: exempt %v, known %v", exempt, known)
+	}
+	if _, known := c.get(last, now.Add(exemptFor)); known {
+		t.Fatalf("an answer is still used %v later", exemptFor)
+	}
+	// Expired answers make room first.
+	later := now.Add(exemptFor)
+	c.put(-5, true, later)
+	if exempt, known := c.get(-5, later); !known || !exempt || len(c.m) != 1 {
+		t.Fatalf("after the others expired: exempt %v, known %v, %d kept", exempt, known, len(c.m))
+	}
+}

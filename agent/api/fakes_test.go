@@ -83,7 +83,8 @@ type fakeRun struct {
 }
 
 // fakeFixes lists a few fixes and records runs. A fix with a channel in
-// block waits on it, so that a test can hold it running.
+// block waits on it, so that a test can hold it running; dns-public's
+// runner always errs.
 type fakeFixes struct {
 	list    []FixStatus
 	block   map[string]chan struct{}
@@ -100,7 +101,7 @@ func newFakeFixes() *fakeFixes {
 			{Info: info(fix.DNSFlush), Available: true},
 			{Info: info(fix.TimeSync), Available: true},
 			{Info: info(fix.DNSRestore), Available: false, Reason: "Nothing to restore: Clearance has not changed the DNS settings."},
-			{Info: fix.Info{ID: "broken", Title: "Always errs", Privileged: true}, Available: true},
+			{Info: info(fix.DNSPublic), Available: true}, // its runner is broken
 		},
 		block:   map[string]chan struct{}{},
 		started: make(chan string, 16),
@@ -117,7 +118,7 @@ func (f *fakeFixes) RunFix(ctx context.Context, id string, opts FixOptions) (Fix
 	if ch := f.block[id]; ch != nil {
 		<-ch
 	}
-	if id == "broken" {
+	if id == fix.DNSPublic {
 		return FixResult{}, errors.New("the runner is broken")
 	}
 	if opts.DryRun {

@@ -13,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/clearance-app/clearance/agent/diag/fix"
 )
 
 // state answers GET /v1/state, or 304 when the caller has it already.
@@ -154,11 +156,12 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 	caller, _ := callerOf(r.Context()) // ServeHTTP has checked it
 	now := h.cfg.Now()
 	at := now
-	if caller.Admin || caller.Interactive || h.checks.now(now) {
+	switch {
+	case h.exempt(caller): // not counted in the others' pace
 		h.cfg.Checker.CheckNow()
-	} else if ok, _, _ := h.privileged(caller); ok { // the group database, only when it matters
+	case h.checks.now(now):
 		h.cfg.Checker.CheckNow()
-	} else {
+	default:
 		at = h.checks.queue(now, h.cfg.Now, h.cfg.Checker.CheckNow)
 	}
 	msg := "checking now; the new state follows on /v1/events"
@@ -177,18 +180,19 @@ func (h *Handler) fixes(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, orEmpty(h.cfg.Fixes.Fixes(r.Context())))
 }
 
-// runFix answers POST /v1/fixes/{id}: the fix first (the list is open to
-// everyone, and so what is logged after this is always one of the agent's
-// own ids, never whatever a client put in the path), then the caller's
-// right (so that the body is not looked at for someone who may not ask),
-// the body, and that no other fix is running.
+// runFix answers POST /v1/fixes/{id}: the id first, against the fixed list
+// of fixes (so that what is logged after this is always one of the
+// program's own ids, never whatever a client put in the path), then the
+// caller's right (so that neither the body nor the agent's list, which
+// reads the configuration, is looked at for someone who may not ask), the
+// body, that no other fix is running, and that the fix can run here now.
 func (h *Handler) runFix(w http.ResponseWriter, r *http.Request) {
-	st, ok := h.lookupFix(r.Context(), r.PathValue("id"))
+	info, ok := fix.Lookup(r.PathValue("id"))
 	if !ok {
 		writeError(w, http.StatusNotFound, "there is no fix %s; GET /v1/fixes lists them", clientText(r.PathValue("id")))
 		return
 	}
-	id := st.ID
+	id := info.ID
 	caller, _ := callerOf(r.Context()) // ServeHTTP has checked it
 	if e := h.mayFix(caller); e != nil {
 		h.refusals.note(userKey(caller), "fix refused", "fix", id, "caller", caller.String(), "err", e.msg)
@@ -206,6 +210,11 @@ func (h *Handler) runFix(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.end()
 
+	st, ok := h.fixStatus(r.Context(), id)
+	if !ok {
+		writeError(w, http.StatusNotFound, "this agent does not offer the fix %s; GET /v1/fixes lists what it does", id)
+		return
+	}
 	if !st.Available {
 		writeJSON(w, http.StatusOK, FixResult{Fix: id, Result: Failed, Message: NotAvailable(st.Reason), Commands: []string{}})
 		return
@@ -226,7 +235,8 @@ func (h *Handler) runFix(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-func (h *Handler) lookupFix(ctx context.Context, id string) (FixStatus, bool) {
+// fixStatus is the agent's word on the fix id: whether it can run now.
+func (h *Handler) fixStatus(ctx context.Context, id string) (FixStatus, bool) {
 	for _, f := range h.cfg.Fixes.Fixes(ctx) {
 		if f.ID == id {
 			return f, true

@@ -427,7 +427,7 @@ func TestFixErrors(t *testing.T) {
 		{"wrong type", "/v1/fixes/dns-flush", `{"confirm": "yes"}`, 400, `"confirm" must be a JSON boolean`},
 		{"not an object", "/v1/fixes/dns-flush", `[true]`, 400, "must be a JSON object"},
 		{"two values", "/v1/fixes/dns-flush", `{} {}`, 400, "more than one JSON value"},
-		{"runner error", "/v1/fixes/broken", `{}`, 500, "the fix broken could not run: the runner is broken"},
+		{"runner error", "/v1/fixes/dns-public", `{}`, 500, "the fix dns-public could not run: the runner is broken"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -449,7 +449,7 @@ func TestFixErrors(t *testing.T) {
 	resp.Body.Close()
 	wantErrorBody(t, resp.StatusCode, resp.Header, b, 413, "larger than 4096 bytes")
 
-	if runs := s.fixes.Runs(); len(runs) != 1 || runs[0].id != "broken" {
+	if runs := s.fixes.Runs(); len(runs) != 1 || runs[0].id != "dns-public" {
 		t.Fatalf("bad requests reached the runner: %+v", runs)
 	}
 }
