@@ -62,14 +62,26 @@ func etagMatches(header, tag string) bool {
 const eventWriteTimeout = 10 * time.Second
 
 // heartbeatEvery is how often an event stream with nothing to say carries
-// a comment line: a client that went away, or stopped reading, is noticed
-// and dropped, and its place and descriptor given back.
+// a comment line, and looks whether its client still reads: a client that
+// went away, or stopped reading, is noticed and dropped, and its place and
+// descriptor given back.
 const heartbeatEvery = 15 * time.Second
+
+// errNotReading ends the stream of a client that does not read.
+var errNotReading = errors.New("the client has not read what was sent a heartbeat ago")
 
 // events answers GET /v1/events: the state at once, then again after each
 // change, with a comment line (": ping") every 15 s in between, until the
-// client goes (a write fails, or does not finish within 10 s) or the server
-// stops. It wakes only on the source's notification and the heartbeat.
+// client goes or the server stops. It wakes only on the source's
+// notification and the heartbeat.
+//
+// A client that stops reading is dropped: where the OS says how much of the
+// stream is unread (Linux), at the first heartbeat that finds unread what
+// was written a heartbeat ago, so within two heartbeats; elsewhere when a
+// write does not finish within 10 s. A few heartbeats cannot make a write
+// wait, since the socket's buffer takes them (prepareStream), so the write
+// timeout alone would let such a client linger for as long as hundreds of
+// heartbeats take.
 //
 // The stream leaves net/http: it takes the connection over and follows it
 // in a goroutine of its own, and the request's goroutine, its background
@@ -93,6 +105,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "could not start the event stream: %v", err)
 		return
 	}
+	prepareStream(conn)
 	go func() {
 		defer h.streams.Done()
 		defer cancel()
@@ -108,16 +121,21 @@ const streamHeader = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCach
 
 // stream writes the event stream on c until ctx ends or a write fails.
 func (h *Handler) stream(ctx context.Context, c net.Conn, changed <-chan struct{}) error {
+	beat := time.NewTicker(h.cfg.heartbeat)
+	defer beat.Stop()
+	// write writes b within the write timeout, and sets the next heartbeat
+	// a whole period after the write ended.
 	write := func(b []byte) error {
 		c.SetWriteDeadline(time.Now().Add(h.cfg.writeTimeout))
-		_, err := c.Write(b)
-		return err
+		if _, err := c.Write(b); err != nil {
+			return err
+		}
+		beat.Reset(h.cfg.heartbeat)
+		return nil
 	}
 	if err := write([]byte(streamHeader)); err != nil {
 		return err
 	}
-	beat := time.NewTicker(h.cfg.heartbeat)
-	defer beat.Stop()
 	last, send := "", true
 	for {
 		if send {
@@ -131,7 +149,6 @@ func (h *Handler) stream(ctx context.Context, c net.Conn, changed <-chan struct{
 				if err := write(fmt.Appendf(nil, "event: state\ndata: %s\n\n", body)); err != nil {
 					return err
 				}
-				beat.Reset(h.cfg.heartbeat)
 			}
 		}
 		select {
@@ -140,6 +157,11 @@ func (h *Handler) stream(ctx context.Context, c net.Conn, changed <-chan struct{
 		case <-changed:
 			send = true
 		case <-beat.C:
+			// Every write ended a heartbeat ago or more: a client that
+			// reads has taken it all.
+			if pending, ok := unread(c); ok && pending {
+				return errNotReading
+			}
 			if err := write([]byte(": ping\n\n")); err != nil {
 				return err
 			}

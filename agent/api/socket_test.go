@@ -260,22 +260,64 @@ func TestEventsHeartbeat(t *testing.T) {
 	}
 }
 
-// A client that stops reading is dropped once a write has waited for it
-// too long, and its subscription ends.
+// A client that reads keeps its stream across many heartbeats.
+func TestEventsKeepAClientThatReads(t *testing.T) {
+	s := startServer(t, nil) // a heartbeat every 100 ms
+	r, _, _ := s.openEvents(t)
+	readEvent(t, r)
+	for pings := 0; pings < 20; {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("the stream ended after %d heartbeats: %v", pings, err)
+		}
+		if line == ": ping\n" {
+			pings++
+		}
+	}
+	select {
+	case <-s.state.gone:
+		t.Fatal("a client that reads was dropped")
+	default:
+	}
+}
+
+// A client that stops reading is dropped, with nothing but heartbeats
+// sent: the socket's buffer takes hundreds of them before a write would
+// wait, so the write timeout alone would keep it for as long as they take.
 func TestEventsDropAClientThatDoesNotRead(t *testing.T) {
-	s := startServer(t, func(c *Config) { c.writeTimeout = 200 * time.Millisecond })
+	const beat = 500 * time.Millisecond
+	s := startServer(t, func(c *Config) { c.heartbeat = beat })
+	start := time.Now()
 	_, resp := openStream(t, s.addr) // and never read again
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /v1/events: %s", resp.Status)
 	}
-	big := strings.Repeat("x", 256<<10)
+	select {
+	case <-s.state.gone:
+		took := time.Since(start)
+		t.Logf("a client that reads nothing was dropped after %v, %.1f heartbeats", took.Round(time.Millisecond), float64(took)/float64(beat))
+	case <-time.After(patience):
+		t.Fatalf("a client that reads nothing is still served after %v, %d heartbeats", patience, patience/beat)
+	}
+}
+
+// Where the OS does not say what is unread, a client that stops reading is
+// dropped when a write to it does not finish in time.
+func TestEventsDropAClientWhoseWriteWaits(t *testing.T) {
+	s := startServer(t, func(c *Config) { c.heartbeat, c.writeTimeout = time.Hour, 200*time.Millisecond })
+	_, resp := openStream(t, s.addr) // and never read again
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /v1/events: %s", resp.Status)
+	}
+	big := strings.Repeat("x", 64<<10)
 	deadline := time.Now().Add(patience)
 	for i := 0; ; i++ {
 		st := sampleState(time.Date(2026, 11, 27, 14, 0, i, 0, time.UTC))
 		st.Checks[0].Data = map[string]any{"padding": big}
-		s.state.Set(st) // each a change, until the socket's buffers are full
+		s.state.Set(st) // each a change, until the socket's buffer is full
 		select {
 		case <-s.state.gone:
+			t.Logf("dropped after %d states of 64 KiB", i+1)
 			return
 		case <-time.After(50 * time.Millisecond):
 		}
