@@ -112,6 +112,9 @@ type Agent struct {
 	subs    map[chan struct{}]struct{}
 
 	fixMu sync.Mutex // one fix at a time, from the API or in-process
+	// repairPending: Run has yet to repair what an interrupted DNS switch
+	// left (see repairDNS). Under fixMu.
+	repairPending bool
 
 	env check.Env // shared by runs: its prober, NTP client and backoff keep state
 }
@@ -178,6 +181,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer a.Close()
 	defer wg.Wait()
 
+	a.fixMu.Lock()
+	a.repairPending = host.IsAdmin() // before a fix can be asked for
+	a.fixMu.Unlock()
 	if a.opts.Address != "-" {
 		// The socket first: a second agent started by mistake must stop
 		// here, before it touches a DNS switch the first one is making.
@@ -185,7 +191,6 @@ func (a *Agent) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("open the API at %s: %w", cmp.Or(a.opts.Address, api.DefaultAddress), err)
 		}
-		a.repairDNS(ctx)
 		h := api.New(api.Config{
 			State: a, Checker: a, Fixes: a,
 			Version: a.opts.Version, Log: a.log, FixGroup: a.opts.FixGroup,
@@ -196,8 +201,10 @@ func (a *Agent) Run(ctx context.Context) error {
 			}
 		})
 		a.log.Info("agent started", "address", cmp.Or(a.opts.Address, api.DefaultAddress), "version", a.opts.Version)
-	} else {
-		a.repairDNS(ctx)
+	}
+	// Served meanwhile: the lock may be another process's for a while.
+	if !a.repairDNS(ctx) {
+		wg.Go(func() { a.repairWhenFree(ctx) })
 	}
 
 	a.loop(ctx, a.watch(ctx, "network changes", a.opts.WatchNetwork), a.watch(ctx, "clock jumps", a.opts.WatchClock))

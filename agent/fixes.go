@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -86,11 +85,6 @@ func (a *Agent) Fixes(context.Context) []api.FixStatus {
 	return out
 }
 
-// fixLockPath is the lock that keeps two processes (the agent, and a
-// `clearance fix` run while no agent answers) from changing the same
-// settings at the same time.
-func fixLockPath() string { return filepath.Join(host.StateDir(), "fix.lock") }
-
 // RunFix runs one fix under its timeout, verifies it by running its check
 // again, and logs an audit line (api.FixRunner).
 func (a *Agent) RunFix(ctx context.Context, id string, opts api.FixOptions) (api.FixResult, error) {
@@ -106,12 +100,16 @@ func (a *Agent) RunFix(ctx context.Context, id string, opts api.FixOptions) (api
 	defer a.fixMu.Unlock()
 	if !opts.DryRun {
 		// Another process (a `clearance fix` run while the agent is not
-		// answering) must not change the same settings at the same time.
-		unlock, err := host.LockFile(fixLockPath())
+		// answering) must not change the same settings at the same time;
+		// the caller is told so if it goes on for long.
+		unlock, err := waitFixLock(ctx, fixLockWait)
 		if err != nil {
-			return api.FixResult{}, fmt.Errorf("take the fix lock: %w", err)
+			return api.FixResult{}, err
 		}
 		defer unlock()
+		// What a crash left comes first, if the agent's start could not
+		// see to it yet.
+		a.repairLocked(ctx)
 	}
 	fctx, cancel := context.WithTimeout(ctx, pf.timeout)
 	defer cancel()

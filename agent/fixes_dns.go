@@ -3,14 +3,12 @@ package agent
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/platform"
-	"github.com/clearance-app/clearance/platform/host"
 )
 
 // dnsFlush flushes the cache of the resolver in use. A machine without a
@@ -109,19 +107,58 @@ func (a *Agent) publicDNSFinding(_ context.Context, now time.Time) (finding.Find
 }
 
 // repairDNS rolls back a DNS switch that a crash interrupted, and removes
-// the temporary files the crash left, at start.
-func (a *Agent) repairDNS(ctx context.Context) {
-	if !host.IsAdmin() {
-		return
+// the temporary files the crash left, if the agent has not yet, and says
+// whether that is done. It does not wait for the fix lock: while another
+// process holds it (a `clearance fix` run while no agent answered, which
+// may be switching right now: its journal and temporary files are not a
+// crash's), it returns false, and is to be asked again.
+func (a *Agent) repairDNS(ctx context.Context) (done bool) {
+	a.fixMu.Lock()
+	defer a.fixMu.Unlock()
+	if !a.repairPending {
+		return true
 	}
-	// A `clearance fix` run while no agent answered may be switching right
-	// now: its journal and its temporary files are not a crash's.
-	unlock, err := host.LockFile(fixLockPath())
-	if err != nil {
-		a.log.Error("could not check for an interrupted DNS switch", "err", fmt.Errorf("take the fix lock: %w", err))
-		return
+	unlock, err := tryFixLock()
+	switch {
+	case errors.Is(err, errFixLockBusy):
+		return false
+	case err != nil:
+		// Left pending: a fix, which needs the lock too, repairs first.
+		a.log.Error("could not check for an interrupted DNS switch", "err", err)
+		return true
 	}
 	defer unlock()
+	a.repairLocked(ctx)
+	return true
+}
+
+// repairWhenFree asks repairDNS again until it is done or ctx ends, and
+// then has the checks run again: what they saw meanwhile may have been
+// the interrupted switch.
+func (a *Agent) repairWhenFree(ctx context.Context) {
+	a.log.Info("another process holds the fix lock; checking for an interrupted DNS switch once it lets go", "lock", fixLockPath())
+	tick := time.NewTicker(fixLockRetry)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if a.repairDNS(ctx) {
+			a.CheckNow()
+			return
+		}
+	}
+}
+
+// repairLocked makes the repair of repairDNS, once; the caller holds fixMu
+// and the fix lock.
+func (a *Agent) repairLocked(ctx context.Context) {
+	if !a.repairPending {
+		return
+	}
+	a.repairPending = false
 	ch := platform.NewChanges(platform.ExecRunner{Timeout: 20 * time.Second, Log: a.log}, false)
 	repaired, err := a.machine.RepairDNS(ctx, ch)
 	switch {
@@ -129,6 +166,7 @@ func (a *Agent) repairDNS(ctx context.Context) {
 		a.log.Error("could not repair what an interrupted DNS change left", "err", err, "commands", ch.Commands())
 	case repaired:
 		a.log.Warn("rolled back a DNS switch that was interrupted", "commands", ch.Commands())
+		a.announceDNS(ctx)
 	case len(ch.Commands()) > 0:
 		a.log.Info("removed what an interrupted DNS change left", "commands", ch.Commands())
 	}

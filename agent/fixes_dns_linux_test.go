@@ -38,7 +38,10 @@ func TestRepairDNSHoldsTheFixLock(t *testing.T) {
 	m := &lockProbeMachine{fakeMachine: &fakeMachine{}}
 	a, _, _ := fixAgent(t, m.fakeMachine)
 	a.machine = m
-	a.repairDNS(t.Context())
+	a.repairPending = true // as Run sets it
+	if !a.repairDNS(t.Context()) {
+		t.Fatal("the repair waits for a lock nobody holds")
+	}
 	if !m.probed {
 		t.Fatal("the agent did not repair")
 	}

@@ -80,9 +80,20 @@ type FixRunner interface {
 	Fixes(ctx context.Context) []FixStatus
 	// RunFix runs one listed, available fix. Failing to fix is a result
 	// (Failed, with a message for a person); an error means the fix could
-	// not be attempted at all. It applies its own timeout.
+	// not be attempted at all: a *BusyError when something else holds
+	// what it would change and the caller should try again later. It
+	// applies its own timeouts.
 	RunFix(ctx context.Context, id string, opts FixOptions) (FixResult, error)
 }
+
+// BusyError is RunFix's answer when the fix cannot start for now because
+// something else holds what it would change (another process's fix); it
+// is answered 409 with Message.
+type BusyError struct {
+	Message string // for a person, with when to try again
+}
+
+func (e *BusyError) Error() string { return e.Message }
 
 // FixStatus is one entry of GET /v1/fixes.
 type FixStatus struct {

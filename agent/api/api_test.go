@@ -212,3 +212,21 @@ func TestRunFixAuthorizesBeforeListing(t *testing.T) {
 		t.Fatalf("a member's request: %d %s, the list asked %d times", w.Code, w.Body, fixes.listed.Load())
 	}
 }
+
+// busyFixes answers every fix that something else holds what it changes.
+type busyFixes struct{ *fakeFixes }
+
+func (busyFixes) RunFix(context.Context, string, FixOptions) (FixResult, error) {
+	return FixResult{}, fmt.Errorf("take the lock: %w", &BusyError{Message: "another process is changing the settings; try again when it has finished"})
+}
+
+// A fix that cannot start for now is answered 409 with the runner's words,
+// and leaves no fix marked running.
+func TestRunFixBusy(t *testing.T) {
+	h := New(Config{State: newFakeState(State{}), Checker: &fakeChecker{}, Fixes: busyFixes{newFakeFixes()}})
+	root := host.PeerCred{UID: 0, Admin: true}
+	for range 2 {
+		w := serveAs(h, root, "POST", "/v1/fixes/dns-flush", `{}`)
+		wantErrorBody(t, w.Code, w.Header(), w.Body.Bytes(), http.StatusConflict, "another process is changing the settings; try again when it has finished")
+	}
+}

@@ -246,7 +246,12 @@ func (h *Handler) runFix(w http.ResponseWriter, r *http.Request) {
 	// it half-way could leave the machine worse off. The runner has its own
 	// timeout.
 	res, err := h.cfg.Fixes.RunFix(context.WithoutCancel(r.Context()), id, opts)
-	if err != nil {
+	var busy *BusyError
+	switch {
+	case errors.As(err, &busy):
+		writeError(w, http.StatusConflict, "%s", busy.Message)
+		return
+	case err != nil:
 		h.cfg.Log.Error("fix could not run", "fix", id, "err", err)
 		writeError(w, http.StatusInternalServerError, "the fix %s could not run: %v", id, err)
 		return
