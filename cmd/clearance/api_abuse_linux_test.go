@@ -279,7 +279,7 @@ func apiStreamsHelper(args []string) int {
 // holdStreams runs api-streams as uid, asking for n streams, and returns
 // what it got once it has tried them all; release ends it, and with it the
 // streams it holds.
-func holdStreams(t *testing.T, bin, sock string, uid, n int) (res streamsResult, release func()) {
+func holdStreams(t testing.TB, bin, sock string, uid, n int) (res streamsResult, release func()) {
 	t.Helper()
 	id := strconv.Itoa(uid)
 	cmd := exec.Command("setpriv", "--reuid", id, "--regid", id, "--clear-groups", "--", bin, "api-streams", sock, strconv.Itoa(n))
@@ -315,7 +315,7 @@ func holdStreams(t *testing.T, bin, sock string, uid, n int) (res streamsResult,
 }
 
 // procStatus returns a field of /proc/PID/status, in kB for sizes.
-func procStatus(t *testing.T, pid int, field string) int {
+func procStatus(t testing.TB, pid int, field string) int {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -336,7 +336,7 @@ func procStatus(t *testing.T, pid int, field string) int {
 
 // healthLatency asks the agent for /v1/health on a new connection, as
 // root, and says how long the answer took.
-func healthLatency(t *testing.T, sock string) time.Duration {
+func healthLatency(t testing.TB, sock string) time.Duration {
 	t.Helper()
 	c := api.NewAgentClient(sock)
 	defer c.Close()
@@ -349,15 +349,13 @@ func healthLatency(t *testing.T, sock string) time.Duration {
 	return time.Since(start)
 }
 
-// startAgentForFloods starts the real agent in a network namespace of its
-// own, with its socket where every uid can reach it, and waits for its
-// first run. It returns the agent's pid, its socket and the test binary's
-// copy that other uids may run.
-func startAgentForFloods(t *testing.T) (pid int, sock, bin string) {
+// startAgentForFloods starts the real agent in the network namespace ns,
+// with its socket where every uid can reach it (dir, from sharedDir), and
+// waits for its first run. It returns the agent's pid, its socket and the
+// test binary's copy that other uids may run.
+func startAgentForFloods(t testing.TB, ns *netns, dir, bin string) (pid int, sock string) {
 	t.Helper()
-	ns := newNetns(t)
 	ns.offlineResolver(t)
-	dir, bin := sharedDir(t)
 	sock = filepath.Join(dir, "agent.sock")
 	a := startAgentAt(t, ns.prefix(), agentTestConfig(t), sock)
 	pid = a.cmd.Process.Pid // ip netns exec runs the agent in its own process
@@ -365,27 +363,41 @@ func startAgentForFloods(t *testing.T) (pid int, sock, bin string) {
 		t.Fatalf("pid %d is %q, not the agent", pid, comm)
 	}
 	a.waitState(t, 60*time.Second, "the first run", func(st api.State) bool { return !st.UpdatedAt.IsZero() })
-	return pid, sock, bin
+	return pid, sock
 }
+
+// worstHealth is the longest of five answers to root's /v1/health.
+func worstHealth(t testing.TB, sock string) time.Duration {
+	t.Helper()
+	var worst time.Duration
+	for range 5 {
+		worst = max(worst, healthLatency(t, sock))
+	}
+	return worst
+}
+
+// rootServedWithin is how soon root's /v1/health must be answered while
+// other users hold what they can: generous, for a shared machine; what is
+// judged is that root gets in at all, not the speed.
+const rootServedWithin = time.Second
 
 // 5,000 idle event streams asked for by one user (20,000 once took the
 // agent to 1.17 GB and its descriptor limit, and root's /v1/health timed
 // out): the real agent holds 64 of them and answers the rest 503, and root
-// is still served. The agent's memory and root's wait are logged, not
-// judged.
+// is still served, within a second. The agent's memory is logged, and
+// measured by BenchmarkAgentStreamFlood.
 func TestAPIStreamFloodFromOneUser(t *testing.T) {
 	const n = 5000
-	pid, sock, bin := startAgentForFloods(t)
+	ns := newNetns(t)
+	dir, bin := sharedDir(t)
+	pid, sock := startAgentForFloods(t, ns, dir, bin)
 	idle := healthLatency(t, sock)
 	rssBefore := procStatus(t, pid, "VmRSS")
 
 	res, release := holdStreams(t, bin, sock, 65534, n)
 
 	// Held: measure while uid 65534 holds what it could get.
-	var worst time.Duration
-	for range 5 {
-		worst = max(worst, healthLatency(t, sock))
-	}
+	worst := worstHealth(t, sock)
 	rss, hwm := procStatus(t, pid, "VmRSS"), procStatus(t, pid, "VmHWM")
 	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 	t.Logf("%d streams asked for as uid 65534: %d open, %d refused (%q)", n, res.Open, res.Refused, res.Error)
@@ -394,6 +406,9 @@ func TestAPIStreamFloodFromOneUser(t *testing.T) {
 
 	if res.Open != 64 || res.Refused != n-64 || !strings.Contains(res.Error, "uid 65534 has 64 connections open") {
 		t.Fatalf("uid 65534 got %d streams and %d refusals (%q); want 64 and the rest 503", res.Open, res.Refused, res.Error)
+	}
+	if worst > rootServedWithin {
+		t.Fatalf("root's /v1/health took %v while uid 65534 held its streams, want an answer within %v", worst, rootServedWithin)
 	}
 
 	// Once the user lets go, the agent notices (at the next heartbeat) and
@@ -418,7 +433,9 @@ func TestAPIStreamFloodFromOneUser(t *testing.T) {
 // is still served.
 func TestAPIStreamFloodFromManyUsers(t *testing.T) {
 	const users, each = 20, 64 // 1,280 streams, over the most the agent holds (1,024)
-	pid, sock, bin := startAgentForFloods(t)
+	ns := newNetns(t)
+	dir, bin := sharedDir(t)
+	pid, sock := startAgentForFloods(t, ns, dir, bin)
 	open, refused, full := 0, 0, ""
 	for uid := 65000; uid < 65000+users; uid++ {
 		res, _ := holdStreams(t, bin, sock, uid, each)
@@ -428,15 +445,15 @@ func TestAPIStreamFloodFromManyUsers(t *testing.T) {
 			full = res.Error
 		}
 	}
-	var worst time.Duration
-	for range 5 {
-		worst = max(worst, healthLatency(t, sock))
-	}
+	worst := worstHealth(t, sock)
 	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 	t.Logf("%d users asking for %d streams each: %d open, %d refused (%q)", users, each, open, refused, full)
 	t.Logf("agent RSS %.1f MiB (peak %.1f MiB), %d descriptors open; root's /v1/health at most %v of 5",
 		float64(procStatus(t, pid, "VmRSS"))/1024, float64(procStatus(t, pid, "VmHWM"))/1024, len(fds), worst.Round(time.Microsecond))
 	if open+refused != users*each || open > 1024-32 || refused == 0 || !strings.Contains(full, "the agent has too many connections open") {
 		t.Fatalf("%d open and %d refused (%q); want at most %d open and the rest refused as too many", open, refused, full, 1024-32)
+	}
+	if worst > rootServedWithin {
+		t.Fatalf("root's /v1/health took %v while %d users held their streams, want an answer within %v", worst, users, rootServedWithin)
 	}
 }
