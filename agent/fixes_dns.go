@@ -166,7 +166,6 @@ func (a *Agent) repairLocked(ctx context.Context) {
 		a.log.Error("could not repair what an interrupted DNS change left", "err", err, "commands", ch.Commands())
 	case repaired:
 		a.log.Warn("rolled back a DNS switch that was interrupted", "commands", ch.Commands())
-		a.announceDNS(ctx)
 	case len(ch.Commands()) > 0:
 		a.log.Info("removed what an interrupted DNS change left", "commands", ch.Commands())
 	}
