@@ -1,5 +1,5 @@
 package installer
 
-// replaceableBy: Windows guards Program Files by ACLs, which this does not
-// read yet; nothing is said.
-func replaceableBy(string) string { return "" }
+// programHome is where the warning about the program's location suggests
+// installing it instead.
+const programHome = `C:\Program Files\Clearance`

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // events records, in order, what the fakes were asked to do, so that a
@@ -148,7 +150,7 @@ func testSetup(t *testing.T, o Options, m *fakeManager, run *fakeRunner, db *fak
 			m.ev.add("ready")
 			return nil
 		},
-		exeRisk: func(string) string { return "" },
+		exeRisk: func(string) *host.UnsafePathError { return nil },
 	}
 }
 

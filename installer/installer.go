@@ -132,8 +132,9 @@ type setup struct {
 	db     groupDB
 	// ready waits until the started agent answers, or fails saying why.
 	ready func(ctx context.Context, m manager) error
-	// exeRisk says who other than root could replace the binary ("" if nobody).
-	exeRisk func(path string) string
+	// exeRisk says why someone other than an administrator could replace
+	// the binary (nil if nobody could).
+	exeRisk func(path string) *host.UnsafePathError
 
 	steps []Step
 }
@@ -146,7 +147,7 @@ func newSetup(o Options, m manager) *setup {
 		groups:  hostGroupTools,
 		db:      osGroupDB{},
 		ready:   waitReady,
-		exeRisk: replaceableBy,
+		exeRisk: exeRisk,
 	}
 }
 
@@ -161,8 +162,9 @@ func (s *setup) install(ctx context.Context) ([]Step, error) {
 	if err := s.checkUser(); err != nil {
 		return nil, err
 	}
-	if who := s.exeRisk(s.o.Executable); who != "" {
-		s.add(fmt.Sprintf("Warning: %s can be replaced by %s, and the service runs it with full rights; install it where only an administrator can write, such as /usr/local/bin", s.o.Executable, who), false)
+	if ue := s.exeRisk(s.o.Executable); ue != nil {
+		s.add(fmt.Sprintf("Warning: the service runs %s with full rights, and %s %s, so someone other than an administrator could replace it; install it where only an administrator can write, such as %s",
+			s.o.Executable, ue.Path, ue.Problem, programHome), false)
 	}
 	if err := s.makeConfigDir(); err != nil {
 		return s.steps, err

@@ -347,12 +347,14 @@ func TestInstallWarnsOfReplaceableBinary(t *testing.T) {
 	var ev events
 	s := testSetup(t, Options{Executable: "/home/alice/clearance"}, &fakeManager{ev: &ev}, &fakeRunner{t: t, ev: &ev},
 		&fakeDB{groups: map[string]bool{"clearance": true}})
-	s.exeRisk = func(p string) string { return "alice, who owns " + p }
+	s.exeRisk = func(string) *host.UnsafePathError {
+		return &host.UnsafePathError{Path: "/home/alice", Problem: "belongs to the user alice, not root"}
+	}
 	steps, err := s.install(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Warning: /home/alice/clearance can be replaced by alice, who owns /home/alice/clearance, and the service runs it with full rights; install it where only an administrator can write, such as /usr/local/bin"
+	want := "Warning: the service runs /home/alice/clearance with full rights, and /home/alice belongs to the user alice, not root, so someone other than an administrator could replace it; install it where only an administrator can write, such as " + programHome
 	if steps[0].Done != want || steps[0].Changed {
 		t.Errorf("first step %+v", steps[0])
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/host"
 )
@@ -80,7 +81,7 @@ func TestResultShell(t *testing.T) {
 // `clearance fix --result TOKEN` made (host.CreateResult, the same
 // call), found by the token alone.
 func TestReadResultFile(t *testing.T) {
-	t.Setenv(host.StateDirEnv, filepath.Join(t.TempDir(), "state"))
+	t.Setenv(host.StateDirEnv, filepath.Join(roottest.Dir(t), "state")) // as host.CreateResult asks
 	token := newResultToken()
 	f, err := host.CreateResult(token, time.Now())
 	if err != nil {

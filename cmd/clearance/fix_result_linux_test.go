@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
@@ -70,7 +71,7 @@ func files(t *testing.T, dir string) map[string]fs.FileMode {
 func TestFixResultGoesToTheStateDir(t *testing.T) {
 	requireRoot(t)
 	ns := newNetns(t)
-	state := t.TempDir()
+	state := roottest.Dir(t)
 	r := fixWithState(t, ns.prefix(), state, "dns-flush", "--dry-run", "--local", "--result", resultToken)
 	if r.code != 0 || r.stdout != "" {
 		t.Fatalf("exit %d, stdout %q; want 0 and nothing printed\n%s", r.code, r.stdout, r.stderr)
@@ -95,7 +96,7 @@ func TestFixResultGoesToTheStateDir(t *testing.T) {
 // with --json (osascript passes on only the output of a command, and
 // pkexec's caller reads it there).
 func TestFixFailureReachesTheCaller(t *testing.T) {
-	state := t.TempDir()
+	state := roottest.Dir(t)
 	none := filepath.Join(t.TempDir(), "none.sock")
 	r := fixWithState(t, nil, state, "dns-flush", "--socket", none, "--result", resultToken)
 	if r.code != 2 || !strings.Contains(r.stderr, "no agent answers at") {
@@ -128,16 +129,16 @@ func TestFixRefusesABadResultToken(t *testing.T) {
 	}
 }
 
-// A link already at the result's name, or a results directory others may
-// write in, is refused before the fix runs, and nothing is written
-// through the link.
+// A link already at the result's name, or a state directory in one that
+// others may write in, is refused before the fix runs, and nothing is
+// written through the link, or anywhere in the open directory.
 func TestFixResultRefusesALinkOrAnOpenDirectory(t *testing.T) {
 	none := filepath.Join(t.TempDir(), "none.sock")
 	victim := filepath.Join(t.TempDir(), "victim")
 	if err := os.WriteFile(victim, []byte("precious"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	state := t.TempDir()
+	state := roottest.Dir(t)
 	results := filepath.Join(state, "results")
 	if err := os.Mkdir(results, 0o755); err != nil {
 		t.Fatal(err)
@@ -153,16 +154,16 @@ func TestFixResultRefusesALinkOrAnOpenDirectory(t *testing.T) {
 		t.Fatalf("written through the link: %q", b)
 	}
 
-	state = t.TempDir()
-	if err := os.Mkdir(filepath.Join(state, "results"), 0o777); err != nil {
+	open := filepath.Join(roottest.Dir(t), "open")
+	if err := os.Mkdir(open, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	os.Chmod(filepath.Join(state, "results"), 0o777)
-	r = fixWithState(t, nil, state, "dns-flush", "--socket", none, "--result", resultToken)
-	if r.code != 2 || !strings.Contains(r.stderr, "not a safe place") || !strings.Contains(r.stderr, "others may write") {
+	os.Chmod(open, 0o777)
+	r = fixWithState(t, nil, filepath.Join(open, "state"), "dns-flush", "--socket", none, "--result", resultToken)
+	if r.code != 2 || !strings.Contains(r.stderr, "not a safe place") || !strings.Contains(r.stderr, open+" may be written by anyone") {
 		t.Errorf("an open directory: exit %d, stderr %q", r.code, r.stderr)
 	}
-	if got := files(t, state); len(got) != 1 {
+	if got := files(t, open); len(got) != 0 {
 		t.Errorf("written in an open directory: %v", got)
 	}
 }

@@ -1,59 +1,66 @@
-// Package roottest gives tests, run as root, directories that only root
-// can change, with every directory above them: what Clearance asks of a
-// file it reads with full rights (host.CheckRootOwned), and what
-// nothing under /tmp can be, since everyone may write /tmp. It is for
-// tests only.
+// Package roottest gives tests directories that host.CheckRootOwned
+// accepts: only root can change anything in them or in any directory
+// above them, as Clearance asks of what it reads or keeps with full
+// rights, and as nothing under /tmp can be, since everyone may write
+// /tmp. It is for tests only.
 package roottest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform/host"
 )
 
-// parents are tried in order; each is root's and 0755 on the usual Linux
-// system (/run is a tmpfs: what a killed test leaves goes at reboot).
+// parents are tried in order, as root; each is root's and 0755 on the
+// usual Linux system (/run is a tmpfs: what a killed test leaves goes at
+// reboot).
 var parents = []string{"/run", "/var/cache", "/var/lib"}
 
-// Dir returns a new empty directory, 0755, in which only root can change
-// anything, removed when the test ends. A test that is not run as root
-// gets t.TempDir(): nothing it does then needs more.
+// Dir returns a new empty directory, 0755, removed when the test ends (see
+// MkdirTemp).
 func Dir(t testing.TB) string {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		return t.TempDir()
+	d, err := MkdirTemp()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range parents {
-		if !rootsAlone(p) {
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+// MkdirTemp makes a new empty directory, 0755, that host.CheckRootOwned
+// accepts, for a TestMain, which has no T; the caller removes it. Run as
+// root, it is under one of parents. A test that is not root gets one of its
+// own, under $XDG_RUNTIME_DIR: a process trusts its own user as well as
+// root. Without that, it gets one under /tmp, which will do for what does
+// not need the check, and fails, naming /tmp, what does.
+func MkdirTemp() (string, error) {
+	places := parents
+	if os.Geteuid() != 0 {
+		places = nil
+		if d := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
+			places = []string{d}
+		}
+	}
+	for _, p := range places {
+		if host.CheckRootOwned(p) != nil {
 			continue
 		}
 		d, err := os.MkdirTemp(p, "clearance-test-")
 		if err != nil {
 			continue
 		}
-		t.Cleanup(func() { os.RemoveAll(d) })
 		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
+			os.RemoveAll(d)
+			return "", err
 		}
-		return d
+		return d, nil
 	}
-	t.Fatalf("none of %v is a directory only root can change, to make test files in", parents)
-	return ""
-}
-
-// rootsAlone says whether root owns dir and every directory above it and
-// nobody else may write them (no links are expected on the way).
-func rootsAlone(dir string) bool {
-	for p := dir; ; p = filepath.Dir(p) {
-		fi, err := os.Lstat(p)
-		if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
-			return false
-		}
-		if !ownedByRoot(fi) {
-			return false
-		}
-		if p == filepath.Dir(p) {
-			return true
-		}
+	if os.Geteuid() == 0 {
+		return "", fmt.Errorf("none of %v is a directory only root can change, to make test files in", parents)
 	}
+	return os.MkdirTemp("", "clearance-test-")
 }

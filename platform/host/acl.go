@@ -55,15 +55,61 @@ const (
 	roleAncestor                // a folder above
 )
 
-// trustedSID: the accounts that stand for root. CREATOR OWNER and OWNER
-// RIGHTS stand for the owner, who is checked on its own.
-func trustedSID(sid string) bool {
+// rootSID says whether sid stands for root (rootowned.go): SYSTEM, the
+// Administrators, or TrustedInstaller, the owner of the drive's root and of
+// Windows' own folders.
+func rootSID(sid string) bool {
 	switch sid {
-	case sidSystem, sidAdministrators, sidTrustedInstaller, sidCreatorOwner, sidOwnerRights:
+	case sidSystem, sidAdministrators, sidTrustedInstaller:
 		return true
 	}
 	return false
 }
+
+// trustedSID says whether an entry for sid leaves the object to root:
+// root's accounts, and CREATOR OWNER and OWNER RIGHTS, which stand for the
+// owner, who is checked on its own.
+func trustedSID(sid string) bool {
+	return rootSID(sid) || sid == sidCreatorOwner || sid == sidOwnerRights
+}
+
+// Access entry types (winnt.h) by how aclWriter reads them.
+const (
+	aceAllowed               = 0x0 // ACCESS_ALLOWED_ACE_TYPE
+	aceDenied                = 0x1 // ACCESS_DENIED_ACE_TYPE
+	aceAllowedObject         = 0x5
+	aceDeniedObject          = 0x6
+	aceAllowedCallback       = 0x9 // laid out as an allowed entry; its condition only narrows it
+	aceDeniedCallback        = 0xa
+	aceAllowedCallbackObject = 0xb
+	aceDeniedCallbackObject  = 0xc
+)
+
+// aceKind is how an entry of a given type counts.
+type aceKind int
+
+const (
+	aceIgnored aceKind = iota // it denies: never makes a path unsafe
+	aceRead                   // it grants its mask to the SID after it, which is read
+	aceUnread                 // it may grant, laid out otherwise: counted as granting everything to someone unknown
+)
+
+// kindOfACE sorts an entry by its type. Only the denying kinds are
+// ignored: an entry of a kind Clearance does not read is refused rather
+// than misread.
+func kindOfACE(aceType byte) aceKind {
+	switch aceType {
+	case aceDenied, aceDeniedObject, aceDeniedCallback, aceDeniedCallbackObject:
+		return aceIgnored
+	case aceAllowed, aceAllowedCallback:
+		return aceRead
+	}
+	return aceUnread
+}
+
+// unreadSID stands, in an entry that kindOfACE could not read, for the
+// account it may grant to; such an entry grants genericAll.
+const unreadSID = "an access entry of a kind Clearance cannot read"
 
 // aclWriter returns who besides the trusted accounts can change the object
 // in its role — its owner (who may always rewrite its access list), or the
@@ -72,7 +118,7 @@ func trustedSID(sid string) bool {
 // Deny entries are not weighed against allow entries: a path could be
 // refused that Windows would protect, never the other way round.
 func aclWriter(owner string, nullDACL bool, dacl []ace, role aclRole) (sid string, isOwner bool) {
-	if !trustedSID(owner) {
+	if !rootSID(owner) {
 		return owner, true
 	}
 	if nullDACL {

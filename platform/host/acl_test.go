@@ -46,7 +46,34 @@ var (
 		{allow: true, mask: 0x1200a9, sid: sidUsers},
 		{allow: true, mask: 0x1301bf, sid: sidAuthenticated},
 	}
+	// C:\Program Files, where the installer's warning looks for the
+	// program (generic rights in the inherit-only template entries).
+	programFiles = []ace{
+		{allow: true, mask: 0x1f01ff, sid: sidTrustedInstaller},
+		{allow: true, inheritOnly: true, mask: genericAll, sid: sidTrustedInstaller},
+		{allow: true, mask: 0x1301bf, sid: sidSystem},
+		{allow: true, inheritOnly: true, mask: genericAll, sid: sidSystem},
+		{allow: true, mask: 0x1301bf, sid: sidAdministrators},
+		{allow: true, inheritOnly: true, mask: genericAll, sid: sidAdministrators},
+		{allow: true, mask: 0x1200a9, sid: sidUsers},
+		{allow: true, inheritOnly: true, mask: 0xa0000000, sid: sidUsers},
+		{allow: true, inheritOnly: true, mask: genericAll, sid: sidCreatorOwner},
+		{allow: true, mask: 0x1200a9, sid: sidAllAppPackages},
+		{allow: true, inheritOnly: true, mask: 0xa0000000, sid: sidAllAppPackages},
+	}
+	// C:\Program Files\Clearance, and the program in it, as an elevated
+	// installer makes them: what they inherit from Program Files.
+	programFolder = []ace{
+		{allow: true, mask: 0x1f01ff, sid: sidTrustedInstaller},
+		{allow: true, mask: 0x1f01ff, sid: sidSystem},
+		{allow: true, mask: 0x1f01ff, sid: sidAdministrators},
+		{allow: true, mask: 0x1200a9, sid: sidUsers},
+		{allow: true, mask: 0x1200a9, sid: sidAllAppPackages},
+	}
 )
+
+// sidAllAppPackages is ALL APPLICATION PACKAGES.
+const sidAllAppPackages = "S-1-15-2-1"
 
 const aliceSID = "S-1-5-21-1004336348-1177238915-682003330-1001"
 
@@ -73,6 +100,13 @@ func TestACLWriter(t *testing.T) {
 		{"a user granted delete only", sidSystem, false, append(protectedClearance[:3:3], ace{allow: true, mask: 0x10000, sid: aliceSID}), roleAncestor, aliceSID, false},
 		{"a deny entry grants nothing", sidSystem, false, append(protectedClearance[:3:3], ace{allow: false, mask: 0x1f01ff, sid: sidEveryone}), roleContent, "", false},
 		{"generic write, as a template entry carries it", sidSystem, false, []ace{{allow: true, mask: genericWrite, sid: sidUsers}}, roleContent, sidUsers, false},
+		{"Program Files above the program's folder", sidTrustedInstaller, false, programFiles, roleAncestor, "", false},
+		{"the program's folder", sidAdministrators, false, programFolder, roleContent, "", false},
+		{"the program in it", sidAdministrators, false, programFolder, roleContent, "", false},
+		{"a program a user downloaded", aliceSID, false, programFolder, roleContent, aliceSID, true},
+		{"CREATOR OWNER stands for an owner, and is none", sidCreatorOwner, false, protectedClearance, roleContent, sidCreatorOwner, true},
+		{"an entry of a kind that is not read", sidSystem, false, append(protectedClearance[:3:3], ace{allow: true, mask: genericAll, sid: unreadSID}), roleAncestor, unreadSID, false},
+		{"an entry of a kind that is not read, for what the folder will hold", sidSystem, false, append(protectedClearance[:3:3], ace{allow: true, inheritOnly: true, mask: genericAll, sid: unreadSID}), roleContent, "", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, isOwner := aclWriter(c.owner, c.null, c.dacl, c.role)
@@ -80,5 +114,21 @@ func TestACLWriter(t *testing.T) {
 				t.Errorf("aclWriter = %q (owner %v), want %q (owner %v)", got, isOwner, c.want, c.wantOwner)
 			}
 		})
+	}
+}
+
+// Only entries that deny are passed over; those laid out as an allowed
+// entry are read; any other kind, object and compound entries included,
+// counts as granting everything.
+func TestKindOfACE(t *testing.T) {
+	for typ, want := range map[byte]aceKind{
+		aceAllowed: aceRead, aceAllowedCallback: aceRead,
+		aceDenied: aceIgnored, aceDeniedObject: aceIgnored, aceDeniedCallback: aceIgnored, aceDeniedCallbackObject: aceIgnored,
+		aceAllowedObject: aceUnread, aceAllowedCallbackObject: aceUnread,
+		0x4 /* compound */ : aceUnread, 0x11 /* a mandatory label, which belongs in the SACL */ : aceUnread, 0xff: aceUnread,
+	} {
+		if got := kindOfACE(typ); got != want {
+			t.Errorf("kindOfACE(%#x) = %v, want %v", typ, got, want)
+		}
 	}
 }

@@ -1,21 +1,24 @@
-package host
+package host_test
 
 import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // A second taker waits until the first releases the lock.
 func TestLockFileExcludes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "fix.lock")
-	unlock, err := LockFile(path)
+	path := filepath.Join(roottest.Dir(t), "sub", "fix.lock")
+	unlock, err := host.LockFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := make(chan struct{})
 	go func() {
-		u, err := LockFile(path)
+		u, err := host.LockFile(path)
 		if err != nil {
 			t.Error(err)
 		} else {

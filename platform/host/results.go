@@ -64,8 +64,8 @@ func resultName(token string) (string, error) {
 // and writable only by administrators, for the caller to write the result
 // into once the fix has run: a place that will not do is refused before
 // anything is changed. It creates the directory when missing, and refuses
-// one that anybody else may write, or that is a link; the file is created
-// new (O_CREATE|O_EXCL, relative to the opened directory), so that nothing
+// one that anybody but root could change, or a directory above it
+// (MakeRootOwnedDir); the file is created new (O_CREATE|O_EXCL, relative to the opened directory), so that nothing
 // already at that name, a link included, is followed or overwritten.
 // Results older than an hour are removed first.
 func CreateResult(token string, now time.Time) (*os.File, error) {
@@ -106,45 +106,27 @@ func ReadResult(token string) ([]byte, error) {
 }
 
 // openResultsDir opens the results directory, creating it (and the state
-// directory) when missing. It must belong to an administrator, be a
-// directory and not a link to one, and let nobody else write in it. The
-// state directory above it needs no such check: whoever could replace or
-// rename "results" there gets either a link (refused here) or a directory
-// of their own (refused by its owner), and everything after the check is
-// done relative to the opened directory, whatever happens to its path.
+// directory) when missing, as MakeRootOwnedDir does: it and every
+// directory above it must be root's alone to change. Nobody else can then
+// replace it or what is on the way to it, and everything after the check
+// is done relative to the opened directory.
 func openResultsDir() (*os.Root, error) {
-	state, path := StateDir(), ResultsDir()
-	if err := mkdirAdmin(state); err != nil {
-		return nil, fmt.Errorf("create %s: %w", state, err)
+	path := ResultsDir()
+	_, err := MakeRootOwnedDir(StateDir())
+	if err == nil {
+		_, err = MakeRootOwnedDir(path)
 	}
-	if err := mkdirAdmin(path); err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	sroot, err := os.OpenRoot(state)
-	if err != nil {
-		return nil, err
-	}
-	defer sroot.Close()
-	fi, err := sroot.Lstat("results")
-	if err != nil {
-		return nil, err
-	}
-	if !fi.IsDir() {
-		return nil, unsafeResultsDir(path, errors.New("it is not a directory (a link?)"))
-	}
-	root, err := sroot.OpenRoot("results")
-	if err != nil {
-		return nil, err
-	}
-	if err := checkAdminDir(root); err != nil {
-		root.Close()
+	if ue := (*UnsafePathError)(nil); errors.As(err, &ue) {
 		return nil, unsafeResultsDir(path, err)
 	}
-	return root, nil
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	return os.OpenRoot(path)
 }
 
 func unsafeResultsDir(path string, why error) error {
-	return fmt.Errorf("%s is not a safe place for a fix's result, so none was written: %w; remove it as an administrator and Clearance makes it again", path, why)
+	return fmt.Errorf("%s is not a safe place for a fix's result, so none was written: %w", path, why)
 }
 
 // removeOldResults removes the results older than resultMaxAge, and

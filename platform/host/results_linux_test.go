@@ -1,4 +1,4 @@
-package host
+package host_test
 
 import (
 	"errors"
@@ -8,22 +8,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // resultsState gives the test a state directory of its own, not yet
-// created, which every user may traverse (as /var/lib is).
+// created, in a directory that only root can change and every user may
+// traverse (as /var/lib is).
 func resultsState(t *testing.T) string {
 	t.Helper()
-	base, err := os.MkdirTemp("/tmp", "clr-results-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(base) })
-	if err := os.Chmod(base, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	state := filepath.Join(base, "state")
-	t.Setenv(StateDirEnv, state)
+	state := filepath.Join(roottest.Dir(t), "state")
+	t.Setenv(host.StateDirEnv, state)
 	return state
 }
 
@@ -31,7 +27,7 @@ const testToken = "Q2FzZVN0dWR5VG9rZW4x"
 
 func createResult(t *testing.T, token, content string) string {
 	t.Helper()
-	f, err := CreateResult(token, time.Now())
+	f, err := host.CreateResult(token, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +49,7 @@ func mode(t *testing.T, path string) os.FileMode {
 	return st.Mode()
 }
 
-// The result lands in results/ of the state directory, which CreateResult
+// The result lands in results/ of the state directory, which host.CreateResult
 // makes: the file 0644, the directory 0755, whatever the umask was; it is
 // read back by its token; a second result under the same token is refused
 // and leaves the first alone.
@@ -70,14 +66,14 @@ func TestCreateResult(t *testing.T) {
 	if m := mode(t, filepath.Dir(want)); m != os.ModeDir|0o755 {
 		t.Errorf("directory mode %v, want 0755", m)
 	}
-	if b, err := ReadResult(testToken); err != nil || string(b) != `{"result":"fixed"}` {
+	if b, err := host.ReadResult(testToken); err != nil || string(b) != `{"result":"fixed"}` {
 		t.Fatalf("read back %q %v", b, err)
 	}
-	if f, err := CreateResult(testToken, time.Now()); err == nil {
+	if f, err := host.CreateResult(testToken, time.Now()); err == nil {
 		f.Close()
 		t.Fatal("a second result under the same token was created")
 	}
-	if b, _ := ReadResult(testToken); string(b) != `{"result":"fixed"}` {
+	if b, _ := host.ReadResult(testToken); string(b) != `{"result":"fixed"}` {
 		t.Fatalf("the first result changed: %q", b)
 	}
 }
@@ -91,21 +87,21 @@ func TestResultTokens(t *testing.T) {
 		`abcdefghijklmnop\q`, "abcdefghijklmnop.json", "-abcdefghijklmnop", "abcdefghijklmnop\x00", "abcdefghijklmnöp",
 		"abcdefghijklmnop q", "abcdefghijklmnop\n",
 	} {
-		if f, err := CreateResult(bad, time.Now()); !errors.Is(err, ErrResultToken) {
+		if f, err := host.CreateResult(bad, time.Now()); !errors.Is(err, host.ErrResultToken) {
 			if f != nil {
 				f.Close()
 			}
-			t.Errorf("CreateResult(%q): %v, want ErrResultToken", bad, err)
+			t.Errorf("host.CreateResult(%q): %v, want host.ErrResultToken", bad, err)
 		}
-		if _, err := ReadResult(bad); !errors.Is(err, ErrResultToken) {
-			t.Errorf("ReadResult(%q): %v, want ErrResultToken", bad, err)
+		if _, err := host.ReadResult(bad); !errors.Is(err, host.ErrResultToken) {
+			t.Errorf("host.ReadResult(%q): %v, want host.ErrResultToken", bad, err)
 		}
 	}
 	if _, err := os.Lstat(state); !os.IsNotExist(err) {
 		t.Fatalf("refused tokens created the state directory: %v", err)
 	}
 	for _, good := range []string{strings.Repeat("a", 16), strings.Repeat("Z9", 32), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"} {
-		if err := CheckResultToken(good); err != nil {
+		if err := host.CheckResultToken(good); err != nil {
 			t.Errorf("%q refused: %v", good, err)
 		}
 	}
@@ -125,7 +121,7 @@ func TestCreateResultDoesNotFollowALink(t *testing.T) {
 		if err := os.Symlink(target, filepath.Join(state, "results", "fix-"+token+".json")); err != nil {
 			t.Fatal(err)
 		}
-		if f, err := CreateResult(token, time.Now()); err == nil {
+		if f, err := host.CreateResult(token, time.Now()); err == nil {
 			f.WriteString("overwritten")
 			f.Close()
 			t.Errorf("a result was created through a link to %s", target)
@@ -139,47 +135,79 @@ func TestCreateResultDoesNotFollowALink(t *testing.T) {
 	}
 }
 
-// A results directory that others could write in, or that is not a plain
-// directory, is refused, and nothing is written anywhere.
+// A results directory that someone else owns, or a directory above it
+// that others could change, is refused, and nothing is written anywhere;
+// one of root's that others could write loses that first, as every
+// directory Clearance keeps for itself does (host.MakeRootOwnedDir).
 func TestCreateResultRefusesAnUnsafeDirectory(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		root  bool // needs root (chown)
-		plant func(t *testing.T, results string)
-		says  string
+		plant func(t *testing.T, state string)
+		ok    bool   // accepted
+		says  string // in the refusal
 	}{
-		{"world-writable", false, func(t *testing.T, results string) { mkdir(t, results, 0o777) }, "others may write"},
-		{"group-writable", false, func(t *testing.T, results string) { mkdir(t, results, 0o775) }, "others may write"},
-		{"a link to a directory", false, func(t *testing.T, results string) {
-			elsewhere := filepath.Join(filepath.Dir(results), "elsewhere")
+		{"root's, world-writable", func(t *testing.T, state string) { mkdir(t, filepath.Join(state, "results"), 0o777) }, true, ""},
+		{"root's, group-writable", func(t *testing.T, state string) { mkdir(t, filepath.Join(state, "results"), 0o775) }, true, ""},
+		{"root's link to root's directory", func(t *testing.T, state string) {
+			elsewhere := filepath.Join(filepath.Dir(state), "elsewhere")
 			mkdir(t, elsewhere, 0o755)
-			if err := os.Symlink(elsewhere, results); err != nil {
+			if err := os.Symlink(elsewhere, filepath.Join(state, "results")); err != nil {
 				t.Fatal(err)
 			}
-		}, "not a directory"},
-		{"a file", false, func(t *testing.T, results string) {
-			if err := os.WriteFile(results, nil, 0o644); err != nil {
+		}, true, ""},
+		{"another user's link", func(t *testing.T, state string) {
+			elsewhere := filepath.Join(filepath.Dir(state), "elsewhere")
+			mkdir(t, elsewhere, 0o755)
+			link := filepath.Join(state, "results")
+			if err := os.Symlink(elsewhere, link); err != nil {
 				t.Fatal(err)
 			}
-		}, ""},
-		{"another user's", true, func(t *testing.T, results string) {
+			if err := os.Lchown(link, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}, false, "is a link that belongs to the user"},
+		{"a file", func(t *testing.T, state string) {
+			if err := os.WriteFile(filepath.Join(state, "results"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, false, "not a directory"},
+		{"another user's", func(t *testing.T, state string) {
+			results := filepath.Join(state, "results")
 			mkdir(t, results, 0o755)
 			if err := os.Chown(results, 65534, 65534); err != nil {
 				t.Fatal(err)
 			}
-		}, "belongs to uid 65534"},
+		}, false, "belongs to the user"},
+		{"the state directory another user's", func(t *testing.T, state string) {
+			if err := os.Chown(state, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}, false, "belongs to the user"},
+		{"a directory above that everyone may write", func(t *testing.T, state string) {
+			if err := os.Chmod(filepath.Dir(state), 0o777); err != nil {
+				t.Fatal(err)
+			}
+		}, false, "may be written by anyone"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.root && os.Geteuid() != 0 {
-				if os.Getenv("CI") == "true" {
-					t.Fatal("needs root to give a directory to another user (mandatory in CI)")
-				}
-				t.Skip("needs root to give a directory to another user")
-			}
+			needRootForOwners(t)
 			state := resultsState(t)
 			mkdir(t, state, 0o755)
-			tc.plant(t, filepath.Join(state, "results"))
-			f, err := CreateResult(testToken, time.Now())
+			tc.plant(t, state)
+			f, err := host.CreateResult(testToken, time.Now())
+			if tc.ok {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				f.Close()
+				if m := mode(t, f.Name()); m != 0o644 {
+					t.Errorf("result mode %v", m)
+				}
+				if fi, err := os.Stat(filepath.Dir(f.Name())); err != nil || fi.Mode().Perm() != 0o755 {
+					t.Errorf("the directory the result is in: %v %v, want 0755", fi.Mode(), err)
+				}
+				return
+			}
 			if err == nil {
 				f.Close()
 				t.Fatalf("a result was created at %s", f.Name())

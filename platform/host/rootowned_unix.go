@@ -72,8 +72,8 @@ func walkRootOwned(path string) (string, error) {
 			return "", err
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
-			if uid := ownerOf(fi); uid != 0 {
-				return "", &UnsafePathError{Path: next, Problem: "is a link that belongs to " + userName(uid) + ", not root",
+			if uid := ownerOf(fi); !trustedUID(uid) {
+				return "", &UnsafePathError{Path: next, Problem: "is a link that belongs to " + userName(uid) + ", not " + trustedNames(),
 					Fix: "name the file by its real path, or make root own the link: sudo chown -h root " + shellQuote(next)}
 			}
 			if links++; links > maxLinks {
@@ -113,8 +113,8 @@ func components(p string) []string {
 // checkEntry refuses a file or directory that is not root's, or that
 // someone else may write.
 func checkEntry(path string, fi fs.FileInfo) error {
-	if uid := ownerOf(fi); uid != 0 {
-		return &UnsafePathError{Path: path, Problem: "belongs to " + userName(uid) + ", not root",
+	if uid := ownerOf(fi); !trustedUID(uid) {
+		return &UnsafePathError{Path: path, Problem: "belongs to " + userName(uid) + ", not " + trustedNames(),
 			Fix: "make it root's and writable only by root: sudo chown root " + shellQuote(path) + " && sudo chmod go-w " + shellQuote(path)}
 	}
 	perm := fi.Mode().Perm()
@@ -131,32 +131,42 @@ func checkEntry(path string, fi fs.FileInfo) error {
 	return nil
 }
 
-func makeRootOwnedDir(dir string) (bool, error) {
-	err := os.Mkdir(dir, 0o755)
-	if err == nil {
-		// The umask may have taken bits away, and people read the
-		// configuration too (the tray, `clearance check`).
-		if err := os.Chmod(dir, 0o755); err != nil {
-			return true, err
-		}
-		return true, CheckRootOwned(dir)
+// mkdirRootOwned makes dir, root's (this process's) and 0755 whatever the
+// umask: people read what it holds too (the configuration, by the tray and
+// `clearance check`; a fix's result).
+func mkdirRootOwned(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
 	}
-	if !errors.Is(err, fs.ErrExist) {
+	return os.Chmod(dir, 0o755)
+}
+
+// restrictRootOwnedDir takes group and other write away from a directory
+// that a trusted user owns, and reports whether it did.
+func restrictRootOwnedDir(dir string, fi fs.FileInfo) (bool, error) {
+	if !fi.IsDir() || !trustedUID(ownerOf(fi)) || fi.Mode().Perm()&0o022 == 0 {
+		return false, nil
+	}
+	keep := fs.ModePerm | fs.ModeSticky | fs.ModeSetgid | fs.ModeSetuid
+	if err := os.Chmod(dir, fi.Mode()&keep&^0o022); err != nil {
 		return false, err
 	}
-	changed := false
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return false, err
+	return true, nil
+}
+
+func ownedByRoot(_ string, fi fs.FileInfo) bool { return trustedUID(ownerOf(fi)) }
+
+// trustedUID says whether uid stands for root: root itself, or this
+// process's own user.
+func trustedUID(uid uint32) bool { return uid == 0 || uid == uint32(os.Geteuid()) }
+
+// trustedNames names the trusted users for a message: "root", or "root or
+// the user alice" in a process that is not root.
+func trustedNames() string {
+	if euid := os.Geteuid(); euid != 0 {
+		return "root or " + userName(uint32(euid))
 	}
-	if fi.IsDir() && ownerOf(fi) == 0 && fi.Mode().Perm()&0o022 != 0 {
-		keep := fs.ModePerm | fs.ModeSticky | fs.ModeSetgid | fs.ModeSetuid
-		if err := os.Chmod(dir, fi.Mode()&keep&^0o022); err != nil {
-			return false, err
-		}
-		changed = true
-	}
-	return changed, CheckRootOwned(dir)
+	return "root"
 }
 
 // ownerOf is the file's owner; an owner it cannot read counts as nobody's

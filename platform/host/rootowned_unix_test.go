@@ -1,6 +1,6 @@
 //go:build unix
 
-package host
+package host_test
 
 import (
 	"errors"
@@ -8,10 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // nobodyUID owns the files of "another user" in these tests.
@@ -48,13 +51,13 @@ func layout(t *testing.T) (base, dir, file string) {
 	return base, dir, file
 }
 
-// wantUnsafe checks that err is an UnsafePathError about at, whose text
+// wantUnsafe checks that err is an host.UnsafePathError about at, whose text
 // has problem and fix.
 func wantUnsafe(t *testing.T, err error, at, problem, fix string) {
 	t.Helper()
-	var ue *UnsafePathError
+	var ue *host.UnsafePathError
 	if !errors.As(err, &ue) {
-		t.Fatalf("err %v, want an UnsafePathError about %s", err, at)
+		t.Fatalf("err %v, want an host.UnsafePathError about %s", err, at)
 	}
 	if ue.Path != at || !strings.Contains(ue.Problem, problem) || !strings.Contains(ue.Fix, fix) {
 		t.Fatalf("%+v\nwant path %s, problem with %q, fix with %q", ue, at, problem, fix)
@@ -67,14 +70,14 @@ func wantUnsafe(t *testing.T, err error, at, problem, fix string) {
 func TestRootOwnedAcceptsRootsOwn(t *testing.T) {
 	needRootForOwners(t)
 	_, _, file := layout(t)
-	b, err := ReadRootOwned(file)
+	b, err := host.ReadRootOwned(file)
 	if err != nil || string(b) != "[clock]\n" {
 		t.Fatalf("%q, %v", b, err)
 	}
-	if err := CheckRootOwned("/etc"); err != nil {
+	if err := host.CheckRootOwned("/etc"); err != nil {
 		t.Fatalf("/etc: %v", err)
 	}
-	if _, err := ReadRootOwned(filepath.Join(filepath.Dir(file), "none.toml")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := host.ReadRootOwned(filepath.Join(filepath.Dir(file), "none.toml")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("a missing file in a safe directory: %v, want fs.ErrNotExist", err)
 	}
 }
@@ -108,9 +111,9 @@ func TestRootOwnedRefusesWhatOthersCanChange(t *testing.T) {
 			if c.fixIsCmd {
 				fix += c.at(dir, file)
 			}
-			_, err := ReadRootOwned(file)
+			_, err := host.ReadRootOwned(file)
 			wantUnsafe(t, err, c.at(dir, file), c.problem, fix)
-			wantUnsafe(t, CheckRootOwned(file), c.at(dir, file), c.problem, fix)
+			wantUnsafe(t, host.CheckRootOwned(file), c.at(dir, file), c.problem, fix)
 		})
 	}
 }
@@ -130,7 +133,7 @@ func TestRootOwnedLinks(t *testing.T) {
 	if err := os.Symlink("conf/../conf/config.toml", link); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := ReadRootOwned(link); err != nil || string(b) != "[clock]\n" {
+	if b, err := host.ReadRootOwned(link); err != nil || string(b) != "[clock]\n" {
 		t.Fatalf("root's link: %q, %v", b, err)
 	}
 
@@ -145,10 +148,10 @@ func TestRootOwnedLinks(t *testing.T) {
 	if out, err := exec.Command("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "ln", "-s", file, planted).CombinedOutput(); err != nil {
 		t.Fatalf("plant a link as uid 65534: %v\n%s", err, out)
 	}
-	_, err := ReadRootOwned(planted)
+	_, err := host.ReadRootOwned(planted)
 	wantUnsafe(t, err, drop, "belongs to the user", "sudo chown root "+drop)
 	os.Chown(drop, 0, 0)
-	_, err = ReadRootOwned(planted)
+	_, err = host.ReadRootOwned(planted)
 	wantUnsafe(t, err, planted, "is a link that belongs to the user", "chown -h root "+planted)
 
 	// Root's link to a file in a directory another user may write: the
@@ -165,13 +168,13 @@ func TestRootOwnedLinks(t *testing.T) {
 	if err := os.Symlink(target, filepath.Join(dir, "via-link.toml")); err != nil {
 		t.Fatal(err)
 	}
-	_, err = ReadRootOwned(filepath.Join(dir, "via-link.toml"))
+	_, err = host.ReadRootOwned(filepath.Join(dir, "via-link.toml"))
 	wantUnsafe(t, err, theirs, "may be written by anyone", "sudo chmod go-w "+theirs)
 
 	// A loop ends.
 	loop := filepath.Join(dir, "loop")
 	os.Symlink("loop", loop)
-	if _, err := ReadRootOwned(loop); err == nil {
+	if _, err := host.ReadRootOwned(loop); err == nil {
 		t.Fatal("a link loop was read")
 	}
 }
@@ -183,18 +186,18 @@ func TestMakeRootOwnedDir(t *testing.T) {
 	needRootForOwners(t)
 	base := roottest.Dir(t)
 	dir := filepath.Join(base, "clearance")
-	changed, err := MakeRootOwnedDir(dir)
+	changed, err := host.MakeRootOwnedDir(dir)
 	if err != nil || !changed {
 		t.Fatalf("new directory: changed %v, %v", changed, err)
 	}
 	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o755 {
 		t.Fatalf("mode %v, want 0755", fi.Mode())
 	}
-	if changed, err := MakeRootOwnedDir(dir); err != nil || changed {
+	if changed, err := host.MakeRootOwnedDir(dir); err != nil || changed {
 		t.Fatalf("again: changed %v, %v", changed, err)
 	}
 	os.Chmod(dir, 0o777)
-	if changed, err := MakeRootOwnedDir(dir); err != nil || !changed {
+	if changed, err := host.MakeRootOwnedDir(dir); err != nil || !changed {
 		t.Fatalf("0777: changed %v, %v", changed, err)
 	}
 	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o755 {
@@ -202,9 +205,130 @@ func TestMakeRootOwnedDir(t *testing.T) {
 	}
 	os.Chown(dir, nobodyUID, nobodyUID)
 	os.Chmod(dir, 0o775)
-	changed, err = MakeRootOwnedDir(dir)
+	changed, err = host.MakeRootOwnedDir(dir)
 	wantUnsafe(t, err, dir, "belongs to the user", "sudo chown root "+dir)
 	if fi, _ := os.Stat(dir); changed || fi.Mode().Perm() != 0o775 {
 		t.Fatalf("another user's directory was changed: %v, mode %v", changed, fi.Mode())
+	}
+}
+
+// Missing directories above are made too, root's and 0755; but nothing is
+// made under a directory that fails the check, and the directory that
+// does is named.
+func TestMakeRootOwnedDirParents(t *testing.T) {
+	needRootForOwners(t)
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	base := roottest.Dir(t)
+	dir := filepath.Join(base, "a", "b", "clearance")
+	if changed, err := host.MakeRootOwnedDir(dir); err != nil || !changed {
+		t.Fatalf("changed %v, %v", changed, err)
+	}
+	for _, d := range []string{filepath.Join(base, "a"), filepath.Join(base, "a", "b"), dir} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o755 {
+			t.Errorf("%s: %v %v, want 0755", d, fi.Mode(), err)
+		}
+	}
+
+	shared := filepath.Join(base, "shared")
+	if err := os.Mkdir(shared, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(shared, 0o777|fs.ModeSticky)
+	_, err := host.MakeRootOwnedDir(filepath.Join(shared, "x", "clearance"))
+	wantUnsafe(t, err, shared, "shared directory that anyone may write to", "such as /etc/clearance")
+	if _, err := os.Lstat(filepath.Join(shared, "x")); !os.IsNotExist(err) {
+		t.Fatalf("a directory was made under %s: %v", shared, err)
+	}
+	if fi, _ := os.Stat(shared); fi.Mode().Perm() != 0o777 {
+		t.Fatalf("the directory above was changed: %v", fi.Mode())
+	}
+}
+
+// OwnedByRoot looks at the owner alone.
+func TestOwnedByRoot(t *testing.T) {
+	needRootForOwners(t)
+	_, dir, file := layout(t)
+	theirs := filepath.Join(dir, "theirs")
+	if err := os.WriteFile(theirs, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Chown(theirs, nobodyUID, nobodyUID)
+	os.Chmod(file, 0o666)
+	for path, want := range map[string]bool{file: true, theirs: false} {
+		fi, err := os.Lstat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := host.OwnedByRoot(path, fi); got != want {
+			t.Errorf("OwnedByRoot(%s) = %v, want %v", path, got, want)
+		}
+	}
+}
+
+// rootOwnedHelperEnv names the path that TestRootOwnedHelper checks, in
+// a copy of this test binary run as another user.
+const rootOwnedHelperEnv = "CLEARANCE_HOST_CHECK"
+
+// TestRootOwnedHelper is not a test: run by TestRootOwnedTrustsItsOwnUser
+// as uid 65534, it prints what CheckRootOwned says there.
+func TestRootOwnedHelper(t *testing.T) {
+	path := os.Getenv(rootOwnedHelperEnv)
+	if path == "" {
+		t.Skip("run by TestRootOwnedTrustsItsOwnUser")
+	}
+	if err := host.CheckRootOwned(path); err != nil {
+		os.Stdout.WriteString("refused: " + err.Error() + "\n")
+	} else {
+		os.Stdout.WriteString("accepted\n")
+	}
+}
+
+// A process that is not root trusts its own user too, and nobody else:
+// run as uid 65534, it accepts a directory of its own in root's, and
+// refuses one of uid 65533.
+func TestRootOwnedTrustsItsOwnUser(t *testing.T) {
+	needRootForOwners(t)
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs setpriv(1) from util-linux (mandatory in CI)")
+		}
+		t.Skip("needs setpriv(1) from util-linux")
+	}
+	base := roottest.Dir(t)
+	bins, err := os.MkdirTemp("", "clr-host-") // every user may run what is in it
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(bins) })
+	os.Chmod(bins, 0o755)
+	bin := filepath.Join(bins, "host.test")
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	check := func(path string) string {
+		t.Helper()
+		cmd := exec.Command("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--",
+			bin, "-test.run=^TestRootOwnedHelper$")
+		cmd.Env = append(os.Environ(), rootOwnedHelperEnv+"="+path)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("as uid 65534: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	for uid, want := range map[int]string{nobodyUID: "accepted", nobodyUID - 1: "refused: " + filepath.Join(base, "own-65533") + " belongs to "} {
+		d := filepath.Join(base, "own-"+strconv.Itoa(uid))
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.Chown(d, uid, uid)
+		if got := check(d); !strings.HasPrefix(got, want) {
+			t.Errorf("a directory of uid %d, checked as uid 65534: %q, want %q", uid, got, want)
+		}
 	}
 }

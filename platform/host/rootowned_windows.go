@@ -12,9 +12,11 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// protectedDirSDDL is the folder the installer makes: owned by the
-// Administrators; SYSTEM and Administrators may do anything, Users may
-// read; nothing inherited from %ProgramData%, which lets Users add files.
+// protectedDirSDDL is every folder MakeRootOwnedDir makes (the
+// configuration's and state folder, results): owned by the Administrators,
+// whatever the creating token's default owner; SYSTEM and Administrators
+// may do anything, Users may read and list, in the folder and all it will
+// hold; nothing inherited from %ProgramData%, which lets Users add files.
 const protectedDirSDDL = "O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
 
 func readRootOwned(path string) ([]byte, error) {
@@ -22,8 +24,8 @@ func readRootOwned(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Nobody but the Administrators can change anything on the checked
-	// way, which holds no links: the file read is the file checked.
+	// Nobody but root's accounts can change anything on the checked way,
+	// which holds no links: the file read is the file checked.
 	return os.ReadFile(real)
 }
 
@@ -78,26 +80,11 @@ func checkObject(path string, fi fs.FileInfo, role aclRole) error {
 		return &UnsafePathError{Path: path, Problem: "is a link (a symbolic link or a junction)",
 			Fix: "name the file by its real path, in a folder only Administrators can change, such as %ProgramData%\\Clearance"}
 	}
-	sd, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.OWNER_SECURITY_INFORMATION|windows.DACL_SECURITY_INFORMATION)
+	owner, null, aces, err := securityOf(path)
 	if err != nil {
-		return fmt.Errorf("read who may change %s: %w", path, err)
+		return err
 	}
-	owner, _, err := sd.Owner()
-	if err != nil || owner == nil {
-		return fmt.Errorf("read the owner of %s: %v", path, err)
-	}
-	dacl, _, err := sd.DACL()
-	null := errors.Is(err, windows.ERROR_OBJECT_NOT_FOUND) || err == nil && dacl == nil
-	if err != nil && !null {
-		return fmt.Errorf("read the access list of %s: %w", path, err)
-	}
-	var aces []ace
-	if !null {
-		if aces, err = readACEs(dacl); err != nil {
-			return fmt.Errorf("read the access list of %s: %w", path, err)
-		}
-	}
-	sid, isOwner := aclWriter(owner.String(), null, aces, role)
+	sid, isOwner := aclWriter(owner, null, aces, role)
 	switch {
 	case sid == "":
 		return nil
@@ -116,27 +103,47 @@ func checkObject(path string, fi fs.FileInfo, role aclRole) error {
 	}
 }
 
-// readACEs turns an access list into entries for aclWriter. Allow entries
-// whose layout differs (object entries) count as granting everything to an
-// unknown account: refused rather than misread.
+// securityOf reads the owner and the access list of the file or folder at
+// path (a missing list, nullDACL, grants everything to everyone).
+func securityOf(path string) (owner string, nullDACL bool, aces []ace, err error) {
+	sd, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.OWNER_SECURITY_INFORMATION|windows.DACL_SECURITY_INFORMATION)
+	if err != nil {
+		return "", false, nil, fmt.Errorf("read who may change %s: %w", path, err)
+	}
+	o, _, err := sd.Owner()
+	if err != nil || o == nil {
+		return "", false, nil, fmt.Errorf("read the owner of %s: %v", path, err)
+	}
+	dacl, _, err := sd.DACL()
+	nullDACL = errors.Is(err, windows.ERROR_OBJECT_NOT_FOUND) || err == nil && dacl == nil
+	if err != nil && !nullDACL {
+		return "", false, nil, fmt.Errorf("read the access list of %s: %w", path, err)
+	}
+	if !nullDACL {
+		if aces, err = readACEs(dacl); err != nil {
+			return "", false, nil, fmt.Errorf("read the access list of %s: %w", path, err)
+		}
+	}
+	return o.String(), nullDACL, aces, nil
+}
+
+// readACEs turns an access list into entries for aclWriter, each read as
+// kindOfACE says.
 func readACEs(acl *windows.ACL) ([]ace, error) {
-	const callbackAllowed = 9 // ACCESS_ALLOWED_CALLBACK_ACE_TYPE: laid out as an allowed entry
-	const objectAllowed, callbackObjectAllowed = 5, 11
 	out := make([]ace, 0, acl.AceCount)
 	for i := range uint32(acl.AceCount) {
 		var e *windows.ACCESS_ALLOWED_ACE
 		if err := windows.GetAce(acl, i, &e); err != nil {
 			return nil, err
 		}
-		a := ace{inheritOnly: e.Header.AceFlags&windows.INHERIT_ONLY_ACE != 0, mask: uint32(e.Mask)}
-		switch e.Header.AceType {
-		case windows.ACCESS_ALLOWED_ACE_TYPE, callbackAllowed:
-			a.allow = true
-			a.sid = (*windows.SID)(unsafe.Pointer(&e.SidStart)).String()
-		case objectAllowed, callbackObjectAllowed:
-			a.allow, a.mask, a.sid = true, genericAll, "an entry of a kind Clearance cannot read"
-		default:
+		a := ace{allow: true, inheritOnly: e.Header.AceFlags&windows.INHERIT_ONLY_ACE != 0, mask: uint32(e.Mask)}
+		switch kindOfACE(e.Header.AceType) {
+		case aceIgnored:
 			continue
+		case aceRead:
+			a.sid = (*windows.SID)(unsafe.Pointer(&e.SidStart)).String()
+		case aceUnread:
+			a.mask, a.sid = genericAll, unreadSID
 		}
 		out = append(out, a)
 	}
@@ -159,43 +166,55 @@ func accountName(sid string) string {
 	return account
 }
 
-func makeRootOwnedDir(dir string) (bool, error) {
+// mkdirRootOwned makes dir with protectedDirSDDL.
+func mkdirRootOwned(dir string) error {
+	sd, err := windows.SecurityDescriptorFromString(protectedDirSDDL)
+	if err != nil {
+		return err
+	}
+	p, err := windows.UTF16PtrFromString(dir)
+	if err != nil {
+		return err
+	}
+	sa := &windows.SecurityAttributes{SecurityDescriptor: sd}
+	sa.Length = uint32(unsafe.Sizeof(*sa))
+	if err := windows.CreateDirectory(p, sa); err != nil {
+		return &fs.PathError{Op: "mkdir", Path: dir, Err: err}
+	}
+	return nil
+}
+
+// restrictRootOwnedDir gives an existing folder that root's accounts own,
+// and that others may change, the rights of protectedDirSDDL (older agents
+// made the state folder with a plain mkdir, which inherits Users' right to
+// add files), and reports whether it did.
+func restrictRootOwnedDir(dir string, fi fs.FileInfo) (bool, error) {
+	if !fi.IsDir() || !ownedByRoot(dir, fi) || checkObject(dir, fi, roleContent) == nil {
+		return false, nil
+	}
 	sd, err := windows.SecurityDescriptorFromString(protectedDirSDDL)
 	if err != nil {
 		return false, err
 	}
-	p, err := windows.UTF16PtrFromString(dir)
+	dacl, _, err := sd.DACL()
 	if err != nil {
 		return false, err
 	}
-	sa := &windows.SecurityAttributes{SecurityDescriptor: sd}
-	sa.Length = uint32(unsafe.Sizeof(*sa))
-	err = windows.CreateDirectory(p, sa)
-	if err == nil {
-		return true, CheckRootOwned(dir)
+	if err := windows.SetNamedSecurityInfo(dir, windows.SE_FILE_OBJECT,
+		windows.DACL_SECURITY_INFORMATION|windows.PROTECTED_DACL_SECURITY_INFORMATION, nil, nil, dacl, nil); err != nil {
+		return false, fmt.Errorf("set who may change %s: %w", dir, err)
 	}
-	if !errors.Is(err, windows.ERROR_ALREADY_EXISTS) {
-		return false, &fs.PathError{Op: "mkdir", Path: dir, Err: err}
+	return true, nil
+}
+
+// ownedByRoot says whether SYSTEM, the Administrators or TrustedInstaller
+// own the file at path: what the agent (SYSTEM) or an elevated process
+// creates.
+func ownedByRoot(path string, _ fs.FileInfo) bool {
+	sd, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.OWNER_SECURITY_INFORMATION)
+	if err != nil {
+		return false
 	}
-	// An existing folder: an Administrators' one gets the rights (older
-	// agents made it with a plain mkdir); someone else's is refused.
-	changed := false
-	if fi, err := os.Lstat(dir); err == nil && fi.IsDir() && checkObject(dir, fi, roleContent) != nil {
-		cur, err := windows.GetNamedSecurityInfo(dir, windows.SE_FILE_OBJECT, windows.OWNER_SECURITY_INFORMATION)
-		if err != nil {
-			return false, err
-		}
-		if owner, _, err := cur.Owner(); err == nil && owner != nil && trustedSID(owner.String()) {
-			dacl, _, err := sd.DACL()
-			if err != nil {
-				return false, err
-			}
-			if err := windows.SetNamedSecurityInfo(dir, windows.SE_FILE_OBJECT,
-				windows.DACL_SECURITY_INFORMATION|windows.PROTECTED_DACL_SECURITY_INFORMATION, nil, nil, dacl, nil); err != nil {
-				return false, fmt.Errorf("set who may change %s: %w", dir, err)
-			}
-			changed = true
-		}
-	}
-	return changed, CheckRootOwned(dir)
+	owner, _, err := sd.Owner()
+	return err == nil && owner != nil && rootSID(owner.String())
 }
