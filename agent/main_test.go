@@ -5,14 +5,16 @@ import (
 	"os"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
 // TestMain gives the tests a state directory of their own: the fixes take
 // a lock and read the DNS journal there, and a test must never touch the
-// machine's /var/lib/clearance.
+// machine's /var/lib/clearance. It is in a directory only root can change,
+// as the agent asks of its state directory.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "clearance-agent-test-")
+	dir, err := roottest.MkdirTemp()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

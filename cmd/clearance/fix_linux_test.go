@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 // `clearance fix` for real, inside a network namespace: `ip netns exec`
@@ -52,7 +53,7 @@ func fixIn(t *testing.T, ns *netns, state string, args ...string) (result, api.F
 func TestFixDNSPublicRoundTrip(t *testing.T) {
 	ns := newNetns(t)
 	conf := nsResolvConf(t, ns, testResolvConf)
-	state := t.TempDir()
+	state := roottest.Dir(t)
 
 	r, res := fixIn(t, ns, state, "dns-public")
 	if r.code != 1 || res.Result != api.Failed || len(res.Commands) != 0 {
@@ -97,7 +98,7 @@ func TestFixDNSPublicRoundTrip(t *testing.T) {
 func TestAgentRepairsAnInterruptedDNSSwitch(t *testing.T) {
 	ns := newNetns(t)
 	conf := nsResolvConf(t, ns, testResolvConf)
-	state := t.TempDir()
+	state := roottest.Dir(t)
 	if r, res := fixIn(t, ns, state, "dns-public", "--confirm"); r.code != 0 {
 		t.Fatalf("dns-public: exit %d, %+v\n%s", r.code, res, r.stderr)
 	}

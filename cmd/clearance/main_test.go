@@ -60,9 +60,10 @@ func clearanceCmd(t testing.TB, prefix []string, args ...string) *exec.Cmd {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	// A cache and state directory of the test's own: the program remembers
 	// NTP answers in the user's cache directory, and the agent keeps its
-	// DNS journal in the state directory; a test must touch neither.
-	cmd.Env = append(os.Environ(), "CLEARANCE_RUN_MAIN=1", "NO_COLOR=1", "XDG_CACHE_HOME="+t.TempDir(),
-		"CLEARANCE_STATE_DIR="+t.TempDir())
+	// DNS journal in the state directory; a test must touch neither. Run as
+	// root, the program keeps both only where nobody else can change them.
+	cmd.Env = append(os.Environ(), "CLEARANCE_RUN_MAIN=1", "NO_COLOR=1", "XDG_CACHE_HOME="+roottest.Dir(t),
+		"CLEARANCE_STATE_DIR="+roottest.Dir(t))
 	return cmd
 }
 

@@ -147,9 +147,16 @@ type networksetupRecord struct {
 
 // readDNSJournal reads and checks the journal at path. ErrNoJournal when
 // there is none; any other problem is an error naming the file, which is
-// left where it is.
+// left where it is. What it says is set with full rights (the servers, the
+// file written, the commands' arguments), so a journal that anyone but
+// root could have written, or put in place, is refused and never applied
+// (host.ReadRootOwned).
 func readDNSJournal(path string) (dnsJournal, error) {
-	data, err := os.ReadFile(path)
+	data, err := host.ReadRootOwned(path)
+	if ue := (*host.UnsafePathError)(nil); errors.As(err, &ue) {
+		return dnsJournal{}, fmt.Errorf("the DNS journal %s was not used, because %s %s, and whoever can change it chooses the DNS settings Clearance puts in place: "+
+			"check this machine's DNS settings by hand, then delete the journal, and to keep this from happening again: %s", path, ue.Path, ue.Problem, ue.Fix)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return dnsJournal{}, ErrNoJournal
 	}
@@ -230,9 +237,11 @@ func writeDNSJournal(path string, j dnsJournal) error {
 		return fmt.Errorf("encode the DNS journal: %w", err)
 	}
 	data = append(data, '\n')
+	// The state directory: made so that only root may change it, never
+	// with what it would inherit (%ProgramData% lets Users create files).
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+	if _, err := host.MakeRootOwnedDir(dir); err != nil {
+		return fmt.Errorf("prepare %s for the DNS journal: %w", dir, err)
 	}
 	// Readable by root only: it holds a copy of the person's own DNS
 	// settings (a whole resolv.conf, with its search domains). A journal
@@ -263,12 +272,12 @@ func removeDNSJournal(path string) error {
 // removeDNSLeftovers removes the temporary files that a crash in the middle
 // of a DNS change leaves behind: the journal's, beside journalPath, and
 // resolv.conf's, beside each of files (platform.IsTempFor). Only what
-// Clearance itself creates is removed: a regular file owned by root (by
-// Administrators or SYSTEM on Windows) whose name is exactly one of those.
-// A link is neither followed nor removed, and nothing else in the directory
-// is touched. Unlike platform.RemoveStaleTemps it removes them whatever
-// their age, as nothing else writes these files while the agent starts, and
-// through ch, so that the agent can log each removal.
+// Clearance itself creates is removed: a regular file owned by root
+// (host.OwnedByRoot) whose name is exactly one of those. A link is neither
+// followed nor removed, and nothing else in the directory is touched.
+// Unlike platform.RemoveStaleTemps it removes them whatever their age, as
+// nothing else writes these files while the agent starts, and through ch,
+// so that the agent can log each removal.
 func removeDNSLeftovers(ctx context.Context, ch *platform.Changes, journalPath string, files []string) error {
 	var errs []error
 	done := map[string]bool{}
@@ -289,7 +298,7 @@ func removeDNSLeftovers(ctx context.Context, ch *platform.Changes, journalPath s
 			}
 			done[p] = true
 			fi, err := os.Lstat(p)
-			if err != nil || !fi.Mode().IsRegular() || !ownedBySystem(p, fi) {
+			if err != nil || !fi.Mode().IsRegular() || !host.OwnedByRoot(p, fi) {
 				continue
 			}
 			err = ch.Do(ctx, "remove "+p+" (a temporary file left by a crash)", func(context.Context) error {

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
@@ -71,7 +73,8 @@ func needsRootAndSetpriv(t *testing.T) {
 	t.Skip(why)
 }
 
-// publicDir is a directory every uid can enter (go test's own are private).
+// publicDir is a directory every uid can enter (go test's own are
+// private), for a copy of the test binary to run as another uid.
 func publicDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("/tmp", "clr-dnsjournal-")
@@ -91,7 +94,7 @@ func publicDir(t *testing.T) string {
 // still learns that public DNS is in effect, without an error.
 func TestDNSJournalOnlyRootReads(t *testing.T) {
 	needsRootAndSetpriv(t)
-	dir := publicDir(t)
+	dir := roottest.Dir(t)
 	path := filepath.Join(dir, "state", "dns-journal.json")
 	src, _ := resolvConfIn(t, dir, "resolv.conf")
 	j, err := recordResolvConfFile(src)
@@ -132,7 +135,7 @@ func TestDNSJournalOnlyRootReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "platform.test")
+	bin := filepath.Join(publicDir(t), "platform.test")
 	if err := os.WriteFile(bin, b, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +177,7 @@ func TestRepairDNSRemovesLeftovers(t *testing.T) {
 	needsRootAndSetpriv(t)
 	for _, phase := range []string{"", dnsPhaseApplying, dnsPhaseActive} {
 		t.Run(cmp.Or(phase, "no journal"), func(t *testing.T) {
-			root := t.TempDir()
+			root := roottest.Dir(t)
 			state, etc, run, other := filepath.Join(root, "state"), filepath.Join(root, "etc"), filepath.Join(root, "run"), filepath.Join(root, "other")
 			for _, d := range []string{state, etc, run, other} {
 				if err := os.MkdirAll(d, 0o755); err != nil {
@@ -271,5 +274,163 @@ func TestRepairDNSRemovesLeftovers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// plantJournal writes an "applying" journal at path, as an attacker would:
+// it names victim as the resolv.conf to put back, with content of their
+// choice, which the repair would write with root's rights.
+func plantJournal(t *testing.T, path, victim string) {
+	t.Helper()
+	j := dnsJournal{Version: dnsJournalVersion, Phase: dnsPhaseApplying, OS: "linux", Tool: dnsToolResolvConf,
+		Interface:  dnsJournalIface{ID: victim, Name: victim},
+		IPv4:       dnsFamilyRecord{Mode: dnsModeStatic, Servers: []string{"203.0.113.66"}},
+		IPv6:       dnsFamilyRecord{Mode: dnsModeUnused},
+		Public:     publicDNSResolvConf,
+		ResolvConf: &resolvConfRecord{Path: victim, Target: victim, Content: []byte("nameserver 203.0.113.66\n"), Mode: 0o644}}
+	if err := writeDNSJournal(path, j); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A journal that anyone but root could have written or put in place — one
+// of another user, or in a directory they may write — is refused by the
+// repair at start, by dns-restore and by dns-public, with a message that
+// names what is wrong; nothing it says is applied, and it is left there.
+func TestDNSJournalOthersCouldChangeIsRefused(t *testing.T) {
+	needsRootAndSetpriv(t)
+	for _, c := range []struct {
+		name    string
+		spoil   func(t *testing.T, state, journal string) string // returns the path at fault
+		problem string
+	}{
+		{"journal of uid 65534", func(t *testing.T, _, journal string) string {
+			chownT(t, journal, 65534)
+			return journal
+		}, "belongs to the user nobody"},
+		{"state directory everyone may write", func(t *testing.T, state, _ string) string {
+			if err := os.Chmod(state, 0o777); err != nil {
+				t.Fatal(err)
+			}
+			return state
+		}, "may be written by anyone"},
+		{"state directory of uid 65534", func(t *testing.T, state, _ string) string {
+			chownT(t, state, 65534)
+			return state
+		}, "belongs to the user nobody"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			base := roottest.Dir(t)
+			state := filepath.Join(base, "state")
+			journal := filepath.Join(state, "dns-journal.json")
+			victim, orig := resolvConfIn(t, base, "resolv.conf")
+			plantJournal(t, journal, victim)
+			at := c.spoil(t, state, journal)
+
+			for _, step := range []struct {
+				name string
+				run  func(ch *platform.Changes) error
+			}{
+				{"repair", func(ch *platform.Changes) error { _, err := repairDNS(t.Context(), ch, journal, ""); return err }},
+				{"restore", func(ch *platform.Changes) error {
+					_, err := Restore(t.Context(), newDNSFake(t, nil), ch, journal)
+					return err
+				}},
+				{"switch", func(ch *platform.Changes) error {
+					_, err := switchDNS(t.Context(), newDNSFake(t, nil), ch, journal, recordFileAt(victim))
+					return err
+				}},
+			} {
+				ch := platform.NewChanges(newDNSFake(t, nil), false)
+				err := step.run(ch)
+				if err == nil || !strings.Contains(err.Error(), "the DNS journal "+journal+" was not used, because "+at+" "+c.problem) {
+					t.Errorf("%s: %v; want it refused, naming %s", step.name, err, at)
+				}
+				if cmds := ch.Commands(); len(cmds) != 0 {
+					t.Errorf("%s changed things: %q", step.name, cmds)
+				}
+				if got, _ := os.ReadFile(victim); !bytes.Equal(got, orig) {
+					t.Fatalf("%s wrote what the journal said into %s:\n%s", step.name, victim, got)
+				}
+				if _, err := os.Lstat(journal); err != nil {
+					t.Fatalf("%s removed the journal: %v", step.name, err)
+				}
+			}
+		})
+	}
+}
+
+func chownT(t *testing.T, path string, uid int) {
+	t.Helper()
+	if err := os.Chown(path, uid, uid); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A journal that an older Clearance left readable by everyone, in effect
+// ("active") and so not rewritten until dns-restore, becomes root's alone
+// to read at the next start; one already private is not touched.
+func TestRepairMakesAnOldJournalPrivate(t *testing.T) {
+	needsRootAndSetpriv(t)
+	base := roottest.Dir(t)
+	journal := filepath.Join(base, "state", "dns-journal.json")
+	src, _ := resolvConfIn(t, base, "resolv.conf")
+	j, err := recordResolvConfFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Version, j.Phase, j.OS, j.Public = dnsJournalVersion, dnsPhaseActive, "linux", publicDNSResolvConf
+	if err := writeDNSJournal(journal, j); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(journal, 0o644); err != nil { // as an older Clearance wrote it
+		t.Fatal(err)
+	}
+	want := "make " + journal + " readable by root only (it holds a copy of the DNS settings)"
+	for i, wantCmds := range [][]string{{want}, nil} {
+		ch := platform.NewChanges(newDNSFake(t, nil), false)
+		if repaired, err := repairDNS(t.Context(), ch, journal, ""); err != nil || repaired {
+			t.Fatalf("start %d: repairDNS = %v, %v", i+1, repaired, err)
+		}
+		if !slices.Equal(ch.Commands(), wantCmds) {
+			t.Errorf("start %d: commands %q, want %q", i+1, ch.Commands(), wantCmds)
+		}
+		fi, err := os.Stat(journal)
+		if err != nil {
+			t.Fatalf("start %d: the active journal is gone: %v", i+1, err)
+		}
+		if m := fi.Mode().Perm(); m != 0o600 {
+			t.Fatalf("start %d: journal mode %v, want 0600", i+1, m)
+		}
+	}
+}
+
+// The journal's directory is the state directory: writing the journal
+// makes it root's and 0755 whatever the umask, never where others could
+// change it.
+func TestDNSJournalMakesTheStateDir(t *testing.T) {
+	needsRootAndSetpriv(t)
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	base := roottest.Dir(t)
+	state := filepath.Join(base, "lib", "clearance")
+	plantJournal(t, filepath.Join(state, "dns-journal.json"), filepath.Join(base, "resolv.conf"))
+	for _, d := range []string{filepath.Dir(state), state} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o755 {
+			t.Errorf("%s: %v %v, want 0755", d, fi.Mode(), err)
+		}
+	}
+
+	open := filepath.Join(base, "open")
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(open, 0o777)
+	j := dnsJournal{Version: dnsJournalVersion}
+	if err := writeDNSJournal(filepath.Join(open, "state", "dns-journal.json"), j); err == nil || !strings.Contains(err.Error(), open+" may be written by anyone") {
+		t.Fatalf("a journal under %s: %v, want it refused", open, err)
+	}
+	if _, err := os.Lstat(filepath.Join(open, "state")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the state directory was made under %s: %v", open, err)
 	}
 }

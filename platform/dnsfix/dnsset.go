@@ -118,9 +118,11 @@ func PublicActive(journalPath string) (bool, Switch, error) {
 // crash between journal and change, or during the change) is rolled back to
 // the recorded settings and removed, as is one left "restoring" (a crash
 // during dns-restore); one in the "active" phase is left alone: public DNS
-// stays in effect until dns-restore. The temporary files a crash left are
-// removed in any case (removeDNSLeftovers). It reports whether it put
-// settings back.
+// stays in effect until dns-restore, and its journal becomes readable by
+// root only if an older Clearance left it open to all. A journal that
+// anyone but root could have changed is refused, and nothing is done with
+// it. The temporary files a crash left are removed in any case
+// (removeDNSLeftovers). It reports whether it put settings back.
 func Repair(ctx context.Context, read platform.Runner, ch *platform.Changes, journalPath string) (repaired bool, err error) {
 	return repairDNS(ctx, ch, journalPath, systemResolvConf)
 }
@@ -143,6 +145,9 @@ func repairDNS(ctx context.Context, ch *platform.Changes, journalPath, resolvCon
 		}
 	}
 	leftErr := removeDNSLeftovers(ctx, ch, journalPath, files)
+	if jerr == nil {
+		leftErr = errors.Join(leftErr, keepJournalPrivate(ctx, ch, journalPath))
+	}
 	switch {
 	case errors.Is(jerr, ErrNoJournal):
 		return false, leftErr

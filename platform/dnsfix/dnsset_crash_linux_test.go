@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
@@ -143,7 +144,7 @@ func newDNSCrashCase(t *testing.T, fixture string) *dnsCrashCase {
 // fresh gives the case a new directory holding the original file.
 func (c *dnsCrashCase) fresh(t *testing.T) {
 	t.Helper()
-	c.dir = t.TempDir()
+	c.dir = roottest.Dir(t)
 	c.file = filepath.Join(c.dir, "resolv.conf")
 	c.etc, c.stateDir = filepath.Join(c.dir, "etc"), filepath.Join(c.dir, "state")
 	c.journal = filepath.Join(c.stateDir, "dns-journal.json")

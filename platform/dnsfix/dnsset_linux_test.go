@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/internal/platformtest"
@@ -58,7 +59,7 @@ func noLeftovers(t *testing.T, dir string) {
 // the rest of the file; a second dns-public is refused; dns-restore gives
 // back the same bytes and mode.
 func TestResolvConfRoundTrip(t *testing.T) {
-	dir := t.TempDir()
+	dir := roottest.Dir(t)
 	path, orig := resolvConfIn(t, dir, "resolv.conf")
 	if err := os.Chmod(path, 0o640); err != nil { // an unusual mode must survive too
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func TestResolvConfRoundTrip(t *testing.T) {
 // A symlinked resolv.conf (resolvconf, some DHCP clients) stays a link to
 // the same file; that file is what is written and restored.
 func TestResolvConfRoundTripSymlink(t *testing.T) {
-	dir := t.TempDir()
+	dir := roottest.Dir(t)
 	target, orig := resolvConfIn(t, dir, "run/resolvconf/resolv.conf")
 	link := filepath.Join(dir, "etc", "resolv.conf")
 	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
@@ -176,7 +177,7 @@ func TestResolvConfCrashRepair(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := roottest.Dir(t)
 			path, orig := resolvConfIn(t, dir, "resolv.conf")
 			journal := filepath.Join(dir, "state", "dns-journal.json")
 			// What SwitchToPublic does first, and then the process dies.
@@ -207,7 +208,7 @@ func TestResolvConfCrashRepair(t *testing.T) {
 // A crash in the middle of dns-restore (the file half rewritten in place)
 // leaves the journal "restoring": the next start finishes the restore.
 func TestResolvConfCrashDuringRestore(t *testing.T) {
-	dir := t.TempDir()
+	dir := roottest.Dir(t)
 	path, orig := resolvConfIn(t, dir, "resolv.conf")
 	journal := filepath.Join(dir, "state", "dns-journal.json")
 	run := newDNSFake(t, nil)
@@ -396,7 +397,7 @@ func TestResolvConfRealMountNamespace(t *testing.T) {
 	dnssetNeedsRoot(t)
 	hostResolvConfUnchanged(t)
 
-	dir := t.TempDir()
+	dir := roottest.Dir(t)
 	file, orig := resolvConfIn(t, dir, "resolv.conf")
 	etc := filepath.Join(dir, "etc")
 	if err := os.MkdirAll(etc, 0o755); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/internal/platformtest"
@@ -52,7 +53,7 @@ func (f *dnsFake) Run(_ context.Context, name string, args ...string) ([]byte, e
 var dnsOK = dnsAnswer{}
 
 func journalPathIn(t *testing.T) string {
-	return filepath.Join(t.TempDir(), "state", "dns-journal.json")
+	return filepath.Join(roottest.Dir(t), "state", "dns-journal.json") // as the journal asks (host.ReadRootOwned)
 }
 
 func assertCalls(t *testing.T, f *dnsFake, want ...string) {

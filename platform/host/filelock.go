@@ -6,12 +6,15 @@ import (
 	"path/filepath"
 )
 
-// LockFile takes an exclusive lock on path (created, with its directory,
-// if missing), waiting for another process that holds it, and returns the
-// function that releases it. The lock dies with the process, so a crash
-// leaves nothing stale. Per OS: filelock_unix.go, filelock_windows.go.
+// LockFile takes an exclusive lock on path (created if missing), waiting
+// for another process that holds it, and returns the function that
+// releases it. The lock dies with the process, so a crash leaves nothing
+// stale. Its directory is the state directory, where the DNS journal is
+// kept too: it is made, or checked, as MakeRootOwnedDir does, so that a
+// fix never creates it with what it would inherit. Per OS:
+// filelock_unix.go, filelock_windows.go.
 func LockFile(path string) (unlock func(), err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if _, err := MakeRootOwnedDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)

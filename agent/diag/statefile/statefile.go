@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // ErrTooLarge is Load's error for a file over its bound.
@@ -51,15 +52,28 @@ func Load(path string, limit int64, v any) (found bool, err error) {
 
 // Save replaces the file at path with v as JSON, mode 0600, in one step
 // (platform.WriteFileAtomic), so that a reader sees the old or the new
-// file; not fsynced, as the package says. The directory is created, owner
-// only, when missing.
+// file; not fsynced, as the package says. The directory is created when
+// missing (makeDir).
 func Save(path string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := makeDir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	return platform.WriteFileAtomic(path, b, 0o600, false)
+}
+
+// makeDir creates dir when missing. A process with full rights keeps its
+// memory in the state directory, beside the DNS journal: it is made as
+// host.MakeRootOwnedDir makes it, only root may change it, never with what
+// it would inherit (%ProgramData% lets Users create files). A person's own
+// process keeps its memory in its cache, owner only.
+func makeDir(dir string) error {
+	if host.IsAdmin() {
+		_, err := host.MakeRootOwnedDir(dir)
+		return err
+	}
+	return os.MkdirAll(dir, 0o700)
 }

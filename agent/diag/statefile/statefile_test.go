@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 type doc struct {
@@ -13,19 +16,31 @@ type doc struct {
 	Items   map[string]int `json:"items"`
 }
 
+// The file is its owner's alone. A person's process keeps its directory
+// to itself too; one with full rights (the agent) makes the state
+// directory root's and 0755, as every directory it keeps is.
 func TestSaveLoadRoundTripOwnerOnly(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "state.json")
+	path := filepath.Join(roottest.Dir(t), "sub", "state.json")
 	if err := Save(path, doc{1, map[string]int{"a": 2}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{path, filepath.Dir(path)} {
+	mode := func(p string) os.FileMode {
 		fi, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fi.Mode().Perm()&0o077 != 0 {
-			t.Errorf("%s has mode %v; only its owner may read it", p, fi.Mode().Perm())
+		return fi.Mode().Perm()
+	}
+	if m := mode(path); m&0o077 != 0 {
+		t.Errorf("%s has mode %v; only its owner may read it", path, m)
+	}
+	dir := filepath.Dir(path)
+	if host.IsAdmin() {
+		if m, err := mode(dir), host.CheckRootOwned(dir); m != 0o755 || err != nil {
+			t.Errorf("%s has mode %v (%v); want root's, 0755", dir, m, err)
 		}
+	} else if m := mode(dir); m&0o077 != 0 {
+		t.Errorf("%s has mode %v; only its owner may read it", dir, m)
 	}
 	var got doc
 	found, err := Load(path, 1<<10, &got)
@@ -35,6 +50,29 @@ func TestSaveLoadRoundTripOwnerOnly(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*"))
 	if len(left) != 0 {
 		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+// With full rights, the state directory is never made where anyone else
+// could change it.
+func TestSaveRefusesAnOpenStateDir(t *testing.T) {
+	if !host.IsAdmin() {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs root, which keeps its memory in the state directory (mandatory in CI)")
+		}
+		t.Skip("needs root, which keeps its memory in the state directory")
+	}
+	open := filepath.Join(roottest.Dir(t), "open")
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(open, 0o777)
+	var ue *host.UnsafePathError
+	if err := Save(filepath.Join(open, "clearance", "ntp.json"), doc{Version: 1}); !errors.As(err, &ue) || ue.Path != open {
+		t.Fatalf("Save under %s: %v, want it refused for that directory", open, err)
+	}
+	if _, err := os.Lstat(filepath.Join(open, "clearance")); !os.IsNotExist(err) {
+		t.Fatalf("the directory was made: %v", err)
 	}
 }
 
