@@ -12,6 +12,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/check"
 	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 // TestLifecycle runs the agent in-process with its API on a real Unix
@@ -22,7 +23,7 @@ func TestLifecycle(t *testing.T) {
 	vpn := newScript("vpn")
 	vpn.set(check.Warn, finding.VPNActive)
 	opts := testOptions(t, vpn)
-	opts.Address = filepath.Join(t.TempDir(), "agent.sock")
+	opts.Address = filepath.Join(roottest.Dir(t), "agent.sock") // a directory only root can change, as api.Listen asks
 	a, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +91,7 @@ func TestLifecycle(t *testing.T) {
 
 func TestRunFailsWhenTheSocketCannotBeMade(t *testing.T) {
 	opts := testOptions(t)
-	opts.Address = filepath.Join(t.TempDir(), "missing", "deeper", "\x00bad")
+	opts.Address = filepath.Join(roottest.Dir(t), "missing", "deeper", "\x00bad")
 	a, err := New(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -27,14 +27,22 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$(dirname "$0")/.."
 
+# The agent's socket must be in a directory that only root (or, run by
+# another user, that user) can change, with every directory above it, as
+# nothing under /tmp is: /run as root, else the runtime directory.
+rundir=${XDG_RUNTIME_DIR:-}
+[ "$(id -u)" = 0 ] && rundir=/run
+[ -n "$rundir" ] || { echo "tray-demo: needs root, or XDG_RUNTIME_DIR for the agent's socket" >&2; exit 2; }
 work=$(mktemp -d /tmp/clr-demo.XXXXXX)
+sockdir=$(mktemp -d "$rundir/clr-demo.XXXXXX")
+chmod 755 "$sockdir"
 pids=()
 cleanup() {
 	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
 		kill "${pids[i]}" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
-	rm -rf "$work"
+	rm -rf "$work" "$sockdir"
 }
 trap cleanup EXIT
 
@@ -98,15 +106,15 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-"$work/traydemo" agent -socket "$work/agent.sock" -scenario problems >"$work/agent.log" 2>&1 &
+"$work/traydemo" agent -socket "$sockdir/agent.sock" -scenario problems >"$work/agent.log" 2>&1 &
 agent=$!
 pids+=($agent)
-for _ in $(seq 50); do [ -S "$work/agent.sock" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -S "$sockdir/agent.sock" ] && break; sleep 0.1; done
 
 # The tray, as a person's session starts it (without their proxy settings,
 # so that the proxy check probes nothing).
 env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
-	"$work/clearance" tray --socket "$work/agent.sock" --verbose >"$work/tray.log" 2>&1 &
+	"$work/clearance" tray --socket "$sockdir/agent.sock" --verbose >"$work/tray.log" 2>&1 &
 pids+=($!)
 registered() {
 	gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \

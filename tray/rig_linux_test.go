@@ -22,6 +22,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/assets"
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/tray/notify/notifytest"
 )
 
@@ -248,7 +249,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if !o.noWatcher {
 		r.watch = startWatcher(t, addr)
 	}
-	r.agent = newTestAgent(t, dir, o.state)
+	r.agent = newTestAgent(t, roottest.Dir(t), o.state) // a socket's directory only root can change, as api.Listen asks
 	if !o.noAgent {
 		r.agent.start()
 	}

@@ -10,11 +10,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // Listen opens the API's Unix socket at path (DefaultAddress when empty).
@@ -23,9 +22,12 @@ import (
 // caller's peer credentials. A socket left behind by an agent that died is
 // replaced, but only when nothing answers on it.
 //
-// The directory must belong to the agent's user (root) and be writable by
-// nobody else: whoever may write there could put their own socket in the
-// agent's place, or a link where the agent sets the socket's mode.
+// The directory, and every directory above it, must be root's (the
+// agent's user's) alone to change: whoever could write in one of them
+// could rename the socket's directory away, or the socket, and put their
+// own in its place, which the tray and `clearance fix` would then trust.
+// Since nobody else can, the path still names the socket just bound when
+// its mode is set, and a plain chmod will do.
 func Listen(path string) (net.Listener, error) {
 	if path == "" {
 		path = DefaultAddress
@@ -42,60 +44,30 @@ func Listen(path string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
-	afterBind(path)
-	if err := chmodSocket(path, 0o666); err != nil {
+	if err := os.Chmod(path, 0o666); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("let local users connect to %s: %w", path, err)
 	}
 	return ln, nil
 }
 
-// afterBind runs between bind and chmod: a test's chance to do what
-// someone who could write to the directory might.
-var afterBind = func(path string) {}
-
-// socketDir makes dir, creating it 0755 when missing, and checks that it
-// belongs to this process's user and that nobody else may write to it. It
-// looks at the directory through a descriptor opened without following a
-// link, so that what it checks (and sets) is what is there.
+// socketDir makes dir when it is missing, as host.MakeRootOwnedDir does,
+// and checks that nobody but root could change it or a directory above it
+// (host.CheckRootOwned). An existing directory is not changed: one that
+// fails is an administrator's to put right, or to name another.
 func socketDir(dir string) error {
-	created := false
-	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("create the socket's directory: %w", err)
-		}
-		created = true
+	var err error
+	if _, lerr := os.Lstat(dir); errors.Is(lerr, fs.ErrNotExist) {
+		_, err = host.MakeRootOwnedDir(dir)
+	} else {
+		err = host.CheckRootOwned(dir)
 	}
-	f, err := os.OpenFile(dir, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	if ue := (*host.UnsafePathError)(nil); errors.As(err, &ue) {
+		return fmt.Errorf("the socket's directory %s is not safe: %s %s, and whoever can change it could put another socket in the agent's place (to fix it: %s)",
+			dir, ue.Path, ue.Problem, ue.Fix)
+	}
 	if err != nil {
-		return fmt.Errorf("the socket's directory %s cannot be used (%w); it must be a directory, not a link", dir, err)
-	}
-	defer f.Close()
-	if created {
-		if err := f.Chmod(0o755); err != nil { // whatever the umask
-			return fmt.Errorf("open up the socket's directory: %w", err)
-		}
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("look at the socket's directory: %w", err)
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fmt.Errorf("look at the socket's directory %s: no owner", dir)
-	}
-	owner, chown := "root", "root" // the user the agent runs as, in words and for chown
-	if euid := os.Geteuid(); euid != 0 {
-		owner, chown = fmt.Sprintf("uid %d", euid), strconv.Itoa(euid)
-	}
-	if int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("the socket's directory %s belongs to uid %d, not %s, and its owner could put another socket in the agent's place; "+
-			"remove it (the agent makes it again) or give it to %s: sudo chown %s %s && sudo chmod 755 %s",
-			dir, st.Uid, owner, owner, chown, dir, dir)
-	}
-	if perm := fi.Mode().Perm(); perm&^0o755 != 0 {
-		return fmt.Errorf("the socket's directory %s has mode %04o: users other than %s could put another socket in the agent's place; "+
-			"make it 0755: sudo chmod 755 %s", dir, perm, owner, dir)
+		return fmt.Errorf("prepare the socket's directory %s: %w", dir, err)
 	}
 	return nil
 }

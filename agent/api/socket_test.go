@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 // patience bounds every wait in these tests: generous, because only the
@@ -74,15 +76,12 @@ func startServer(t testing.TB, configure func(*Config)) *testServer {
 }
 
 // shortTempDir is a temporary directory with a short path: a socket's path
-// must fit in sun_path (104 bytes on macOS, whose TMPDIR is long).
+// must fit in sun_path (104 bytes on macOS, whose TMPDIR is long). Listen
+// asks that only root (or, run by another user, that user) can change it
+// or any directory above it, which nothing under /tmp is.
 func shortTempDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "clr-api-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
+	return roottest.Dir(t)
 }
 
 // do sends one request and reads the whole answer.

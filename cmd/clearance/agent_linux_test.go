@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 // The agent as the service runs it, a child process under `ip netns exec`
@@ -26,10 +27,11 @@ type runningAgent struct {
 
 // startAgent starts the agent with prefix (e.g. `ip netns exec NAME`) and
 // config, waits until its API answers, and stops it by its pid when the
-// test ends. Its state directory is the test's own.
+// test ends. Its state directory is the test's own, and so is its
+// socket's, in a directory only root can change, as the agent asks.
 func startAgent(t testing.TB, prefix []string, config string, extraEnv ...string) *runningAgent {
 	t.Helper()
-	return startAgentAt(t, prefix, config, filepath.Join(t.TempDir(), "agent.sock"), extraEnv...)
+	return startAgentAt(t, prefix, config, filepath.Join(roottest.Dir(t), "agent.sock"), extraEnv...)
 }
 
 // startAgentAt is startAgent with the API's socket at sock.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/fix"
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 // The local API's authorization against real peers: a client run as another,
@@ -98,10 +99,11 @@ func startAPIPeerServer(t *testing.T, configure func(*api.Config)) *apiPeerServe
 	return s
 }
 
-// sharedDir returns a directory for the API's socket, and a copy of this
-// test binary in it, that any uid can reach and run (go test's own build
-// directory is private). It needs root, and setpriv(1) to run the copy as
-// another uid.
+// sharedDir returns a directory for the API's socket that any uid can
+// reach and only root can change, as the agent asks (roottest), and a copy
+// of this test binary that any uid can run (go test's own build directory
+// is private). It needs root, and setpriv(1) to run the copy as another
+// uid.
 func sharedDir(t *testing.T) (dir, bin string) {
 	t.Helper()
 	requireRoot(t)
@@ -118,12 +120,12 @@ func sharedDirAsRoot(t testing.TB) (dir, bin string) {
 		}
 		t.Skip("needs setpriv(1) from util-linux")
 	}
-	dir, err := os.MkdirTemp("/tmp", "clr-api-")
+	bins, err := os.MkdirTemp("/tmp", "clr-api-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
+	t.Cleanup(func() { os.RemoveAll(bins) })
+	if err := os.Chmod(bins, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	self, err := os.Executable()
@@ -134,11 +136,11 @@ func sharedDirAsRoot(t testing.TB) (dir, bin string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin = filepath.Join(dir, "clearance.test")
+	bin = filepath.Join(bins, "clearance.test")
 	if err := os.WriteFile(bin, b, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return dir, bin
+	return roottest.Dir(t), bin
 }
 
 // as sends one request from a child running as uid (and gid uid) with no

@@ -41,7 +41,7 @@ func TestAgentRefusesConfigOthersCanChange(t *testing.T) {
 	ns := newNetns(t)
 	ns.offlineResolver(t)
 	dir, file := sharedConfig(t)
-	cmd := clearanceCmd(t, ns.prefix(), "agent", "--socket", filepath.Join(t.TempDir(), "agent.sock"), "--config", file)
+	cmd := clearanceCmd(t, ns.prefix(), "agent", "--socket", filepath.Join(roottest.Dir(t), "agent.sock"), "--config", file)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
