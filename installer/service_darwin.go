@@ -4,7 +4,6 @@ import (
 	"github.com/kardianos/service"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/platform"
 )
 
 // serviceOptions: a launchd daemon started at boot and kept alive.
@@ -13,14 +12,6 @@ func serviceOptions() service.KeyValue {
 		"RunAtLoad": true,
 		"KeepAlive": true,
 	}
-}
-
-// serviceEnv: the marker, and the system's own PATH, so that the agent
-// never starts with the PATH of whoever ran install or restart (a SysV
-// script passes it on); the agent resets the rest itself
-// (platform.ResetEnv).
-func serviceEnv() map[string]string {
-	return map[string]string{markerEnv: "1", "PATH": platform.SystemPATH()}
 }
 
 func registrationFile(string) string {

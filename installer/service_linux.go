@@ -11,7 +11,6 @@ import (
 	"github.com/kardianos/service"
 
 	"github.com/clearance-app/clearance/agent/api"
-	"github.com/clearance-app/clearance/platform"
 )
 
 func serviceOptions() service.KeyValue {
@@ -19,14 +18,6 @@ func serviceOptions() service.KeyValue {
 		"SystemdScript": systemdUnit,
 		"Restart":       "on-failure",
 	}
-}
-
-// serviceEnv: the marker, and the system's own PATH, so that the agent
-// never starts with the PATH of whoever ran install or restart (a SysV
-// script passes it on); the agent resets the rest itself
-// (platform.ResetEnv).
-func serviceEnv() map[string]string {
-	return map[string]string{markerEnv: "1", "PATH": platform.SystemPATH()}
 }
 
 // initScript is where the SysV, OpenRC, rcS and procd backends put theirs.
