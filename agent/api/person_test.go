@@ -6,31 +6,46 @@ import (
 	"testing"
 )
 
-func TestPasswdShell(t *testing.T) {
+func TestPasswdEntry(t *testing.T) {
 	b, err := os.ReadFile("testdata/passwd")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for uid, want := range map[int]struct {
-		shell  string
-		listed bool
-		login  bool
+		home, shell string
+		listed      bool
+		person      bool
 	}{
-		0:     {"/bin/bash", true, true},
-		1:     {"/usr/sbin/nologin", true, false},
-		4:     {"/bin/sync", true, true},
-		998:   {"/bin/false", true, false},
-		1000:  {"/bin/zsh", true, true},
-		1001:  {"", true, true}, // an empty shell is /bin/sh
-		65534: {"/usr/sbin/nologin", true, false},
-		4242:  {"", false, false},
+		0:     {"/root", "/bin/bash", true, true},
+		1:     {"/usr/sbin", "/usr/sbin/nologin", true, false},
+		4:     {"/bin", "/bin/sync", true, true},
+		42:    {"/nonexistent", "/usr/sbin/nologin", true, false},
+		998:   {"/var/lib/svc", "/bin/false", true, false},
+		1000:  {"/home/alice", "/bin/zsh", true, true},
+		1001:  {"/home/bob", "", true, true}, // an empty shell is /bin/sh
+		1002:  {"/net/home/carol", "/bin/bash", true, true},
+		1003:  {"/nonexistent", "/bin/bash", true, false},
+		65534: {"/nonexistent", "/usr/sbin/nologin", true, false},
+		4242:  {"", "", false, false},
 	} {
-		shell, listed := passwdShell(strings.NewReader(string(b)), uid)
-		if shell != want.shell || listed != want.listed {
-			t.Errorf("uid %d: %q listed %v, want %q listed %v", uid, shell, listed, want.shell, want.listed)
+		e, listed := passwdEntry(strings.NewReader(string(b)), uid)
+		if e.home != want.home || e.shell != want.shell || listed != want.listed {
+			t.Errorf("uid %d: %+v listed %v, want %q %q listed %v", uid, e, listed, want.home, want.shell, want.listed)
 		}
-		if listed && loginShell(shell) != want.login {
-			t.Errorf("uid %d: loginShell(%q) = %v, want %v", uid, shell, !want.login, want.login)
+		if person := listed && namedHome(e.home) && loginShell(e.shell); person != want.person {
+			t.Errorf("uid %d: a person: %v, want %v", uid, person, want.person)
+		}
+	}
+}
+
+func TestNamedHome(t *testing.T) {
+	for home, want := range map[string]bool{
+		"/home/alice": true, "/Users/alice": true, "/net/home/carol": true, "/root": true,
+		"": false, "/": false, "//": false, "/nonexistent": false, "/nonexistent/": false,
+		"/dev/null": false, "/var/empty": false, "home/alice": false,
+	} {
+		if got := namedHome(home); got != want {
+			t.Errorf("namedHome(%q) = %v, want %v", home, got, want)
 		}
 	}
 }
