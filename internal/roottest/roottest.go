@@ -19,8 +19,10 @@ import (
 // reboot).
 var parents = []string{"/run", "/var/cache", "/var/lib"}
 
-// Dir returns a new empty directory, 0755, removed when the test ends (see
-// MkdirTemp).
+// Dir returns a new empty directory, 0755, that host.CheckRootOwned
+// accepts, removed when the test ends (see MkdirTemp). A test that is not
+// root, where there is no such place, is skipped, saying why (and fails
+// under CI, which runs as root).
 func Dir(t testing.TB) string {
 	t.Helper()
 	d, err := MkdirTemp()
@@ -28,6 +30,13 @@ func Dir(t testing.TB) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(d) })
+	if err := host.CheckRootOwned(d); err != nil {
+		why := "needs root, or an $XDG_RUNTIME_DIR of this user's, for a directory nobody else can change: " + err.Error()
+		if os.Getenv("CI") == "true" {
+			t.Fatal(why + " (mandatory in CI)")
+		}
+		t.Skip(why)
+	}
 	return d
 }
 
@@ -35,8 +44,8 @@ func Dir(t testing.TB) string {
 // accepts, for a TestMain, which has no T; the caller removes it. Run as
 // root, it is under one of parents. A test that is not root gets one of its
 // own, under $XDG_RUNTIME_DIR: a process trusts its own user as well as
-// root. Without that, it gets one under /tmp, which will do for what does
-// not need the check, and fails, naming /tmp, what does.
+// root. Without that, it gets one under the temporary directory, which
+// will do for what does not ask for the check.
 func MkdirTemp() (string, error) {
 	places := parents
 	if os.Geteuid() != 0 {
