@@ -13,6 +13,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/fix"
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
@@ -79,7 +80,7 @@ func TestStartWhileAnotherProcessHoldsTheFixLock(t *testing.T) {
 	m := &fakeMachine{}
 	opts := testOptions(t, newScript("dns"))
 	opts.Machine = m
-	opts.Address = filepath.Join(t.TempDir(), "agent.sock")
+	opts.Address = filepath.Join(roottest.Dir(t), "agent.sock") // the socket's directory must be root's alone
 	a, err := New(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -8,10 +8,12 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 func TestAddrMemoryRecallsTheNewestAcrossProcesses(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "clearance", "addrs.json")
+	path := filepath.Join(roottest.Dir(t), "clearance", "addrs.json") // root keeps memory only where root alone writes
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	m := &AddrMemory{Path: path}
 	m.Remember("chatgpt.com", "104.18.32.47:443", now)
@@ -39,7 +41,7 @@ func TestAddrMemoryRecallsTheNewestAcrossProcesses(t *testing.T) {
 
 // A run that only confirms what is known writes nothing.
 func TestAddrMemoryWritesOnlyChanges(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "addrs.json")
+	path := filepath.Join(roottest.Dir(t), "addrs.json")
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	m := &AddrMemory{Path: path}
 	m.Remember("chatgpt.com", "104.18.32.47:443", now)
@@ -57,7 +59,7 @@ func TestAddrMemoryWritesOnlyChanges(t *testing.T) {
 }
 
 func TestAddrMemoryIsBoundedAndSurvivesDamage(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "addrs.json")
+	path := filepath.Join(roottest.Dir(t), "addrs.json")
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	os.WriteFile(path, []byte("{torn"), 0o600)
 	m := &AddrMemory{Path: path}

@@ -18,6 +18,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/agent/diag/probe"
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/internal/testworld/dnstest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
@@ -539,7 +540,7 @@ func TestNetworkTriesRememberedAddresses(t *testing.T) {
 	srv, pool := netTestWitness(t)
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
 	witness := fmt.Sprintf("https://example.com:%d/cdn-cgi/trace", port)
-	mem := &AddrMemory{Path: filepath.Join(t.TempDir(), "addrs.json")}
+	mem := &AddrMemory{Path: filepath.Join(roottest.Dir(t), "addrs.json")}
 
 	_, good := dnstest.Serve(t, dnstest.Table{"example.com": dnstest.Addrs("127.0.0.1")})
 	if res := netTestRun(t, netTestSetup{witness: witness, portal: netTestPortal(t, netTest204), pool: pool, resolver: good, addrs: mem}); res.Status != Pass {

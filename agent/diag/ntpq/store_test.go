@@ -12,6 +12,7 @@ import (
 
 	"github.com/beevik/ntp"
 
+	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/internal/testworld/ntptest"
 )
 
@@ -20,7 +21,7 @@ import (
 
 func storePath(t *testing.T) string {
 	t.Helper()
-	return filepath.Join(t.TempDir(), "clearance", "ntp.json")
+	return filepath.Join(roottest.Dir(t), "clearance", "ntp.json") // root keeps memory only where root alone writes
 }
 
 // fakeBoot is a boot clock moved by hand, for the tests of clock steps.
@@ -195,7 +196,7 @@ func TestStoreUnwritableDirectory(t *testing.T) {
 	srv := ntptest.Serve(t, ntptest.Options{})
 	// A file where the directory should be: no one, root included, can
 	// create the store there.
-	blocker := filepath.Join(t.TempDir(), "clearance")
+	blocker := filepath.Join(roottest.Dir(t), "clearance")
 	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}

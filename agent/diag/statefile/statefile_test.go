@@ -78,14 +78,14 @@ func TestSaveRefusesAnOpenStateDir(t *testing.T) {
 
 func TestLoadMissingIsNotAnError(t *testing.T) {
 	v := doc{Version: 7}
-	found, err := Load(filepath.Join(t.TempDir(), "none.json"), 1<<10, &v)
+	found, err := Load(filepath.Join(roottest.Dir(t), "none.json"), 1<<10, &v)
 	if found || err != nil || v.Version != 7 {
 		t.Fatalf("Load = %v, %v, %+v; want not found, no error, v untouched", found, err, v)
 	}
 }
 
 func TestLoadRefusesOversizeAndDamagedFiles(t *testing.T) {
-	dir := t.TempDir()
+	dir := roottest.Dir(t)
 	big := filepath.Join(dir, "big.json")
 	os.WriteFile(big, []byte(`{"version": 1, "items": {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": 1}}`), 0o600)
 	var v doc
@@ -102,7 +102,7 @@ func TestLoadRefusesOversizeAndDamagedFiles(t *testing.T) {
 // A Save killed between writing and renaming leaves a temporary file; the
 // next Load removes it, and nothing else.
 func TestLoadRemovesWhatACrashedSaveLeft(t *testing.T) {
-	dir := t.TempDir()
+	dir := roottest.Dir(t)
 	path := filepath.Join(dir, "ntp.json")
 	if err := Save(path, doc{1, nil}); err != nil {
 		t.Fatal(err)
@@ -129,5 +129,31 @@ func TestLoadRemovesWhatACrashedSaveLeft(t *testing.T) {
 	}
 	if _, err := os.Lstat(other); err != nil {
 		t.Errorf("another file's temporary file was removed (%v)", err)
+	}
+}
+
+// Root reads no memory another user could have written: a planted NTP
+// answer would steer a clock that root may step.
+func TestLoadAsRootRefusesAFileOthersCouldWrite(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs root to hand a directory to another user (mandatory in CI)")
+		}
+		t.Skip("needs root to hand a directory to another user")
+	}
+	dir := filepath.Join(roottest.Dir(t), "theirs")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ntp.json")
+	if err := os.WriteFile(path, []byte(`{"version": 9}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	var v doc
+	if _, err := Load(path, 1<<10, &v); err == nil || v.Version == 9 {
+		t.Fatalf("Load = %v, %+v: root read a file uid 65534 could have written", err, v)
 	}
 }
