@@ -54,7 +54,8 @@ type Check struct {
 }
 
 // Env is what checks may use. Everything reaching outside the process is
-// here, so that tests can point it at loopback peers.
+// here, so that tests can point it at loopback peers and a machine of
+// their own.
 type Env struct {
 	Config *config.Config
 	Log    *slog.Logger
@@ -73,6 +74,9 @@ type Env struct {
 	// check's connects by address when no name resolves; nil remembers
 	// nothing.
 	Addrs *AddrMemory
+	// Host is this machine's own state: interfaces, routes, processes, the
+	// resolver, the time service, proxy settings, the environment.
+	Host Host
 
 	deps map[string]Result
 }

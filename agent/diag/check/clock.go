@@ -25,23 +25,14 @@ var clockCheck = Check{
 	Name:    "clock",
 	Needs:   []string{"network"},
 	Timeout: func(c *config.Config) time.Duration { return c.Clock.Timeout.D() },
-	Run:     clock{timeSync: clockSystemTimeSync}.run,
-}
-
-func clockSystemTimeSync(ctx context.Context) (timesync.State, error) {
-	return timesync.Read(ctx, platform.System)
-}
-
-// clock holds what tests replace: the OS time-service lookup.
-type clock struct {
-	timeSync func(context.Context) (timesync.State, error)
+	Run:     runClock,
 }
 
 // clockWebSources is how many web servers are asked for their Date when NTP
 // is not enough: three can outvote one wrong clock, and stay cheap.
 const clockWebSources = 3
 
-func (c clock) run(ctx context.Context, env *Env) Result {
+func runClock(ctx context.Context, env *Env) Result {
 	now := env.Now
 	// The lookup is waited for only once it has sent (a lookup that ignores
 	// ctx must not hold the result back); it sends even when it panics, and
@@ -51,7 +42,7 @@ func (c clock) run(ctx context.Context, env *Env) Result {
 	lookup.Go(func() {
 		var so clockSync
 		defer func() { synced <- so }()
-		so.ts, so.err = c.timeSync(ctx)
+		so.ts, so.err = env.Host.TimeSync(ctx)
 	})
 	m := measureClock(ctx, env, now)
 	var so clockSync

@@ -36,7 +36,7 @@ type clockWorld struct {
 	pool   *x509.CertPool
 	ntp    *ntpq.Client
 	now    func() time.Time
-	sync   func(context.Context) (timesync.State, error)
+	host   *fakeHost
 }
 
 func newClockWorld(t *testing.T) *clockWorld {
@@ -48,9 +48,7 @@ func newClockWorld(t *testing.T) *clockWorld {
 	cfg.Endpoints.Hosts = nil
 	return &clockWorld{
 		t: t, cfg: cfg, closed: cfg.Network.Witness, pool: x509.NewCertPool(), ntp: &ntpq.Client{}, now: time.Now,
-		sync: func(context.Context) (timesync.State, error) {
-			return timesync.State{Service: "chronyd", Active: true}, nil
-		},
+		host: &fakeHost{timeSync: timesync.State{Service: "chronyd", Active: true}},
 	}
 }
 
@@ -92,7 +90,7 @@ func (w *clockWorld) certServer(notBefore, notAfter time.Time) {
 }
 
 func (w *clockWorld) env() *Env {
-	return &Env{Config: &w.cfg, Now: w.now, NTP: w.ntp, Probe: &probe.Prober{RootCAs: w.pool, Now: w.now}}
+	return &Env{Config: &w.cfg, Now: w.now, NTP: w.ntp, Probe: &probe.Prober{RootCAs: w.pool, Now: w.now}, Host: w.host}
 }
 
 // run runs the check under its configured timeout, failing the test if it
@@ -102,7 +100,7 @@ func (w *clockWorld) run() Result {
 	ctx, cancel := context.WithTimeout(w.t.Context(), w.cfg.Clock.Timeout.D())
 	defer cancel()
 	done := make(chan Result, 1)
-	go func() { done <- clock{timeSync: w.sync}.run(ctx, w.env()) }()
+	go func() { done <- runClock(ctx, w.env()) }()
 	select {
 	case r := <-done:
 		return r
@@ -388,7 +386,7 @@ func TestClockTimeService(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newClockWorld(t)
-			w.sync = func(context.Context) (timesync.State, error) { return tc.ts, tc.err }
+			w.host.timeSync, w.host.timeSyncErr = tc.ts, tc.err
 			for range 3 {
 				w.ntpServer(ntptest.Options{})
 			}

@@ -27,12 +27,6 @@ var dnsCheck = Check{
 	Run:     runDNS,
 }
 
-// dnsResolverInfo detects the resolver in use. Tests replace it (and
-// restore it with t.Cleanup) so that they do not depend on this machine.
-var dnsResolverInfo = func(ctx context.Context) (dnsconf.ResolverInfo, error) {
-	return dnsconf.Resolver(ctx, platform.System)
-}
-
 // The sinkhole ranges (docs/contracts.md): answers that send a name nowhere useful, as
 // ad blockers, parental controls and company filters do.
 var dnsSinkholeRanges = []netip.Prefix{
@@ -82,7 +76,7 @@ func runDNS(ctx context.Context, env *Env) Result {
 		info    dnsconf.ResolverInfo
 		infoErr error
 	)
-	wg.Go(func() { info, infoErr = dnsResolverInfo(ctx) })
+	wg.Go(func() { info, infoErr = env.Host.Resolver(ctx) })
 	lookups := dnsLookupAll(ctx, env.Lookup, names)
 	wg.Wait()
 	res := dnsJudge(env.Now(), lookups, info, infoErr)

@@ -34,24 +34,22 @@ var dnsTestTable = dnstest.Table{
 	"cgnat.test":    dnstest.Addrs("100.64.1.1"),
 }
 
-// dnsTestStubResolver replaces resolver detection for one test.
-func dnsTestStubResolver(t *testing.T, info dnsconf.ResolverInfo, err error) {
-	t.Helper()
-	old := dnsResolverInfo
-	dnsResolverInfo = func(context.Context) (dnsconf.ResolverInfo, error) { return info, err }
-	t.Cleanup(func() { dnsResolverInfo = old })
+// dnsTestUpstream is a machine whose resolver is a plain upstream server.
+func dnsTestUpstream() *fakeHost {
+	return &fakeHost{resolver: dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}}
 }
 
-// dnsTestRun runs the dns check, through the engine's runOne so that its
-// own timeout applies, against the loopback DNS server. The hosts are URLs.
-func dnsTestRun(t *testing.T, timeout time.Duration, hosts ...string) Result {
+// dnsTestRun runs the dns check on the machine h, through the engine's
+// runOne so that its own timeout applies, against the loopback DNS
+// server. The hosts are URLs.
+func dnsTestRun(t *testing.T, h Host, timeout time.Duration, hosts ...string) Result {
 	t.Helper()
 	_, r := dnstest.Serve(t, dnsTestTable)
 	cfg := config.Default()
 	cfg.Endpoints.Hosts = hosts
 	cfg.Endpoints.Trace = hosts[0] + "cdn-cgi/trace"
 	cfg.DNS.Timeout = config.Duration(timeout)
-	env := Env{Config: &cfg, Lookup: r, Now: func() time.Time { return dnsTestNow }, Log: slog.New(slog.DiscardHandler)}
+	env := Env{Config: &cfg, Lookup: r, Now: func() time.Time { return dnsTestNow }, Log: slog.New(slog.DiscardHandler), Host: h}
 	return runOne(t.Context(), env, dnsCheck, nil)
 }
 
@@ -65,8 +63,9 @@ func dnsTestFinding(res Result, code finding.Code) (finding.Finding, bool) {
 }
 
 func TestDNSAllNamesResolve(t *testing.T) {
-	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverSystemdResolved, Servers: []string{"127.0.0.53"}, Detail: "systemd-resolved answers"}, nil)
-	res := dnsTestRun(t, 5*time.Second, "https://chatgpt.test/", "https://auth.test/", "https://192.0.2.1/", "https://chatgpt.test/again")
+	t.Parallel()
+	h := &fakeHost{resolver: dnsconf.ResolverInfo{Kind: dnsconf.ResolverSystemdResolved, Servers: []string{"127.0.0.53"}, Detail: "systemd-resolved answers"}}
+	res := dnsTestRun(t, h, 5*time.Second, "https://chatgpt.test/", "https://auth.test/", "https://192.0.2.1/", "https://chatgpt.test/again")
 	if res.Status != Pass || len(res.Findings) != 0 {
 		t.Fatalf("status %s findings %v, want a pass without findings (%s)", res.Status, res.Findings, res.Summary)
 	}
@@ -94,7 +93,7 @@ func TestDNSAllNamesResolve(t *testing.T) {
 }
 
 func TestDNSFailures(t *testing.T) {
-	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
+	t.Parallel()
 	for _, tc := range []struct {
 		host, kind string
 	}{
@@ -104,7 +103,8 @@ func TestDNSFailures(t *testing.T) {
 		{"hang.test", dnsTimeout},
 	} {
 		t.Run(tc.host, func(t *testing.T) {
-			res := dnsTestRun(t, time.Second, "https://"+tc.host+"/")
+			t.Parallel()
+			res := dnsTestRun(t, dnsTestUpstream(), time.Second, "https://"+tc.host+"/")
 			f, ok := dnsTestFinding(res, finding.DNSFailure.Code)
 			if !ok || len(res.Findings) != 1 {
 				t.Fatalf("findings %v, want only dns-failure (%s)", res.Findings, res.Summary)
@@ -125,7 +125,7 @@ func TestDNSFailures(t *testing.T) {
 // When the network check reached addresses while names timed out, the
 // dns-failure says so: the uplink works, the resolver does not.
 func TestDNSFailureNamesTheAddressesThatAnswered(t *testing.T) {
-	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
+	t.Parallel()
 	_, r := dnstest.Serve(t, dnsTestTable)
 	cfg := config.Default()
 	cfg.Endpoints.Hosts = []string{"https://hang.test/"}
@@ -133,7 +133,7 @@ func TestDNSFailureNamesTheAddressesThatAnswered(t *testing.T) {
 	cfg.DNS.Timeout = config.Duration(time.Second)
 	network := fixed("network", nil, Result{Status: Warn, Data: map[string]any{"answered_by_address": []string{"192.0.2.1:443"}}})
 	dns := dnsCheck
-	env := Env{Config: &cfg, Lookup: r, Now: func() time.Time { return dnsTestNow }}
+	env := Env{Config: &cfg, Lookup: r, Now: func() time.Time { return dnsTestNow }, Host: dnsTestUpstream()}
 	rep := Run(t.Context(), env, []Check{network, dns})
 	if len(rep.Findings) != 1 || rep.Findings[0].Code != finding.DNSFailure.Code {
 		t.Fatalf("findings %v, want dns-failure", rep.Findings)
@@ -144,7 +144,7 @@ func TestDNSFailureNamesTheAddressesThatAnswered(t *testing.T) {
 }
 
 func TestDNSSinkholes(t *testing.T) {
-	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
+	t.Parallel()
 	for _, tc := range []struct {
 		host string
 		want []string
@@ -155,7 +155,8 @@ func TestDNSSinkholes(t *testing.T) {
 		{"mixed.test", []string{"127.0.0.1"}}, // one sinkholed answer is enough to break a browser
 	} {
 		t.Run(tc.host, func(t *testing.T) {
-			res := dnsTestRun(t, 5*time.Second, "https://"+tc.host+"/")
+			t.Parallel()
+			res := dnsTestRun(t, dnsTestUpstream(), 5*time.Second, "https://"+tc.host+"/")
 			f, ok := dnsTestFinding(res, finding.DNSSinkhole.Code)
 			if !ok || len(res.Findings) != 1 || res.Status != Fail {
 				t.Fatalf("status %s findings %v, want only dns-sinkhole (%s)", res.Status, res.Findings, res.Summary)
@@ -173,8 +174,8 @@ func TestDNSSinkholes(t *testing.T) {
 
 // Fake IPs of proxy and VPN clients are evidence, never a sinkhole.
 func TestDNSFakeIPIsNotASinkhole(t *testing.T) {
-	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
-	res := dnsTestRun(t, 5*time.Second, "https://fake.test/", "https://cgnat.test/")
+	t.Parallel()
+	res := dnsTestRun(t, dnsTestUpstream(), 5*time.Second, "https://fake.test/", "https://cgnat.test/")
 	if len(res.Findings) != 0 || res.Status != Pass {
 		t.Fatalf("status %s findings %v, want a pass", res.Status, res.Findings)
 	}
@@ -185,8 +186,9 @@ func TestDNSFakeIPIsNotASinkhole(t *testing.T) {
 }
 
 func TestDNSEverythingAtOnce(t *testing.T) {
-	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverDnsmasq}, nil)
-	res := dnsTestRun(t, 5*time.Second, "https://chatgpt.test/", "https://nx.test/", "https://zero.test/", "https://fake.test/")
+	t.Parallel()
+	h := &fakeHost{resolver: dnsconf.ResolverInfo{Kind: dnsconf.ResolverDnsmasq}}
+	res := dnsTestRun(t, h, 5*time.Second, "https://chatgpt.test/", "https://nx.test/", "https://zero.test/", "https://fake.test/")
 	fail, ok1 := dnsTestFinding(res, finding.DNSFailure.Code)
 	sink, ok2 := dnsTestFinding(res, finding.DNSSinkhole.Code)
 	if !ok1 || !ok2 || len(res.Findings) != 2 {
@@ -204,6 +206,7 @@ func TestDNSEverythingAtOnce(t *testing.T) {
 }
 
 func TestDNSResolverUnknown(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		err  error
 		want string
@@ -211,8 +214,7 @@ func TestDNSResolverUnknown(t *testing.T) {
 		{platform.ErrNotSupported, "resolver detection: not supported on this operating system yet"},
 		{errors.New("read /etc/resolv.conf: permission denied"), "the resolver could not be identified"},
 	} {
-		dnsTestStubResolver(t, dnsconf.ResolverInfo{}, tc.err)
-		res := dnsTestRun(t, 5*time.Second, "https://chatgpt.test/")
+		res := dnsTestRun(t, &fakeHost{resolverErr: tc.err}, 5*time.Second, "https://chatgpt.test/")
 		if rd := res.Data["resolver"].(map[string]any); rd["detail"] != tc.want {
 			t.Errorf("%v: resolver data %v", tc.err, rd)
 		}
@@ -224,7 +226,7 @@ func TestDNSResolverUnknown(t *testing.T) {
 
 // A resolver nobody answers for: the server's port is closed.
 func TestDNSServerUnreachable(t *testing.T) {
-	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
+	t.Parallel()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +241,7 @@ func TestDNSServerUnreachable(t *testing.T) {
 		var d net.Dialer
 		return d.DialContext(ctx, network, closed)
 	}}
-	env := Env{Config: &cfg, Lookup: r, Now: func() time.Time { return dnsTestNow }, Log: slog.New(slog.DiscardHandler)}
+	env := Env{Config: &cfg, Lookup: r, Now: func() time.Time { return dnsTestNow }, Log: slog.New(slog.DiscardHandler), Host: dnsTestUpstream()}
 	res := runOne(t.Context(), env, dnsCheck, nil)
 	f, ok := dnsTestFinding(res, finding.DNSFailure.Code)
 	if !ok {

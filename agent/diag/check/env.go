@@ -11,7 +11,7 @@ import (
 )
 
 // NewEnv returns an environment that reaches the real network through the
-// system resolver and roots.
+// system resolver and roots, and reads this machine.
 func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 	resolver := dnsconf.SystemResolver()
 	return Env{
@@ -24,6 +24,7 @@ func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 		// rate limits, so no server is asked more than once per 64 s.
 		NTP:   &ntpq.Client{Resolver: resolver, Store: ntpq.UserStore()},
 		Addrs: UserAddrMemory(),
+		Host:  systemHost{},
 	}
 }
 
@@ -42,6 +43,13 @@ func (e *Env) fillDefaults() {
 	}
 	if e.Probe == nil {
 		e.Probe = &probe.Prober{Resolver: dnsconf.SystemResolver()}
+	}
+	if e.NTP == nil {
+		// Each run then asks each server once, and remembers nothing.
+		e.NTP = &ntpq.Client{}
+	}
+	if e.Host == nil {
+		e.Host = systemHost{}
 	}
 }
 

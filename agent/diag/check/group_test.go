@@ -27,29 +27,44 @@ func (panickingResolver) LookupIPAddr(context.Context, string) ([]net.IPAddr, er
 	panic("resolver bug")
 }
 
+// bugHost is a machine with a bug: reading its routing table or its time
+// service panics, the latter once release is closed when it is set.
+type bugHost struct {
+	fakeHost
+	release chan struct{}
+}
+
+func (*bugHost) Routes(context.Context) ([]netstate.Route, error) { panic("routes bug") }
+
+func (h *bugHost) TimeSync(context.Context) (timesync.State, error) {
+	if h.release != nil {
+		<-h.release
+		panic("late bug")
+	}
+	panic("time sync bug")
+}
+
 // A panic one goroutine below a check — in the goroutines that network,
 // dns and clock start for their measurements — is that check's internal
 // error, as a panic in the check itself is; before group, it ended the
 // whole process (the test binary, here).
 func TestPanicInACheckGoroutineIsThatChecksError(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		check Check
 		setup func(t *testing.T, env *Env)
 	}{
 		{"network: the routing table read", networkCheck, func(t *testing.T, env *Env) {
-			old := netRoutes
-			netRoutes = func(context.Context) ([]netstate.Route, error) { panic("routes bug") }
-			t.Cleanup(func() { netRoutes = old })
+			env.Host = &bugHost{}
 			env.Config.Network.Witness = "https://127.0.0.1:1/"
 			env.Config.Network.CaptivePortal = "http://127.0.0.1:1/"
 		}},
 		{"dns: lookups run by concurrently", Check{Name: "dns", Run: runDNS}, func(t *testing.T, env *Env) {
 			env.Lookup = panickingResolver{}
 		}},
-		{"clock: the time service lookup it does not wait for", Check{Name: "clock", Run: clock{timeSync: func(context.Context) (timesync.State, error) {
-			panic("time sync bug")
-		}}.run}, func(t *testing.T, env *Env) {
+		{"clock: the time service lookup it does not wait for", Check{Name: "clock", Run: runClock}, func(t *testing.T, env *Env) {
+			env.Host = &bugHost{}
 			env.Config.Clock.NTPServers = nil
 			env.Config.Network.Witness = "https://127.0.0.1:1/"
 			env.Config.Endpoints.Hosts = nil
@@ -57,8 +72,9 @@ func TestPanicInACheckGoroutineIsThatChecksError(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			cfg := config.Default()
-			env := Env{Config: &cfg}
+			env := Env{Config: &cfg, Host: &fakeHost{}}
 			c.setup(t, &env)
 			rep := Run(context.Background(), env, []Check{c.check, fixed("other", nil, Result{})})
 			st := statuses(rep)
@@ -131,12 +147,9 @@ func TestLatePanicOfAnAbandonedLookupIsLogged(t *testing.T) {
 	cfg.Network.Witness = "https://127.0.0.1:1/"
 	cfg.Endpoints.Hosts = nil
 	cfg.Check.Deadline = config.Duration(time.Second)
-	release := make(chan struct{})
-	clk := Check{Name: "clock", Run: clock{timeSync: func(context.Context) (timesync.State, error) {
-		<-release // past the check's deadline
-		panic("late bug")
-	}}.run}
-	env := Env{Config: &cfg, Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	release := make(chan struct{}) // closed past the check's deadline
+	clk := Check{Name: "clock", Run: runClock}
+	env := Env{Config: &cfg, Log: slog.New(slog.NewTextHandler(&buf, nil)), Host: &bugHost{release: release}}
 	rep := Run(context.Background(), env, []Check{clk})
 	if s := rep.Checks[0].Summary; strings.Contains(s, "internal error") {
 		t.Fatalf("the clock check reported a panic that had not happened yet: %s", s)

@@ -17,7 +17,6 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/probe"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
-	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // networkCheck decides whether the machine is online at all, before any
@@ -32,10 +31,6 @@ var networkCheck = Check{
 	Timeout: func(c *config.Config) time.Duration { return c.Network.Timeout.D() },
 	Run:     runNetwork,
 }
-
-// netRoutes reads the routing table. Tests replace it (restoring it with
-// t.Cleanup): the real table of the test machine says nothing about the case.
-var netRoutes = netstate.Routes
 
 // netOfflineBlock is the reason dependent checks are skipped.
 const netOfflineBlock = "the machine is offline"
@@ -202,7 +197,7 @@ func netObserve(ctx context.Context, env *Env) netObservations {
 	var obs netObservations
 	var wg group
 	routed := make(chan struct{})
-	wg.Go(func() { defer close(routed); obs.Routes = netReadRoutes(ctx) })
+	wg.Go(func() { defer close(routed); obs.Routes = netReadRoutes(ctx, env.Host) })
 
 	var (
 		probes          group
@@ -273,8 +268,8 @@ func netFirstPhase(ctx context.Context, fallback time.Duration) time.Duration {
 	return time.Duration(float64(left) * netFirstPhaseShare)
 }
 
-func netReadRoutes(ctx context.Context) netRouteInfo {
-	rs, err := netRoutes(ctx)
+func netReadRoutes(ctx context.Context, h Host) netRouteInfo {
+	rs, err := h.Routes(ctx)
 	if err != nil {
 		return netRouteInfo{State: netRoutesUnknown, Err: err}
 	}
@@ -376,7 +371,7 @@ func netLocalAddr(a netip.Addr) bool {
 // the configured public ones.
 func netFallbackAddrs(ctx context.Context, env *Env) []netip.AddrPort {
 	out := env.Addrs.Recall(netRecalled, env.Now())
-	if info, err := dnsResolverInfo(ctx); err == nil {
+	if info, err := env.Host.Resolver(ctx); err == nil {
 		for _, s := range info.Servers {
 			if a, err := netip.ParseAddr(s); err == nil && !a.IsLoopback() && !a.IsUnspecified() {
 				out = append(out, netip.AddrPortFrom(a.Unmap().WithZone(""), 53))

@@ -25,14 +25,6 @@ import (
 	"github.com/clearance-app/clearance/platform/netstate"
 )
 
-// netTestStubRoutes replaces the routing table for one test.
-func netTestStubRoutes(t *testing.T, rs []netstate.Route, err error) {
-	t.Helper()
-	old := netRoutes
-	netRoutes = func(context.Context) ([]netstate.Route, error) { return rs, err }
-	t.Cleanup(func() { netRoutes = old })
-}
-
 func netTestRoute(iface, prefix string) netstate.Route {
 	return netstate.Route{Interface: iface, Destination: netip.MustParsePrefix(prefix)}
 }
@@ -64,6 +56,9 @@ func netTestPortal(t *testing.T, h http.HandlerFunc) string {
 func netTest204(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
 
 type netTestSetup struct {
+	// routes is the machine's routing table; routesErr, why it could not be read.
+	routes          []netstate.Route
+	routesErr       error
 	witness, portal string
 	hosts           []string
 	pool            *x509.CertPool
@@ -85,7 +80,6 @@ func netTestEnv(t *testing.T, s netTestSetup) Env {
 	// Connects by address go to loopback only: never the public resolvers
 	// of the defaults, nor this machine's own resolver.
 	cfg.Network.UplinkAddresses = s.uplink
-	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream, Servers: s.resolverServers}, nil)
 	if s.timeout > 0 {
 		cfg.Network.Timeout = config.Duration(s.timeout)
 		cfg.DNS.Timeout = config.Duration(s.timeout * 9 / 10)
@@ -95,7 +89,11 @@ func netTestEnv(t *testing.T, s netTestSetup) Env {
 	}
 	p := &probe.Prober{RootCAs: s.pool, Resolver: s.resolver}
 	t.Cleanup(p.Close)
-	env := Env{Config: &cfg, Probe: p, Now: func() time.Time { return dnsTestNow }, Log: slog.New(slog.DiscardHandler), Addrs: s.addrs}
+	h := &fakeHost{
+		routes: s.routes, routesErr: s.routesErr,
+		resolver: dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream, Servers: s.resolverServers},
+	}
+	env := Env{Config: &cfg, Probe: p, Now: func() time.Time { return dnsTestNow }, Log: slog.New(slog.DiscardHandler), Addrs: s.addrs, Host: h}
 	if s.resolver != nil {
 		env.Lookup = s.resolver
 	}
@@ -117,12 +115,13 @@ func netTestWitnessReachable(t *testing.T, res Result) bool {
 }
 
 func TestNetworkOnline(t *testing.T) {
-	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	t.Parallel()
 	srv, pool := netTestWitness(t)
 	// The witness by name, so that the system-DNS part is exercised.
 	_, r := dnstest.Serve(t, dnstest.Table{"example.com": dnstest.Addrs("127.0.0.1")})
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
 	res := netTestRun(t, netTestSetup{
+		routes:   netTestDefaultRoute,
 		witness:  fmt.Sprintf("https://example.com:%d/cdn-cgi/trace", port),
 		portal:   netTestPortal(t, netTest204),
 		pool:     pool,
@@ -159,7 +158,7 @@ func TestNetworkOnline(t *testing.T) {
 }
 
 func TestNetworkCaptivePortal(t *testing.T) {
-	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	t.Parallel()
 	srv, pool := netTestWitness(t)
 	for _, tc := range []struct {
 		name     string
@@ -195,8 +194,9 @@ func TestNetworkCaptivePortal(t *testing.T) {
 		}, false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			portalURL := netTestPortal(t, tc.h)
-			res := netTestRun(t, netTestSetup{witness: srv.URL + "/cdn-cgi/trace", portal: portalURL, pool: pool})
+			res := netTestRun(t, netTestSetup{routes: netTestDefaultRoute, witness: srv.URL + "/cdn-cgi/trace", portal: portalURL, pool: pool})
 			f, found := dnsTestFinding(res, finding.CaptivePortal.Code)
 			if found != tc.portal || res.Blocks != "" {
 				t.Fatalf("captive-portal raised %v, want %v; findings %v blocks %q", found, tc.portal, res.Findings, res.Blocks)
@@ -231,6 +231,7 @@ func netTestOfflineSetup(t *testing.T) netTestSetup {
 }
 
 func TestNetworkOfflineWhenNothingAnswers(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		routes []netstate.Route
@@ -243,8 +244,9 @@ func TestNetworkOfflineWhenNothingAnswers(t *testing.T) {
 		{"routes unknown on this OS", nil, platform.ErrNotSupported, "unknown on this OS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			netTestStubRoutes(t, tc.routes, tc.err)
+			t.Parallel()
 			s := netTestOfflineSetup(t)
+			s.routes, s.routesErr = tc.routes, tc.err
 			res := netTestRun(t, s)
 			if len(res.Findings) != 1 || res.Findings[0].Code != finding.NetworkOffline.Code {
 				t.Fatalf("findings %v, want only network-offline (%s)", res.Findings, res.Summary)
@@ -271,8 +273,10 @@ func TestNetworkOfflineWhenNothingAnswers(t *testing.T) {
 }
 
 func TestNetworkOfflineWithoutDefaultRoute(t *testing.T) {
-	netTestStubRoutes(t, []netstate.Route{netTestRoute("eth0", "192.0.2.0/24")}, nil)
-	res := netTestRun(t, netTestOfflineSetup(t))
+	t.Parallel()
+	s := netTestOfflineSetup(t)
+	s.routes = []netstate.Route{netTestRoute("eth0", "192.0.2.0/24")}
+	res := netTestRun(t, s)
 	if len(res.Findings) != 1 || res.Findings[0].Code != finding.NetworkOffline.Code || res.Findings[0].Evidence["why"] != netWhyNoRoute {
 		t.Fatalf("findings %v, want network-offline for no default route", res.Findings)
 	}
@@ -284,8 +288,9 @@ func TestNetworkOfflineWithoutDefaultRoute(t *testing.T) {
 // An endpoint that accepts TCP proves the machine is online, even when the
 // witness and the portal probe refuse.
 func TestNetworkWitnessDownButOpenAIAccepts(t *testing.T) {
-	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	t.Parallel()
 	s := netTestOfflineSetup(t)
+	s.routes = netTestDefaultRoute
 	open, _ := netTestWitness(t) // any listener will do
 	s.hosts = append(s.hosts, open.URL+"/")
 	res := netTestRun(t, s)
@@ -303,8 +308,9 @@ func TestNetworkWitnessDownButOpenAIAccepts(t *testing.T) {
 
 // A portal probe that answers proves it too; no TCP connects are needed.
 func TestNetworkWitnessDownButPortalAnswers(t *testing.T) {
-	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	t.Parallel()
 	s := netTestOfflineSetup(t)
+	s.routes = netTestDefaultRoute
 	s.portal = netTestPortal(t, netTest204)
 	res := netTestRun(t, s)
 	if len(res.Findings) != 0 || res.Blocks != "" {
@@ -318,9 +324,10 @@ func TestNetworkWitnessDownButPortalAnswers(t *testing.T) {
 // When no name resolves but a default route exists, the machine is not
 // offline: the dns check raises dns-failure.
 func TestNetworkDNSDeadIsNotOffline(t *testing.T) {
-	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	t.Parallel()
 	_, r := dnstest.Serve(t, dnstest.Table{}) // every name: NXDOMAIN
 	res := netTestRun(t, netTestSetup{
+		routes:   netTestDefaultRoute,
 		witness:  "https://www.cloudflare.test/cdn-cgi/trace",
 		portal:   "http://cp.cloudflare.test/",
 		hosts:    []string{"https://chatgpt.test/", "https://api.openai.test/v1/models"},
@@ -342,9 +349,8 @@ func TestNetworkDNSDeadIsNotOffline(t *testing.T) {
 
 // Offline blocks the checks that need the network, through the engine.
 func TestNetworkOfflineSkipsDependents(t *testing.T) {
-	netTestStubRoutes(t, nil, nil)
-	dnsTestStubResolver(t, dnsconf.ResolverInfo{Kind: dnsconf.ResolverUpstream}, nil)
-	env := netTestEnv(t, netTestOfflineSetup(t))
+	t.Parallel()
+	env := netTestEnv(t, netTestOfflineSetup(t)) // no routes at all
 	rep := Run(t.Context(), env, []Check{networkCheck, dnsCheck})
 	if len(rep.Checks) != 2 || rep.Checks[0].Status != Fail || rep.Checks[1].Status != Skip || rep.Checks[1].Summary != netOfflineBlock {
 		t.Fatalf("checks %+v", rep.Checks)
@@ -443,13 +449,14 @@ func netTestListener(t *testing.T) string {
 // check is left to report the resolver. Before the lookups' deadline was
 // filed under "connect", this read as offline.
 func TestNetworkDeadResolverWithWorkingUplinkIsNotOffline(t *testing.T) {
-	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	t.Parallel()
 	_, r := dnstest.Serve(t, dnstest.Table{
 		"www.cloudflare.test": dnstest.Hang(), "cp.cloudflare.test": dnstest.Hang(),
 		"chatgpt.test": dnstest.Hang(), "api.openai.test": dnstest.Hang(),
 	})
 	up := netTestListener(t)
 	res := netTestRun(t, netTestSetup{
+		routes:          netTestDefaultRoute,
 		witness:         "https://www.cloudflare.test/cdn-cgi/trace",
 		portal:          "http://cp.cloudflare.test/",
 		hosts:           []string{"https://chatgpt.test/", "https://api.openai.test/v1/models"},
@@ -482,12 +489,13 @@ func TestNetworkDeadResolverWithWorkingUplinkIsNotOffline(t *testing.T) {
 // The same dead resolver on a dead uplink: nothing answers by address
 // either, so the machine is offline, and the evidence lists what was tried.
 func TestNetworkDeadResolverAndDeadUplinkIsOffline(t *testing.T) {
-	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	t.Parallel()
 	_, r := dnstest.Serve(t, dnstest.Table{
 		"www.cloudflare.test": dnstest.Hang(), "cp.cloudflare.test": dnstest.Hang(), "chatgpt.test": dnstest.Hang(),
 	})
 	dead := closedAddr(t)
 	res := netTestRun(t, netTestSetup{
+		routes:   netTestDefaultRoute,
 		witness:  "https://www.cloudflare.test/cdn-cgi/trace",
 		portal:   "http://cp.cloudflare.test/",
 		hosts:    []string{"https://chatgpt.test/"},
@@ -510,7 +518,7 @@ func TestNetworkDeadResolverAndDeadUplinkIsOffline(t *testing.T) {
 // within the dns check's own time are fine, even when the first phase of
 // the network check ended before them.
 func TestNetworkSlowResolverIsNotAFailure(t *testing.T) {
-	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	t.Parallel()
 	srv, pool := netTestWitness(t)
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
 	timeout := 2 * time.Second
@@ -518,6 +526,7 @@ func TestNetworkSlowResolverIsNotAFailure(t *testing.T) {
 	slow := dnstest.Answer{Addrs: []string{"127.0.0.1"}, Delay: timeout * 75 / 100}
 	_, r := dnstest.Serve(t, dnstest.Table{"example.com": slow})
 	res := netTestRun(t, netTestSetup{
+		routes:   netTestDefaultRoute,
 		witness:  fmt.Sprintf("https://example.com:%d/cdn-cgi/trace", port),
 		portal:   netTestPortal(t, netTest204),
 		pool:     pool,
@@ -536,20 +545,20 @@ func TestNetworkSlowResolverIsNotAFailure(t *testing.T) {
 // Where a host answered before is remembered, and tried by address when
 // names stop resolving: no public address is needed to prove the uplink.
 func TestNetworkTriesRememberedAddresses(t *testing.T) {
-	netTestStubRoutes(t, netTestDefaultRoute, nil)
+	t.Parallel()
 	srv, pool := netTestWitness(t)
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
 	witness := fmt.Sprintf("https://example.com:%d/cdn-cgi/trace", port)
 	mem := &AddrMemory{Path: filepath.Join(roottest.Dir(t), "addrs.json")}
 
 	_, good := dnstest.Serve(t, dnstest.Table{"example.com": dnstest.Addrs("127.0.0.1")})
-	if res := netTestRun(t, netTestSetup{witness: witness, portal: netTestPortal(t, netTest204), pool: pool, resolver: good, addrs: mem}); res.Status != Pass {
+	if res := netTestRun(t, netTestSetup{routes: netTestDefaultRoute, witness: witness, portal: netTestPortal(t, netTest204), pool: pool, resolver: good, addrs: mem}); res.Status != Pass {
 		t.Fatalf("first run: %s (%s)", res.Status, res.Summary)
 	}
 
 	_, dead := dnstest.Serve(t, dnstest.Table{"example.com": dnstest.Hang(), "cp.example.com": dnstest.Hang()})
 	later := &AddrMemory{Path: mem.Path} // a later process reads it from the file
-	res := netTestRun(t, netTestSetup{witness: witness, portal: "http://cp.example.com/", pool: pool, resolver: dead, addrs: later, timeout: 2 * time.Second})
+	res := netTestRun(t, netTestSetup{routes: netTestDefaultRoute, witness: witness, portal: "http://cp.example.com/", pool: pool, resolver: dead, addrs: later, timeout: 2 * time.Second})
 	if len(res.Findings) != 0 {
 		t.Fatalf("findings %v, want none (%s)", res.Findings, res.Summary)
 	}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/agent/diag/probe"
-	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/proxy"
 )
 
@@ -30,21 +28,7 @@ import (
 var proxyCheck = Check{
 	Name:    "proxy",
 	Timeout: func(c *config.Config) time.Duration { return c.Network.Timeout.D() },
-	Run:     proxySystem.run,
-}
-
-// proxySources is where the check reads settings. Tests replace both, so
-// that nothing reads or changes the process environment.
-type proxySources struct {
-	getenv func(string) string
-	os     func(context.Context) ([]proxy.Setting, error)
-}
-
-var proxySystem = proxySources{
-	getenv: os.Getenv,
-	os: func(ctx context.Context) ([]proxy.Setting, error) {
-		return proxy.Settings(ctx, platform.System)
-	},
+	Run:     runProxy,
 }
 
 // proxyMaxCompared bounds how many distinct proxies are probed through, to
@@ -59,9 +43,9 @@ var proxyEnvVars = []struct{ name, scheme string }{
 	{"ALL_PROXY", proxy.SchemeAll}, {"all_proxy", proxy.SchemeAll},
 }
 
-func (src proxySources) run(ctx context.Context, env *Env) Result {
-	envSet, noProxy := proxyFromEnv(src.getenv)
-	osSet, osErr := src.os(ctx)
+func runProxy(ctx context.Context, env *Env) Result {
+	envSet, noProxy := proxyFromEnv(env.Host.Getenv)
+	osSet, osErr := env.Host.ProxySettings(ctx)
 	all := append(envSet, osSet...)
 	unread := proxyUnread(osErr)
 

@@ -48,17 +48,14 @@ func proxyEnvFor(t *testing.T, trace string, pool *x509.CertPool) *Env {
 	return env
 }
 
-// runProxy runs the check with the given environment variables and OS
-// settings, and returns the result and its JSON.
-func runProxy(t *testing.T, env *Env, vars map[string]string, osSet []proxy.Setting, osErr error) (Result, string) {
+// proxyTestRun runs the check on a machine with the given environment
+// variables and OS settings, and returns the result and its JSON.
+func proxyTestRun(t *testing.T, env *Env, vars map[string]string, osSet []proxy.Setting, osErr error) (Result, string) {
 	t.Helper()
-	src := proxySources{
-		getenv: func(k string) string { return vars[k] },
-		os:     func(context.Context) ([]proxy.Setting, error) { return osSet, osErr },
-	}
+	env.Host = &fakeHost{env: vars, proxies: osSet, proxiesErr: osErr}
 	ctx, cancel := context.WithTimeout(context.Background(), env.Config.Network.Timeout.D())
 	defer cancel()
-	res := src.run(ctx, env)
+	res := runProxy(ctx, env)
 	b, err := json.Marshal(struct {
 		Summary  string
 		Data     map[string]any
@@ -87,7 +84,7 @@ func TestProxySamePathIsInfo(t *testing.T) {
 	px := proxytest.Serve(t, 0)
 	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", pool)
 	vars := map[string]string{"HTTPS_PROXY": withCredentials(px.URL.String()), "NO_PROXY": "localhost,.internal"}
-	res, out := runProxy(t, env, vars, []proxy.Setting{{Source: proxy.SourceGNOME, Mode: proxy.ModeNone}}, nil)
+	res, out := proxyTestRun(t, env, vars, []proxy.Setting{{Source: proxy.SourceGNOME, Mode: proxy.ModeNone}}, nil)
 
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Info || statusOf(res.Findings) != Pass {
@@ -120,7 +117,7 @@ func TestProxyRefusingConnectIsWarning(t *testing.T) {
 	px := proxytest.Serve(t, http.StatusForbidden)
 	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", pool)
 	vars := map[string]string{"https_proxy": withCredentials(px.URL.String())}
-	res, out := runProxy(t, env, vars, nil, nil)
+	res, out := proxyTestRun(t, env, vars, nil, nil)
 	masked := strings.Replace(px.URL.String(), "http://", "http://alice:***@", 1)
 
 	f := onlyFinding(t, res)
@@ -155,7 +152,7 @@ func TestDeadProxyIsWarning(t *testing.T) {
 	dead := "http://" + ln.Addr().String()
 	ln.Close() // nothing listens there now
 	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", pool)
-	res, _ := runProxy(t, env, nil, []proxy.Setting{
+	res, _ := proxyTestRun(t, env, nil, []proxy.Setting{
 		{Source: proxy.SourceWindows, Mode: proxy.ModeManual, Scheme: proxy.SchemeAll, URL: dead, Bypass: []string{"<local>"}},
 	}, nil)
 	f := onlyFinding(t, res)
@@ -171,7 +168,7 @@ func TestDeadProxyIsWarning(t *testing.T) {
 func TestDeadProxyWhenDirectFailsToo(t *testing.T) {
 	env := proxyEnvFor(t, "https://"+closedAddr(t)+"/cdn-cgi/trace", nil)
 	dead := "http://alice:" + proxySecret + "@" + closedAddr(t)
-	res, out := runProxy(t, env, map[string]string{"HTTPS_PROXY": dead}, nil, nil)
+	res, out := proxyTestRun(t, env, map[string]string{"HTTPS_PROXY": dead}, nil, nil)
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Warning || statusOf(res.Findings) != Warn {
 		t.Fatalf("severity %s, want warning (the proxy itself is dead); summary %q", f.Severity, res.Summary)
@@ -197,7 +194,7 @@ func TestDeadProxyWhenDirectFailsToo(t *testing.T) {
 func TestProxyAnswering502IsWarning(t *testing.T) {
 	px := proxytest.Serve(t, http.StatusBadGateway)
 	env := proxyEnvFor(t, "https://"+closedAddr(t)+"/cdn-cgi/trace", nil)
-	res, _ := runProxy(t, env, map[string]string{"HTTPS_PROXY": px.URL.String()}, nil, nil)
+	res, _ := proxyTestRun(t, env, map[string]string{"HTTPS_PROXY": px.URL.String()}, nil, nil)
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Warning {
 		t.Fatalf("severity %s, want warning (the proxy refused the tunnel); summary %q", f.Severity, res.Summary)
@@ -217,7 +214,7 @@ func TestProxyBothPathsFailAtTheSite(t *testing.T) {
 	trace, _ := traceServer(t)
 	px := proxytest.Serve(t, 0)
 	env := proxyEnvFor(t, trace.URL+"/cdn-cgi/trace", nil) // the system roots do not know httptest's CA
-	res, out := runProxy(t, env, map[string]string{"HTTPS_PROXY": px.URL.String()}, nil, nil)
+	res, out := proxyTestRun(t, env, map[string]string{"HTTPS_PROXY": px.URL.String()}, nil, nil)
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Info {
 		t.Errorf("severity %s, want info (the proxy is not the difference); summary %q", f.Severity, res.Summary)
@@ -233,7 +230,7 @@ func TestProxyBothPathsFailAtTheSite(t *testing.T) {
 func TestNoProxySetSaysWhatWasRead(t *testing.T) {
 	env := proxyEnvFor(t, "https://chatgpt.com/cdn-cgi/trace", nil)
 	gnomeMissing := &proxy.SourceError{Source: proxy.SourceGNOME, Err: errors.New("gsettings is not installed")}
-	res, out := runProxy(t, env, map[string]string{"NO_PROXY": "*"},
+	res, out := proxyTestRun(t, env, map[string]string{"NO_PROXY": "*"},
 		[]proxy.Setting{{Source: proxy.SourceKDE, Mode: proxy.ModeNone, Note: "no file /home/a/.config/kioslaverc"}},
 		errors.Join(gnomeMissing))
 	if res.Status != Pass || len(res.Findings) != 0 {
@@ -251,7 +248,7 @@ func TestNoProxySetSaysWhatWasRead(t *testing.T) {
 
 func TestProxyOnUnsupportedOSIsNotSilent(t *testing.T) {
 	env := proxyEnvFor(t, "https://chatgpt.com/cdn-cgi/trace", nil)
-	res, _ := runProxy(t, env, nil, nil, &proxy.SourceError{Source: "system proxy settings", Err: platform.ErrNotSupported})
+	res, _ := proxyTestRun(t, env, nil, nil, &proxy.SourceError{Source: "system proxy settings", Err: platform.ErrNotSupported})
 	if !strings.Contains(res.Summary, "could not read system proxy settings: not supported on this operating system") {
 		t.Errorf("summary = %q, want it to say the OS settings are not supported", res.Summary)
 	}
@@ -272,7 +269,7 @@ func TestProxyReportedNotEvaluated(t *testing.T) {
 		{Source: proxy.SourceKDE, Mode: proxy.ModeEnv, Note: "variables HTTP_PROXY, HTTPS_PROXY"},
 		{Source: proxy.SourceWindows, Mode: proxy.ModeManual, Scheme: proxy.SchemeSOCKS, URL: "socks4://127.0.0.1:1080"},
 	}
-	res, out := runProxy(t, env, vars, osSet, nil)
+	res, out := proxyTestRun(t, env, vars, osSet, nil)
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Info {
 		t.Errorf("severity = %s, want info", f.Severity)
@@ -377,16 +374,16 @@ func TestProxyWindowsDefaultAutoDetectIsNoFinding(t *testing.T) {
 	wpad := func(src string) []proxy.Setting {
 		return []proxy.Setting{{Source: src, Mode: proxy.ModeWPAD}}
 	}
-	res, _ := runProxy(t, env, nil, wpad(proxy.SourceWindows), nil)
+	res, _ := proxyTestRun(t, env, nil, wpad(proxy.SourceWindows), nil)
 	if res.Status != Pass || len(res.Findings) != 0 || !strings.Contains(res.Summary, "automatic proxy detection is on") {
 		t.Errorf("windows auto-detect alone: %s %q %v", res.Status, res.Summary, res.Findings)
 	}
-	res, _ = runProxy(t, env, nil, wpad(proxy.SourceMacOS), nil)
+	res, _ = proxyTestRun(t, env, nil, wpad(proxy.SourceMacOS), nil)
 	if len(res.Findings) != 1 || res.Findings[0].Code != "proxy-configured" {
 		t.Errorf("macOS auto-discovery: %v", res.Findings)
 	}
 	withManual := append(wpad(proxy.SourceWindows), proxy.Setting{Source: proxy.SourceWindows, Mode: proxy.ModeManual, Scheme: proxy.SchemeHTTPS, URL: "http://proxy.example:3128"})
-	res, _ = runProxy(t, env, nil, withManual, nil)
+	res, _ = proxyTestRun(t, env, nil, withManual, nil)
 	if len(res.Findings) != 1 {
 		t.Errorf("windows manual proxy next to auto-detect: %v", res.Findings)
 	}

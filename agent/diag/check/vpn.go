@@ -11,7 +11,6 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/vpnid"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
-	"github.com/clearance-app/clearance/platform/host"
 	"github.com/clearance-app/clearance/platform/netstate"
 )
 
@@ -24,30 +23,11 @@ var vpnCheck = Check{
 	Name:    "vpn",
 	Local:   true,
 	Timeout: func(*config.Config) time.Duration { return 4 * time.Second },
-	Run:     func(ctx context.Context, env *Env) Result { return runVPN(ctx, env, systemVPNProbe) },
+	Run:     runVPN,
 }
 
-// vpnProbe is how the vpn check reaches the system; tests replace it.
-type vpnProbe struct {
-	interfaces func(context.Context) ([]netstate.Interface, error)
-	routes     func(context.Context) ([]netstate.Route, error)
-	processes  func(context.Context) ([]string, error)
-	source     func(context.Context, netip.Addr) (netip.Addr, error)
-	tailscale  func(context.Context) (netstate.TailscaleExitNode, error)
-}
-
-var systemVPNProbe = vpnProbe{
-	interfaces: netstate.Interfaces,
-	routes:     netstate.Routes,
-	processes:  host.ProcessNames,
-	source:     netstate.SourceAddr,
-	tailscale: func(ctx context.Context) (netstate.TailscaleExitNode, error) {
-		return netstate.TailscaleStatus(ctx, platform.System)
-	},
-}
-
-func runVPN(ctx context.Context, env *Env, p vpnProbe) Result {
-	ifaces, err := p.interfaces(ctx)
+func runVPN(ctx context.Context, env *Env) Result {
+	ifaces, err := env.Host.Interfaces(ctx)
 	if errors.Is(err, platform.ErrNotSupported) {
 		return NotSupported("finding VPN interfaces")
 	}
@@ -56,10 +36,10 @@ func runVPN(ctx context.Context, env *Env, p vpnProbe) Result {
 	}
 	data := map[string]any{}
 	facts := vpnid.Facts{Interfaces: ifaces}
-	facts.Routes, facts.RoutesKnown = vpnRoutes(ctx, p, data)
-	facts.Path, facts.FakeIPs = vpnPath(ctx, env, p, data)
-	facts.Processes = vpnProcesses(ctx, p, data)
-	facts.ExitNode = vpnExitNode(ctx, p, ifaces, data)
+	facts.Routes, facts.RoutesKnown = vpnRoutes(ctx, env.Host, data)
+	facts.Path, facts.FakeIPs = vpnPath(ctx, env, data)
+	facts.Processes = vpnProcesses(ctx, env.Host, data)
+	facts.ExitNode = vpnExitNode(ctx, env.Host, ifaces, data)
 
 	v := vpnid.Judge(facts)
 	if route, ok := data["route_to_chatgpt"].(map[string]any); ok && v.PathInterface != "" {
@@ -92,8 +72,8 @@ func vpnEvidence(v vpnid.Verdict) map[string]any {
 
 // vpnRoutes reads the routing table; the default and split-default routes
 // go into the data. A table that cannot be read is said so, not skipped.
-func vpnRoutes(ctx context.Context, p vpnProbe, data map[string]any) ([]netstate.Route, bool) {
-	routes, err := p.routes(ctx)
+func vpnRoutes(ctx context.Context, h Host, data map[string]any) ([]netstate.Route, bool) {
+	routes, err := h.Routes(ctx)
 	switch {
 	case errors.Is(err, platform.ErrNotSupported):
 		data["routes"] = "reading the routing table is not supported on this operating system yet"
@@ -120,7 +100,7 @@ func vpnRoutes(ctx context.Context, p vpnProbe, data map[string]any) ([]netstate
 // vpnPath asks the kernel which local address it would use to reach the
 // first probed host. Offline, the name does not resolve: the signal is
 // skipped, and the data says so.
-func vpnPath(ctx context.Context, env *Env, p vpnProbe, data map[string]any) (*vpnid.Path, []netip.Addr) {
+func vpnPath(ctx context.Context, env *Env, data map[string]any) (*vpnid.Path, []netip.Addr) {
 	host := vpnHost(env.Config)
 	info := map[string]any{"host": host}
 	data["route_to_chatgpt"] = info
@@ -151,7 +131,7 @@ func vpnPath(ctx context.Context, env *Env, p vpnProbe, data map[string]any) (*v
 		if path != nil {
 			continue
 		}
-		src, err := p.source(ctx, ip)
+		src, err := env.Host.SourceAddr(ctx, ip)
 		if err != nil {
 			lastErr = err
 			continue
@@ -180,8 +160,8 @@ func vpnHost(cfg *config.Config) string {
 
 // vpnProcesses lists process names, only to name a VPN client: a client
 // runs while disconnected too, so it never makes a finding by itself.
-func vpnProcesses(ctx context.Context, p vpnProbe, data map[string]any) []string {
-	names, err := p.processes(ctx)
+func vpnProcesses(ctx context.Context, h Host, data map[string]any) []string {
+	names, err := h.ProcessNames(ctx)
 	if err != nil {
 		data["processes"] = "could not list processes: " + err.Error()
 		return nil
@@ -192,7 +172,7 @@ func vpnProcesses(ctx context.Context, p vpnProbe, data map[string]any) []string
 // vpnExitNode asks Tailscale about its exit node, only when a Tailscale
 // interface is up and addressed: without an exit node Tailscale is not on
 // the path to the internet.
-func vpnExitNode(ctx context.Context, p vpnProbe, ifaces []netstate.Interface, data map[string]any) *netstate.TailscaleExitNode {
+func vpnExitNode(ctx context.Context, h Host, ifaces []netstate.Interface, data map[string]any) *netstate.TailscaleExitNode {
 	present := false
 	for _, i := range ifaces {
 		usable, _ := vpnid.Usable(i)
@@ -200,10 +180,10 @@ func vpnExitNode(ctx context.Context, p vpnProbe, ifaces []netstate.Interface, d
 			present = true
 		}
 	}
-	if !present || p.tailscale == nil {
+	if !present {
 		return nil
 	}
-	st, err := p.tailscale(ctx)
+	st, err := h.TailscaleExitNode(ctx)
 	if err != nil {
 		data["tailscale"] = "could not ask Tailscale about its exit node: " + err.Error()
 		return nil

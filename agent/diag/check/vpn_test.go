@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,9 +37,9 @@ func (r *vpnFakeResolver) LookupIPAddr(_ context.Context, host string) ([]net.IP
 	return out, nil
 }
 
-func vpnTestEnv(r Resolver) *Env {
+func vpnTestEnv(r Resolver, h Host) *Env {
 	cfg := config.Default()
-	return &Env{Config: &cfg, Lookup: r, Now: func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }}
+	return &Env{Config: &cfg, Lookup: r, Host: h, Now: func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }}
 }
 
 func vpnPfx(s ...string) []netip.Prefix {
@@ -49,33 +50,37 @@ func vpnPfx(s ...string) []netip.Prefix {
 	return out
 }
 
-// vpnTestProbe is a machine with Ethernet and a NordLynx tunnel carrying
+// vpnTestHost is a machine with Ethernet and a NordLynx tunnel carrying
 // the default route; tests change what they need.
-func vpnTestProbe() vpnProbe {
-	return vpnProbe{
-		interfaces: func(context.Context) ([]netstate.Interface, error) {
-			return []netstate.Interface{
-				{Name: "eth0", Up: true, AdminUp: true, LinkType: 1, Addrs: vpnPfx("192.168.1.10/24")},
-				{Name: "nordlynx", Up: true, AdminUp: true, DevType: "wireguard", Addrs: vpnPfx("10.5.0.2/32")},
-			}, nil
+func vpnTestHost() *fakeHost {
+	return &fakeHost{
+		interfaces: []netstate.Interface{
+			{Name: "eth0", Up: true, AdminUp: true, LinkType: 1, Addrs: vpnPfx("192.168.1.10/24")},
+			{Name: "nordlynx", Up: true, AdminUp: true, DevType: "wireguard", Addrs: vpnPfx("10.5.0.2/32")},
 		},
-		routes: func(context.Context) ([]netstate.Route, error) {
-			return []netstate.Route{
-				{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0"), Metric: 100},
-				{Interface: "nordlynx", Destination: netip.MustParsePrefix("0.0.0.0/0"), Metric: 50},
-			}, nil
+		routes: []netstate.Route{
+			{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0"), Metric: 100},
+			{Interface: "nordlynx", Destination: netip.MustParsePrefix("0.0.0.0/0"), Metric: 50},
 		},
-		processes: func(context.Context) ([]string, error) { return []string{"nordvpnd", "sshd"}, nil },
-		source: func(_ context.Context, dst netip.Addr) (netip.Addr, error) {
-			return netip.MustParseAddr("10.5.0.2"), nil
-		},
-		tailscale: func(context.Context) (netstate.TailscaleExitNode, error) {
-			return netstate.TailscaleExitNode{}, errors.New("tailscale must not be asked without a Tailscale interface")
-		},
+		processes:    []string{"nordvpnd", "sshd"},
+		source:       netip.MustParseAddr("10.5.0.2"),
+		tailscaleErr: errors.New("tailscale must not be asked without a Tailscale interface"),
 	}
 }
 
+// vpnCountingTailscale counts the questions to Tailscale.
+type vpnCountingTailscale struct {
+	*fakeHost
+	asked atomic.Int32
+}
+
+func (h *vpnCountingTailscale) TailscaleExitNode(ctx context.Context) (netstate.TailscaleExitNode, error) {
+	h.asked.Add(1)
+	return h.fakeHost.TailscaleExitNode(ctx)
+}
+
 func TestVPNCheckContract(t *testing.T) {
+	t.Parallel()
 	c, ok := Lookup("vpn")
 	if !ok || len(c.Needs) != 0 || c.Timeout == nil {
 		t.Fatalf("vpn check %+v: want registered, no Needs, a timeout", c)
@@ -87,8 +92,9 @@ func TestVPNCheckContract(t *testing.T) {
 }
 
 func TestVPNActiveFinding(t *testing.T) {
+	t.Parallel()
 	r := &vpnFakeResolver{addrs: []string{"104.18.32.47"}}
-	res := runVPN(context.Background(), vpnTestEnv(r), vpnTestProbe())
+	res := runVPN(context.Background(), vpnTestEnv(r, vpnTestHost()))
 
 	if len(res.Findings) != 1 || res.Findings[0].Code != finding.VPNActive.Code {
 		t.Fatalf("findings %+v, want vpn-active", res.Findings)
@@ -119,13 +125,12 @@ func TestVPNActiveFinding(t *testing.T) {
 }
 
 func TestVPNOfflineSkipsTheRouteSignal(t *testing.T) {
+	t.Parallel()
 	r := &vpnFakeResolver{err: errors.New("lookup chatgpt.com: no such host")}
-	p := vpnTestProbe()
-	p.source = func(context.Context, netip.Addr) (netip.Addr, error) {
-		t.Error("no address to route to while offline")
-		return netip.Addr{}, nil
-	}
-	res := runVPN(context.Background(), vpnTestEnv(r), p)
+	h := vpnTestHost()
+	// Asked for a route, it would fail: the data would then say "no route".
+	h.sourceErr = errors.New("no address to route to while offline")
+	res := runVPN(context.Background(), vpnTestEnv(r, h))
 	route := res.Data["route_to_chatgpt"].(map[string]any)
 	if s, _ := route["skipped"].(string); !strings.Contains(s, "could not resolve chatgpt.com") {
 		t.Errorf("route_to_chatgpt %v: want the skip explained", route)
@@ -136,15 +141,12 @@ func TestVPNOfflineSkipsTheRouteSignal(t *testing.T) {
 }
 
 func TestVPNClientRunningButNotConnected(t *testing.T) {
-	p := vpnTestProbe()
-	p.interfaces = func(context.Context) ([]netstate.Interface, error) {
-		return []netstate.Interface{{Name: "eth0", Up: true, AdminUp: true, Addrs: vpnPfx("192.168.1.10/24")}}, nil
-	}
-	p.routes = func(context.Context) ([]netstate.Route, error) {
-		return []netstate.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}}, nil
-	}
-	p.source = func(context.Context, netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("192.168.1.10"), nil }
-	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"104.18.32.47"}}), p)
+	t.Parallel()
+	h := vpnTestHost()
+	h.interfaces = []netstate.Interface{{Name: "eth0", Up: true, AdminUp: true, Addrs: vpnPfx("192.168.1.10/24")}}
+	h.routes = []netstate.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}}
+	h.source = netip.MustParseAddr("192.168.1.10")
+	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"104.18.32.47"}}, h))
 	if len(res.Findings) != 0 || res.Status != "" {
 		t.Errorf("findings %+v status %q: want none, status from the engine", res.Findings, res.Status)
 	}
@@ -157,8 +159,8 @@ func TestVPNClientRunningButNotConnected(t *testing.T) {
 }
 
 func TestVPNFakeIPAnswer(t *testing.T) {
-	p := vpnTestProbe()
-	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"198.18.0.7"}}), p)
+	t.Parallel()
+	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"198.18.0.7"}}, vpnTestHost()))
 	route := res.Data["route_to_chatgpt"].(map[string]any)
 	if fake, _ := route["fake_ip"].([]string); !slices.Equal(fake, []string{"198.18.0.7"}) {
 		t.Errorf("route_to_chatgpt %v: want the fake IP shown", route)
@@ -169,17 +171,18 @@ func TestVPNFakeIPAnswer(t *testing.T) {
 }
 
 func TestVPNNotSupportedIsSaid(t *testing.T) {
-	p := vpnTestProbe()
-	p.interfaces = func(context.Context) ([]netstate.Interface, error) { return nil, platform.ErrNotSupported }
-	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{}), p)
+	t.Parallel()
+	h := vpnTestHost()
+	h.interfaces, h.interfacesErr = nil, platform.ErrNotSupported
+	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{}, h))
 	if res.Status != Skip || !strings.Contains(res.Summary, "not supported") {
 		t.Errorf("status %q summary %q: want a skip that says why", res.Status, res.Summary)
 	}
 
-	p = vpnTestProbe()
-	p.routes = func(context.Context) ([]netstate.Route, error) { return nil, platform.ErrNotSupported }
+	h = vpnTestHost()
+	h.routes, h.routesErr = nil, platform.ErrNotSupported
 	r := &vpnFakeResolver{err: errors.New("offline")}
-	res = runVPN(context.Background(), vpnTestEnv(r), p)
+	res = runVPN(context.Background(), vpnTestEnv(r, h))
 	if !strings.Contains(res.Data["routes"].(string), "not supported") {
 		t.Errorf("routes data %v: want it said", res.Data["routes"])
 	}
@@ -189,36 +192,28 @@ func TestVPNNotSupportedIsSaid(t *testing.T) {
 }
 
 func TestVPNInterfaceErrorIsAnError(t *testing.T) {
-	p := vpnTestProbe()
-	p.interfaces = func(context.Context) ([]netstate.Interface, error) {
-		return nil, errors.New("netlink: permission denied")
-	}
-	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{}), p)
+	t.Parallel()
+	h := vpnTestHost()
+	h.interfaces, h.interfacesErr = nil, errors.New("netlink: permission denied")
+	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{}, h))
 	if res.Status != Error || res.Data["error"] == nil {
 		t.Errorf("result %+v: want an error with the cause in data", res)
 	}
 }
 
 func TestVPNTailscaleAskedOnlyWhenPresent(t *testing.T) {
-	p := vpnTestProbe()
-	asked := 0
-	p.interfaces = func(context.Context) ([]netstate.Interface, error) {
-		return []netstate.Interface{
+	t.Parallel()
+	h := &vpnCountingTailscale{fakeHost: &fakeHost{
+		interfaces: []netstate.Interface{
 			{Name: "eth0", Up: true, AdminUp: true, Addrs: vpnPfx("192.168.1.10/24")},
 			{Name: "tailscale0", Up: true, AdminUp: true, TunTap: true, Addrs: vpnPfx("100.101.102.103/32")},
-		}, nil
-	}
-	p.routes = func(context.Context) ([]netstate.Route, error) {
-		return []netstate.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}}, nil
-	}
-	p.processes = func(context.Context) ([]string, error) { return []string{"tailscaled"}, nil }
-	p.source = func(context.Context, netip.Addr) (netip.Addr, error) { return netip.MustParseAddr("192.168.1.10"), nil }
-	p.tailscale = func(context.Context) (netstate.TailscaleExitNode, error) {
-		asked++
-		return netstate.TailscaleExitNode{}, nil
-	}
-	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"104.18.32.47"}}), p)
-	if asked != 1 || len(res.Findings) != 0 {
-		t.Errorf("asked tailscale %d times, findings %+v: want once, none (no exit node)", asked, res.Findings)
+		},
+		routes:    []netstate.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}},
+		processes: []string{"tailscaled"},
+		source:    netip.MustParseAddr("192.168.1.10"),
+	}}
+	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"104.18.32.47"}}, h))
+	if n := h.asked.Load(); n != 1 || len(res.Findings) != 0 {
+		t.Errorf("asked tailscale %d times, findings %+v: want once, none (no exit node)", n, res.Findings)
 	}
 }

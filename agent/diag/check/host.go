@@ -1,0 +1,81 @@
+package check
+
+import (
+	"context"
+	"net/netip"
+	"os"
+
+	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/host"
+	"github.com/clearance-app/clearance/platform/netstate"
+	"github.com/clearance-app/clearance/platform/proxy"
+	"github.com/clearance-app/clearance/platform/timesync"
+)
+
+// Host is what the checks read of this machine's own state. Every such
+// read goes through it, as every request to the network goes through the
+// rest of Env, so that a test describes a machine in a value of its own
+// and runs beside the others. It only reads; nothing here changes the
+// system. This file is the one place in the package that calls platform:
+// TestChecksReadTheOSOnlyThroughHost holds the others to it.
+type Host interface {
+	// Interfaces lists the network interfaces with their addresses.
+	Interfaces(ctx context.Context) ([]netstate.Interface, error)
+	// Routes reads the routing table.
+	Routes(ctx context.Context) ([]netstate.Route, error)
+	// SourceAddr is the local address the kernel would send from to reach
+	// dst; nothing is sent.
+	SourceAddr(ctx context.Context, dst netip.Addr) (netip.Addr, error)
+	// ProcessNames lists the names of the running processes.
+	ProcessNames(ctx context.Context) ([]string, error)
+	// TailscaleExitNode asks Tailscale whether it sends all traffic through
+	// an exit node.
+	TailscaleExitNode(ctx context.Context) (netstate.TailscaleExitNode, error)
+	// Resolver names the resolver in use and the servers it asks.
+	Resolver(ctx context.Context) (dnsconf.ResolverInfo, error)
+	// TimeSync reads whether the OS time service keeps the clock in sync.
+	TimeSync(ctx context.Context) (timesync.State, error)
+	// ProxySettings reads this user's desktop or OS proxy settings (not the
+	// environment's variables: Getenv).
+	ProxySettings(ctx context.Context) ([]proxy.Setting, error)
+	// Getenv reads a variable of this process's environment.
+	Getenv(name string) string
+}
+
+// systemHost is this machine, read through platform.
+type systemHost struct{}
+
+func (systemHost) Interfaces(ctx context.Context) ([]netstate.Interface, error) {
+	return netstate.Interfaces(ctx)
+}
+
+func (systemHost) Routes(ctx context.Context) ([]netstate.Route, error) {
+	return netstate.Routes(ctx)
+}
+
+func (systemHost) SourceAddr(ctx context.Context, dst netip.Addr) (netip.Addr, error) {
+	return netstate.SourceAddr(ctx, dst)
+}
+
+func (systemHost) ProcessNames(ctx context.Context) ([]string, error) {
+	return host.ProcessNames(ctx)
+}
+
+func (systemHost) TailscaleExitNode(ctx context.Context) (netstate.TailscaleExitNode, error) {
+	return netstate.TailscaleStatus(ctx, platform.System)
+}
+
+func (systemHost) Resolver(ctx context.Context) (dnsconf.ResolverInfo, error) {
+	return dnsconf.Resolver(ctx, platform.System)
+}
+
+func (systemHost) TimeSync(ctx context.Context) (timesync.State, error) {
+	return timesync.Read(ctx, platform.System)
+}
+
+func (systemHost) ProxySettings(ctx context.Context) ([]proxy.Setting, error) {
+	return proxy.Settings(ctx, platform.System)
+}
+
+func (systemHost) Getenv(name string) string { return os.Getenv(name) }
