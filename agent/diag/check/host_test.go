@@ -2,7 +2,16 @@ package check
 
 import (
 	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/netip"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
 
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/netstate"
@@ -69,3 +78,148 @@ func (h *fakeHost) ProxySettings(context.Context) ([]proxy.Setting, error) {
 }
 
 func (h *fakeHost) Getenv(name string) string { return h.env[name] }
+
+// platformPure are the functions of platform that read nothing but their
+// arguments: a check may call them.
+var platformPure = map[string]bool{
+	"platform/dnsconf.AddrStrings":   true,
+	"platform/proxy.MaskCredentials": true,
+	"platform/proxy.SourceErrors":    true,
+}
+
+// stdlibOSReads are the standard library's reads of what Host stands for.
+var stdlibOSReads = map[string]bool{
+	"os.Getenv": true, "os.LookupEnv": true, "os.Environ": true,
+	"net.Interfaces": true, "net.InterfaceAddrs": true, "net.InterfaceByName": true, "net.InterfaceByIndex": true,
+	"exec.Command": true, "exec.CommandContext": true,
+}
+
+// Checks read the OS only through Env.Host: outside host.go (the real
+// Host) and env.go (the real Env), no file of the package calls a
+// function of platform or uses one of its variables other than a sentinel
+// error; its types and constants are fine. A check that read the OS
+// directly would be untestable beside the others and would ignore the
+// test's machine.
+func TestChecksReadTheOSOnlyThroughHost(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scanned int
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") || name == "host.go" || name == "env.go" {
+			continue
+		}
+		scanned++
+		for _, v := range osReadsIn(t, name) {
+			t.Errorf("%s; read the OS through env.Host (host.go)", v)
+		}
+	}
+	if scanned < 10 {
+		t.Fatalf("scanned %d files: the test is not looking at the checks", scanned)
+	}
+	// The scan sees host.go's reads: it would see them anywhere else.
+	if got := osReadsIn(t, "host.go"); len(got) < 8 {
+		t.Fatalf("host.go reads the OS %d times by the scan, want every Host method: %v", len(got), got)
+	}
+}
+
+// osReadsIn lists where a file calls a function or uses a variable of
+// platform (its pure functions and sentinel errors aside), or reads what
+// Host stands for through the standard library.
+func osReadsIn(t *testing.T, name string) []string {
+	t.Helper()
+	const module = "github.com/clearance-app/clearance/"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := map[string]string{} // local name → path
+	for _, imp := range f.Imports {
+		p, _ := strconv.Unquote(imp.Path.Value)
+		local := path.Base(p)
+		if imp.Name != nil {
+			local = imp.Name.Name
+		}
+		imports[local] = p
+	}
+	type decls struct{ funcs, vars map[string]bool }
+	parsed := map[string]decls{}
+	var out []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		x, ok := sel.X.(*ast.Ident)
+		if !ok || x.Obj != nil { // x.Obj is set for a local name, nil for a package
+			return true
+		}
+		p, ok := imports[x.Name]
+		if !ok {
+			return true
+		}
+		at := fset.Position(sel.Pos())
+		if stdlibOSReads[path.Base(p)+"."+sel.Sel.Name] {
+			out = append(out, fmt.Sprintf("%s: %s.%s reads the OS", at, x.Name, sel.Sel.Name))
+			return true
+		}
+		rel, ok := strings.CutPrefix(p, module)
+		if !ok || (rel != "platform" && !strings.HasPrefix(rel, "platform/")) {
+			return true
+		}
+		d, ok := parsed[rel]
+		if !ok {
+			d.funcs, d.vars = packageFuncsAndVars(t, filepath.Join("..", "..", "..", filepath.FromSlash(rel)))
+			parsed[rel] = d
+		}
+		switch id := sel.Sel.Name; {
+		case d.funcs[id] && !platformPure[rel+"."+id]:
+			out = append(out, fmt.Sprintf("%s: uses the platform function %s.%s", at, x.Name, id))
+		case d.vars[id] && !strings.HasPrefix(id, "Err"):
+			out = append(out, fmt.Sprintf("%s: uses the platform variable %s.%s", at, x.Name, id))
+		}
+		return true
+	})
+	return out
+}
+
+// packageFuncsAndVars lists the package-level functions and variables
+// declared in a package's source, on every OS.
+func packageFuncsAndVars(t *testing.T, dir string) (funcs, vars map[string]bool) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no source in %s: %v", dir, err)
+	}
+	funcs, vars = map[string]bool{}, map[string]bool{}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					funcs[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				if d.Tok != token.VAR {
+					continue
+				}
+				for _, s := range d.Specs {
+					for _, n := range s.(*ast.ValueSpec).Names {
+						vars[n.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return funcs, vars
+}
