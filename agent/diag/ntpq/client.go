@@ -1,8 +1,10 @@
 // Package ntpq measures this machine's clock against NTP servers politely,
 // and turns NTP answers, HTTP Date headers and certificate dates into one
 // offset. Its Client asks each server at most once per 64 s and obeys a
-// kiss-of-death, across processes when given a Store; Combine throws out
-// servers that disagree with the majority. It never sets the clock.
+// kiss-of-death, across processes when given a Store; QueryAll asks the
+// configured servers at once through it. Combine throws out servers that
+// disagree with the majority, for measuring; StepQuorum is the stricter
+// rule a caller that sets the clock must meet. It never sets the clock.
 package ntpq
 
 import (

@@ -99,6 +99,45 @@ func Combine(samples []Sample) Estimate {
 	return e
 }
 
+// Setting the clock needs a stricter quorum than reporting it: at least
+// StepMinAgreeing samples within StepAgreement of each other, so that
+// neither one wrong or hostile server nor two that agree can set the clock,
+// and the step is as exact as the servers.
+const (
+	StepMinAgreeing = 3
+	StepAgreement   = 100 * time.Millisecond
+)
+
+// StepQuorum is the rule for stepping the clock, beside Combine's for
+// measuring it. It finds the largest group of samples whose offsets lie
+// within StepAgreement of each other (of groups as large, the one with the
+// lowest offsets) and, when it has at least StepMinAgreeing members,
+// returns it as Used, with its median as the offset, the other samples as
+// Falsetickers, and true. Otherwise it returns every sample as a
+// falseticker, Split, and false.
+func StepQuorum(samples []Sample) (Estimate, bool) {
+	sorted := slices.SortedStableFunc(slices.Values(samples), func(a, b Sample) int {
+		return cmp.Compare(a.Offset, b.Offset)
+	})
+	bestLo, bestN := 0, 0
+	hi := 0
+	for lo := range sorted {
+		for hi < len(sorted) && sorted[hi].Offset-sorted[lo].Offset <= StepAgreement {
+			hi++
+		}
+		if n := hi - lo; n > bestN {
+			bestLo, bestN = lo, n
+		}
+	}
+	if bestN < StepMinAgreeing {
+		return Estimate{Split: true, Falsetickers: slices.Clone(samples)}, false
+	}
+	e := Estimate{Used: sorted[bestLo : bestLo+bestN : bestLo+bestN]}
+	e.Falsetickers = append(slices.Clone(sorted[:bestLo]), sorted[bestLo+bestN:]...)
+	e.Offset = Median(e.Used)
+	return e, true
+}
+
 func interval(s Sample) (lo, hi time.Duration) {
 	b := max(s.Bound, Tolerance)
 	return s.Offset - b, s.Offset + b

@@ -83,6 +83,58 @@ func TestCombine(t *testing.T) {
 	}
 }
 
+// The quorum for stepping the clock, over samples as the servers in the
+// comments would give them: the largest group within 100 ms wins when it
+// has three members, whatever else answered.
+func TestStepQuorum(t *testing.T) {
+	at := func(pairs ...any) []Sample {
+		var out []Sample
+		for i := 0; i < len(pairs); i += 2 {
+			out = append(out, sample(pairs[i].(string), ms(pairs[i+1].(int)), ms(10)))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		in      []Sample
+		ok      bool
+		want    time.Duration
+		used    []string
+		falsies []string
+	}{
+		{name: "none"},
+		{name: "two agree: too few", in: at("a", 0, "b", 50), falsies: []string{"a", "b"}},
+		{name: "three within 100 ms, inclusive", in: at("a", 0, "b", 50, "c", 100), ok: true, want: ms(50), used: []string{"a", "b", "c"}},
+		{name: "three spread over 101 ms", in: at("a", 0, "b", 50, "c", 101), falsies: []string{"a", "b", "c"}},
+		{
+			name: "a falseticker and two groups that disagree: the larger sets the clock",
+			// Three servers say the clock is 92 s ahead, two say 5 s behind,
+			// and one is an hour off.
+			in: at("a", 92000, "x", -5000, "b", 92060, "liar", 3600000, "y", -4990, "c", 92090),
+			ok: true, want: ms(92060), used: []string{"a", "b", "c"}, falsies: []string{"x", "y", "liar"},
+		},
+		{
+			name:    "a falseticker and two groups of two: no quorum",
+			in:      at("a", 92000, "b", 92060, "x", -5000, "y", -4990, "liar", 3600000),
+			falsies: []string{"a", "b", "x", "y", "liar"},
+		},
+		{
+			name: "two groups of three: the lower offsets win",
+			in:   at("a", 5000, "x", 0, "y", 40, "b", 5050, "z", 80, "c", 5090),
+			ok:   true, want: ms(40), used: []string{"x", "y", "z"}, falsies: []string{"a", "b", "c"},
+		},
+		{name: "even group: mean of the middle two", in: at("a", 0, "b", 10, "c", 20, "d", 30, "liar", 9000), ok: true, want: ms(15), used: []string{"a", "b", "c", "d"}, falsies: []string{"liar"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, ok := StepQuorum(tc.in)
+			if ok != tc.ok || e.Offset != tc.want || !slices.Equal(sources(e.Used), tc.used) || !slices.Equal(sources(e.Falsetickers), tc.falsies) || e.Split == ok {
+				t.Errorf("StepQuorum = %v, %v, used %v, falsetickers %v, split %v; want %v, %v, used %v, falsetickers %v",
+					ok, e.Offset, sources(e.Used), sources(e.Falsetickers), e.Split, tc.ok, tc.want, tc.used, tc.falsies)
+			}
+		})
+	}
+}
+
 func TestDateSample(t *testing.T) {
 	local := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	// The server's clock reads 12:01:32.x while ours reads 12:00:00.2 at the
