@@ -142,35 +142,21 @@ func clockNTPContext(ctx context.Context) (context.Context, context.CancelFunc) 
 	return context.WithTimeout(ctx, budget)
 }
 
-// clockQueryNTP asks every configured server at once and returns the valid answers.
+// clockQueryNTP asks every configured server at once and returns the valid
+// answers; every server's answer or reason goes into m.
 func clockQueryNTP(ctx context.Context, env *Env, m *clockMeasurement) []ntpq.Sample {
-	q := env.NTP
-	if q == nil {
-		// An Env built by hand (tests) still asks each server once.
-		q = &ntpq.Client{}
+	results := ntpq.QueryAll(ctx, env.NTP, env.Config.Clock.NTPServers)
+	m.ntp = make([]*clockSource, len(results))
+	for i, r := range results {
+		src := &clockSource{Source: r.Server, Status: "rejected", Reason: r.Reason()}
+		if r.Err == nil {
+			src.Stratum = int(r.Sample.Stratum)
+			src.OffsetSeconds = clockPtr(clockRound(r.Sample.Offset, time.Millisecond))
+			src.RTTMillis = clockPtr(clockMillis(r.Sample.RTT))
+		}
+		m.ntp[i] = src
 	}
-	servers := clockUnique(env.Config.Clock.NTPServers, func(s string) string { return s })
-	m.ntp = make([]*clockSource, len(servers))
-	samples := make([]*ntpq.Sample, len(servers))
-	var wg group
-	for i, server := range servers {
-		wg.Go(func() {
-			m.ntp[i] = &clockSource{Source: server, Status: "rejected"}
-			resp, err := q.Query(ctx, server)
-			if err == nil {
-				var s ntpq.Sample
-				if s, err = ntpq.FromResponse(server, resp); err == nil {
-					samples[i] = &s
-					m.ntp[i].Stratum = int(s.Stratum)
-					m.ntp[i].OffsetSeconds = clockPtr(clockRound(s.Offset, time.Millisecond))
-					m.ntp[i].RTTMillis = clockPtr(clockMillis(s.RTT))
-				}
-			}
-			m.ntp[i].Reason = ntpq.Reason(err)
-		})
-	}
-	wg.Wait()
-	return clockCompact(samples)
+	return ntpq.Samples(results)
 }
 
 // clockProbeDates asks a few web servers (the witness first) for their Date.

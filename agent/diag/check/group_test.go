@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/beevik/ntp"
+
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/platform/netstate"
 	"github.com/clearance-app/clearance/platform/timesync"
@@ -44,6 +46,11 @@ func (h *bugHost) TimeSync(context.Context) (timesync.State, error) {
 	panic("time sync bug")
 }
 
+// panickingNTP is an NTP client with a bug.
+type panickingNTP struct{}
+
+func (panickingNTP) Query(context.Context, string) (*ntp.Response, error) { panic("ntp client bug") }
+
 // A panic one goroutine below a check — in the goroutines that network,
 // dns and clock start for their measurements — is that check's internal
 // error, as a panic in the check itself is; before group, it ended the
@@ -66,6 +73,12 @@ func TestPanicInACheckGoroutineIsThatChecksError(t *testing.T) {
 		{"clock: the time service lookup it does not wait for", Check{Name: "clock", Run: runClock}, func(t *testing.T, env *Env) {
 			env.Host = &bugHost{}
 			env.Config.Clock.NTPServers = nil
+			env.Config.Network.Witness = "https://127.0.0.1:1/"
+			env.Config.Endpoints.Hosts = nil
+		}},
+		{"clock: the NTP queries, started by ntpq", Check{Name: "clock", Run: runClock}, func(t *testing.T, env *Env) {
+			env.NTP = panickingNTP{}
+			env.Config.Clock.NTPServers = []string{"192.0.2.1", "192.0.2.2"}
 			env.Config.Network.Witness = "https://127.0.0.1:1/"
 			env.Config.Endpoints.Hosts = nil
 		}},

@@ -6,7 +6,7 @@ import (
 	"net"
 	"strings"
 
-	"github.com/beevik/ntp"
+	"github.com/clearance-app/clearance/agent/diag/ntpq"
 )
 
 // all is the one list of checks, in report order.
@@ -71,6 +71,4 @@ type Resolver interface {
 
 // NTPQuerier asks one NTP server ("host" or "host:port") for the time.
 // Implementations cache answers and honour rate limits.
-type NTPQuerier interface {
-	Query(ctx context.Context, server string) (*ntp.Response, error)
-}
+type NTPQuerier = ntpq.Querier
