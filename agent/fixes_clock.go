@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
@@ -17,16 +16,9 @@ import (
 	"github.com/clearance-app/clearance/platform"
 )
 
-// Stepping the clock directly is the last resort, for machines without a
-// time service: only when at least stepQuorum servers agree within
-// stepAgreement, so that one wrong or hostile server cannot set the clock.
-const (
-	stepQuorum    = 3
-	stepAgreement = 100 * time.Millisecond
-)
-
 // timeSync asks the OS time service to correct the clock now; only where
-// there is none does it step the clock itself, by the servers' consensus.
+// there is none does it step the clock itself, as the last resort, when
+// the servers meet ntpq.StepQuorum.
 func (a *Agent) timeSync(ctx context.Context, ch *platform.Changes, _ api.FixOptions) fixOutcome {
 	before := a.clockReport(ctx)
 	offset, measured := reportOffset(before)
@@ -42,7 +34,7 @@ func (a *Agent) timeSync(ctx context.Context, ch *platform.Changes, _ api.FixOpt
 		env := a.envFor(&cfg)
 		off, n, cerr := a.ntpConsensus(ctx, env.NTP, cfg.Clock.NTPServers)
 		if cerr != nil {
-			return failed("this computer has no time service, and Clearance sets the clock itself only when at least %d time servers agree within %s: %v.", stepQuorum, stepAgreement, cerr)
+			return failed("this computer has no time service, and Clearance sets the clock itself only when at least %d time servers agree within %s: %v.", ntpq.StepMinAgreeing, ntpq.StepAgreement, cerr)
 		}
 		if err := a.machine.StepClock(ctx, ch, off); err != nil {
 			return failed("could not set the clock: %v.", err)
@@ -121,73 +113,29 @@ func describeOffset(sec float64) string {
 }
 
 // ntpConsensus asks every configured server (answers younger than 64 s
-// come from the cache: no server is asked more often) and returns the
-// offset that at least stepQuorum of them agree on.
+// come from the client's memory: no server is asked more often) and
+// returns the offset that ntpq.StepQuorum allows stepping by, and how many
+// servers agree on it.
 func (a *Agent) ntpConsensus(ctx context.Context, q check.NTPQuerier, servers []string) (time.Duration, int, error) {
 	if q == nil {
 		return 0, 0, errors.New("no NTP client")
 	}
-	var (
-		mu      sync.Mutex
-		samples []ntpq.Sample
-		errs    []string
-		wg      sync.WaitGroup
-	)
-	for _, s := range servers {
-		wg.Go(func() {
-			resp, err := q.Query(ctx, s)
-			var smp ntpq.Sample
-			if err == nil {
-				smp, err = ntpq.FromResponse(s, resp)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, ntpq.Reason(err))
-				return
-			}
-			samples = append(samples, smp)
-		})
-	}
-	wg.Wait()
-	off, n, ok := consensus(samples, stepQuorum, stepAgreement)
+	results := ntpq.QueryAll(ctx, q, servers)
+	samples := ntpq.Samples(results)
+	est, ok := ntpq.StepQuorum(samples)
 	if !ok {
-		msg := fmt.Sprintf("%d of %d servers answered, and no %d of them agree", len(samples), len(servers), stepQuorum)
-		if len(errs) > 0 {
-			slices.Sort(errs)
-			msg += " (" + strings.Join(errs, "; ") + ")"
+		msg := fmt.Sprintf("%d of %d servers answered, and no %d of them agree", len(samples), len(results), ntpq.StepMinAgreeing)
+		var reasons []string
+		for _, r := range results {
+			if r.Err != nil {
+				reasons = append(reasons, r.Reason())
+			}
+		}
+		if len(reasons) > 0 {
+			slices.Sort(reasons)
+			msg += " (" + strings.Join(reasons, "; ") + ")"
 		}
 		return 0, len(samples), errors.New(msg)
 	}
-	return off, n, nil
-}
-
-// consensus finds the largest group of samples whose offsets lie within
-// width of each other and returns its median, when the group has at least
-// need members.
-func consensus(samples []ntpq.Sample, need int, width time.Duration) (time.Duration, int, bool) {
-	offs := make([]time.Duration, len(samples))
-	for i, s := range samples {
-		offs[i] = s.Offset
-	}
-	slices.Sort(offs)
-	bestLo, bestN := 0, 0
-	hi := 0
-	for lo := range offs {
-		for hi < len(offs) && offs[hi]-offs[lo] <= width {
-			hi++
-		}
-		if n := hi - lo; n > bestN {
-			bestLo, bestN = lo, n
-		}
-	}
-	if bestN < need || bestN == 0 {
-		return 0, bestN, false
-	}
-	group := offs[bestLo : bestLo+bestN]
-	mid := len(group) / 2
-	if len(group)%2 == 1 {
-		return group[mid], bestN, true
-	}
-	return (group[mid-1] + group[mid]) / 2, bestN, true
+	return est.Offset, len(est.Used), nil
 }

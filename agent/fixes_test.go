@@ -15,7 +15,6 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/agent/diag/fix"
-	"github.com/clearance-app/clearance/agent/diag/ntpq"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/host"
 )
@@ -220,34 +219,6 @@ func TestTimeSyncStepsOnlyByConsensus(t *testing.T) {
 	}
 	if !strings.Contains(res.Message, "3 time servers") {
 		t.Fatalf("message %q does not say how the clock was set", res.Message)
-	}
-}
-
-func TestConsensus(t *testing.T) {
-	s := func(ms ...int) []ntpq.Sample {
-		var out []ntpq.Sample
-		for _, m := range ms {
-			out = append(out, ntpq.Sample{Offset: time.Duration(m) * time.Millisecond})
-		}
-		return out
-	}
-	for _, c := range []struct {
-		in   []ntpq.Sample
-		want time.Duration
-		n    int
-		ok   bool
-	}{
-		{s(), 0, 0, false},
-		{s(0, 50), 0, 2, false},
-		{s(0, 50, 100), 50 * time.Millisecond, 3, true},
-		{s(0, 50, 101), 0, 2, false},
-		{s(5000, 0, 40, 5050, 80, 5090), 40 * time.Millisecond, 3, true}, // two groups of three: the first largest wins
-		{s(0, 10, 20, 30, 9000), 15 * time.Millisecond, 4, true},
-	} {
-		got, n, ok := consensus(c.in, 3, 100*time.Millisecond)
-		if got != c.want || n != c.n || ok != c.ok {
-			t.Errorf("consensus(%v) = %v, %d, %v; want %v, %d, %v", c.in, got, n, ok, c.want, c.n, c.ok)
-		}
 	}
 }
 
