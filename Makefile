@@ -15,7 +15,7 @@ build:
 # The whole test suite: vet and cross-builds first, then every test. Tests
 # that need root (network namespaces, chrony) skip with the reason when not
 # root, and are mandatory when CI=true.
-test: vet cross
+test: lint cross
 	$(GO) test $(RACE) -count=1 -timeout 20m ./...
 
 # gofmt, go vet and staticcheck (a Go tool, pinned in go.mod) for each OS

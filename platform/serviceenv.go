@@ -1,7 +1,6 @@
 package platform
 
 import (
-	"os"
 	"slices"
 	"strings"
 )
@@ -71,13 +70,4 @@ func sameEnv(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
-}
-
-// setEnv replaces this process's environment with env.
-func setEnv(env []string) {
-	os.Clearenv()
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		os.Setenv(k, v)
-	}
 }

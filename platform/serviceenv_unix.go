@@ -5,6 +5,7 @@ package platform
 import (
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -28,4 +29,13 @@ func ResetEnv() error {
 	}
 	setEnv(want)
 	return fmt.Errorf("start again with the service's environment (reset in place instead): %w", err)
+}
+
+// setEnv replaces this process's environment with env.
+func setEnv(env []string) {
+	os.Clearenv()
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
 }

@@ -2,6 +2,7 @@ package tray
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,4 +35,23 @@ func TestElevateWithPkexec(t *testing.T) {
 	if _, err = elevate(ctx, r, exe, "dns-public", api.FixOptions{Confirm: true}); err == nil || !strings.Contains(err.Error(), "polkit") || !strings.Contains(err.Error(), "Not authorized") {
 		t.Fatalf("refused: %v", err)
 	}
+}
+
+// argvRunner is a platform.Runner that expects one exact argv and answers
+// with the given output and error.
+type argvRunner struct {
+	t      *testing.T
+	want   []string
+	out    string
+	err    error
+	called bool
+}
+
+func (r *argvRunner) Run(_ context.Context, name string, args ...string) ([]byte, error) {
+	r.t.Helper()
+	r.called = true
+	if got := append([]string{name}, args...); !slices.Equal(got, r.want) {
+		r.t.Fatalf("ran %q, want %q", got, r.want)
+	}
+	return []byte(r.out), r.err
 }

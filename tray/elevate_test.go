@@ -1,7 +1,6 @@
 package tray
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -11,25 +10,6 @@ import (
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/host"
 )
-
-// argvRunner is a platform.Runner that expects one exact argv and answers
-// with the given output and error.
-type argvRunner struct {
-	t      *testing.T
-	want   []string
-	out    string
-	err    error
-	called bool
-}
-
-func (r *argvRunner) Run(_ context.Context, name string, args ...string) ([]byte, error) {
-	r.t.Helper()
-	r.called = true
-	if got := append([]string{name}, args...); !slices.Equal(got, r.want) {
-		r.t.Fatalf("ran %q, want %q", got, r.want)
-	}
-	return []byte(r.out), r.err
-}
 
 func TestFixArgs(t *testing.T) {
 	if got := fixArgs("dns-flush", api.FixOptions{}); !slices.Equal(got, []string{"fix", "dns-flush", "--json"}) {

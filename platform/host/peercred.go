@@ -3,9 +3,6 @@ package host
 import (
 	"fmt"
 	"net"
-	"syscall"
-
-	"github.com/clearance-app/clearance/platform"
 )
 
 // PeerCred is who is at the other end of a local connection, as the kernel
@@ -42,18 +39,4 @@ func (c PeerCred) String() string {
 // go-winio named pipe on Windows. It returns ErrNotSupported elsewhere.
 func PeerCredOf(c net.Conn) (PeerCred, error) {
 	return peerCred(c)
-}
-
-// unixSocket returns the socket of a Unix-domain connection: only there can
-// the kernel name the peer.
-func unixSocket(c net.Conn) (syscall.RawConn, error) {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return nil, fmt.Errorf("peer credentials of a %T: %w", c, platform.ErrNotSupported)
-	}
-	raw, err := uc.SyscallConn()
-	if err != nil {
-		return nil, fmt.Errorf("peer credentials: %w", err)
-	}
-	return raw, nil
 }

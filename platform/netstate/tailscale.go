@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -82,12 +81,6 @@ func findTailscaleCLI(l tailscaleLookup) (string, error) {
 		}
 	}
 	return "", ErrNoTailscaleCLI
-}
-
-// isExecutableFile says whether p is a regular file someone may run.
-func isExecutableFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
 // ParseTailscaleStatus reads ExitNodeStatus from `tailscale status --json`

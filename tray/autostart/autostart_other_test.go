@@ -3,6 +3,7 @@
 package autostart
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -34,4 +35,9 @@ func TestEnabledFollowsTheEnvironment(t *testing.T) {
 	if on, err := Enabled(); err != nil || !on {
 		t.Fatalf("after opting in: %v, %v", on, err)
 	}
+}
+
+func isRegular(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }

@@ -285,8 +285,3 @@ func TestLaunchd(t *testing.T) {
 		t.Errorf("enable without the agent: %v", err)
 	}
 }
-
-func isRegular(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular()
-}
