@@ -160,7 +160,7 @@ func New(opts Options) (*Agent, error) {
 		env:      env,
 		opts:     opts,
 		log:      opts.Log,
-		reg:      health.New(health.Options{ConfirmAfter: cfg.Agent.ConfirmAfter.D(), Passive: []string{agentCheck}}),
+		reg:      health.New(health.Options{ConfirmAfter: cfg.Agent.ConfirmAfter.D()}),
 		checks:   opts.Checks,
 		checkNow: make(chan struct{}, 1),
 		woken:    make(chan struct{}, 1),

@@ -132,10 +132,7 @@ func (a *app) setSource(u update) {
 
 // setUserFindings takes the user checks' confirmed findings.
 func (a *app) setUserFindings(fs []finding.Finding) {
-	a.mu.Lock()
-	a.m.user = fs
-	a.mu.Unlock()
-	a.poke()
+	a.change(func(m *model) { m.user = fs })
 }
 
 // pathProblem reports whether a finding of warning or above lies on this
@@ -151,8 +148,13 @@ func pathProblem(fs []finding.Finding) bool {
 
 // setNote shows a line of outcome in the menu.
 func (a *app) setNote(note string) {
+	a.change(func(m *model) { m.note = note })
+}
+
+// change applies f to the model under the lock, then has the menu rebuilt.
+func (a *app) change(f func(m *model)) {
 	a.mu.Lock()
-	a.m.note = note
+	f(&a.m)
 	a.mu.Unlock()
 	a.poke()
 }
@@ -165,10 +167,7 @@ func (a *app) handle(ctx context.Context, act action) {
 	case actDetails:
 		a.details(ctx, act.finding)
 	case actDismiss:
-		a.mu.Lock()
-		a.m.browse = nil
-		a.mu.Unlock()
-		a.poke()
+		a.change(func(m *model) { m.browse = nil })
 	case actCheckNow:
 		a.checkNow(ctx)
 	case actChatGPTError:
@@ -218,12 +217,11 @@ func (a *app) findingLocked(id string) (finding.Finding, bool) {
 
 // confirmGone ends a pending confirmation that nobody gave.
 func (a *app) confirmGone(gen int) {
-	a.mu.Lock()
-	if a.confirmGen == gen {
-		a.m.confirm = ""
-	}
-	a.mu.Unlock()
-	a.poke()
+	a.change(func(m *model) {
+		if a.confirmGen == gen {
+			m.confirm = ""
+		}
+	})
 }
 
 // requestFix runs a fix: a user fix here, a privileged one by a request to
@@ -281,11 +279,7 @@ func (a *app) fixDone(ctx context.Context, id string, res api.FixResult, err err
 	} else {
 		a.log.Info("fix finished", "fix", id, "result", string(res.Result))
 	}
-	a.mu.Lock()
-	a.m.busy = ""
-	a.m.note = body
-	a.mu.Unlock()
-	a.poke()
+	a.change(func(m *model) { m.busy, m.note = "", body })
 	a.notify(ctx, notify.Notification{Title: title, Body: body}, "")
 }
 
@@ -448,12 +442,11 @@ func (a *app) chatGPTError(ctx context.Context) {
 const browseLifetime = time.Hour
 
 func (a *app) browseGone(gen int) {
-	a.mu.Lock()
-	if a.browseGen == gen {
-		a.m.browse = nil
-	}
-	a.mu.Unlock()
-	a.poke()
+	a.change(func(m *model) {
+		if a.browseGen == gen {
+			m.browse = nil
+		}
+	})
 }
 
 // waitState waits until a machine state newer than since has arrived.

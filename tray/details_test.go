@@ -29,7 +29,7 @@ func TestDetailsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := checkPage(t, b, "The clock is wrong", fd.Detail, map[string]string{
+	p := checkPage(t, b, "The clock is 92 seconds behind", fd.Detail, map[string]string{
 		"method":         "ntp",
 		"offset_seconds": "-92.4",
 		"sources":        `["time.cloudflare.com"]`,

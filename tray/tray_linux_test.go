@@ -20,7 +20,7 @@ func TestTrayFollowsPushedState(t *testing.T) {
 	r := newRig(t, rigOptions{state: stateWith(at(5), skew)})
 
 	m := r.waitMenu("the clock finding", func(m menuNode) bool {
-		return m.has("1 warning") && m.has("The clock is wrong", "Sync the clock now") && m.has("The clock is wrong", "Details…")
+		return m.has("1 warning") && m.has("The clock is 21 seconds ahead", "Sync the clock now") && m.has("The clock is 21 seconds ahead", "Details…")
 	})
 	for _, want := range []string{"Check now", "ChatGPT shows an error…", "Open status page", "Snooze alerts", "Start at login", "About Clearance", "Quit"} {
 		if !m.has(want) {
@@ -31,7 +31,7 @@ func TestTrayFollowsPushedState(t *testing.T) {
 		t.Errorf("Restore my DNS without public DNS in effect:\n%s", m)
 	}
 	r.waitIcon(assets.IconWarning)
-	if tip := r.tooltip(); !strings.Contains(tip, "1 warning") || !strings.Contains(tip, "The clock is wrong") {
+	if tip := r.tooltip(); !strings.Contains(tip, "1 warning") || !strings.Contains(tip, "The clock is 21 seconds ahead") {
 		t.Errorf("tooltip %q", tip)
 	}
 
@@ -46,7 +46,7 @@ func TestTrayFollowsPushedState(t *testing.T) {
 	m = r.waitMenu("a clear path", func(m menuNode) bool {
 		return len(m.Children) > 0 && strings.HasPrefix(m.Children[0].Label, "ChatGPT's path is clear")
 	})
-	if m.has("The clock is wrong") {
+	if m.has("The clock is 21 seconds ahead") {
 		t.Errorf("a cleared finding is still listed:\n%s", m)
 	}
 	r.waitIcon(assets.IconClear)
@@ -110,7 +110,7 @@ func TestTrayAlerts(t *testing.T) {
 	r := newRig(t, rigOptions{state: stateWith(at(5), skew)})
 
 	first := r.notes.WaitCall(t)
-	if first.Summary != "The clock is wrong" || !slices.Contains(first.ActionKeys(), fix.TimeSync) || !slices.Contains(first.ActionKeys(), "default") {
+	if first.Summary != "The clock is 21 seconds ahead" || !slices.Contains(first.ActionKeys(), fix.TimeSync) || !slices.Contains(first.ActionKeys(), "default") {
 		t.Fatalf("alert %q with actions %q", first.Summary, first.Actions)
 	}
 	if u, _ := first.Urgency(); u != 1 {
@@ -129,7 +129,7 @@ func TestTrayAlerts(t *testing.T) {
 	worse.Severity = finding.Critical
 	r.agent.state.Set(stateWith(at(3), worse))
 	second := r.notes.WaitCall(t)
-	if second.Summary != "Worse now: The clock is wrong" || second.ReplacesID != first.ID {
+	if second.Summary != "Worse now: The clock is 21 seconds ahead" || second.ReplacesID != first.ID {
 		t.Fatalf("escalation %q replacing %d, want the first (%d)", second.Summary, second.ReplacesID, first.ID)
 	}
 	if u, _ := second.Urgency(); u != 2 {
@@ -142,7 +142,7 @@ func TestTrayAlerts(t *testing.T) {
 	}
 	r.notes.EmitAction(t, second.ID, "default")
 	b := r.detailsOpened()
-	p := checkPage(t, b, "The clock is wrong", skew.Detail,
+	p := checkPage(t, b, "The clock is 21 seconds ahead", skew.Detail,
 		map[string]string{"offset_seconds": "20.5", "method": "ntp"}, []string{"Sync the clock now"})
 	if !strings.Contains(p.text, "Critical") {
 		t.Errorf("the page does not give the severity now (Critical):\n%s", p.text)

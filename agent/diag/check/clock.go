@@ -111,7 +111,7 @@ func measureClock(ctx context.Context, env *Env, now func() time.Time) clockMeas
 			m.notes = append(m.notes, fmt.Sprintf("only %d of the %d wanted time servers gave a usable answer", len(usedNTP), cfg.MinAnswers))
 		}
 		if len(usedWeb) > 0 {
-			m.notes = append(m.notes, "confirmed by "+clockPlural(len(usedWeb), "web server"))
+			m.notes = append(m.notes, "confirmed by "+finding.Plural(len(usedWeb), "web server"))
 		}
 	case len(usedWeb) > 0:
 		m.conclude(ntpq.MethodHTTPSDate, usedWeb)
@@ -151,8 +151,8 @@ func clockQueryNTP(ctx context.Context, env *Env, m *clockMeasurement) []ntpq.Sa
 		src := &clockSource{Source: r.Server, Status: "rejected", Reason: r.Reason()}
 		if r.Err == nil {
 			src.Stratum = int(r.Sample.Stratum)
-			src.OffsetSeconds = clockPtr(clockRound(r.Sample.Offset, time.Millisecond))
-			src.RTTMillis = clockPtr(clockMillis(r.Sample.RTT))
+			src.OffsetSeconds = new(roundSeconds(r.Sample.Offset, time.Millisecond))
+			src.RTTMillis = new(floatMillis(r.Sample.RTT))
 		}
 		m.ntp[i] = src
 	}
@@ -163,7 +163,7 @@ func clockQueryNTP(ctx context.Context, env *Env, m *clockMeasurement) []ntpq.Sa
 // Certificates refused for their dates are evidence too; their bounds are
 // returned separately because they only say "at least".
 func clockProbeDates(ctx context.Context, env *Env, now func() time.Time, m *clockMeasurement) ([]ntpq.Sample, []time.Duration) {
-	urls := clockUnique(append([]string{env.Config.Network.Witness}, env.Config.Endpoints.Hosts...), hostLabel)
+	urls := unique(append([]string{env.Config.Network.Witness}, env.Config.Endpoints.Hosts...), hostLabel)
 	urls = urls[:min(len(urls), clockWebSources)]
 	m.web = make([]*clockSource, len(urls))
 	samples := make([]*ntpq.Sample, len(urls))
@@ -179,21 +179,21 @@ func clockProbeDates(ctx context.Context, env *Env, now func() time.Time, m *clo
 				sent, received := clockDateWindow(t0, t1, r.Timings)
 				s := ntpq.DateSample(m.web[i].Source, date, sent, received)
 				samples[i] = &s
-				m.web[i].OffsetSeconds = clockPtr(clockRound(s.Offset, 100*time.Millisecond))
+				m.web[i].OffsetSeconds = new(roundSeconds(s.Offset, 100*time.Millisecond))
 				return
 			}
 			if b, ok := clockCertBound(t1, r.Cert); ok {
 				bounds[i] = &b
 				m.web[i].Status = "certificate"
-				m.web[i].OffsetSeconds = clockPtr(clockTrunc(b))
-				m.web[i].Reason = fmt.Sprintf("certificate refused as %s: the clock is %s", r.Cert.Problem, clockDescribeOffset(b, true))
+				m.web[i].OffsetSeconds = new(truncSeconds(b))
+				m.web[i].Reason = fmt.Sprintf("certificate refused as %s: the clock is %s", r.Cert.Problem, finding.DescribeOffset(b, true))
 				return
 			}
 			m.web[i].Reason = clockWebFailure(r)
 		})
 	}
 	wg.Wait()
-	return clockCompact(samples), clockCompact(bounds)
+	return compact(samples), compact(bounds)
 }
 
 // clockDateWindow narrows the local times between which the server stamped its
@@ -326,7 +326,6 @@ func clockSkewFinding(cfg config.Clock, now time.Time, m clockMeasurement, off f
 	if abs >= cfg.CriticalSeconds {
 		f.Severity = finding.Critical
 	}
-	f.Title = "The clock is " + clockDescribeOffset(m.offset, m.atLeast)
 	return f, true
 }
 
@@ -370,103 +369,25 @@ func clockTimeSyncPart(now time.Time, so clockSync) (clockTimeSync, *finding.Fin
 func clockOffsetSeconds(m clockMeasurement) float64 {
 	switch m.method {
 	case ntpq.MethodNTP:
-		return clockRound(m.offset, time.Millisecond)
+		return roundSeconds(m.offset, time.Millisecond)
 	case ntpq.MethodHTTPSDate:
-		return clockRound(m.offset, time.Second)
+		return roundSeconds(m.offset, time.Second)
 	}
-	return clockTrunc(m.offset)
+	return truncSeconds(m.offset)
 }
 
 func clockDescribe(m clockMeasurement) string {
 	var how string
 	switch m.method {
 	case ntpq.MethodNTP:
-		how = fmt.Sprintf("measured against %s", clockPlural(len(m.sources), "time server"))
+		how = fmt.Sprintf("measured against %s", finding.Plural(len(m.sources), "time server"))
 	case ntpq.MethodHTTPSDate:
-		how = fmt.Sprintf("measured from the clocks of %s (too few time servers answered)", clockPlural(len(m.sources), "web server"))
+		how = fmt.Sprintf("measured from the clocks of %s (too few time servers answered)", finding.Plural(len(m.sources), "web server"))
 	default:
 		how = "judged from certificate dates (no time or web server gave the time)"
 	}
 	if !m.atLeast && m.offset.Abs() < time.Second {
 		return "the clock is correct, " + how
 	}
-	return "the clock is " + clockDescribeOffset(m.offset, m.atLeast) + ", " + how
+	return "the clock is " + finding.DescribeOffset(m.offset, m.atLeast) + ", " + how
 }
-
-// clockDescribeOffset says how wrong the clock is for a person: "92 seconds
-// ahead", "about 3 hours behind", "at least 2 days behind".
-func clockDescribeOffset(d time.Duration, atLeast bool) string {
-	dir := "ahead"
-	if d < 0 {
-		dir = "behind"
-	}
-	a := d.Abs()
-	if a < time.Second {
-		return fmt.Sprintf("%.2f seconds %s", a.Seconds(), dir)
-	}
-	// The unit changes at two of the next one: "90 seconds", "3 minutes".
-	n, unit := a.Seconds(), "second"
-	for _, u := range []struct {
-		size time.Duration
-		name string
-	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
-		if a >= 2*u.size {
-			n, unit = a.Seconds()/u.size.Seconds(), u.name
-			break
-		}
-	}
-	prefix := ""
-	switch {
-	case atLeast:
-		n, prefix = math.Floor(n), "at least "
-	case unit != "second":
-		n, prefix = math.Round(n), "about "
-	default:
-		n = math.Round(n)
-	}
-	return prefix + clockPlural(int(n), unit) + " " + dir
-}
-
-func clockPlural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
-
-// clockRound gives d in seconds, rounded to unit (a power of ten of a second).
-// Dividing by the power of ten keeps the JSON short: 42.001, not 42.00100000000001.
-func clockRound(d, unit time.Duration) float64 {
-	return math.Round(float64(d)/float64(unit)) / (float64(time.Second) / float64(unit))
-}
-
-// clockMillis gives d in milliseconds, to the microsecond.
-func clockMillis(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
-
-func clockTrunc(d time.Duration) float64 { return d.Truncate(time.Second).Seconds() }
-
-// clockUnique keeps the first of items with the same key: a server listed twice
-// must not vote twice.
-func clockUnique(items []string, key func(string) string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, it := range items {
-		if k := key(it); it != "" && !seen[k] {
-			seen[k] = true
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
-func clockCompact[T any](ps []*T) []T {
-	var out []T
-	for _, p := range ps {
-		if p != nil {
-			out = append(out, *p)
-		}
-	}
-	return out
-}
-
-func clockPtr[T any](v T) *T { return &v }

@@ -411,23 +411,3 @@ func TestClockTimeService(t *testing.T) {
 		})
 	}
 }
-
-func TestClockDescribeOffset(t *testing.T) {
-	for _, tc := range []struct {
-		d       time.Duration
-		atLeast bool
-		want    string
-	}{
-		{92 * time.Second, false, "92 seconds ahead"},
-		{-time.Second, false, "1 second behind"},
-		{-250 * time.Millisecond, false, "0.25 seconds behind"},
-		{15 * time.Minute, false, "about 15 minutes ahead"},
-		{-(2*time.Hour + 50*time.Minute), false, "about 3 hours behind"},
-		{-(2*time.Hour + 50*time.Minute), true, "at least 2 hours behind"},
-		{5 * 24 * time.Hour, true, "at least 5 days ahead"},
-	} {
-		if got := clockDescribeOffset(tc.d, tc.atLeast); got != tc.want {
-			t.Errorf("clockDescribeOffset(%v, %v) = %q, want %q", tc.d, tc.atLeast, got, tc.want)
-		}
-	}
-}

@@ -282,30 +282,30 @@ func endpointFindings(hosts []hostResult, tr probe.Trace, othersWork bool, now t
 // explainedBy returns the codes that explain every affected host: a
 // certificate date error is the clock's, a failed lookup is DNS's. One host
 // that neither explains keeps the finding visible.
-func explainedBy(hs []hostResult) []finding.Code {
-	var common finding.Code
+func explainedBy(hs []hostResult) []*finding.Definition {
+	var common *finding.Definition
 	for _, h := range hs {
 		c := explanationOf(h.verdict.Kind)
-		if c == "" || (common != "" && c != common) {
+		if c == nil || (common != nil && c != common) {
 			return nil
 		}
 		common = c
 	}
-	if common == "" {
+	if common == nil {
 		return nil
 	}
-	return []finding.Code{common}
+	return []*finding.Definition{common}
 }
 
 // explanationOf names the finding that explains a failure, if any.
-func explanationOf(k probe.Kind) finding.Code {
+func explanationOf(k probe.Kind) *finding.Definition {
 	switch k {
 	case probe.KindCertDates:
-		return finding.ClockSkew.Code
+		return finding.ClockSkew
 	case probe.KindDNS:
-		return finding.DNSFailure.Code
+		return finding.DNSFailure
 	}
-	return ""
+	return nil
 }
 
 // endpointEvidence gathers the measured facts of one finding: the first

@@ -276,7 +276,7 @@ func TestEndpointsCertificateDatesPointAtTheClock(t *testing.T) {
 	// certificate dates are evidence in themselves.
 	_, fs := epRun(t, epSetup{hosts: []string{srv.URL + "/"}, trace: "https://" + closedAddr(t) + "/", witness: false, prober: &probe.Prober{RootCAs: ca.Pool()}})
 	f := epOnly(t, fs, "openai-unreachable")
-	if !slices.Equal(f.ExplainedBy, []finding.Code{"clock-skew"}) || f.Evidence["certificate"] != probe.CertExpired ||
+	if !slices.Equal(f.ExplainedBy, []*finding.Definition{finding.ClockSkew}) || f.Evidence["certificate"] != probe.CertExpired ||
 		!strings.Contains(f.Evidence["explanation"].(string), "clock") || f.Evidence["not_after"] == nil {
 		t.Errorf("finding %+v", f)
 	}
@@ -305,7 +305,7 @@ func TestEndpointsDNSFailureIsExplainedByDNS(t *testing.T) {
 	t.Run("only DNS", func(t *testing.T) {
 		_, fs := epRun(t, epSetup{hosts: []string{"https://chatgpt.invalid/", epServer(t, cftest.OK)}, witness: true, prober: p})
 		f := epOnly(t, fs, "openai-unreachable")
-		if !slices.Equal(f.ExplainedBy, []finding.Code{"dns-failure"}) || f.Evidence["stage"] != probe.StageDNS {
+		if !slices.Equal(f.ExplainedBy, []*finding.Definition{finding.DNSFailure}) || f.Evidence["stage"] != probe.StageDNS {
 			t.Errorf("finding %+v", f)
 		}
 	})

@@ -90,7 +90,7 @@ func TestDependencyResultIsPassedAndUnselectedDependencyRunsUnreported(t *testin
 func TestExplainedFindingsAreHidden(t *testing.T) {
 	now := time.Now()
 	unreachable := finding.OpenAIUnreachable.New(now, nil)
-	unreachable.ExplainedBy = []finding.Code{"clock-skew"}
+	unreachable.ExplainedBy = []*finding.Definition{finding.ClockSkew}
 	intercepted := finding.TLSIntercepted.New(now, nil)
 	rep := Run(context.Background(), testEnv(), []Check{
 		fixed("endpoints", nil, Result{Findings: []finding.Finding{unreachable, intercepted}}),

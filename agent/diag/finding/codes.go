@@ -1,6 +1,10 @@
 package finding
 
-import "github.com/clearance-app/clearance/agent/diag/fix"
+import (
+	"time"
+
+	"github.com/clearance-app/clearance/agent/diag/fix"
+)
 
 // Every finding, in one place (docs/contracts.md lists them). Text is written for the person
 // who sees it: what happened, why it matters for ChatGPT, what to do.
@@ -16,20 +20,24 @@ var (
 		Title:     "A network login page is in the way",
 		Detail:    "This network (a hotel, airport or office Wi-Fi) intercepts web traffic until you sign in. ChatGPT will fail or show odd errors until then. Open the login page and accept the terms.",
 		Fixes:     []string{fix.OpenCaptivePortal},
-		DependsOn: []Code{"network-offline"},
+		DependsOn: []*Definition{NetworkOffline},
 	})
 	ClockSkew = Register(&Definition{
 		Code: "clock-skew", Check: "clock", Severity: Warning,
 		Title:     "The clock is wrong",
+		Describe:  describeClockSkew,
 		Detail:    "This computer's clock differs from the true time. Cloudflare's security checks and secure connections depend on a correct clock, so ChatGPT may refuse access or fail to load. Syncing the clock fixes it.",
 		Fixes:     []string{fix.TimeSync},
-		DependsOn: []Code{"network-offline"},
+		DependsOn: []*Definition{NetworkOffline},
 	})
 	ClockUnsynced = Register(&Definition{
 		Code: "clock-unsynced", Check: "clock", Severity: Warning,
 		Title:  "The clock is not kept in sync",
 		Detail: "The operating system's time service is off or not running, so the clock will drift. It is fine today, but a drifting clock later breaks secure connections and Cloudflare checks. Turning time sync on prevents that.",
 		Fixes:  []string{fix.TimeSync},
+		// The clock is still right: no hurry, and a time service restarted
+		// by an upgrade is back within a minute.
+		ConfirmAfter: time.Minute,
 	})
 	VPNActive = Register(&Definition{
 		Code: "vpn-active", Check: "vpn", Severity: Warning,
@@ -46,78 +54,79 @@ var (
 		Title:     "OpenAI's names do not resolve",
 		Detail:    "The DNS resolver this computer uses cannot find OpenAI's servers, so ChatGPT cannot load. Flushing the DNS cache, or switching to a public DNS resolver, usually fixes it.",
 		Fixes:     []string{fix.DNSFlush, fix.DNSPublic},
-		DependsOn: []Code{"network-offline", "captive-portal"}, // portals answer every name themselves
+		DependsOn: []*Definition{NetworkOffline, CaptivePortal}, // portals answer every name themselves
 	})
 	DNSSinkhole = Register(&Definition{
 		Code: "dns-sinkhole", Check: "dns", Severity: Critical,
 		Title:     "DNS sends OpenAI's names nowhere",
 		Detail:    "The DNS resolver answers with a blocked or private address for OpenAI's servers, as ad blockers, parental controls and company filters do. ChatGPT cannot load through it. Flush the DNS cache, or switch to a public DNS resolver if the filter is not meant to apply.",
 		Fixes:     []string{fix.DNSFlush, fix.DNSPublic},
-		DependsOn: []Code{"network-offline", "captive-portal"}, // portals answer every name themselves
+		DependsOn: []*Definition{NetworkOffline, CaptivePortal}, // portals answer every name themselves
 	})
 	DNSPublicActive = Register(&Definition{
 		Code: "dns-public-active", Check: "dns", Severity: Info,
-		Title:  "Public DNS is in use",
-		Detail: "Clearance switched this computer to a public DNS resolver. Names that only your company's or home network's DNS knows may not resolve. Restore your own DNS settings when you no longer need it.",
-		Fixes:  []string{fix.DNSRestore},
+		Title:   "Public DNS is in use",
+		Detail:  "Clearance switched this computer to a public DNS resolver. Names that only your company's or home network's DNS knows may not resolve. Restore your own DNS settings when you no longer need it.",
+		Fixes:   []string{fix.DNSRestore},
+		Passive: true,
 	})
 	CloudflareBlocked = Register(&Definition{
 		Code: "cloudflare-blocked", Check: "endpoints", Severity: Critical,
 		Title:     "Cloudflare blocks this network (Error 1020)",
 		Detail:    "Cloudflare, which protects ChatGPT, refuses requests from this computer's internet address: the \"Access denied (Error 1020)\" page. The block follows the address, not the browser. Disconnect a VPN or proxy, or try another network (a phone hotspot); if it persists, your provider's address has a poor reputation.",
-		DependsOn: []Code{"network-offline", "captive-portal"},
+		DependsOn: []*Definition{NetworkOffline, CaptivePortal},
 	})
 	CloudflareChallenge = Register(&Definition{
 		Code: "cloudflare-challenge", Check: "endpoints", Severity: Info,
 		Title:     "Cloudflare asks for a browser check",
 		Detail:    "Cloudflare answers with a \"verify you are human\" challenge. This is not a block: a real browser normally passes it. If the check loops, open ChatGPT in a private window, which starts without extensions or old cookies.",
 		Fixes:     []string{fix.OpenPrivateWindow},
-		DependsOn: []Code{"network-offline", "captive-portal"},
+		DependsOn: []*Definition{NetworkOffline, CaptivePortal},
 	})
 	RateLimited = Register(&Definition{
 		Code: "rate-limited", Check: "endpoints", Severity: Warning,
 		Title:     "Too many requests from this address",
 		Detail:    "ChatGPT's servers are rate-limiting this internet address (\"Too many requests\", Error 1015 or HTTP 429). Wait before retrying: retrying quickly extends the block. A shared VPN or office address can hit the limit through other people's traffic.",
-		DependsOn: []Code{"network-offline", "captive-portal"},
+		DependsOn: []*Definition{NetworkOffline, CaptivePortal},
 	})
 	OpenAIUnreachable = Register(&Definition{
 		Code: "openai-unreachable", Check: "endpoints", Severity: Critical,
 		Title:     "OpenAI's servers cannot be reached",
 		Detail:    "Connections to OpenAI's servers fail or time out, so ChatGPT cannot load. When other sites work, a firewall, the internet provider or a VPN is blocking the way; when none do, the connection itself is failing. Flush the DNS cache and check again; if it persists, try another network.",
 		Fixes:     []string{fix.DNSFlush, fix.Recheck},
-		DependsOn: []Code{"network-offline", "dns-failure", "dns-sinkhole", "captive-portal"},
+		DependsOn: []*Definition{NetworkOffline, DNSFailure, DNSSinkhole, CaptivePortal},
 	})
 	OpenAIError = Register(&Definition{
 		Code: "openai-error", Check: "endpoints", Severity: Warning,
 		Title:     "OpenAI's servers answer with errors",
 		Detail:    "OpenAI's side answers with a server error (5xx), so the problem is not on this computer. Check the OpenAI status page and try again later.",
 		Fixes:     []string{fix.OpenStatusPage},
-		DependsOn: []Code{"network-offline", "captive-portal"},
+		DependsOn: []*Definition{NetworkOffline, CaptivePortal},
 	})
 	TLSIntercepted = Register(&Definition{
 		Code: "tls-intercepted", Check: "endpoints", Severity: Warning,
 		Title:     "Secure connections are intercepted",
 		Detail:    "The connection to ChatGPT is signed by an authority this computer does not trust: a company firewall, antivirus or filter is reading encrypted traffic. Cloudflare often challenges or blocks such connections. Ask the network's administrator, or try another network.",
-		DependsOn: []Code{"network-offline", "captive-portal", "clock-skew"},
+		DependsOn: []*Definition{NetworkOffline, CaptivePortal, ClockSkew},
 	})
 	RegionUnsupported = Register(&Definition{
 		Code: "region-unsupported", Check: "endpoints", Severity: Critical,
 		Title:     "OpenAI does not serve this country or region",
 		Detail:    "OpenAI reports that its services are not available where this connection comes from. If you are in a supported country, a VPN or proxy is probably making you appear elsewhere.",
-		DependsOn: []Code{"network-offline", "captive-portal"},
+		DependsOn: []*Definition{NetworkOffline, CaptivePortal},
 	})
 	ProbeLimited = Register(&Definition{
 		Code: "probe-limited", Check: "endpoints", Severity: Info,
 		Title:     "Clearance's own test was refused",
 		Detail:    "Cloudflare refused Clearance's test request for its technical fingerprint (Error 1010). This says nothing about your browser, which is judged separately; this host's result is unknown.",
-		DependsOn: []Code{"network-offline", "captive-portal"},
+		DependsOn: []*Definition{NetworkOffline, CaptivePortal},
 	})
 	OpenAIOutage = Register(&Definition{
 		Code: "openai-outage", Check: "status", Severity: Warning,
 		Title:     "OpenAI reports a service problem",
 		Detail:    "OpenAI's status page reports a problem with its services. ChatGPT may fail or be slow for everyone; nothing on this computer needs fixing. Follow the status page for updates.",
 		Fixes:     []string{fix.OpenStatusPage},
-		DependsOn: []Code{"network-offline"},
+		DependsOn: []*Definition{NetworkOffline},
 	})
 	BrowserExtensionRisk = Register(&Definition{
 		Code: "browser-extension-risk", Check: "browser", Severity: Warning,
@@ -133,7 +142,8 @@ var (
 	})
 	ConfigInvalid = Register(&Definition{
 		Code: "config-invalid", Check: "agent", Severity: Warning,
-		Title:  "The configuration file has an error",
-		Detail: "Clearance's configuration file has an unknown key or a bad value. The agent keeps running with the last good settings; fix the file to apply your changes.",
+		Passive: true,
+		Title:   "The configuration file has an error",
+		Detail:  "Clearance's configuration file has an unknown key or a bad value. The agent keeps running with the last good settings; fix the file to apply your changes.",
 	})
 )

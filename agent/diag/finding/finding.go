@@ -6,6 +6,7 @@ package finding
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -41,11 +42,24 @@ type Definition struct {
 	Check    string   // the check that raises it
 	Severity Severity // default; a check may raise or lower it per instance
 	Title    string
+	// Describe, when set, writes the title from the evidence ("The clock
+	// is 92 seconds ahead"); Title is then what a person reads where there
+	// is no evidence, such as a list of every finding.
+	Describe func(evidence map[string]any) string
 	Detail   string   // what it means for ChatGPT and what to do
 	Fixes    []string // fix ids, in the order to try
-	// DependsOn lists codes whose presence explains this finding away:
-	// while one of them is raised, this one is hidden.
-	DependsOn []Code
+	// DependsOn lists the findings whose presence explains this one away:
+	// while one of them is raised, this one is hidden. They are references,
+	// not names, so that a misspelt one does not compile.
+	DependsOn []*Definition
+	// ConfirmAfter is how long a new finding of this kind waits for a
+	// second measurement before a person is told; 0 means the agent's
+	// agent.confirm_after.
+	ConfirmAfter time.Duration
+	// Passive marks a finding that checking again soon would not change
+	// (the agent's own configuration refused, public DNS switched on by
+	// Clearance): it never makes the agent check more often.
+	Passive bool
 }
 
 // Finding is one detected problem, the unit a person sees.
@@ -60,10 +74,10 @@ type Finding struct {
 	Fixes    []string       `json:"fixes"`
 	Since    time.Time      `json:"since"`
 
-	// ExplainedBy names codes that, when present, explain this instance
+	// ExplainedBy names findings that, when present, explain this instance
 	// away (for example a TLS date error is explained by clock-skew). It
 	// adds to the definition's DependsOn and is not part of the output.
-	ExplainedBy []Code `json:"-"`
+	ExplainedBy []*Definition `json:"-"`
 }
 
 var registry = map[Code]*Definition{}
@@ -99,12 +113,16 @@ func (d *Definition) New(now time.Time, evidence map[string]any) Finding {
 	if evidence == nil {
 		evidence = map[string]any{}
 	}
+	title := d.Title
+	if d.Describe != nil {
+		title = d.Describe(evidence)
+	}
 	return Finding{
 		ID:       string(d.Code),
 		Code:     d.Code,
 		Severity: d.Severity,
 		Check:    d.Check,
-		Title:    d.Title,
+		Title:    title,
 		Detail:   d.Detail,
 		Evidence: evidence,
 		Fixes:    append([]string{}, d.Fixes...), // never null in JSON
@@ -114,15 +132,12 @@ func (d *Definition) New(now time.Time, evidence map[string]any) Finding {
 
 // Hidden reports whether f is explained away by one of the present codes.
 func Hidden(f Finding, present map[Code]bool) bool {
+	var causes []*Definition
 	if d := Lookup(f.Code); d != nil {
-		for _, c := range d.DependsOn {
-			if present[c] && c != f.Code {
-				return true
-			}
-		}
+		causes = d.DependsOn
 	}
-	for _, c := range f.ExplainedBy {
-		if present[c] && c != f.Code {
+	for _, c := range slices.Concat(causes, f.ExplainedBy) {
+		if present[c.Code] && c.Code != f.Code {
 			return true
 		}
 	}

@@ -32,13 +32,10 @@ const DefaultConfirmAfter = 5 * time.Second
 // Options configure a Registry.
 type Options struct {
 	// ConfirmAfter is the least time between a finding's first sighting and
-	// the run of its check that confirms it. Zero or less means
+	// the run of its check that confirms it, for findings that do not set
+	// their own (finding.Definition.ConfirmAfter). Zero or less means
 	// DefaultConfirmAfter.
 	ConfirmAfter time.Duration
-	// Passive names checks whose findings never make the registry Active:
-	// re-running checks often does not change them (the agent's own, such
-	// as a refused configuration file), so they must not keep it polling.
-	Passive []string
 }
 
 // Result is what one run of one check reported, as fed to Update.
@@ -114,7 +111,6 @@ type Snapshot struct {
 // concurrent use.
 type Registry struct {
 	confirmAfter time.Duration
-	passive      []string
 
 	mu      sync.Mutex
 	entries map[finding.Code]*entry
@@ -137,7 +133,6 @@ func New(opts Options) *Registry {
 	}
 	return &Registry{
 		confirmAfter: ca,
-		passive:      slices.Clone(opts.Passive),
 		entries:      map[finding.Code]*entry{},
 		version:      rand.Uint64N(1 << 62), // room to count up without wrapping
 		shown:        []finding.Finding{},
@@ -190,14 +185,14 @@ func (r *Registry) seenLocked(now time.Time, check string, f finding.Finding) {
 		r.entries[f.Code] = &entry{
 			Entry: Entry{Finding: f, State: Pending, FirstSeen: now},
 			check: check,
-			due:   now.Add(r.confirmAfter),
+			due:   now.Add(r.confirmAfterFor(f.Code)),
 		}
 		return
 	}
 	f.ID, f.Since = e.Finding.ID, e.Finding.Since // stable while it lasts
 	e.Finding, e.check = f, check
 	// A second measurement, far enough from the first to outlast a glitch.
-	if e.State == Pending && now.Sub(e.FirstSeen) >= r.confirmAfter {
+	if e.State == Pending && now.Sub(e.FirstSeen) >= r.confirmAfterFor(f.Code) {
 		e.State, e.ConfirmedAt = Visible, now // settleLocked may suppress it
 	}
 }
@@ -209,9 +204,18 @@ func (r *Registry) seenLocked(now time.Time, check string, f finding.Finding) {
 func (r *Registry) missedLocked(now time.Time, check string) {
 	for _, e := range r.entries {
 		if e.check == check && (e.State == Pending || e.State == Rechecking) && !now.Before(e.due) {
-			e.due = now.Add(r.confirmAfter)
+			e.due = now.Add(r.confirmAfterFor(e.Finding.Code))
 		}
 	}
+}
+
+// confirmAfterFor is the wait before a finding of code is confirmed: its
+// own, or the registry's.
+func (r *Registry) confirmAfterFor(code finding.Code) time.Duration {
+	if d := finding.Lookup(code); d != nil && d.ConfirmAfter > 0 {
+		return d.ConfirmAfter
+	}
+	return r.confirmAfter
 }
 
 // settleLocked applies suppression and tracks escalation after a cycle.
@@ -343,12 +347,16 @@ func (r *Registry) NextConfirmation() (at time.Time, checks []string, ok bool) {
 // confirmed: the scheduler then checks more often (30 s rather than 5 min).
 // Info findings do not count: they describe a lasting, chosen state (public
 // DNS in use, a proxy set) that is shown but never alerted, and watching it
-// closely would keep a healthy machine polling forever.
+// closely would keep a healthy machine polling forever. Nor do passive ones
+// (finding.Definition.Passive): checking again soon would not change them.
 func (r *Registry) Active() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, e := range r.entries {
-		if e.Finding.Severity.Rank() >= finding.Warning.Rank() && !slices.Contains(r.passive, e.check) {
+		if e.Finding.Severity.Rank() < finding.Warning.Rank() {
+			continue
+		}
+		if d := finding.Lookup(e.Finding.Code); d == nil || !d.Passive {
 			return true
 		}
 	}

@@ -281,7 +281,7 @@ func TestDependentReturnsOnlyWhenItsCheckSeesItAgain(t *testing.T) {
 func TestExplainedByHidesAnInstance(t *testing.T) {
 	r := New(Options{})
 	tls := sample(finding.TLSIntercepted, at(0))
-	tls.ExplainedBy = []finding.Code{"dns-failure"} // an instance-level cause
+	tls.ExplainedBy = []*finding.Definition{finding.DNSFailure} // an instance-level cause
 	for _, s := range []float64{0, 5} {
 		tls.Since = at(s)
 		r.Update(at(s), ran("endpoints", tls), ran("dns", sample(finding.DNSFailure, at(s))))
@@ -472,22 +472,57 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
-// A passive check's warning is shown like any other but does not make the
+// A passive finding's warning is shown like any other but does not make the
 // registry Active: nothing is gained by re-checking it every 30 s.
-func TestPassiveChecksDoNotMakeItActive(t *testing.T) {
-	r := New(Options{Passive: []string{"agent"}})
+func TestPassiveFindingsDoNotMakeItActive(t *testing.T) {
+	r := New(Options{})
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	bad := finding.ConfigInvalid.New(now, nil)
 	r.Update(now, Result{Check: "agent", Ran: true, Findings: []finding.Finding{bad}})
 	r.Update(now.Add(6*time.Second), Result{Check: "agent", Ran: true, Findings: []finding.Finding{bad}})
 	if len(r.Visible()) != 1 {
-		t.Fatalf("the passive check's finding is not shown: %v", r.Visible())
+		t.Fatalf("the passive finding is not shown: %v", r.Visible())
 	}
 	if r.Active() {
-		t.Fatal("a passive check's warning made the registry active")
+		t.Fatal("a passive finding's warning made the registry active")
 	}
 	r.Update(now.Add(7*time.Second), Result{Check: "vpn", Ran: true, Findings: []finding.Finding{finding.VPNActive.New(now, nil)}})
 	if !r.Active() {
 		t.Fatal("a pending warning of another check did not make it active")
 	}
+}
+
+// A finding that sets its own confirmation delay waits for it; the others
+// wait for the registry's.
+func TestFindingsConfirmAfterTheirOwnDelay(t *testing.T) {
+	r := New(Options{ConfirmAfter: 5 * time.Second})
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	feed := func(s time.Duration) {
+		r.Update(now.Add(s), Result{Check: "clock", Ran: true, Findings: []finding.Finding{
+			finding.ClockUnsynced.New(now, nil), finding.ClockSkew.New(now, nil),
+		}})
+	}
+	feed(0)
+	if at, _, ok := r.NextConfirmation(); !ok || !at.Equal(now.Add(5*time.Second)) {
+		t.Fatalf("next confirmation %v %v, want the registry's 5 s first", at, ok)
+	}
+	feed(6 * time.Second)
+	if got := codesOf(r.Visible()); len(got) != 1 || got[0] != finding.ClockSkew.Code {
+		t.Fatalf("after 6 s: %v, want only clock-skew (clock-unsynced waits %v)", got, finding.ClockUnsynced.ConfirmAfter)
+	}
+	if at, _, ok := r.NextConfirmation(); !ok || !at.Equal(now.Add(finding.ClockUnsynced.ConfirmAfter)) {
+		t.Errorf("next confirmation %v %v, want clock-unsynced's own", at, ok)
+	}
+	feed(finding.ClockUnsynced.ConfirmAfter)
+	if got := r.Visible(); len(got) != 2 {
+		t.Errorf("after its own delay: %v, want both", codesOf(got))
+	}
+}
+
+func codesOf(fs []finding.Finding) []finding.Code {
+	var out []finding.Code
+	for _, f := range fs {
+		out = append(out, f.Code)
+	}
+	return out
 }

@@ -48,7 +48,7 @@ func TestTextIsAlignedAndPlainWithoutColor(t *testing.T) {
 	if len(cols) != 3 || cols[0] != cols[1] || cols[1] != cols[2] {
 		t.Fatalf("status columns %v not aligned:\n%s", cols, out)
 	}
-	for _, want := range []string{"CRITICAL", "The clock is wrong", "[clock-skew]", "offset seconds: -92.4", "sources: a, b", "Fix: Sync the clock now (time-sync)"} {
+	for _, want := range []string{"CRITICAL", "The clock is 92 seconds behind", "[clock-skew]", "offset seconds: -92.4", "sources: a, b", "Fix: Sync the clock now (time-sync)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
 		}
