@@ -2,6 +2,8 @@ package check
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -225,5 +227,23 @@ func TestInterruptedRunSaysSo(t *testing.T) {
 	rep := Run(ctx, testEnv(), []Check{slow, dep})
 	if s := rep.Checks[1].Summary; s != "not run: the run was interrupted" {
 		t.Fatalf("dependent's reason %q", s)
+	}
+}
+
+// A check's line reads back as it was written: the API's clients decode
+// the agent's state with it.
+func TestCheckReportJSONRoundTrip(t *testing.T) {
+	in := CheckReport{Name: "clock", Status: Warn, Summary: "the clock is 92 seconds ahead",
+		Duration: 41 * time.Millisecond, Data: map[string]any{"offset_seconds": 92.4}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out CheckReport
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Fatalf("%s read back as %+v, want %+v", b, out, in)
 	}
 }

@@ -19,15 +19,32 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	}{r.Version, r.StartedAt, millis(r.Duration), r.Checks, r.Findings})
 }
 
+// checkReportJSON is one entry of "checks", the one wire shape a check's
+// line has, written and read.
+type checkReportJSON struct {
+	Name       string         `json:"name"`
+	Status     Status         `json:"status"`
+	Summary    string         `json:"summary"`
+	DurationMS int64          `json:"duration_ms"`
+	Data       map[string]any `json:"data"`
+}
+
 // MarshalJSON writes one check with its duration in milliseconds.
 func (c CheckReport) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Name       string         `json:"name"`
-		Status     Status         `json:"status"`
-		Summary    string         `json:"summary"`
-		DurationMS int64          `json:"duration_ms"`
-		Data       map[string]any `json:"data"`
-	}{c.Name, c.Status, c.Summary, millis(c.Duration), c.Data})
+	return json.Marshal(checkReportJSON{c.Name, c.Status, c.Summary, millis(c.Duration), c.Data})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes: a client of the agent's
+// state gets the check back as the agent had it (its findings are served
+// apart, in the state's "findings").
+func (c *CheckReport) UnmarshalJSON(b []byte) error {
+	var j checkReportJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*c = CheckReport{Name: j.Name, Status: j.Status, Summary: j.Summary,
+		Duration: time.Duration(j.DurationMS) * time.Millisecond, Data: j.Data}
+	return nil
 }
 
 func millis(d time.Duration) int64 { return d.Round(time.Millisecond).Milliseconds() }
