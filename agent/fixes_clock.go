@@ -57,7 +57,7 @@ func (a *Agent) timeSync(ctx context.Context, ch *platform.Changes, _ api.FixOpt
 			return api.Failed, "Failed: " + f.Title + "."
 		}
 		if measured && math.Abs(offset) >= 1 {
-			return api.Fixed, fmt.Sprintf("Clock corrected: it was %s (%s).", describeOffset(offset), how)
+			return api.Fixed, fmt.Sprintf("Clock corrected: it was %s (%s).", finding.DescribeOffset(time.Duration(offset*float64(time.Second)), false), how)
 		}
 		return api.Fixed, "Clock " + how + "."
 	}}
@@ -97,19 +97,6 @@ func reportOffset(r check.CheckReport) (float64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// describeOffset says "92 s ahead" or "3.4 s behind".
-func describeOffset(sec float64) string {
-	dir := "ahead"
-	if sec < 0 {
-		dir = "behind"
-	}
-	v := math.Abs(sec)
-	if v >= 10 {
-		return fmt.Sprintf("%.0f s %s", v, dir)
-	}
-	return fmt.Sprintf("%.1f s %s", v, dir)
 }
 
 // ntpConsensus asks every configured server (answers younger than 64 s

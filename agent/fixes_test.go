@@ -153,7 +153,7 @@ func TestTimeSyncThroughTheService(t *testing.T) {
 		Findings: []finding.Finding{finding.ClockSkew.New(time.Now(), nil)}}})
 	clock.set(check.Pass)
 	res := runFix(t, a, fix.TimeSync, api.FixOptions{})
-	if res.Result != api.Fixed || res.Message != "Clock corrected: it was 92 s ahead (corrected by chronyd)." {
+	if res.Result != api.Fixed || res.Message != "Clock corrected: it was 92 seconds ahead (corrected by chronyd)." {
 		t.Fatalf("time-sync: %+v", res)
 	}
 	if !slices.Equal(res.Commands, []string{"chronyc makestep"}) || len(m.stepped) != 0 {

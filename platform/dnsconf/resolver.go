@@ -35,6 +35,21 @@ const (
 	ResolverMDNSResponder ResolverKind = "mDNSResponder"
 )
 
+// Name names, for a person, the software that answers or caches queries:
+// "systemd-resolved", "Windows DNS Client". It is "" where there is no
+// software to name (queries go to the network's servers, or to a local
+// server Clearance cannot name): the check and the fixes word those
+// themselves.
+func (k ResolverKind) Name() string {
+	switch k {
+	case ResolverWindowsDNSClient:
+		return "Windows DNS Client"
+	case ResolverUpstream, ResolverLocal:
+		return ""
+	}
+	return string(k)
+}
+
 // ResolverInfo says which resolver this machine uses.
 type ResolverInfo struct {
 	// Kind is what answers the system's queries first.

@@ -66,7 +66,7 @@ func flushDNS(ctx context.Context, info dnsconf.ResolverInfo, ch *platform.Chang
 	for _, kind := range caches {
 		if err := flushCache(ctx, kind, info, ch, ops); err != nil {
 			res.Detail = flushedDetail(res.Flushed, ch.DryRun())
-			return res, fmt.Errorf("flush the %s cache: %w", cacheName(kind), err)
+			return res, fmt.Errorf("flush the %s cache: %w", kind.Name(), err)
 		}
 		res.Flushed = append(res.Flushed, kind)
 	}
@@ -97,7 +97,7 @@ func cachesToFlush(info dnsconf.ResolverInfo) []dnsconf.ResolverKind {
 		}
 		out = append(out, c)
 	}
-	if cacheName(info.Kind) != "" && !stopped && !slices.Contains(out, info.Kind) {
+	if info.Kind.Name() != "" && !stopped && !slices.Contains(out, info.Kind) {
 		out = append(out, info.Kind)
 	}
 	return out
@@ -204,18 +204,6 @@ func resolverAddr(info dnsconf.ResolverInfo) netip.Addr {
 	return netip.AddrFrom4([4]byte{127, 0, 0, 1})
 }
 
-// cacheName is how a person reads a cache's kind; "" for kinds that hold no
-// cache of their own.
-func cacheName(k dnsconf.ResolverKind) string {
-	switch k {
-	case dnsconf.ResolverSystemdResolved, dnsconf.ResolverDnsmasq, dnsconf.ResolverUnbound, dnsconf.ResolverNscd, dnsconf.ResolverMDNSResponder:
-		return string(k)
-	case dnsconf.ResolverWindowsDNSClient:
-		return "Windows DNS Client"
-	}
-	return ""
-}
-
 // flushedDetail is the sentence for caches cleared: "Flushed the nscd and
 // systemd-resolved caches."; "" when none was.
 func flushedDetail(kinds []dnsconf.ResolverKind, dryRun bool) string {
@@ -224,7 +212,7 @@ func flushedDetail(kinds []dnsconf.ResolverKind, dryRun bool) string {
 	}
 	names := make([]string, len(kinds))
 	for i, k := range kinds {
-		names[i] = cacheName(k)
+		names[i] = k.Name()
 	}
 	verb := "Flushed"
 	if dryRun {
@@ -238,7 +226,7 @@ func flushedDetail(kinds []dnsconf.ResolverKind, dryRun bool) string {
 
 // nothingToFlush says why there was nothing to clear.
 func nothingToFlush(info dnsconf.ResolverInfo) string {
-	if name := cacheName(info.Kind); name != "" && info.Running != nil && !*info.Running {
+	if name := info.Kind.Name(); name != "" && info.Running != nil && !*info.Running {
 		if info.Kind == dnsconf.ResolverWindowsDNSClient {
 			name = "the " + name + " service"
 		}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -312,15 +313,14 @@ func dnsSummary(lookups []dnsLookup, failNames []string, failed map[string]any, 
 	return s
 }
 
-// resolverWords names the resolver for a person.
+// resolverWords names the resolver for a person: the software's own name,
+// as the fixes give it, or what kind of server it is.
 func resolverWords(k dnsconf.ResolverKind) string {
 	switch k {
 	case dnsconf.ResolverUpstream:
 		return "the network's DNS server, no local cache"
 	case dnsconf.ResolverLocal:
 		return "a local DNS server"
-	case dnsconf.ResolverWindowsDNSClient:
-		return "the Windows DNS Client"
 	}
-	return string(k)
+	return cmp.Or(k.Name(), string(k))
 }
