@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/agent/diag/check"
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/platform"
 )
@@ -96,7 +97,7 @@ func (a *Agent) publicDNSFinding(_ context.Context, now time.Time) (finding.Find
 	if !on {
 		return finding.Finding{}, false
 	}
-	ev := map[string]any{"servers": nonNil(c.Servers), "previous": nonNil(c.Previous)}
+	ev := map[string]any{"servers": check.NonNil(c.Servers), "previous": check.NonNil(c.Previous)}
 	if c.Interface != "" {
 		ev["interface"] = c.Interface
 	}
@@ -169,11 +170,4 @@ func (a *Agent) repairLocked(ctx context.Context) {
 	case len(ch.Commands()) > 0:
 		a.log.Info("removed what an interrupted DNS change left", "commands", ch.Commands())
 	}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

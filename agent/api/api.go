@@ -55,7 +55,7 @@ func (s State) MarshalJSON() ([]byte, error) {
 		UpdatedAt *time.Time          `json:"updated_at"`
 		Checks    []check.CheckReport `json:"checks"`
 		Findings  []finding.Finding   `json:"findings"`
-	}{StateVersion, updated, orEmpty(s.Checks), orEmpty(s.Findings)})
+	}{StateVersion, updated, check.NonNil(s.Checks), check.NonNil(s.Findings)})
 }
 
 // StateSource is the agent's current state and a way to hear of changes.
@@ -230,11 +230,4 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	h.mux.ServeHTTP(w, r)
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clearance-app/clearance/agent/diag/check"
 	"github.com/clearance-app/clearance/agent/diag/fix"
 )
 
@@ -199,7 +200,7 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 
 // fixes answers GET /v1/fixes.
 func (h *Handler) fixes(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, orEmpty(h.cfg.Fixes.Fixes(r.Context())))
+	writeJSON(w, http.StatusOK, check.NonNil(h.cfg.Fixes.Fixes(r.Context())))
 }
 
 // runFix answers POST /v1/fixes/{id}: the id first, against the fixed list
@@ -257,7 +258,7 @@ func (h *Handler) runFix(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res.Fix = id
-	res.Commands = orEmpty(res.Commands)
+	res.Commands = check.NonNil(res.Commands)
 	h.cfg.Log.Info("fix finished", "fix", id, "result", string(res.Result), "dry_run", opts.DryRun)
 	writeJSON(w, http.StatusOK, res)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -97,8 +96,6 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	}
 	var apiErr *api.Error
 	switch {
-	case errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden:
-		return o.fail(stdout, stderr, id, apiErr.Message, "")
 	case errors.As(err, &apiErr):
 		return o.fail(stdout, stderr, id, apiErr.Message, "")
 	case errors.Is(err, errNoAgent) && o.socket != "" && !o.local:

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// nonNil keeps an empty list as [] rather than null in the JSON output.
-func nonNil[T any](s []T) []T {
+// NonNil keeps an empty list as [] rather than null in the JSON output:
+// the contract (docs/contracts.md) never has null for a list.
+func NonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}

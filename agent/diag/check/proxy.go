@@ -53,7 +53,7 @@ func runProxy(ctx context.Context, env *Env) Result {
 	if len(envSet) == 0 {
 		settings = append([]string{"environment: no proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY in either case)"}, settings...)
 	}
-	data := map[string]any{"settings": settings, "unread": nonNil(unread)}
+	data := map[string]any{"settings": settings, "unread": NonNil(unread)}
 	if noProxy != "" {
 		data["no_proxy"] = proxy.MaskCredentials(noProxy)
 	}
@@ -70,7 +70,7 @@ func runProxy(ctx context.Context, env *Env) Result {
 	trace := env.Config.Endpoints.Trace
 	data["trace_url"] = trace
 	targets, notTested := proxyTargets(active, proxyHost(trace))
-	data["not_tested"] = nonNil(notTested)
+	data["not_tested"] = NonNil(notTested)
 	cmp := proxyCompare(ctx, env, trace, targets)
 	if len(cmp) > 0 {
 		data["comparisons"] = proxyComparisonData(cmp)

@@ -124,7 +124,7 @@ func statusJudge(now time.Time, sum statusSummary, data map[string]any) Result {
 			relevant = append(relevant, c.Name)
 		}
 	}
-	data["not_operational"] = nonNil(parts)
+	data["not_operational"] = NonNil(parts)
 
 	var sev finding.Severity
 	switch indicator {
@@ -144,7 +144,7 @@ func statusJudge(now time.Time, sum statusSummary, data map[string]any) Result {
 	f := finding.OpenAIOutage.New(now, map[string]any{
 		"indicator":   indicator,
 		"description": description,
-		"components":  nonNil(named),
+		"components":  NonNil(named),
 	})
 	f.Severity = sev
 	summary := fmt.Sprintf("OpenAI reports a %s problem: %s", indicator, statusOrDefault(description, "no description"))

@@ -46,8 +46,8 @@ func runVPN(ctx context.Context, env *Env) Result {
 		route["interface"] = v.PathInterface
 	}
 	data["interfaces"] = v.Interfaces
-	data["clients"] = nonNil(v.Clients)
-	data["notes"] = nonNil(v.Notes)
+	data["clients"] = NonNil(v.Clients)
+	data["notes"] = NonNil(v.Notes)
 	res := Result{Summary: v.Summary, Data: data}
 	if v.Undecided {
 		res.Status = Skip
