@@ -23,6 +23,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/assets"
 	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/internal/testbuf"
 	"github.com/clearance-app/clearance/tray/notify/notifytest"
 )
 
@@ -119,25 +120,8 @@ type trayProc struct {
 	t      testing.TB
 	cmd    *exec.Cmd
 	lines  chan string
-	stderr *syncBuffer
+	stderr *testbuf.Buffer
 	exited chan struct{}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // startTray runs the tray child with env added to this process's.
@@ -149,7 +133,7 @@ func startTray(t testing.TB, env ...string) *trayProc {
 	}
 	cmd := exec.Command(self, "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), childEnv+"=1"), env...)
-	p := &trayProc{t: t, cmd: cmd, lines: make(chan string, 256), stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p := &trayProc{t: t, cmd: cmd, lines: make(chan string, 256), stderr: &testbuf.Buffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

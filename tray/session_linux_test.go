@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/internal/testbuf"
 )
 
 // runChild runs the tray child to its end and returns its exit status and
@@ -22,7 +23,7 @@ func runChild(t *testing.T, env ...string) (int, string) {
 	}
 	cmd := exec.Command(self, "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), childEnv+"=1", "TRAY_SOCKET=/nonexistent/agent.sock"), env...)
-	var stderr syncBuffer
+	var stderr testbuf.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,17 +1,16 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/clearance-app/clearance/internal/testbuf"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
@@ -31,34 +30,6 @@ func TestClientText(t *testing.T) {
 	}
 }
 
-// logBuffer collects log lines, safely from any goroutine.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Split(strings.TrimSuffix(b.buf.String(), "\n"), "\n")[:strings.Count(b.buf.String(), "\n")]
-}
-
-func (b *logBuffer) size() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Len()
-}
-
-func (b *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
 // serveAs answers one request from cred, as if it came on a connection whose
 // peer the kernel named.
 func serveAs(h *Handler, cred host.PeerCred, method, path, body string) *httptest.ResponseRecorder {
@@ -74,8 +45,8 @@ func serveAs(h *Handler, cred host.PeerCred, method, path, body string) *httptes
 // and the refusals of known ones are logged once a minute, with a count.
 func TestRefusedFixesAreLoggedBounded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var logs logBuffer
-		h := New(Config{State: newFakeState(State{}), Checker: &fakeChecker{}, Fixes: newFakeFixes(), Log: logs.logger(),
+		var logs testbuf.Buffer
+		h := New(Config{State: newFakeState(State{}), Checker: &fakeChecker{}, Fixes: newFakeFixes(), Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			LookupMember: func(int, string) (string, bool, error) { return "nobody", false, nil },
 			IsPerson:     func(int) bool { return false }})
 		nobody := host.PeerCred{UID: 65534, GID: 65534, PID: 99}
@@ -88,27 +59,27 @@ func TestRefusedFixesAreLoggedBounded(t *testing.T) {
 				t.Fatalf("the answer repeats the whole id: %d bytes", w.Body.Len())
 			}
 		}
-		if n := logs.size(); n != 0 {
-			t.Fatalf("unknown ids were logged: %d bytes, starting %.300s", n, logs.lines()[0])
+		if n := len(logs.String()); n != 0 {
+			t.Fatalf("unknown ids were logged: %d bytes, starting %.300s", n, logs.Lines()[0])
 		}
 
 		for range 1000 {
 			w := serveAs(h, nobody, "POST", "/v1/fixes/dns-flush", `{}`)
 			wantErrorBody(t, w.Code, w.Header(), w.Body.Bytes(), 403, "fixes are not allowed for this account")
 		}
-		lines := logs.lines()
+		lines := logs.Lines()
 		if len(lines) != 1 || !strings.Contains(lines[0], `msg="fix refused" fix=dns-flush caller="uid 65534 gid 65534 pid 99"`) {
 			t.Fatalf("1000 refusals in a moment logged as %d lines, want 1:\n%s", len(lines), strings.Join(lines, "\n"))
 		}
 		// Another user's refusals are their own.
 		serveAs(h, host.PeerCred{UID: 4242, GID: 4242}, "POST", "/v1/fixes/dns-flush", `{}`)
-		if lines := logs.lines(); len(lines) != 2 || !strings.Contains(lines[1], "uid 4242") {
+		if lines := logs.Lines(); len(lines) != 2 || !strings.Contains(lines[1], "uid 4242") {
 			t.Fatalf("another user's refusal: %q", lines)
 		}
 
 		time.Sleep(refusalLogEvery)
 		synctest.Wait()
-		lines = logs.lines()
+		lines = logs.Lines()
 		if len(lines) != 3 || !strings.Contains(lines[2], `msg="fix refused" caller="uid 65534" suppressed=999 within=1m0s`) {
 			t.Fatalf("after a minute, want one line counting the 999 others:\n%s", strings.Join(lines, "\n"))
 		}
@@ -116,16 +87,16 @@ func TestRefusedFixesAreLoggedBounded(t *testing.T) {
 		// refusal is logged in full again.
 		time.Sleep(2 * refusalLogEvery)
 		synctest.Wait()
-		if n := len(logs.lines()); n != 3 {
-			t.Fatalf("quiet minutes logged: %q", logs.lines()[3:])
+		if n := len(logs.Lines()); n != 3 {
+			t.Fatalf("quiet minutes logged: %q", logs.Lines()[3:])
 		}
 		if w := serveAs(h, nobody, "POST", "/v1/fixes/time-sync", `{}`); w.Code != http.StatusForbidden {
 			t.Fatalf("status %d", w.Code)
 		}
-		if lines := logs.lines(); len(lines) != 4 || !strings.Contains(lines[3], "fix=time-sync") {
+		if lines := logs.Lines(); len(lines) != 4 || !strings.Contains(lines[3], "fix=time-sync") {
 			t.Fatalf("the next refusal: %q", lines)
 		}
-		if n := logs.size(); n > 2048 {
+		if n := len(logs.String()); n > 2048 {
 			t.Fatalf("%d bytes of log for 2,002 refusals", n)
 		}
 		time.Sleep(refusalLogEvery) // let the last minute end inside the bubble

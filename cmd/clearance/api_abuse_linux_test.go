@@ -99,24 +99,6 @@ func (s *apiPeerServer) flood(t *testing.T, uid int, method, path, body string, 
 	return res
 }
 
-// lockedBuffer is a log sink that handlers may write to from any goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // A user who may not fix, sending thousands of fix requests with ids of
 // 16,000 bytes (which once wrote 261 MiB of log in 5 s), leaves a line or
 // two in the log.

@@ -20,6 +20,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/fix"
 	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/internal/testbuf"
 )
 
 // The local API's authorization against real peers: a client run as another,
@@ -68,7 +69,7 @@ type apiPeerServer struct {
 	bin    string // this test binary, where every uid may run it
 	fixes  *apiFakeFixes
 	checks *apiFakeChecker
-	log    *lockedBuffer // what the handler logged
+	log    *testbuf.Buffer // what the handler logged
 }
 
 // startAPIPeerServer serves the API; configure, when not nil, may replace
@@ -76,7 +77,7 @@ type apiPeerServer struct {
 func startAPIPeerServer(t *testing.T, configure func(*api.Config)) *apiPeerServer {
 	t.Helper()
 	dir, bin := sharedDir(t)
-	s := &apiPeerServer{addr: filepath.Join(dir, "agent.sock"), bin: bin, fixes: &apiFakeFixes{}, checks: &apiFakeChecker{}, log: &lockedBuffer{}}
+	s := &apiPeerServer{addr: filepath.Join(dir, "agent.sock"), bin: bin, fixes: &apiFakeFixes{}, checks: &apiFakeChecker{}, log: &testbuf.Buffer{}}
 	ln, err := api.Listen(s.addr)
 	if err != nil {
 		t.Fatal(err)

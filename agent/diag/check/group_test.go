@@ -1,7 +1,6 @@
 package check
 
 import (
-	"bytes"
 	"context"
 	"go/ast"
 	"go/parser"
@@ -10,13 +9,13 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/beevik/ntp"
 
 	"github.com/clearance-app/clearance/agent/diag/config"
+	"github.com/clearance-app/clearance/internal/testbuf"
 	"github.com/clearance-app/clearance/platform/netstate"
 	"github.com/clearance-app/clearance/platform/timesync"
 )
@@ -154,7 +153,7 @@ func TestChecksStartGoroutinesOnlyThroughGroup(t *testing.T) {
 // A goroutine the check stopped waiting for at its deadline still has its
 // panic told, once, though no Wait raises it.
 func TestLatePanicOfAnAbandonedLookupIsLogged(t *testing.T) {
-	var buf syncBuffer
+	var buf testbuf.Buffer
 	cfg := config.Default()
 	cfg.Clock.NTPServers = nil
 	cfg.Network.Witness = "https://127.0.0.1:1/"
@@ -178,22 +177,4 @@ func TestLatePanicOfAnAbandonedLookupIsLogged(t *testing.T) {
 	if n := strings.Count(buf.String(), "late bug"); n != 1 {
 		t.Errorf("logged %d times, want once", n)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

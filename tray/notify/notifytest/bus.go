@@ -18,15 +18,15 @@ package notifytest
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/testbuf"
 )
 
 // Deadline bounds every wait in this package: generous, since a loaded CI
@@ -76,7 +76,7 @@ func StartBus(t testing.TB) string {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "--config-file="+conf, "--nofork", "--print-address=1")
-	var stderr lockedBuffer
+	var stderr testbuf.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -108,22 +108,4 @@ func StartBus(t testing.TB) string {
 	}
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	return addr
-}
-
-// lockedBuffer collects a child's stderr while a test may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
