@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 func readTestdata(t *testing.T, name string) string {
@@ -160,10 +162,7 @@ func TestFileEntry(t *testing.T) {
 func TestDesktopEntryValidates(t *testing.T) {
 	validate, err := exec.LookPath("desktop-file-validate")
 	if err != nil {
-		if os.Getenv("CI") == "true" { // .ci/run installs it
-			t.Fatal("needs desktop-file-validate (package desktop-file-utils; mandatory in CI)")
-		}
-		t.Skip("needs desktop-file-validate (package desktop-file-utils)")
+		roottest.Need(t, "needs desktop-file-validate (package desktop-file-utils)")
 	}
 	for _, exe := range []string{"/usr/local/bin/clearance", `/opt/My Apps/50%$off\/clearance`, "/opt/it's (x86)/clearance"} {
 		p := filepath.Join(t.TempDir(), "clearance-tray.desktop")

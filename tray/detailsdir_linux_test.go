@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 // userDir reads user-dirs.dirs as xdg-user-dir(1), which sources it with
@@ -13,10 +15,7 @@ import (
 func TestUserDirAgreesWithXDGUserDir(t *testing.T) {
 	bin, err := exec.LookPath("xdg-user-dir")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("xdg-user-dir is not installed (Debian package xdg-user-dirs); CI needs it")
-		}
-		t.Skip("xdg-user-dir is not installed (Debian package xdg-user-dirs)")
+		roottest.Need(t, "xdg-user-dir is not installed (Debian package xdg-user-dirs)")
 	}
 	home := t.TempDir()
 	config := filepath.Join(home, "config")

@@ -116,10 +116,7 @@ func sharedDir(t *testing.T) (dir, bin string) {
 func sharedDirAsRoot(t testing.TB) (dir, bin string) {
 	t.Helper()
 	if _, err := exec.LookPath("setpriv"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs setpriv(1) from util-linux (mandatory in CI)")
-		}
-		t.Skip("needs setpriv(1) from util-linux")
+		roottest.Need(t, "needs setpriv(1) from util-linux")
 	}
 	bins, err := os.MkdirTemp("/tmp", "clr-api-")
 	if err != nil {

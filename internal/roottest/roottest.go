@@ -31,11 +31,7 @@ func Dir(t testing.TB) string {
 	}
 	t.Cleanup(func() { os.RemoveAll(d) })
 	if err := host.CheckRootOwned(d); err != nil {
-		why := "needs root, or an $XDG_RUNTIME_DIR of this user's, for a directory nobody else can change: " + err.Error()
-		if os.Getenv("CI") == "true" {
-			t.Fatal(why + " (mandatory in CI)")
-		}
-		t.Skip(why)
+		Need(t, "needs root, or an $XDG_RUNTIME_DIR of this user's, for a directory nobody else can change: "+err.Error())
 	}
 	return d
 }
@@ -72,4 +68,27 @@ func MkdirTemp() (string, error) {
 		return "", fmt.Errorf("none of %v is a directory only root can change, to make test files in", parents)
 	}
 	return os.MkdirTemp("", "clearance-test-")
+}
+
+// Need skips the test, saying why, when why is not empty — or fails it
+// under CI=true, where every test is mandatory (CI runs as root with every
+// tool .ci/run installs).
+func Need(t testing.TB, why string) {
+	t.Helper()
+	if why == "" {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s (mandatory in CI)", why)
+	}
+	t.Skip(why)
+}
+
+// NeedRoot is Need for a test that must run as root: what it is for
+// says why ("to create network namespaces").
+func NeedRoot(t testing.TB, what string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		Need(t, "needs root "+what)
+	}
 }
