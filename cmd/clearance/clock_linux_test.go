@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -223,40 +222,10 @@ type clockPeers struct {
 func startClockPeers(t *testing.T, ns *netns) clockPeers {
 	t.Helper()
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	cmd := clockHelperCmd(t, ns, "clock-peers", caFile)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var errLog strings.Builder
-	cmd.Stderr = &errLog
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start the clock peers: %v", err)
-	}
-	t.Cleanup(func() {
-		stdin.Close() // the helper exits when its stdin closes
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- s
-		io.Copy(io.Discard, stdout)
-	}()
-	var s string
-	select {
-	case s = <-line:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the clock peers did not start\n%s", errLog.String())
-	}
-	web, portal, ok := strings.Cut(strings.TrimSpace(s), " ")
+	s := startHelper(t, ns, "clock-peers", caFile)
+	web, portal, ok := strings.Cut(s, " ")
 	if !ok {
-		t.Fatalf("the clock peers printed %q\n%s", s, errLog.String())
+		t.Fatalf("the clock peers printed %q", s)
 	}
 	return clockPeers{web: web, portal: portal, caFile: caFile}
 }

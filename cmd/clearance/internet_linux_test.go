@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clearance-app/clearance/internal/testbuf"
 	"github.com/clearance-app/clearance/internal/testworld/cftest"
 	"github.com/clearance-app/clearance/internal/testworld/dnstest"
 	"github.com/clearance-app/clearance/internal/testworld/ntptest"
@@ -107,7 +108,7 @@ func newInternet(t *testing.T, opts internetOptions) *internet {
 		inet.sysctl(t, "net.ipv4.ip_forward", "1")
 		inet.ip(t, "route", "add", "blackhole", "default")
 		client.resolvConf(t, "nameserver "+inetGateway+"\n")
-		startHelper(t, inet, "ready", "dns-hang", net.JoinHostPort(inetGateway, "53"))
+		startReady(t, inet, "dns-hang", net.JoinHostPort(inetGateway, "53"))
 		return &internet{client: client, inet: inet}
 	}
 	for _, a := range []string{inetWeb, inetNTP, inetDNS, "1.1.1.1", "8.8.8.8"} {
@@ -127,7 +128,7 @@ func newInternet(t *testing.T, opts internetOptions) *internet {
 		client.ip(t, "neigh", "replace", inetGateway, "lladdr", inetNobodysMAC, "dev", "c0", "nud", "permanent")
 	}
 	ca := filepath.Join(t.TempDir(), "ca.pem")
-	startHelper(t, inet, "ready", "internet-peers", ca)
+	startReady(t, inet, "internet-peers", ca)
 	return &internet{client: client, inet: inet, env: []string{"SSL_CERT_FILE=" + ca}}
 }
 
@@ -164,10 +165,11 @@ func (ns *netns) resolvConf(t testing.TB, content string) {
 	}
 }
 
-// startHelper runs a registered test helper inside the namespace, waits
-// for its first line to be ready, and stops it when the test ends (it ends
-// when its stdin closes; it is killed by its pid if it does not).
-func startHelper(t *testing.T, ns *netns, ready string, args ...string) {
+// startHelper runs a registered test helper inside the namespace and
+// returns the first line it prints, once it has; it is stopped when the
+// test ends (it ends when its stdin closes; it is killed by its pid if it
+// does not).
+func startHelper(t *testing.T, ns *netns, args ...string) string {
 	t.Helper()
 	cmd := clockHelperCmd(t, ns, args...)
 	stdin, err := cmd.StdinPipe()
@@ -178,7 +180,7 @@ func startHelper(t *testing.T, ns *netns, ready string, args ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var errLog strings.Builder
+	var errLog testbuf.Buffer
 	cmd.Stderr = &errLog
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", args[0], err)
@@ -193,7 +195,7 @@ func startHelper(t *testing.T, ns *netns, ready string, args ...string) {
 			cmd.Process.Kill()
 			<-exited
 		}
-		if t.Failed() && errLog.Len() > 0 {
+		if t.Failed() && errLog.String() != "" {
 			t.Logf("%s:\n%s", args[0], errLog.String())
 		}
 	})
@@ -205,12 +207,22 @@ func startHelper(t *testing.T, ns *netns, ready string, args ...string) {
 	}()
 	select {
 	case s := <-line:
-		if s != ready {
+		if s == "" {
 			<-exited
-			t.Fatalf("%s printed %q, not %q\n%s", args[0], s, ready, errLog.String())
+			t.Fatalf("%s printed nothing\n%s", args[0], errLog.String())
 		}
+		return s
 	case <-time.After(30 * time.Second):
-		t.Fatalf("%s did not get ready within 30 s\n%s", args[0], errLog.String())
+		t.Fatalf("%s did not start within 30 s\n%s", args[0], errLog.String())
+	}
+	return ""
+}
+
+// startReady is startHelper for a helper that prints "ready".
+func startReady(t *testing.T, ns *netns, args ...string) {
+	t.Helper()
+	if s := startHelper(t, ns, args...); s != "ready" {
+		t.Fatalf("%s printed %q, not ready", args[0], s)
 	}
 }
 

@@ -56,7 +56,7 @@ func TestVPNUnderARunningAgentIsProbedAfresh(t *testing.T) {
 	// The tunnel comes up first, without the default route, and the agent
 	// runs over the old path once more; then the route moves into it, a
 	// single change.
-	startHelper(t, n.client, "ready", "tun-relay", "vpn0", "vpnsrv")
+	startReady(t, n.client, "tun-relay", "vpn0", "vpnsrv")
 	n.client.ip(t, "link", "set", "dev", "vpnsrv", "netns", vpn.name)
 	vpn.ip(t, "addr", "add", vpnServer+"/24", "dev", "vpnsrv")
 	vpn.ip(t, "link", "set", "vpnsrv", "up")
