@@ -21,6 +21,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/probe"
 	"github.com/clearance-app/clearance/internal/testworld/cftest"
 	"github.com/clearance-app/clearance/internal/testworld/ntptest"
+	"github.com/clearance-app/clearance/internal/testworld/tcptest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/timesync"
 )
@@ -44,7 +45,7 @@ func newClockWorld(t *testing.T) *clockWorld {
 	cfg := config.Default()
 	cfg.Clock.NTPServers = nil
 	cfg.Clock.Timeout = config.Duration(10 * time.Second)
-	cfg.Network.Witness = "https://" + closedAddr(t) + "/"
+	cfg.Network.Witness = "https://" + tcptest.Closed(t) + "/"
 	cfg.Endpoints.Hosts = nil
 	return &clockWorld{
 		t: t, cfg: cfg, closed: cfg.Network.Witness, pool: x509.NewCertPool(), ntp: &ntpq.Client{}, now: time.Now,

@@ -16,6 +16,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/agent/diag/probe"
 	"github.com/clearance-app/clearance/internal/testworld/cftest"
+	"github.com/clearance-app/clearance/internal/testworld/tcptest"
 )
 
 // epSetup describes one run of the endpoints check against loopback peers.
@@ -233,12 +234,12 @@ func TestEndpointsUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			closed := "https://" + closedAddr(t) + "/"
+			closed := "https://" + tcptest.Closed(t) + "/"
 			hosts := []string{closed}
 			if tt.okHost {
 				hosts = append(hosts, epServer(t, cftest.OK))
 			}
-			rep, fs := epRun(t, epSetup{hosts: hosts, trace: "https://" + closedAddr(t) + "/", witness: tt.witness})
+			rep, fs := epRun(t, epSetup{hosts: hosts, trace: "https://" + tcptest.Closed(t) + "/", witness: tt.witness})
 			f := epOnly(t, fs, "openai-unreachable")
 			if f.Evidence["host"] != epHost(closed) || f.Evidence["stage"] != probe.StageConnect || f.ExplainedBy != nil {
 				t.Errorf("finding %+v", f)
@@ -274,7 +275,7 @@ func TestEndpointsCertificateDatesPointAtTheClock(t *testing.T) {
 	srv := cftest.NewServerWithCert(t, cftest.Handler(cftest.OK), ca.Leaf(t, now.Add(-30*24*time.Hour), now.Add(-24*time.Hour)))
 	// The witness is down too (a wrong clock breaks it as well): the
 	// certificate dates are evidence in themselves.
-	_, fs := epRun(t, epSetup{hosts: []string{srv.URL + "/"}, trace: "https://" + closedAddr(t) + "/", witness: false, prober: &probe.Prober{RootCAs: ca.Pool()}})
+	_, fs := epRun(t, epSetup{hosts: []string{srv.URL + "/"}, trace: "https://" + tcptest.Closed(t) + "/", witness: false, prober: &probe.Prober{RootCAs: ca.Pool()}})
 	f := epOnly(t, fs, "openai-unreachable")
 	if !slices.Equal(f.ExplainedBy, []*finding.Definition{finding.ClockSkew}) || f.Evidence["certificate"] != probe.CertExpired ||
 		!strings.Contains(f.Evidence["explanation"].(string), "clock") || f.Evidence["not_after"] == nil {
@@ -301,7 +302,7 @@ func TestEndpointsDNSFailureIsExplainedByDNS(t *testing.T) {
 		return nil, errors.New("no DNS in tests")
 	}}
 	p := &probe.Prober{RootCAs: epPool(t), Resolver: res}
-	closed := "https://" + closedAddr(t) + "/"
+	closed := "https://" + tcptest.Closed(t) + "/"
 	t.Run("only DNS", func(t *testing.T) {
 		_, fs := epRun(t, epSetup{hosts: []string{"https://chatgpt.invalid/", epServer(t, cftest.OK)}, witness: true, prober: p})
 		f := epOnly(t, fs, "openai-unreachable")

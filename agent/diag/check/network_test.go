@@ -20,6 +20,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/probe"
 	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/internal/testworld/dnstest"
+	"github.com/clearance-app/clearance/internal/testworld/tcptest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/netstate"
@@ -224,9 +225,9 @@ func TestNetworkCaptivePortal(t *testing.T) {
 // offlineSetup: the witness, the portal and every endpoint refuse.
 func netTestOfflineSetup(t *testing.T) netTestSetup {
 	return netTestSetup{
-		witness: "https://" + closedAddr(t) + "/cdn-cgi/trace",
-		portal:  "http://" + closedAddr(t) + "/",
-		hosts:   []string{"https://" + closedAddr(t) + "/", "https://" + closedAddr(t) + "/v1/models"},
+		witness: "https://" + tcptest.Closed(t) + "/cdn-cgi/trace",
+		portal:  "http://" + tcptest.Closed(t) + "/",
+		hosts:   []string{"https://" + tcptest.Closed(t) + "/", "https://" + tcptest.Closed(t) + "/v1/models"},
 	}
 }
 
@@ -423,27 +424,6 @@ func TestNetworkCheckDeclaration(t *testing.T) {
 	}
 }
 
-// netTestListener accepts TCP connections on loopback and returns its
-// address: an uplink that answers.
-func netTestListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 // A resolver that drops every query, on a network that works: the names
 // time out, but an address answers, so the machine is online and the dns
 // check is left to report the resolver. Before the lookups' deadline was
@@ -454,14 +434,14 @@ func TestNetworkDeadResolverWithWorkingUplinkIsNotOffline(t *testing.T) {
 		"www.cloudflare.test": dnstest.Hang(), "cp.cloudflare.test": dnstest.Hang(),
 		"chatgpt.test": dnstest.Hang(), "api.openai.test": dnstest.Hang(),
 	})
-	up := netTestListener(t)
+	up := tcptest.Serve(t, nil)
 	res := netTestRun(t, netTestSetup{
 		routes:          netTestDefaultRoute,
 		witness:         "https://www.cloudflare.test/cdn-cgi/trace",
 		portal:          "http://cp.cloudflare.test/",
 		hosts:           []string{"https://chatgpt.test/", "https://api.openai.test/v1/models"},
 		resolver:        r,
-		uplink:          []string{closedAddr(t), up},
+		uplink:          []string{tcptest.Closed(t), up},
 		resolverServers: []string{"127.0.0.53"}, // a local stub says nothing of the uplink: not tried
 		timeout:         2 * time.Second,
 	})
@@ -493,7 +473,7 @@ func TestNetworkDeadResolverAndDeadUplinkIsOffline(t *testing.T) {
 	_, r := dnstest.Serve(t, dnstest.Table{
 		"www.cloudflare.test": dnstest.Hang(), "cp.cloudflare.test": dnstest.Hang(), "chatgpt.test": dnstest.Hang(),
 	})
-	dead := closedAddr(t)
+	dead := tcptest.Closed(t)
 	res := netTestRun(t, netTestSetup{
 		routes:   netTestDefaultRoute,
 		witness:  "https://www.cloudflare.test/cdn-cgi/trace",
@@ -531,7 +511,7 @@ func TestNetworkSlowResolverIsNotAFailure(t *testing.T) {
 		portal:   netTestPortal(t, netTest204),
 		pool:     pool,
 		resolver: r,
-		uplink:   []string{netTestListener(t)},
+		uplink:   []string{tcptest.Serve(t, nil)},
 		timeout:  timeout,
 	})
 	if res.Status != Pass || len(res.Findings) != 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/agent/diag/probe"
 	"github.com/clearance-app/clearance/internal/testworld/proxytest"
+	"github.com/clearance-app/clearance/internal/testworld/tcptest"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/proxy"
 )
@@ -166,8 +167,8 @@ func TestDeadProxyIsWarning(t *testing.T) {
 // A dead proxy is a cause of trouble even when the direct path fails too
 // (the machine looks offline): it must not read as "answers the same".
 func TestDeadProxyWhenDirectFailsToo(t *testing.T) {
-	env := proxyEnvFor(t, "https://"+closedAddr(t)+"/cdn-cgi/trace", nil)
-	dead := "http://alice:" + proxySecret + "@" + closedAddr(t)
+	env := proxyEnvFor(t, "https://"+tcptest.Closed(t)+"/cdn-cgi/trace", nil)
+	dead := "http://alice:" + proxySecret + "@" + tcptest.Closed(t)
 	res, out := proxyTestRun(t, env, map[string]string{"HTTPS_PROXY": dead}, nil, nil)
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Warning || statusOf(res.Findings) != Warn {
@@ -193,7 +194,7 @@ func TestDeadProxyWhenDirectFailsToo(t *testing.T) {
 // the site) fails at the proxy, whatever the direct path did.
 func TestProxyAnswering502IsWarning(t *testing.T) {
 	px := proxytest.Serve(t, http.StatusBadGateway)
-	env := proxyEnvFor(t, "https://"+closedAddr(t)+"/cdn-cgi/trace", nil)
+	env := proxyEnvFor(t, "https://"+tcptest.Closed(t)+"/cdn-cgi/trace", nil)
 	res, _ := proxyTestRun(t, env, map[string]string{"HTTPS_PROXY": px.URL.String()}, nil, nil)
 	f := onlyFinding(t, res)
 	if f.Severity != finding.Warning {
@@ -370,7 +371,7 @@ func TestProxyCheckDeclaration(t *testing.T) {
 // nothing unless the network publishes a script: no finding for it alone.
 // macOS auto-discovery is off by default: turned on, it is reported.
 func TestProxyWindowsDefaultAutoDetectIsNoFinding(t *testing.T) {
-	env := proxyEnvFor(t, "https://"+closedAddr(t)+"/cdn-cgi/trace", nil)
+	env := proxyEnvFor(t, "https://"+tcptest.Closed(t)+"/cdn-cgi/trace", nil)
 	wpad := func(src string) []proxy.Setting {
 		return []proxy.Setting{{Source: src, Mode: proxy.ModeWPAD}}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/clearance-app/clearance/internal/testworld/cftest"
 	"github.com/clearance-app/clearance/internal/testworld/dnstest"
 	"github.com/clearance-app/clearance/internal/testworld/proxytest"
+	"github.com/clearance-app/clearance/internal/testworld/tcptest"
 )
 
 // do runs one probe with a deadline that ends a test that would hang.
@@ -120,30 +121,10 @@ func TestDoHangingServerEndsAtTheDeadline(t *testing.T) {
 	}
 }
 
-// listen returns a loopback listener whose connections serve handles.
-func listen(t *testing.T, serve func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serve(c)
-		}
-	}()
-	return ln.Addr().String()
-}
-
 func TestDoSilentPeerEndsAtTheDeadline(t *testing.T) {
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
-	addr := listen(t, func(c net.Conn) { <-stop; c.Close() }) // accepts, never speaks TLS
+	addr := tcptest.Serve(t, func(c net.Conn) { <-stop; c.Close() }) // accepts, never speaks TLS
 	r := do(t, &Prober{}, "https://"+addr+"/", 300*time.Millisecond)
 	if !r.Timeout || r.Stage != StageTLS || !r.PastConnect() {
 		t.Errorf("err %v timeout %v stage %q; want a timeout in the TLS handshake", r.Err, r.Timeout, r.Stage)
@@ -153,7 +134,7 @@ func TestDoSilentPeerEndsAtTheDeadline(t *testing.T) {
 // TestDoConnectionReset resets the connection after the ClientHello, as
 // middleboxes that filter by SNI do.
 func TestDoConnectionReset(t *testing.T) {
-	addr := listen(t, func(c net.Conn) {
+	addr := tcptest.Serve(t, func(c net.Conn) {
 		_, _ = c.Read(make([]byte, 1024))
 		if tc, ok := c.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0) // close with RST
@@ -307,7 +288,7 @@ func TestDoThroughProxy(t *testing.T) {
 
 func TestDoProxyUnreachable(t *testing.T) {
 	srv := cftest.NewServer(t, cftest.Mux())
-	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(&url.URL{Scheme: "http", Host: closedPort(t)})}
+	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(&url.URL{Scheme: "http", Host: tcptest.Closed(t)})}
 	t.Cleanup(p.Close)
 	r := do(t, p, cftest.URL(srv, cftest.OK), 5*time.Second)
 	if r.Err == nil || !r.AtProxy || r.Stage != StageConnect || r.PastConnect() || r.Timeout {
@@ -330,7 +311,7 @@ func TestDoProxyRefusesConnect(t *testing.T) {
 func TestDoProxySilentEndsAtTheDeadline(t *testing.T) {
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
-	silent := listen(t, func(c net.Conn) { <-stop; c.Close() })
+	silent := tcptest.Serve(t, func(c net.Conn) { <-stop; c.Close() })
 	srv := cftest.NewServer(t, cftest.Mux())
 	p := &Prober{RootCAs: cftest.Pool(srv), Proxy: http.ProxyURL(&url.URL{Scheme: "http", Host: silent})}
 	t.Cleanup(p.Close)
@@ -364,18 +345,6 @@ func TestCloseDuringRequest(t *testing.T) {
 	}
 	wg.Wait()
 	p.Close()
-}
-
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 // A connection in use when Reset is called is never handed out again once
