@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
-	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -51,7 +50,7 @@ type Options struct {
 	// FixGroup may run fixes besides administrators (api.DefaultFixGroup
 	// when empty).
 	FixGroup string
-	// Checks are the machine checks (MachineChecks when nil).
+	// Checks are the machine checks (check.MachineChecks when nil).
 	Checks []check.Check
 	// Env builds the checks' environment once, from the first
 	// configuration (check.NewEnv when nil); the agent then swaps in newer
@@ -69,21 +68,6 @@ type Options struct {
 	// when nil).
 	Machine Machine
 }
-
-// MachineChecks returns the checks the agent runs: every check but the
-// user checks, which the tray runs as the person.
-func MachineChecks() []check.Check {
-	var out []check.Check
-	for _, c := range check.All() {
-		if !slices.Contains(userChecks, c.Name) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// userChecks read a person's own settings and run in the tray.
-var userChecks = []string{"proxy"}
 
 // agentCheck is the name under which the agent's own findings
 // (config-invalid, dns-public-active) are fed to the health registry.
@@ -132,7 +116,7 @@ func New(opts Options) (*Agent, error) {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	if opts.Checks == nil {
-		opts.Checks = MachineChecks()
+		opts.Checks = check.MachineChecks()
 	}
 	if opts.Env == nil {
 		opts.Env = serviceEnv

@@ -11,10 +11,6 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/health"
 )
 
-// userCheckNames are the checks that run as the user, in the tray: proxy
-// settings are per user, so the agent (root, SYSTEM) cannot see them.
-var userCheckNames = []string{"proxy"}
-
 // userChecks runs the user checks when asked (at start, and whenever the
 // agent's state changes, so on the agent's schedule) and when a finding
 // waits for its confirming second measurement. Their findings pass through
@@ -75,12 +71,7 @@ func (u *userChecks) loop(ctx context.Context) {
 // selection, and turns the report into registry results: a check that was
 // skipped or erred gave no verdict.
 func runUserChecks(env check.Env) func(context.Context) []health.Result {
-	var checks []check.Check
-	for _, n := range userCheckNames {
-		if c, ok := check.Lookup(n); ok {
-			checks = append(checks, c)
-		}
-	}
+	checks := check.UserChecks() // per user: the agent (root, SYSTEM) cannot see them
 	return func(ctx context.Context) []health.Result {
 		rep := check.Run(ctx, env, checks)
 		out := make([]health.Result, 0, len(rep.Checks))

@@ -51,6 +51,11 @@ type Check struct {
 	// change the agent runs these first, so that what changed is shown
 	// without waiting for probes across the new network to finish.
 	Local bool
+	// User is set for a check that reads a person's own settings (proxy
+	// settings, browser profiles): the tray and a person's `clearance
+	// check` run it; the agent, as root or SYSTEM, cannot see them and
+	// never does.
+	User bool
 }
 
 // Env is what checks may use. Everything reaching outside the process is

@@ -27,6 +27,7 @@ import (
 // URLs are masked in everything it returns.
 var proxyCheck = Check{
 	Name:    "proxy",
+	User:    true,
 	Timeout: func(c *config.Config) time.Duration { return c.Network.Timeout.D() },
 	Run:     runProxy,
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/clearance-app/clearance/agent/diag/ntpq"
@@ -14,6 +15,16 @@ var all = []Check{networkCheck, clockCheck, vpnCheck, proxyCheck, dnsCheck, endp
 
 // All returns every check, in report order.
 func All() []Check { return append([]Check(nil), all...) }
+
+// MachineChecks returns the checks the agent runs: all but the user checks.
+func MachineChecks() []Check {
+	return slices.DeleteFunc(All(), func(c Check) bool { return c.User })
+}
+
+// UserChecks returns the checks that run as the person, in the tray.
+func UserChecks() []Check {
+	return slices.DeleteFunc(All(), func(c Check) bool { return !c.User })
+}
 
 // Names returns the names of all checks.
 func Names() []string {
