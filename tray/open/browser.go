@@ -1,58 +1,94 @@
 package open
 
 import (
-	"path"
-	"strings"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/clearance-app/clearance/platform/browser"
 )
 
-// browser is a browser family Clearance can open a private window of.
-type browser struct {
-	Name    string // for people
-	Private string // the option that opens its argument in a private window
+// privateOptions are the options that open their argument in a private
+// window, by browser (browser.Browser's Name). Firefox takes the URL as
+// the option's argument (manpages.ubuntu.com, firefox(1):
+// --private-window URL).
+var privateOptions = map[string]string{
+	"Chrome":   "--incognito",
+	"Chromium": "--incognito",
+	"Brave":    "--incognito",
+	"Edge":     "--inprivate",
+	"Firefox":  "--private-window",
 }
 
-var (
-	chrome   = browser{"Google Chrome", "--incognito"}
-	chromium = browser{"Chromium", "--incognito"}
-	brave    = browser{"Brave", "--incognito"}
-	edge     = browser{"Microsoft Edge", "--inprivate"}
-	// Firefox takes the URL as the option's argument
-	// (manpages.ubuntu.com, firefox(1): --private-window URL).
-	firefox = browser{"Firefox", "--private-window"}
-)
-
-// browsers maps what identifies a browser — the base name of its program
-// (Linux, Windows), its desktop file ID or Flatpak app ID, its macOS
-// bundle ID — lower-cased, to its family.
-var browsers = map[string]browser{
-	"google-chrome": chrome, "google-chrome-stable": chrome, "google-chrome-beta": chrome,
-	"google-chrome-unstable": chrome, "chrome": chrome, "chrome.exe": chrome, "com.google.chrome": chrome,
-
-	"chromium": chromium, "chromium-browser": chromium, "org.chromium.chromium": chromium,
-
-	"brave-browser": brave, "brave-browser-stable": brave, "brave-browser-beta": brave,
-	"brave": brave, "brave.exe": brave, "com.brave.browser": brave,
-
-	"microsoft-edge": edge, "microsoft-edge-stable": edge, "microsoft-edge-beta": edge,
-	"microsoft-edge-dev": edge, "msedge": edge, "msedge.exe": edge,
-	"com.microsoft.edge": edge, "com.microsoft.edgemac": edge,
-
-	"firefox": firefox, "firefox-esr": firefox, "firefox.exe": firefox, "org.mozilla.firefox": firefox,
-}
-
-// lookupBrowser identifies a browser by any of the names above; a
-// program path is reduced to its base name first.
-func lookupBrowser(name string) (browser, bool) {
-	name = strings.ToLower(strings.TrimSpace(name))
-	name = strings.TrimSuffix(name, ".desktop")
-	if b, ok := browsers[name]; ok {
-		return b, true
+// privateArgs are the arguments that open url in a private window of the
+// default browser d; ok is false for a browser without a known option.
+func privateArgs(d browser.DefaultApp, url string) (args []string, ok bool) {
+	opt, ok := privateOptions[d.Name]
+	if !d.Known || !ok {
+		return nil, false
 	}
-	b, ok := browsers[path.Base(strings.ReplaceAll(name, `\`, "/"))]
-	return b, ok
+	return []string{opt, url}, true
 }
 
-// privateArgs are the arguments that open url in a private window of b.
-func privateArgs(b browser, url string) []string {
-	return []string{b.Private, url}
+// lookup is where the desktop's default browser is looked for.
+func (o *Opener) lookup() browser.Lookup {
+	return browser.Lookup{Run: o.Run, DataDirs: o.DataDirs}
+}
+
+// launchPrivate runs the default browser's own command (its desktop
+// entry's, or its open command's program on Windows) with its
+// private-window option.
+func (o *Opener) launchPrivate(ctx context.Context, d browser.DefaultApp, u string) error {
+	args, ok := privateArgs(d, u)
+	if !ok {
+		return &NoPrivateWindowError{Browser: d.Name}
+	}
+	if len(d.Command) == 0 {
+		return unknownDefault(fmt.Errorf("no command starts %s", d.Name))
+	}
+	argv := append(append([]string{}, d.Command...), args...)
+	if err := o.Launch.Start(ctx, argv[0], argv[1:]...); err != nil {
+		return fmt.Errorf("could not open a private window of %s: %w", d.Name, err)
+	}
+	return nil
+}
+
+// macPrivateWindow opens a private window of the default browser by its
+// bundle ID.
+func (o *Opener) macPrivateWindow(ctx context.Context, d browser.DefaultApp, u string) error {
+	args, ok := privateArgs(d, u)
+	if !ok {
+		return &NoPrivateWindowError{Browser: d.Name}
+	}
+	var argv []string
+	if bin := o.firefoxBinary(); d.Name == "Firefox" && bin != "" {
+		// `open -a Firefox --args --private-window URL` has been reported
+		// to open an empty private window; the binary itself does not.
+		argv = append([]string{bin}, args...)
+	} else {
+		// -n: a new instance, which hands the URL to the running browser.
+		argv = append([]string{"open", "-n", "-b", d.ID, "--args"}, args...)
+	}
+	if err := o.Launch.Start(ctx, argv[0], argv[1:]...); err != nil {
+		return fmt.Errorf("could not open a private window of %s: %w", d.Name, err)
+	}
+	return nil
+}
+
+func (o *Opener) firefoxBinary() string {
+	dirs := o.AppDirs
+	if dirs == nil {
+		dirs = []string{"/Applications"}
+		if home, err := os.UserHomeDir(); err == nil {
+			dirs = append(dirs, filepath.Join(home, "Applications"))
+		}
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, "Firefox.app", "Contents", "MacOS", "firefox")
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
 }

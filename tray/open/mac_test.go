@@ -8,32 +8,36 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform/browser"
 )
 
-const lsRead = "defaults read com.apple.LaunchServices/com.apple.launchservices.secure LSHandlers"
-
+// Which browser LaunchServices names is platform/browser's to find (its
+// tests read the recorded answers); here, what is started for it.
 func TestMacPrivateWindow(t *testing.T) {
 	noApps := []string{filepath.Join(t.TempDir(), "Applications")}
+	chrome := browser.DefaultApp{ID: "com.google.chrome", Name: "Chrome", Known: true}
+	firefox := browser.DefaultApp{ID: "org.mozilla.firefox", Name: "Firefox", Known: true}
 	for _, tc := range []struct {
 		name    string
-		answer  fakeAnswer
+		d       browser.DefaultApp
 		appDirs func(t *testing.T) []string
 		want    []string
 		noPriv  string // the browser named by NoPrivateWindowError
 	}{
 		{
-			name:   "Chrome is the default",
-			answer: fakeAnswer{out: string(readFixture(t, "launchservices-chrome.txt"))},
-			want:   []string{"open", "-n", "-b", "com.google.chrome", "--args", "--incognito", page},
+			name: "Chrome is the default",
+			d:    chrome,
+			want: []string{"open", "-n", "-b", "com.google.chrome", "--args", "--incognito", page},
 		},
 		{
-			name:   "Firefox, not found in the application folders",
-			answer: fakeAnswer{out: string(readFixture(t, "launchservices-firefox-http-only.txt"))},
-			want:   []string{"open", "-n", "-b", "org.mozilla.firefox", "--args", "--private-window", page},
+			name: "Firefox, not found in the application folders",
+			d:    firefox,
+			want: []string{"open", "-n", "-b", "org.mozilla.firefox", "--args", "--private-window", page},
 		},
 		{
-			name:   "Firefox, run from inside its bundle",
-			answer: fakeAnswer{out: string(readFixture(t, "launchservices-firefox-http-only.txt"))},
+			name: "Firefox, run from inside its bundle",
+			d:    firefox,
 			appDirs: func(t *testing.T) []string {
 				dir := t.TempDir()
 				bin := filepath.Join(dir, "Firefox.app", "Contents", "MacOS", "firefox")
@@ -48,19 +52,14 @@ func TestMacPrivateWindow(t *testing.T) {
 			want: nil, // filled below: the binary's path
 		},
 		{
-			name:   "no web handler recorded: Safari",
-			answer: fakeAnswer{out: string(readFixture(t, "launchservices-no-browser.txt"))},
+			name:   "Safari",
+			d:      browser.DefaultApp{ID: "com.apple.safari", Name: "Safari"},
 			noPriv: "Safari",
 		},
 		{
-			name:   "the domain does not exist: Safari",
-			answer: fakeAnswer{code: 1},
-			noPriv: "Safari",
-		},
-		{
-			name:   "an unknown browser",
-			answer: fakeAnswer{out: "(\n    {\n        LSHandlerRoleAll = \"com.operasoftware.opera\";\n        LSHandlerURLScheme = https;\n    }\n)\n"},
-			noPriv: "com.operasoftware.opera",
+			name:   "a browser without a known private-window option",
+			d:      browser.DefaultApp{ID: "com.operasoftware.opera", Name: "Opera", Known: true},
+			noPriv: "Opera",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,8 +72,8 @@ func TestMacPrivateWindow(t *testing.T) {
 				want = []string{filepath.Join(dirs[1], "Firefox.app", "Contents", "MacOS", "firefox"), "--private-window", page}
 			}
 			launch := &fakeLauncher{}
-			o := &Opener{Run: &fakeRunner{t: t, answers: map[string]fakeAnswer{lsRead: tc.answer}}, Launch: launch, AppDirs: dirs}
-			err := o.macPrivateWindow(context.Background(), page)
+			o := &Opener{Run: &fakeRunner{t: t}, Launch: launch, AppDirs: dirs}
+			err := o.macPrivateWindow(context.Background(), tc.d, page)
 			if tc.noPriv != "" {
 				var npe *NoPrivateWindowError
 				if !errors.As(err, &npe) || npe.Browser != tc.noPriv || len(launch.launched) != 0 {
@@ -92,25 +91,28 @@ func TestMacPrivateWindow(t *testing.T) {
 	}
 }
 
-func TestWindowsPrivateWindow(t *testing.T) {
+// On Windows the default browser's program comes with no arguments of its
+// own: Edge's --single-argument would take --inprivate as part of the
+// address (platform/browser's windowsDefault drops them).
+func TestLaunchPrivateWindows(t *testing.T) {
 	launch := &fakeLauncher{}
 	o := &Opener{Launch: launch}
-	cmd := `"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe" --single-argument %1`
-	if err := o.windowsPrivateWindow(context.Background(), "MSEdgeHTM", cmd, page); err != nil {
+	edge := `C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe`
+	d := browser.DefaultApp{ID: "MSEdgeHTM", Name: "Edge", Known: true, Command: []string{edge}}
+	if err := o.launchPrivate(context.Background(), d, page); err != nil {
 		t.Fatal(err)
 	}
-	// Edge's own arguments are not passed: --single-argument would take
-	// --inprivate as part of the address.
-	want := []string{`C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe`, "--inprivate", page}
-	if len(launch.launched) != 1 || !slices.Equal(launch.launched[0], want) {
+	if want := []string{edge, "--inprivate", page}; len(launch.launched) != 1 || !slices.Equal(launch.launched[0], want) {
 		t.Errorf("launched %q, want %q", launch.launched, want)
 	}
-
-	err := o.windowsPrivateWindow(context.Background(), "OperaStable", `"C:\Users\ann\AppData\Local\Programs\Opera\launcher.exe" -noautoupdate -- "%1"`, page)
-	if !errors.Is(err, ErrNoPrivateWindow) || !strings.Contains(err.Error(), "(launcher)") {
+	opera := browser.DefaultApp{ID: "OperaStable", Name: "launcher", Command: []string{`C:\Users\ann\AppData\Local\Programs\Opera\launcher.exe`}}
+	if err := o.launchPrivate(context.Background(), opera, page); !errors.Is(err, ErrNoPrivateWindow) || !strings.Contains(err.Error(), "(launcher)") {
 		t.Errorf("Opera: %v", err)
 	}
-	if err := o.windowsPrivateWindow(context.Background(), "Broken", "", page); err == nil || !strings.Contains(err.Error(), "could not tell") {
-		t.Errorf("empty command: %v", err)
+	if err := o.launchPrivate(context.Background(), browser.DefaultApp{Name: "Edge", Known: true}, page); err == nil || !strings.Contains(err.Error(), "could not tell") {
+		t.Errorf("no command: %v", err)
+	}
+	if len(launch.launched) != 1 {
+		t.Errorf("launched %q for refused defaults", launch.launched)
 	}
 }

@@ -14,8 +14,15 @@ import (
 
 const page = "https://chatgpt.com/"
 
-// xdgFixture is a data directory holding the recorded desktop files and
-// any extra ones a test writes.
+// recordedEntries are the Name and Exec lines of Debian 12's desktop
+// files, recorded whole in platform/browser/testdata/desktop.
+var recordedEntries = map[string]string{
+	"firefox-esr.desktop": "[Desktop Entry]\nName=Firefox ESR\nExec=/usr/lib/firefox-esr/firefox-esr %u\n",
+	"chromium.desktop":    "[Desktop Entry]\nName=Chromium Web Browser\nExec=/usr/bin/chromium %U\n",
+}
+
+// xdgFixture is a data directory holding those desktop files and any
+// extra ones a test writes.
 func xdgFixture(t *testing.T, extra map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -23,14 +30,11 @@ func xdgFixture(t *testing.T, extra map[string]string) string {
 	if err := os.MkdirAll(apps, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"firefox-esr.desktop", "chromium.desktop"} {
-		if err := os.WriteFile(filepath.Join(apps, f), readFixture(t, "desktop/"+f), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, body := range extra {
-		if err := os.WriteFile(filepath.Join(apps, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
+	for _, files := range []map[string]string{recordedEntries, extra} {
+		for name, body := range files {
+			if err := os.WriteFile(filepath.Join(apps, name), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return dir

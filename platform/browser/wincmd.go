@@ -1,9 +1,7 @@
-package open
+package browser
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"path"
 	"strings"
 )
@@ -89,37 +87,23 @@ func splitWindowsCommand(s string) []string {
 	return argv
 }
 
-// windowsBrowser reads a URL handler's shell\open\command value: the
-// program it starts and the browser that is. Its arguments are left out:
-// Chrome's and Edge's "--single-argument %1" would swallow the
-// private-window option as part of the URL.
-func windowsBrowser(command string) (exe string, b browser, known bool, err error) {
+// windowsDefault reads a URL handler's ProgId and its shell\open\command
+// value: the program it starts and the browser that is. Its arguments are
+// left out: Chrome's and Edge's "--single-argument %1" would swallow any
+// option put after them as part of the URL. An unknown browser is named
+// by its program's base name, else by the ProgId.
+func windowsDefault(progID, command string) (DefaultApp, error) {
 	argv := splitWindowsCommand(command)
 	if len(argv) == 0 || argv[0] == "" {
-		return "", browser{}, false, errors.New("the browser's open command is empty")
+		return DefaultApp{}, errors.New("the browser's open command is empty")
 	}
-	b, known = lookupBrowser(argv[0])
-	return argv[0], b, known, nil
-}
-
-// windowsPrivateWindow starts the program of the default browser's open
-// command (read from the registry by the caller) with its private-window
-// option.
-func (o *Opener) windowsPrivateWindow(ctx context.Context, progID, command, u string) error {
-	exe, b, known, err := windowsBrowser(command)
-	if err != nil {
-		return unknownDefault(err)
-	}
-	if !known {
-		name := path.Base(strings.ReplaceAll(exe, `\`, "/"))
-		name = strings.TrimSuffix(name, path.Ext(name))
-		if name == "" || name == "." {
-			name = progID
+	d := DefaultApp{ID: progID, Command: argv[:1]}
+	if d.Name, d.Known = Identify(argv[0]); !d.Known {
+		name := path.Base(strings.ReplaceAll(argv[0], `\`, "/"))
+		d.Name = strings.TrimSuffix(name, path.Ext(name))
+		if d.Name == "" || d.Name == "." {
+			d.Name = progID
 		}
-		return &NoPrivateWindowError{Browser: name}
 	}
-	if err := o.Launch.Start(ctx, exe, privateArgs(b, u)...); err != nil {
-		return fmt.Errorf("could not open a private window of %s: %w", b.Name, err)
-	}
-	return nil
+	return d, nil
 }

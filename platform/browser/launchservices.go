@@ -1,11 +1,8 @@
-package open
+package browser
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -60,56 +57,26 @@ func defaultBrowserBundle(out string) (bundle string, ok bool) {
 // safari is the bundle ID LaunchServices uses when nobody chose a default.
 const safari = "com.apple.safari"
 
-// macPrivateWindow finds the default browser in LaunchServices and opens
-// a private window of it.
-func (o *Opener) macPrivateWindow(ctx context.Context, u string) error {
-	out, err := o.Run.Run(ctx, "defaults", "read", "com.apple.LaunchServices/com.apple.launchservices.secure", "LSHandlers")
+// macDefault finds the default browser in LaunchServices' handlers. No
+// handler recorded (defaults exits 1 when the domain or key does not
+// exist) means the person never changed Safari.
+func macDefault(ctx context.Context, run platform.Runner) (DefaultApp, error) {
+	out, err := run.Run(ctx, "defaults", "read", "com.apple.LaunchServices/com.apple.launchservices.secure", "LSHandlers")
 	bundle, ok := defaultBrowserBundle(string(out))
 	var ee *platform.ExitError
 	switch {
 	case err == nil && ok:
 	case err == nil || errors.As(err, &ee):
-		// No handler recorded (defaults exits 1 when the domain or key
-		// does not exist): the person never changed Safari.
 		bundle = safari
 	default:
-		return unknownDefault(err)
+		return DefaultApp{}, err
 	}
-	b, known := lookupBrowser(bundle)
-	if !known {
-		name := bundle
+	d := DefaultApp{ID: bundle}
+	if d.Name, d.Known = Identify(bundle); !d.Known {
+		d.Name = bundle
 		if strings.EqualFold(bundle, safari) {
-			name = "Safari"
-		}
-		return &NoPrivateWindowError{Browser: name}
-	}
-	var argv []string
-	if bin := o.firefoxBinary(); b == firefox && bin != "" {
-		// `open -a Firefox --args --private-window URL` has been reported
-		// to open an empty private window; the binary itself does not.
-		argv = append([]string{bin}, privateArgs(b, u)...)
-	} else {
-		// -n: a new instance, which hands the URL to the running browser.
-		argv = append([]string{"open", "-n", "-b", bundle, "--args"}, privateArgs(b, u)...)
-	}
-	if err := o.Launch.Start(ctx, argv[0], argv[1:]...); err != nil {
-		return fmt.Errorf("could not open a private window of %s: %w", b.Name, err)
-	}
-	return nil
-}
-
-func (o *Opener) firefoxBinary() string {
-	dirs := o.AppDirs
-	if dirs == nil {
-		dirs = []string{"/Applications"}
-		if home, err := os.UserHomeDir(); err == nil {
-			dirs = append(dirs, filepath.Join(home, "Applications"))
+			d.Name = "Safari"
 		}
 	}
-	for _, d := range dirs {
-		if p := filepath.Join(d, "Firefox.app", "Contents", "MacOS", "firefox"); isFile(p) {
-			return p
-		}
-	}
-	return ""
+	return d, nil
 }

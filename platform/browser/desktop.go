@@ -1,4 +1,4 @@
-package open
+package browser
 
 import (
 	"bufio"
@@ -159,8 +159,10 @@ func stripFieldCodes(s string) string {
 
 // execBrowser identifies the browser an Exec argv starts, looking past
 // wrappers: env and its VAR=value assignments, and `flatpak run`, whose
-// app ID names the browser. The desktop file ID is the last resort.
-func execBrowser(argv []string, desktopID string) (browser, bool) {
+// app ID names the browser. The desktop file ID is the last resort. The
+// install kind is Flatpak for `flatpak run`, Snap for a program in
+// /snap/bin or a snap's desktop file ID (<snap>_<app>.desktop), else "".
+func execBrowser(argv []string, desktopID string) (name, install string, ok bool) {
 	i := 0
 	if i < len(argv) && filepath.Base(argv[i]) == "env" {
 		i++
@@ -169,22 +171,31 @@ func execBrowser(argv []string, desktopID string) (browser, bool) {
 		}
 	}
 	if i < len(argv) {
-		if b, ok := lookupBrowser(argv[i]); ok {
-			return b, true
+		if strings.HasPrefix(argv[i], "/snap/bin/") {
+			install = Snap
+		}
+		if n, ok := Identify(argv[i]); ok {
+			return n, install, true
 		}
 		if filepath.Base(argv[i]) == "flatpak" {
 			for _, a := range argv[i+1:] {
 				if a == "run" || strings.HasPrefix(a, "-") {
 					continue
 				}
-				if b, ok := lookupBrowser(a); ok {
-					return b, true
+				if n, ok := Identify(a); ok {
+					return n, Flatpak, true
 				}
 				break
 			}
 		}
 	}
-	return lookupBrowser(desktopID)
+	if snap, _, found := strings.Cut(strings.TrimSuffix(desktopID, ".desktop"), "_"); found {
+		if n, ok := Identify(snap); ok {
+			return n, Snap, true
+		}
+	}
+	n, ok := Identify(desktopID)
+	return n, install, ok
 }
 
 // findDesktopFile finds the file of a desktop file ID in the

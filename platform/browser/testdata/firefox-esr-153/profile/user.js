@@ -1,0 +1,10 @@
+user_pref("xpinstall.signatures.required", false);
+user_pref("network.trr.mode", 3);
+user_pref("network.trr.uri", "https://dns.example.net/dns-query");
+user_pref("network.proxy.type", 1);
+user_pref("network.proxy.http", "127.0.0.1");
+user_pref("network.proxy.http_port", 3128);
+user_pref("network.proxy.ssl", "127.0.0.1");
+user_pref("network.proxy.ssl_port", 3128);
+user_pref("network.proxy.autoconfig_url", "http://127.0.0.1/proxy.pac");
+user_pref("extensions.autoDisableScopes", 0);
