@@ -2,6 +2,7 @@ package browser
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -100,4 +101,112 @@ func scanChromiumProfiles(dataDir string) []Profile {
 		}
 	}
 	return out
+}
+
+// chromiumPrefs reads a profile's Preferences and Secure Preferences
+// into their extension records, merged by ID (Secure Preferences' keys
+// win), and the proxy preference.
+func chromiumPrefs(b Browser, p Profile) (settings map[string]map[string]any, proxy any, errs []error) {
+	settings = map[string]map[string]any{}
+	for _, name := range []string{"Preferences", "Secure Preferences"} {
+		path := filepath.Join(p.Dir, name)
+		data, err := readFile(path, maxJSON)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err == nil {
+			var root map[string]any
+			if root, err = parseObject(data); err != nil {
+				err = fmt.Errorf("%s is not valid JSON: %w", name, err)
+			} else {
+				for id, e := range extensionSettings(root) {
+					if settings[id] == nil {
+						settings[id] = map[string]any{}
+					}
+					for k, v := range e {
+						settings[id][k] = v
+					}
+				}
+				if root["proxy"] != nil {
+					proxy = root["proxy"]
+				}
+			}
+		}
+		if err != nil {
+			errs = append(errs, &Error{Browser: b.Name, Profile: p.Name, Path: path, Err: describe(err)})
+		}
+	}
+	return settings, proxy, errs
+}
+
+func chromiumExtensions(b Browser, p Profile) ([]Extension, []error) {
+	settings, _, errs := chromiumPrefs(b, p)
+	var out []Extension
+	for id, e := range settings {
+		x := chromiumExtension(id, e)
+		x.Path = extensionDir(p.Dir, x)
+		locale := str(dig(e, "manifest", "default_locale"))
+		if _, cached := e["manifest"].(map[string]any); !cached && x.Path != "" {
+			// Unpacked extensions, and packed ones of newer versions,
+			// have no manifest cached in the profile: read it.
+			mpath := filepath.Join(x.Path, "manifest.json")
+			data, err := readFile(mpath, maxSmall)
+			var m Manifest
+			if err == nil {
+				m, err = ParseManifest(data)
+			}
+			if err != nil {
+				errs = append(errs, &Error{Browser: b.Name, Profile: p.Name, Path: mpath, Err: describe(err)})
+			} else {
+				applyManifest(&x, m)
+				locale = m.DefaultLocale
+			}
+		}
+		if strings.HasPrefix(x.Name, "__MSG_") && x.Path != "" && locale != "" && !strings.ContainsAny(locale, `/\.`) {
+			if data, err := readFile(filepath.Join(x.Path, "_locales", locale, "messages.json"), maxSmall); err == nil {
+				if name, ok := localizedName(x.Name, data); ok {
+					x.Name = name
+				}
+			}
+		}
+		out = append(out, x)
+	}
+	sortExtensions(out)
+	return out, errs
+}
+
+// extensionDir is an extension's folder: the absolute path an unpacked
+// one was loaded from, or the profile's Extensions/<id>/<version> for a
+// packed one, whose record gives that relative path.
+func extensionDir(profileDir string, x Extension) string {
+	if x.Path == "" {
+		return ""
+	}
+	if filepath.IsAbs(x.Path) {
+		return x.Path
+	}
+	rel, ok := cleanRelative(x.Path)
+	if !ok {
+		return ""
+	}
+	return filepath.Join(profileDir, "Extensions", filepath.FromSlash(rel))
+}
+
+func chromiumSettings(b Browser, p Profile) (Settings, []error) {
+	var s Settings
+	var errs []error
+	lsPath := filepath.Join(b.DataDir, "Local State")
+	data, err := readFile(lsPath, maxJSON)
+	if err == nil {
+		var ls LocalState
+		if ls, err = ParseLocalState(data); err == nil {
+			s.DNSOverHTTPS = ls.DNSOverHTTPS
+		}
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		errs = append(errs, &Error{Browser: b.Name, Path: lsPath, Err: describe(err)})
+	}
+	_, proxy, perrs := chromiumPrefs(b, p)
+	s.Proxy = chromiumProxy(proxy)
+	return s, append(errs, perrs...)
 }

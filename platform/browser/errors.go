@@ -32,7 +32,7 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("%s is larger than the %d MB Clearance reads of such a file, so it was left alone", e.Path, e.Limit>>20)
+	return fmt.Sprintf("the file is larger than the %d MB Clearance reads of such a file (damaged, or not the browser's), so it was left alone", e.Limit>>20)
 }
 
 // Errors that say what is wrong with a profile's folder.

@@ -95,3 +95,44 @@ func firefoxChannel(c Compatibility) string {
 	}
 	return ""
 }
+
+func firefoxExtensions(b Browser, p Profile) ([]Extension, []error) {
+	path := filepath.Join(p.Dir, "extensions.json")
+	data, err := readFile(path, maxJSON)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // no add-on was ever installed
+	}
+	var exts []Extension
+	if err == nil {
+		exts, err = ParseExtensionsJSON(data)
+	}
+	if err != nil {
+		return nil, []error{&Error{Browser: b.Name, Profile: p.Name, Path: path, Err: describe(err)}}
+	}
+	return exts, nil
+}
+
+// firefoxSettings reads prefs.js, then user.js over it: Firefox applies
+// user.js at every start, so what it sets wins.
+func firefoxSettings(b Browser, p Profile) (Settings, []error) {
+	prefs := Prefs{}
+	var errs []error
+	for _, name := range []string{"prefs.js", "user.js"} {
+		path := filepath.Join(p.Dir, name)
+		data, err := readFile(path, maxJSON)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		var got Prefs
+		if err == nil {
+			got, err = ParsePrefsJS(data)
+			for k, v := range got {
+				prefs[k] = v
+			}
+		}
+		if err != nil {
+			errs = append(errs, &Error{Browser: b.Name, Profile: p.Name, Path: path, Err: describe(err)})
+		}
+	}
+	return Settings{DNSOverHTTPS: prefs.DNSOverHTTPS(), Proxy: prefs.Proxy()}, errs
+}
