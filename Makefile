@@ -49,6 +49,13 @@ fuzz:
 	$(GO) test ./agent/diag/probe -run '^$$' -fuzz '^FuzzParseTrace$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./platform/proxy -run '^$$' -fuzz '^FuzzMaskProxyCredentials$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./platform/proxy -run '^$$' -fuzz '^FuzzParseWinINETConnection$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseLocalState$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParsePreferences$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseManifest$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseExtensionsJSON$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParsePrefsJS$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseProfilesINI$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseCompatibilityINI$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -f clearance clearance.exe
