@@ -5,7 +5,7 @@
 // file writes (WriteFileAtomic), the file watch the OS watchers share, and
 // helpers for parsing OS output.
 // The primitives themselves live in its sub-packages, one per concern:
-// host, netstate, dnsconf, dnsfix, timesync and proxy. Each keeps one file
+// host, netstate, dnsconf, dnsfix, timesync, proxy and browser. Each keeps one file
 // per OS (route_linux.go, route_windows.go, route_darwin.go,
 // route_other.go); parsers of OS output are plain untagged functions,
 // tested on every OS from recorded output in testdata/. Functions not yet

@@ -61,7 +61,7 @@ func readChromium(b *Browser, p place) (found bool, errs []error) {
 			name = b.Name
 		}
 		if e.Dir == "" || e.Dir == ".." || strings.ContainsAny(e.Dir, `/\`) {
-			fail(name, e.Dir, errors.New("Local State names a profile folder outside the browser's folder"))
+			fail(name, e.Dir, errors.New("the Local State file names a profile folder outside the browser's folder"))
 			continue
 		}
 		found = true

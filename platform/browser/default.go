@@ -36,13 +36,6 @@ type Lookup struct {
 	DataDirs []string
 }
 
-func (l Lookup) runner() platform.Runner {
-	if l.Run == nil {
-		return platform.System
-	}
-	return l.Run
-}
-
 // FindDefault asks the desktop which browser is the default: xdg-settings
 // (else the https scheme handler in the MIME database) and that browser's
 // desktop file on Linux and the BSDs, the user's UserChoice in the

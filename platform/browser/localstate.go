@@ -38,7 +38,7 @@ type DNSOverHTTPS struct {
 func ParseLocalState(data []byte) (LocalState, error) {
 	root, err := parseObject(data)
 	if err != nil {
-		return LocalState{}, fmt.Errorf("Local State is not valid JSON: %w", err)
+		return LocalState{}, fmt.Errorf("the Local State file is not valid JSON: %w", err)
 	}
 	var ls LocalState
 	cache, _ := dig(root, "profile", "info_cache").(map[string]any)

@@ -114,3 +114,52 @@ func alive(pid int) bool {
 	err := unix.Kill(pid, 0)
 	return err == nil || errors.Is(err, unix.EPERM)
 }
+
+// flatpakInstancePIDs lists the pids, as seen from outside, of the
+// running instances of a Flatpak app: Flatpak records each instance in
+// $XDG_RUNTIME_DIR/.flatpak/<instance>/, its app ID in "info" ([Application]
+// name=) and its sandbox's first process in bwrapinfo.json ("child-pid")
+// (flatpak, common/flatpak-instance.c). Inside the sandbox the browser
+// has pids of its own pid namespace, which mean nothing out here.
+func flatpakInstancePIDs(runtimeDir, appID string) ([]int, error) {
+	base := filepath.Join(runtimeDir, ".flatpak")
+	entries, err := os.ReadDir(base)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, e := range entries {
+		info, err := readFile(filepath.Join(base, e.Name(), "info"), maxSmall)
+		if err != nil {
+			continue
+		}
+		secs, err := parseINI(info)
+		if err != nil {
+			continue
+		}
+		name := ""
+		for _, s := range secs {
+			if s.name == "Application" {
+				name = s.keys["name"]
+			}
+		}
+		if name != appID {
+			continue
+		}
+		data, err := readFile(filepath.Join(base, e.Name(), "bwrapinfo.json"), maxSmall)
+		if err != nil {
+			continue
+		}
+		root, err := parseObject(data)
+		if err != nil {
+			continue
+		}
+		if pid, ok := integer(root["child-pid"]); ok && pid > 0 && pid < 1<<31 {
+			pids = append(pids, int(pid))
+		}
+	}
+	return pids, nil
+}
