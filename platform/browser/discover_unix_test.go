@@ -304,3 +304,30 @@ func discoverHelper() int {
 	}
 	return 0
 }
+
+// Discover itself: the places of this OS under the home given, with the
+// environment's $XDG_CONFIG_HOME. (Which browser the desktop calls the
+// default depends on this machine's xdg-utils, so it is not asserted.)
+func TestDiscoverExported(t *testing.T) {
+	home := t.TempDir()
+	homeTree(t, home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("HOME", home)
+	bs, errs := Discover(context.Background(), home)
+	var names []string
+	for _, b := range bs {
+		names = append(names, b.Name+"/"+b.Install)
+	}
+	want := []string{"Chrome/native", "Chromium/flatpak", "Brave/native", "Opera/native", "Firefox/snap"}
+	if goos := places("/h", func(string) string { return "" }); goos[0].DataDir != "/h/.config/google-chrome" {
+		t.Skip("this OS keeps its browsers elsewhere: TestDarwinPlaces covers it")
+	}
+	if !slices.Equal(names, want) || len(errs) != 5 {
+		t.Errorf("found %q with %d errors, want %q with 5", names, len(errs), want)
+	}
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "elsewhere"))
+	bs, _ = Discover(context.Background(), home)
+	if len(bs) != 2 || bs[0].Name != "Chromium" || bs[1].Name != "Firefox" {
+		t.Errorf("with XDG_CONFIG_HOME elsewhere, only the Flatpak and the Snap: %+v", bs)
+	}
+}
