@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/browser"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/host"
 	"github.com/clearance-app/clearance/platform/netstate"
@@ -41,6 +42,19 @@ type Host interface {
 	ProxySettings(ctx context.Context) ([]proxy.Setting, error)
 	// Getenv reads a variable of this process's environment.
 	Getenv(name string) string
+	// Browsers finds the browsers of the person running the check, their
+	// profiles and whether each runs, with an error for each that could
+	// not be read; BrowserProfile reads one profile's extensions and own
+	// network settings. Only a person's check calls them: the agent never
+	// reads a profile.
+	Browsers(ctx context.Context) ([]browser.Browser, []error)
+	BrowserProfile(b browser.Browser, p browser.Profile) (BrowserProfile, []error)
+}
+
+// BrowserProfile is what the browser check reads of one profile.
+type BrowserProfile struct {
+	Extensions []browser.Extension
+	Settings   browser.Settings
 }
 
 // systemHost is this machine, read through platform.
@@ -79,3 +93,17 @@ func (systemHost) ProxySettings(ctx context.Context) ([]proxy.Setting, error) {
 }
 
 func (systemHost) Getenv(name string) string { return os.Getenv(name) }
+
+func (systemHost) Browsers(ctx context.Context) ([]browser.Browser, []error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return nil, []error{err}
+	}
+	return browser.Discover(ctx, home)
+}
+
+func (systemHost) BrowserProfile(b browser.Browser, p browser.Profile) (BrowserProfile, []error) {
+	exts, errs := b.Extensions(p)
+	set, serrs := b.Settings(p)
+	return BrowserProfile{Extensions: exts, Settings: set}, append(errs, serrs...)
+}

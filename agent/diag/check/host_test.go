@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/platform/browser"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/netstate"
 	"github.com/clearance-app/clearance/platform/proxy"
@@ -43,6 +44,18 @@ type fakeHost struct {
 	proxies      []proxy.Setting
 	proxiesErr   error
 	env          map[string]string
+	browsers     []browser.Browser
+	browsersErr  []error
+	// profiles are each profile's extensions and settings, by its Dir.
+	profiles map[string]BrowserProfile
+}
+
+func (h *fakeHost) Browsers(context.Context) ([]browser.Browser, []error) {
+	return h.browsers, h.browsersErr
+}
+
+func (h *fakeHost) BrowserProfile(_ browser.Browser, p browser.Profile) (BrowserProfile, []error) {
+	return h.profiles[p.Dir], nil
 }
 
 func (h *fakeHost) Interfaces(context.Context) ([]netstate.Interface, error) {

@@ -11,7 +11,7 @@ import (
 )
 
 // all is the one list of checks, in report order.
-var all = []Check{networkCheck, clockCheck, vpnCheck, proxyCheck, dnsCheck, endpointsCheck, statusCheck}
+var all = []Check{networkCheck, clockCheck, vpnCheck, proxyCheck, dnsCheck, endpointsCheck, statusCheck, browserCheck}
 
 // All returns every check, in report order.
 func All() []Check { return append([]Check(nil), all...) }

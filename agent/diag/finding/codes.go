@@ -140,6 +140,21 @@ var (
 		Detail: "ChatGPT shows an error in your browser, while Clearance reaches it fine from this computer. The cause is in the browser: old cookies, an extension or the browser's own DNS. Clear ChatGPT's cookies, or try a private window.",
 		Fixes:  []string{fix.ClearSiteCookies, fix.OpenPrivateWindow},
 	})
+	BrowserDNSOverride = Register(&Definition{
+		Code: "browser-dns-override", Check: "browser", Severity: Info,
+		Title:  "A browser resolves names itself",
+		Detail: "A browser is set to look up names over DNS-over-HTTPS with a resolver of its own, so what Clearance finds about this computer's DNS may not apply to it. If ChatGPT fails only in that browser, turn its secure DNS setting off, or to automatic, and try again.",
+	})
+	BrowserProxy = Register(&Definition{
+		Code: "browser-proxy", Check: "browser", Severity: Info,
+		Title:  "A browser uses a proxy of its own",
+		Detail: "A browser sends its traffic through a proxy set in the browser itself, not the computer's. ChatGPT then sees that proxy's address, and a proxy that does not answer cuts the browser off while everything else works. If ChatGPT fails only in that browser, set its proxy back to the system's, or to none.",
+	})
+	BrowserOutdated = Register(&Definition{
+		Code: "browser-outdated", Check: "browser", Severity: Info,
+		Title:  "A browser is out of date",
+		Detail: "A browser has not been updated for months. Cloudflare's checks expect a current browser, and an old one is more often challenged or refused. Update it, or let it update itself, and restart it.",
+	})
 	ConfigInvalid = Register(&Definition{
 		Code: "config-invalid", Check: "agent", Severity: Warning,
 		Passive: true,
