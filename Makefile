@@ -56,6 +56,7 @@ fuzz:
 	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParsePrefsJS$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseProfilesINI$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseCompatibilityINI$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./platform/browser/cookies -run '^$$' -fuzz '^FuzzIsOpenAIHost$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -f clearance clearance.exe
