@@ -50,6 +50,7 @@ func TestCommandsRefuseStrayArguments(t *testing.T) {
 		{"start", "extra"},
 		{"fix", "dns-flush", "extra", "--socket", sock},
 		{"fix", "bogus-fix"},
+		{"fix", "dns-flush", "--undo", "--socket", sock},
 		{"fix"},
 	} {
 		r := runCmd(t, clearanceCmd(t, nil, args...))

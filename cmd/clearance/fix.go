@@ -16,6 +16,8 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/diag/fix"
+	"github.com/clearance-app/clearance/platform/browser"
+	"github.com/clearance-app/clearance/platform/browser/cookies"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
@@ -24,6 +26,7 @@ type fixOptions struct {
 	api.FixOptions
 	json       bool
 	local      bool
+	undo       bool     // clear-site-cookies: put the newest backup back
 	result     string   // --result: the token
 	resultFile *os.File // where the result goes, when --result gave a token
 	out        string   // refused: see runFix
@@ -37,7 +40,7 @@ type fixOptions struct {
 func runFix(args []string, stdout, stderr io.Writer) int {
 	var o fixOptions
 	fs := newFlagSet("fix", stderr)
-	fs.BoolVar(&o.DryRun, "dry-run", false, "print the exact commands the fix would run, and change nothing")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "print the exact commands the fix would run (clear-site-cookies: the cookies that would go),\nand change nothing")
 	fs.BoolVar(&o.Confirm, "confirm", false, "agree to a fix that needs it (dns-public)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON, also when the fix could not run")
 	fs.StringVar(&o.result, "result", "", "leave the JSON result as fix-`TOKEN`.json in "+host.ResultsDir()+", which only administrators\ncan write, for a caller that cannot read the output of a process it started with\nadministrator rights (TOKEN: 16 to 64 letters and digits)")
@@ -45,11 +48,12 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.socket, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
 	fs.StringVar(&o.configPath, "config", "", "configuration file, when the fix runs here")
 	fs.BoolVar(&o.local, "local", false, "run the fix in this process, not through the agent (needs administrator rights)")
+	fs.BoolVar(&o.undo, "undo", false, "with clear-site-cookies: put back the cookies as the newest backup holds them\n(the cookies set since then are replaced)")
 	// The id may come before, between or after the flags:
 	// `clearance fix dns-public --confirm`, `clearance fix --dry-run dns-flush`.
 	var id string
 	for {
-		if code, done := parseFlagsArgs(fs, args, stderr, "Usage: clearance fix ID [flags]\n\nIDs: "+fixIDs()); done {
+		if code, done := parseFlagsArgs(fs, args, stderr, fixUsage); done {
 			return code
 		}
 		if fs.NArg() == 0 {
@@ -83,8 +87,14 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 		}
 		return o.fail(stdout, stderr, id, fmt.Sprintf("there is no fix %q", id), "the fixes are: "+fixIDs())
 	}
+	if o.undo && id != fix.ClearSiteCookies {
+		return o.fail(stdout, stderr, id, "--undo is only for clear-site-cookies", "leave --undo out")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if id == fix.ClearSiteCookies {
+		return clearSiteCookies(ctx, o, stdout, stderr)
+	}
 	if !info.Privileged {
 		return userFix(ctx, o, id, stdout, stderr)
 	}
@@ -127,12 +137,19 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// fixUsage is the usage line of `clearance fix`.
+var fixUsage = `Usage: clearance fix ID [flags]
+       clearance fix clear-site-cookies [--undo] [--dry-run] [--json]
+                 removes ChatGPT's cookies from your browsers, as you (not with sudo)
+
+IDs: ` + fixIDs()
+
 // userFix answers for the fixes that are not the agent's: recheck asks the
-// agent to check now (open to everyone); the others belong to the tray,
-// which runs them as the person (opening pages, browser data).
+// agent to check now (open to everyone); the others open pages, which is
+// the tray's, as the person.
 func userFix(ctx context.Context, o fixOptions, id string, stdout, stderr io.Writer) int {
 	if id != fix.Recheck {
-		return o.fail(stdout, stderr, id, fmt.Sprintf("%s is done by the tray, as you (it opens a page or changes browser data)", id),
+		return o.fail(stdout, stderr, id, fmt.Sprintf("%s is done by the tray, as you (it opens a page)", id),
 			"choose it in the tray's menu; 'clearance tray' starts the tray")
 	}
 	c := api.NewAgentClient(o.socket)
@@ -257,4 +274,125 @@ func fixIDs() string {
 		ids[i] = f.ID
 	}
 	return strings.Join(ids, ", ")
+}
+
+// cookieFixResult is clear-site-cookies' --json output: a fix's result,
+// with what happened to each browser profile.
+type cookieFixResult struct {
+	api.FixResult
+	Undo   bool          `json:"undo"`
+	DryRun bool          `json:"dry_run"`
+	Stores []cookieStore `json:"stores"`
+	// Unread are the browsers and profiles that could not be read, whose
+	// cookies were therefore not looked at.
+	Unread []string `json:"unread"`
+}
+
+type cookieStore struct {
+	Browser  string   `json:"browser"`
+	Profile  string   `json:"profile"`
+	Database string   `json:"database,omitempty"`
+	Removed  int      `json:"removed"`
+	Hosts    []string `json:"hosts"`
+	Backup   string   `json:"backup,omitempty"`
+	Skipped  string   `json:"skipped,omitempty"`
+	Error    string   `json:"error,omitempty"`
+}
+
+// clearSiteCookies removes OpenAI's cookies from the browsers of the
+// person running it, or with --undo puts the newest backup back. It runs
+// here, as that person: as an administrator it would find the
+// administrator's browsers, and leave files the person cannot change in
+// their profiles. Exit 0 when it did what was asked or nothing needed
+// doing, 1 when a profile failed or its browser runs.
+func clearSiteCookies(ctx context.Context, o fixOptions, stdout, stderr io.Writer) int {
+	id := fix.ClearSiteCookies
+	if host.IsAdmin() {
+		return o.fail(stdout, stderr, id, "the cookies are yours: run it without sudo",
+			"as an administrator, Clearance would look for the administrator's browsers, not yours")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return o.fail(stdout, stderr, id, "could not find your home folder, where your browsers keep their cookies", "set HOME")
+	}
+	root, err := cookies.BackupRoot()
+	if err != nil {
+		return o.fail(stdout, stderr, id, err.Error(), "set HOME")
+	}
+	browsers, unread := browser.Discover(ctx, home)
+	stores := cookies.StoresFor(browsers)
+	opts := cookies.Options{DryRun: o.DryRun, BackupRoot: root}
+	var results []cookies.Result
+	if o.undo {
+		// Said before anything is restored: what restoring costs.
+		if when, ok := cookies.LatestBackup(root); ok {
+			w := stdout
+			if o.json {
+				w = stderr
+			}
+			verb, replaced := "Restoring", "are"
+			if o.DryRun {
+				verb, replaced = "Would restore", "would be"
+			}
+			fmt.Fprintf(w, "%s your cookies from Clearance's backups (the newest from %s): in each profile restored, the cookies set since its backup %s replaced.\n",
+				verb, when.Local().Format("Jan 2 at 15:04"), replaced)
+		}
+		results, err = cookies.Undo(ctx, stores, opts)
+		if errors.Is(err, cookies.ErrNoBackup) {
+			res := api.FixResult{Fix: id, Result: api.NotNeeded, Commands: []string{},
+				Message: "There is no backup of ChatGPT cookies to put back: Clearance keeps one for a week after it clears them."}
+			return o.reportCookies(stdout, stderr, res, results, unread)
+		}
+		if err != nil {
+			return o.fail(stdout, stderr, id, err.Error(), "")
+		}
+	} else {
+		results = cookies.Clear(ctx, stores, opts)
+	}
+	res := api.FixResult{Fix: id, Result: api.NotNeeded, Message: cookies.Describe(results, o.undo, o.DryRun), Commands: []string{}}
+	for _, r := range results {
+		switch {
+		case r.Refused():
+			res.Result = api.Failed
+		case r.Done(o.undo) && res.Result == api.NotNeeded:
+			res.Result = api.Fixed
+		}
+	}
+	return o.reportCookies(stdout, stderr, res, results, unread)
+}
+
+// reportCookies prints clear-site-cookies' outcome and returns its exit
+// status.
+func (o fixOptions) reportCookies(stdout, stderr io.Writer, res api.FixResult, results []cookies.Result, unread []error) int {
+	out := cookieFixResult{FixResult: res, Undo: o.undo, DryRun: o.DryRun, Stores: []cookieStore{}, Unread: []string{}}
+	for _, r := range results {
+		s := cookieStore{Browser: r.Store.Browser, Profile: r.Store.Profile, Database: r.DB, Removed: r.Removed,
+			Hosts: r.Hosts, Backup: r.Backup, Skipped: r.Skipped}
+		if s.Hosts == nil {
+			s.Hosts = []string{}
+		}
+		if r.Err != nil {
+			s.Error = r.Err.Error()
+		}
+		out.Stores = append(out.Stores, s)
+	}
+	for _, e := range unread {
+		out.Unread = append(out.Unread, e.Error())
+	}
+	if o.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return fail(stderr, err.Error(), "")
+		}
+	} else {
+		fmt.Fprintln(stdout, res.Message)
+		for _, u := range out.Unread {
+			fmt.Fprintf(stderr, "clearance: %s\n", u)
+		}
+	}
+	if res.Result == api.Failed {
+		return 1
+	}
+	return 0
 }

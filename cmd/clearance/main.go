@@ -20,6 +20,8 @@ Usage:
   clearance status [--json] [--socket PATH]
                                        what the agent sees now
   clearance fix ID [--dry-run] [--confirm] [--json] [--local] [--socket PATH] [--config FILE] [--result TOKEN]
+  clearance fix clear-site-cookies [--undo] [--dry-run] [--json]
+                                       ChatGPT's cookies in your browsers (as you, not with sudo)
   clearance tray [--socket PATH] [--config FILE] [--verbose]
                                        the status icon (started at login)
   clearance agent [--config FILE] [--socket PATH] [--verbose]
@@ -28,13 +30,15 @@ Usage:
   sudo clearance uninstall | start | stop | restart
   clearance version
 
-Fixes: time-sync, dns-flush, dns-public (with --confirm), dns-restore, recheck;
-the tray runs open-status-page, open-captive-portal, open-private-window.
+Fixes: time-sync, dns-flush, dns-public (with --confirm), dns-restore, recheck,
+clear-site-cookies (with --undo to put them back); the tray runs
+open-status-page, open-captive-portal, open-private-window.
 
 Exit status: 2 Clearance could not run (a bad flag, argument or configuration
 file, missing rights). check: 0 nothing to fix, 1 a warning or worse was
 found. status: 0 all clear, 1 a warning or worse, 3 no agent answers.
-fix: 0 fixed or nothing to do, 1 the fix failed.
+fix: 0 fixed or nothing to do, 1 the fix failed (clear-site-cookies: a
+profile failed, or its browser runs).
 `
 
 func main() {

@@ -1,0 +1,409 @@
+package main
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/internal/roottest"
+)
+
+// cookieRow is a cookie a test stores: its host as a database holds it,
+// its name, and (Firefox) its originAttributes.
+type cookieRow struct{ host, name, oa string }
+
+func (r cookieRow) String() string { return r.host + " " + r.name + " " + r.oa }
+
+// The cookies of the tests: OpenAI's go, Cloudflare's among them, in
+// every Firefox container; the near misses stay.
+var (
+	openAICookies = []cookieRow{
+		{host: ".chatgpt.com", name: "__cf_bm"},
+		{host: "chatgpt.com", name: "cf_clearance"},
+		{host: ".openai.com", name: "_cfuvid"},
+		{host: "auth.openai.com", name: "__Secure-next-auth.session-token"},
+		{host: "cdn.oaistatic.com", name: "__cf_bm"},
+	}
+	otherCookies = []cookieRow{
+		{host: "chatgpt.com.evil.net", name: "cf_clearance"},
+		{host: ".notopenai.com", name: "__cf_bm"},
+		{host: "example.com", name: "sid"},
+	}
+	firefoxContainerCookies = []cookieRow{
+		{host: ".chatgpt.com", name: "__cf_bm", oa: "^userContextId=1"},
+		{host: "chatgpt.com", name: "framed", oa: "^partitionKey=%28http%2Cnotopenai.com%29"},
+	}
+)
+
+// makeCookieDB creates the cookie database of a browser family at path
+// from the schema that browser recorded (platform/browser/cookies/testdata:
+// Debian's Chromium 156 and Firefox ESR 153), as the browser leaves it:
+// Chromium's with its meta table's version 24, Firefox's in WAL mode.
+func makeCookieDB(t testing.TB, path, family string, rows []cookieRow) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ddl, err := os.ReadFile(filepath.Join("..", "..", "platform", "browser", "cookies", "testdata", family+".schema.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: path}).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stmts := []string{string(ddl)}
+	if family == "chromium" {
+		stmts = append(stmts, "INSERT INTO meta VALUES('mmap_status','-1'),('version','24'),('last_compatible_version','24')")
+	} else {
+		stmts = append(stmts, "PRAGMA journal_mode=WAL", "PRAGMA user_version=17")
+	}
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	for i, r := range rows {
+		if family == "chromium" {
+			_, err = db.Exec("INSERT INTO cookies VALUES(?, ?, '', ?, 'v', x'', '/', 0, 1, 1, 0, 0, 0, 1, -1, 2, 443, 0, 0, 0)", i+1, r.host, r.name)
+		} else {
+			_, err = db.Exec("INSERT INTO moz_cookies(originAttributes, name, value, host, path, expiry, lastAccessed, creationTime, isSecure, isHttpOnly) "+
+				"VALUES(?, ?, 'v', ?, '/', 0, 0, ?, 1, 1)", r.oa, r.name, r.host, i+1)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// cookiesIn lists the cookies a database holds, sorted. It reads a copy
+// of the database and its write-ahead log: even a read-only connection
+// would leave files of its own (-shm) in the person's profile.
+func cookiesIn(t testing.TB, path, family string) []string {
+	t.Helper()
+	cp := filepath.Join(t.TempDir(), filepath.Base(path))
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(path + suffix)
+		if os.IsNotExist(err) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(cp+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: cp}).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := "SELECT host_key, name, '' FROM cookies"
+	if family == "firefox" {
+		q = "SELECT host, name, originAttributes FROM moz_cookies"
+	}
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r cookieRow
+		if err := rows.Scan(&r.host, &r.name, &r.oa); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+func cookieStrings(rows ...[]cookieRow) []string {
+	var out []string
+	for _, rs := range rows {
+		for _, r := range rs {
+			out = append(out, r.String())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// profileSums are the SHA-256 of every file in a profile folder, by name.
+func profileSums(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	sums := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := sha256.Sum256(b)
+		sums[e.Name()] = hex.EncodeToString(s[:])
+	}
+	return sums
+}
+
+// cookieHome is a person's home with a Chromium profile and a Firefox
+// one, each with a cookie database, in the places Clearance looks on
+// Linux.
+type cookieHome struct {
+	home, config, data string
+	chromium, firefox  string // the profile folders
+	chromiumDB, ffDB   string
+}
+
+func newCookieHome(t testing.TB, parent string) cookieHome {
+	t.Helper()
+	h := cookieHome{home: filepath.Join(parent, "home")}
+	h.config, h.data = filepath.Join(h.home, ".config"), filepath.Join(h.home, ".local", "share")
+	h.chromium = filepath.Join(h.config, "chromium", "Default")
+	h.firefox = filepath.Join(h.home, ".mozilla", "firefox", "k3x9.default-esr")
+	for path, content := range map[string]string{
+		filepath.Join(h.chromium, "Preferences"): "{}",
+		filepath.Join(h.home, ".mozilla", "firefox", "profiles.ini"): "[Profile0]\nName=default-esr\nIsRelative=1\nPath=k3x9.default-esr\nDefault=1\n\n" +
+			"[General]\nStartWithLastProfile=1\nVersion=2\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.chromiumDB, h.ffDB = filepath.Join(h.chromium, "Cookies"), filepath.Join(h.firefox, "cookies.sqlite")
+	makeCookieDB(t, h.chromiumDB, "chromium", slices.Concat(openAICookies, otherCookies))
+	makeCookieDB(t, h.ffDB, "firefox", slices.Concat(openAICookies, firefoxContainerCookies, otherCookies))
+	return h
+}
+
+// env is the environment of a person with this home.
+func (h cookieHome) env() []string {
+	return append(os.Environ(), "CLEARANCE_RUN_MAIN=1", "NO_COLOR=1", "HOME="+h.home, "XDG_CONFIG_HOME="+h.config,
+		"XDG_DATA_HOME="+h.data, "XDG_CACHE_HOME="+filepath.Join(h.home, ".cache"))
+}
+
+// backups lists the folders of the backup runs.
+func (h cookieHome) backups(t testing.TB) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(h.data, "clearance", "cookie-backups"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// cookieFixJSON is clear-site-cookies' --json output, as a script reads it.
+type cookieFixJSON struct {
+	api.FixResult
+	Undo   bool `json:"undo"`
+	DryRun bool `json:"dry_run"`
+	Stores []struct {
+		Browser, Profile, Database, Backup, Skipped, Error string
+		Removed                                            int
+		Hosts                                              []string
+	} `json:"stores"`
+}
+
+func decodeCookieFix(t testing.TB, r result) cookieFixJSON {
+	t.Helper()
+	var out cookieFixJSON
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("not the JSON result: %v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
+	}
+	return out
+}
+
+// removedBy maps "browser/profile" to the count removed.
+func (c cookieFixJSON) removedBy() map[string]int {
+	m := map[string]int{}
+	for _, s := range c.Stores {
+		m[s.Browser+"/"+s.Profile] = s.Removed
+	}
+	return m
+}
+
+// TestFixClearSiteCookies runs `clearance fix clear-site-cookies` as a
+// person (uid 65534 when the test is root) on a home holding a Chromium
+// and a Firefox profile whose cookie databases have the browsers' own
+// schemas: a dry run lists what would go and changes nothing; a running
+// Chromium is refused, named, and keeps every byte while Firefox is
+// cleared; once it is closed its cookies go; --undo puts both databases
+// back byte for byte; as root it is refused.
+func TestFixClearSiteCookies(t *testing.T) {
+	public, err := os.MkdirTemp("/tmp", "clr-cookies-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(public) })
+	if err := os.Chmod(public, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := newCookieHome(t, public)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asPerson []string // runs the program as the person
+	if os.Geteuid() == 0 {
+		if _, err := exec.LookPath("setpriv"); err != nil {
+			roottest.Need(t, "needs setpriv(1) from util-linux, to run as a person rather than root")
+		}
+		_, self = sharedDirAsRoot(t)
+		if err := filepath.Walk(h.home, func(p string, _ os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, 65534, 65534)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		asPerson = []string{"setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--"}
+	}
+	fixCookies := func(args ...string) result {
+		t.Helper()
+		argv := slices.Concat(asPerson, []string{self, "fix", "clear-site-cookies"}, args)
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Env = h.env()
+		return runCmd(t, cmd)
+	}
+	original := map[string]map[string]string{h.chromium: profileSums(t, h.chromium), h.firefox: profileSums(t, h.firefox)}
+	chromiumRows, ffRows := cookieStrings(openAICookies, otherCookies), cookieStrings(openAICookies, firefoxContainerCookies, otherCookies)
+
+	// A dry run: what would go, and nothing changed, not even a backup.
+	r := fixCookies("--dry-run", "--json")
+	dry := decodeCookieFix(t, r)
+	wantCounts := map[string]int{"Chromium/Default": len(openAICookies), "Firefox/default-esr": len(openAICookies) + len(firefoxContainerCookies)}
+	if r.code != 0 || dry.Result != api.Fixed || !dry.DryRun || !maps.Equal(dry.removedBy(), wantCounts) {
+		t.Fatalf("dry run: exit %d, %+v; want 0 and %v\nstderr:\n%s", r.code, dry, wantCounts, r.stderr)
+	}
+	if !strings.HasPrefix(dry.Message, "Would remove 12 ChatGPT cookies from 2 profiles.") {
+		t.Errorf("dry run says %q", dry.Message)
+	}
+	for dir, sums := range original {
+		if got := profileSums(t, dir); !maps.Equal(got, sums) {
+			t.Errorf("the dry run changed %s: %v, was %v", dir, got, sums)
+		}
+	}
+	if b := h.backups(t); len(b) != 0 {
+		t.Errorf("the dry run left backups: %v", b)
+	}
+
+	// Chromium runs: its lock names a live process of this computer.
+	browser := exec.Command("sleep", "600")
+	if err := browser.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { browser.Process.Kill(); browser.Wait() })
+	hostname, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := filepath.Join(h.config, "chromium", "SingletonLock")
+	if err := os.Symlink(hostname+"-"+strconv.Itoa(browser.Process.Pid), lock); err != nil {
+		t.Fatal(err)
+	}
+	r = fixCookies()
+	t.Logf("with Chromium running:\n%s", r.stdout)
+	if r.code != 1 || !strings.Contains(r.stdout, "Chromium is running, so its cookies were left alone: close Chromium, then try again.") ||
+		!strings.Contains(r.stdout, "Firefox, profile “default-esr”: 7 cookies removed (auth.openai.com, cdn.oaistatic.com, chatgpt.com, openai.com).") {
+		t.Fatalf("with Chromium running: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if got := profileSums(t, h.chromium); !maps.Equal(got, original[h.chromium]) {
+		t.Errorf("Chromium's profile changed while it ran")
+	}
+	if got, want := cookiesIn(t, h.ffDB, "firefox"), cookieStrings(otherCookies); !slices.Equal(got, want) {
+		t.Errorf("Firefox's cookies beside a running Chromium: %q, want %q", got, want)
+	}
+
+	// Closed (its lock stays, naming a process gone), Chromium's go.
+	browser.Process.Kill()
+	browser.Wait()
+	r = fixCookies("--json")
+	res := decodeCookieFix(t, r)
+	if r.code != 0 || res.Result != api.Fixed || !maps.Equal(res.removedBy(), map[string]int{"Chromium/Default": len(openAICookies), "Firefox/default-esr": 0}) {
+		t.Fatalf("Chromium closed: exit %d, %+v\nstderr:\n%s", r.code, res, r.stderr)
+	}
+	if got, want := cookiesIn(t, h.chromiumDB, "chromium"), cookieStrings(otherCookies); !slices.Equal(got, want) {
+		t.Errorf("Chromium's cookies: %q, want %q", got, want)
+	}
+	if b := h.backups(t); len(b) != 2 {
+		t.Errorf("backup runs %v, want one per clear that removed something", b)
+	}
+	for _, s := range res.Stores {
+		if s.Browser == "Chromium" && (s.Backup == "" || !strings.HasPrefix(s.Backup, filepath.Join(h.data, "clearance", "cookie-backups")+"/")) {
+			t.Errorf("Chromium's backup is %q, want a folder in the person's data folder", s.Backup)
+		}
+	}
+
+	// Nothing left to remove: that is no failure.
+	if r := fixCookies(); r.code != 0 || !strings.HasPrefix(r.stdout, "There were no ChatGPT cookies to remove.") {
+		t.Errorf("nothing to remove: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	// --undo says what it replaces, then puts both back byte for byte.
+	r = fixCookies("--undo")
+	t.Logf("--undo:\n%s", r.stdout)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "Restoring your cookies from Clearance's backups (the newest from ") ||
+		!strings.Contains(r.stdout, "the cookies set since its backup are replaced.\nPut back the cookies of 2 profiles") {
+		t.Fatalf("undo: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for dir, sums := range original {
+		if got := profileSums(t, dir); !maps.Equal(got, sums) {
+			t.Errorf("after --undo %s holds %v, want what it held before: %v", dir, got, sums)
+		}
+	}
+	if got := cookiesIn(t, h.chromiumDB, "chromium"); !slices.Equal(got, chromiumRows) {
+		t.Errorf("Chromium after --undo: %q", got)
+	}
+	if got := cookiesIn(t, h.ffDB, "firefox"); !slices.Equal(got, ffRows) {
+		t.Errorf("Firefox after --undo: %q", got)
+	}
+
+	// As root: refused, before anything is looked at.
+	if os.Geteuid() != 0 {
+		roottest.Need(t, "needs root to check that root is refused")
+		return
+	}
+	cmd := exec.Command(self, "fix", "clear-site-cookies")
+	cmd.Env = h.env()
+	r = runCmd(t, cmd)
+	if r.code != 2 || !strings.Contains(r.stderr, "the cookies are yours: run it without sudo") {
+		t.Errorf("as root: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for dir, sums := range original {
+		if got := profileSums(t, dir); !maps.Equal(got, sums) {
+			t.Errorf("root's refused run changed %s", dir)
+		}
+	}
+}
