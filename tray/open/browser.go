@@ -44,12 +44,19 @@ func (o *Opener) launchPrivate(ctx context.Context, d browser.DefaultApp, u stri
 	if !ok {
 		return &NoPrivateWindowError{Browser: d.Name}
 	}
+	return o.launchCommand(ctx, d, args, "a private window")
+}
+
+// launchCommand runs a browser's own command with args: d's desktop
+// entry's command (Linux and the BSDs), or its program (Windows). what
+// names what it opens, for the error.
+func (o *Opener) launchCommand(ctx context.Context, d browser.DefaultApp, args []string, what string) error {
 	if len(d.Command) == 0 {
 		return unknownDefault(fmt.Errorf("no command starts %s", d.Name))
 	}
 	argv := append(append([]string{}, d.Command...), args...)
 	if err := o.Launch.Start(ctx, argv[0], argv[1:]...); err != nil {
-		return fmt.Errorf("could not open a private window of %s: %w", d.Name, err)
+		return fmt.Errorf("could not open %s of %s: %w", what, d.Name, err)
 	}
 	return nil
 }
@@ -61,6 +68,11 @@ func (o *Opener) macPrivateWindow(ctx context.Context, d browser.DefaultApp, u s
 	if !ok {
 		return &NoPrivateWindowError{Browser: d.Name}
 	}
+	return o.macLaunch(ctx, d, args, "a private window")
+}
+
+// macLaunch starts the macOS browser d (by its bundle ID) with args.
+func (o *Opener) macLaunch(ctx context.Context, d browser.DefaultApp, args []string, what string) error {
 	var argv []string
 	if bin := o.firefoxBinary(); d.Name == "Firefox" && bin != "" {
 		// `open -a Firefox --args --private-window URL` has been reported
@@ -71,7 +83,7 @@ func (o *Opener) macPrivateWindow(ctx context.Context, d browser.DefaultApp, u s
 		argv = append([]string{"open", "-n", "-b", d.ID, "--args"}, args...)
 	}
 	if err := o.Launch.Start(ctx, argv[0], argv[1:]...); err != nil {
-		return fmt.Errorf("could not open a private window of %s: %w", d.Name, err)
+		return fmt.Errorf("could not open %s of %s: %w", what, d.Name, err)
 	}
 	return nil
 }

@@ -1,8 +1,11 @@
 // Package open opens web pages for the person at the desktop: in the
-// default browser (URL), or in a private window of it (PrivateWindow), the
+// default browser (URL), in a private window of it (PrivateWindow), the
 // test that tells a browser extension or stale site data from a network
-// problem; and documents the tray wrote, with the desktop's program for
-// their type (File). It runs in the user's tray process, never in the
+// problem, or in a new window of it (NewWindow); a browser's own
+// extensions page, where the person turns an extension off
+// (ExtensionsPage); and documents the tray wrote, with the desktop's
+// program for their type (File). Only web addresses go to the desktop's
+// opener; a browser's own pages go to that browser's program. It runs in the user's tray process, never in the
 // agent: a browser started by root or SYSTEM would run as them and write
 // into the user's profile.
 //

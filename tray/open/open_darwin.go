@@ -2,6 +2,7 @@ package open
 
 import (
 	"context"
+	"errors"
 
 	"github.com/clearance-app/clearance/platform/browser"
 )
@@ -24,4 +25,19 @@ func (o *Opener) privateWindow(ctx context.Context, u string) error {
 		return unknownDefault(err)
 	}
 	return o.macPrivateWindow(ctx, d, u)
+}
+
+// startBrowser starts the browser by its bundle ID with args.
+func (o *Opener) startBrowser(ctx context.Context, d browser.DefaultApp, args []string, what string) error {
+	return o.macLaunch(ctx, d, args, what)
+}
+
+// findBrowser names the browser by its bundle ID: open(1) says, when it
+// starts, whether LaunchServices knows it.
+func (o *Opener) findBrowser(name string) (browser.DefaultApp, error) {
+	id := browserApps[name].bundle
+	if id == "" {
+		return browser.DefaultApp{}, errors.New("no bundle ID is known for it")
+	}
+	return browser.DefaultApp{ID: id, Name: name, Known: true}, nil
 }

@@ -2,8 +2,11 @@ package open
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/registry"
 
 	"github.com/clearance-app/clearance/platform/browser"
 )
@@ -33,4 +36,38 @@ func (o *Opener) privateWindow(ctx context.Context, u string) error {
 		return unknownDefault(err)
 	}
 	return o.launchPrivate(ctx, d, u)
+}
+
+// startBrowser runs the browser's program with args.
+func (o *Opener) startBrowser(ctx context.Context, d browser.DefaultApp, args []string, what string) error {
+	return o.launchCommand(ctx, d, args, what)
+}
+
+// findBrowser finds the browser's program where its installer registers
+// it for the shell: App Paths, the person's first, then the machine's.
+func (o *Opener) findBrowser(name string) (browser.DefaultApp, error) {
+	exe := browserApps[name].exe
+	if exe == "" {
+		return browser.DefaultApp{}, errors.New("no program is known for it")
+	}
+	for _, root := range []registry.Key{registry.CURRENT_USER, registry.LOCAL_MACHINE} {
+		k, err := registry.OpenKey(root, `SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\`+exe, registry.QUERY_VALUE)
+		if err != nil {
+			continue
+		}
+		path, kind, err := k.GetStringValue("")
+		k.Close()
+		if err != nil {
+			continue
+		}
+		if kind == registry.EXPAND_SZ {
+			if s, err := registry.ExpandString(path); err == nil {
+				path = s
+			}
+		}
+		if path = strings.Trim(path, `"`); path != "" {
+			return browser.DefaultApp{ID: exe, Name: name, Known: true, Command: []string{path}}, nil
+		}
+	}
+	return browser.DefaultApp{}, errors.New(exe + " is not registered under App Paths")
 }
