@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/fix"
 	"github.com/clearance-app/clearance/tray/notify"
 )
 
@@ -40,6 +42,8 @@ type app struct {
 	settingsOK bool              // the settings file was read, or is absent: the tray may write it
 	sent       map[uint32]string // notification id → the finding it alerted
 	lastSent   map[string]uint32 // finding id → its latest alert
+	windowSent map[uint32]bool   // notifications offering "Open ChatGPT in a new window"
+	offerT     *time.Timer       // redraws when the restore or new-window item goes
 }
 
 // poke asks the loop to draw the model again; pokes coalesce.
@@ -184,17 +188,29 @@ func (a *app) handle(ctx context.Context, act action) {
 		a.toggleAutostart()
 	case actAbout:
 		a.about(ctx)
+	case actRestoreCookies:
+		a.siteCookies(ctx, true)
+	case actNewWindow:
+		a.newWindow(ctx)
+	case actExtensions:
+		a.extensionsPage(ctx, act.finding)
 	case actQuit:
 		a.ui.quit()
 	}
 }
 
 // invoked carries out a notification's action: the body opens the details,
-// a button runs the fix it names.
+// a button runs the fix it names, or opens the new window a DNS fix's
+// notice offers.
 func (a *app) invoked(ctx context.Context, inv notify.Invoked) {
 	a.mu.Lock()
 	fid, ok := a.sent[inv.ID]
+	window := a.windowSent[inv.ID]
 	a.mu.Unlock()
+	if window && inv.Key == newWindowAction {
+		a.newWindow(ctx)
+		return
+	}
 	if !ok {
 		return
 	}
@@ -215,6 +231,22 @@ func (a *app) findingLocked(id string) (finding.Finding, bool) {
 	return finding.Finding{}, false
 }
 
+// askLocked makes key's item ask for a confirming click for a while and
+// reports true when this click is the first; the confirming click ends
+// the wait and reports false. The caller holds a.mu.
+func (a *app) askLocked(key string) bool {
+	if a.m.confirm != key {
+		a.m.confirm = key
+		a.confirmGen++
+		gen := a.confirmGen
+		time.AfterFunc(a.d.confirmWindow, func() { a.confirmGone(gen) })
+		return true
+	}
+	a.m.confirm = ""
+	a.confirmGen++
+	return false
+}
+
 // confirmGone ends a pending confirmation that nobody gave.
 func (a *app) confirmGone(gen int) {
 	a.change(func(m *model) {
@@ -229,18 +261,16 @@ func (a *app) confirmGone(gen int) {
 // confirmation first turns its item into a confirming one for a while.
 func (a *app) requestFix(ctx context.Context, id, findingID string) {
 	a.mu.Lock()
-	if _, ask := needsConfirm[id]; ask && a.m.confirm != id {
-		a.m.confirm = id
-		a.confirmGen++
-		gen := a.confirmGen
+	_, confirmed := needsConfirm[id]
+	if confirmed && a.askLocked(id) {
 		a.mu.Unlock()
-		time.AfterFunc(a.d.confirmWindow, func() { a.confirmGone(gen) })
 		a.poke()
 		return
 	}
-	confirmed := a.m.confirm == id
-	a.m.confirm = ""
-	a.confirmGen++
+	if !confirmed { // any other click drops a pending confirmation
+		a.m.confirm = ""
+		a.confirmGen++
+	}
 	f, _ := a.findingLocked(findingID)
 	if kind := userFixes[id]; kind != notUserFix {
 		a.mu.Unlock()
@@ -271,7 +301,11 @@ func (a *app) requestFix(ctx context.Context, id, findingID string) {
 	})
 }
 
-// fixDone shows a fix's outcome in the menu and as a notification.
+// fixDone shows a fix's outcome in the menu and as a notification. After
+// the DNS cache was flushed or the servers changed, a browser that is
+// already open still answers from its own cache of names (Chromium's
+// survives a system flush): the notice says so, and offers ChatGPT in a
+// new window, as a button and for a few minutes in the menu.
 func (a *app) fixDone(ctx context.Context, id string, res api.FixResult, err error) {
 	title, body := fixOutcome(id, res, err)
 	if err != nil {
@@ -279,8 +313,22 @@ func (a *app) fixDone(ctx context.Context, id string, res api.FixResult, err err
 	} else {
 		a.log.Info("fix finished", "fix", id, "result", string(res.Result))
 	}
-	a.change(func(m *model) { m.busy, m.note = "", body })
-	a.notify(ctx, notify.Notification{Title: title, Body: body}, "")
+	n := notify.Notification{Title: title}
+	dnsChanged := err == nil && res.Result == api.Fixed && (id == fix.DNSFlush || id == fix.DNSPublic)
+	if dnsChanged {
+		body += "\n" + browserDNSNote
+		n.Actions = []notify.Action{{Key: newWindowAction, Label: newWindowTitle}}
+	}
+	n.Body = body
+	until := a.d.now().Add(offerNewWindow)
+	a.change(func(m *model) {
+		m.busy, m.note = "", body
+		if dnsChanged {
+			m.newWindowUntil = until
+		}
+	})
+	a.offersChanged()
+	a.notify(ctx, n, "")
 }
 
 // fixOutcome is a fix's result for a person: a notification's title and a
@@ -327,8 +375,8 @@ func (a *app) userFix(ctx context.Context, kind userFix, id string, f finding.Fi
 				a.setNote("Could not open a private window: " + err.Error())
 			}
 		})
-	default:
-		a.setNote(fmt.Sprintf("“%s” is not available in this version yet.", fixTitle(id)))
+	case userClearCookies:
+		a.siteCookies(ctx, false)
 	}
 }
 
@@ -580,12 +628,12 @@ func (a *app) sendAlert(ctx context.Context, al alert) {
 }
 
 // alertActions are a finding's notification buttons: its fixes, except
-// those that ask for confirmation (the menu asks for it) and those not
-// available yet; a click on the body shows the details.
+// those that ask for confirmation (the menu asks for it); a click on the
+// body shows the details.
 func alertActions(f finding.Finding) []notify.Action {
 	acts := []notify.Action{{Key: notify.DefaultAction, Label: "Details"}}
 	for _, id := range f.Fixes {
-		if _, ask := needsConfirm[id]; ask || userFixes[id] == userNotYet {
+		if _, ask := needsConfirm[id]; ask {
 			continue
 		}
 		acts = append(acts, notify.Action{Key: id, Label: fixTitle(id)})
@@ -601,6 +649,14 @@ func (a *app) notify(ctx context.Context, n notify.Notification, findingID strin
 		if err != nil {
 			a.log.Warn("could not show a notification", "title", n.Title, "err", err)
 			return
+		}
+		if slices.ContainsFunc(n.Actions, func(act notify.Action) bool { return act.Key == newWindowAction }) {
+			a.mu.Lock()
+			if len(a.windowSent) > 64 { // old notices: their buttons no longer matter
+				clear(a.windowSent)
+			}
+			a.windowSent[id] = true
+			a.mu.Unlock()
 		}
 		if findingID == "" {
 			return

@@ -15,16 +15,17 @@ import (
 // newBareApp is an app without a ui loop: enough to call its handlers.
 func newBareApp(b backend) *app {
 	a := &app{
-		d:         deps{now: time.Now, confirmWindow: 10 * time.Second},
-		log:       slog.New(slog.DiscardHandler),
-		notifier:  nopNotifier{},
-		alerts:    newAlerter(),
-		rebuild:   make(chan struct{}, 1),
-		stateSeen: make(chan struct{}),
-		sent:      map[uint32]string{},
-		lastSent:  map[string]uint32{},
-		m:         model{mode: modeRemote, settings: DefaultSettings()},
-		backend:   b,
+		d:          deps{now: time.Now, confirmWindow: 10 * time.Second},
+		log:        slog.New(slog.DiscardHandler),
+		notifier:   nopNotifier{},
+		alerts:     newAlerter(),
+		rebuild:    make(chan struct{}, 1),
+		stateSeen:  make(chan struct{}),
+		sent:       map[uint32]string{},
+		lastSent:   map[string]uint32{},
+		windowSent: map[uint32]bool{},
+		m:          model{mode: modeRemote, settings: DefaultSettings()},
+		backend:    b,
 	}
 	a.users = newUserChecks(func(context.Context) []health.Result { return nil }, time.Second, a.setUserFindings)
 	return a

@@ -14,18 +14,17 @@ const (
 	userOpenStatus
 	userOpenPortal
 	userPrivateWindow
-	userNotYet // a user fix this build cannot run yet
+	userClearCookies
 )
 
-// userFixes are the fixes the tray runs itself. clear-site-cookies is a
-// user fix (the profiles are the person's) that no package implements yet:
-// the menu says so instead of offering a click that does nothing.
+// userFixes are the fixes the tray runs itself: opening pages, and the
+// person's browser cookies, which are the person's to change.
 var userFixes = map[string]userFix{
 	fix.Recheck:           userRecheck,
 	fix.OpenStatusPage:    userOpenStatus,
 	fix.OpenCaptivePortal: userOpenPortal,
 	fix.OpenPrivateWindow: userPrivateWindow,
-	fix.ClearSiteCookies:  userNotYet,
+	fix.ClearSiteCookies:  userClearCookies,
 }
 
 // needsConfirm lists the fixes that ask for a second click: switching to
@@ -58,5 +57,11 @@ func progressTitle(id string) string {
 	return "Running: " + fixTitle(id) + "…"
 }
 
-// chatGPTURL is what a private window opens.
+// chatGPTURL is what a private or a new window opens.
 const chatGPTURL = "https://chatgpt.com/"
+
+// itemTitles are the menu's words for a fix where they say more than its
+// title: cookies cannot be cleared while the browser runs.
+var itemTitles = map[string]string{
+	fix.ClearSiteCookies: "Clear ChatGPT cookies (close the browser first)",
+}

@@ -29,8 +29,8 @@ func TestTrayChatGPTError(t *testing.T) {
 	m := r.waitMenu("the browser-side finding", func(m menuNode) bool {
 		return m.has("The problem is in the browser", "Open ChatGPT in a private window") && m.has("ChatGPT shows an error…")
 	})
-	if n, ok := m.find("The problem is in the browser", "Clear ChatGPT cookies (not available yet)"); !ok || n.Enabled {
-		t.Fatalf("the cookie fix must be listed as not available yet:\n%s", m)
+	if n, ok := m.find("The problem is in the browser", "Clear ChatGPT cookies (close the browser first)"); !ok || !n.Enabled {
+		t.Fatalf("the cookie fix is not offered:\n%s", m)
 	}
 	r.waitIcon(assets.IconWarning)
 	if c := r.waitNote("The problem is in the browser"); !strings.Contains(strings.Join(c.ActionKeys(), " "), "open-private-window") {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/agent/diag/health"
 	"github.com/clearance-app/clearance/assets"
+	"github.com/clearance-app/clearance/platform/browser/cookies"
 	"github.com/clearance-app/clearance/tray/notify"
 	"github.com/clearance-app/clearance/tray/open"
 )
@@ -28,8 +30,11 @@ import (
 // the test set, the real notifier, the real agent client) with only the
 // edges that would reach outside the test replaced. Pages and files are
 // opened by the real opener, which runs the xdg-open first on PATH (the
-// rig's recorder). The other edges are reported on standard output, one
-// line each:
+// rig's recorder); a new window and a browser's extensions page by the
+// real opener too, which starts the default browser the rig's
+// xdg-settings names (another recorder). Browser cookies are cleared and
+// restored for real, in the HOME the rig set. The other edges are
+// reported on standard output, one line each:
 //
 //	private URL         a private window it would open
 //	autostart on|off    "Start at login" set
@@ -106,6 +111,10 @@ func trayChild() int {
 			report("private %s", u)
 			return nil
 		},
+		newWindow:      open.NewWindow,
+		extensionsPage: open.ExtensionsPage,
+		cookieStores:   personStores,
+		cookieBackups:  cookies.BackupRoot,
 		autostartEnabled: func() (bool, error) {
 			autostartMu.Lock()
 			defer autostartMu.Unlock()
@@ -119,7 +128,16 @@ func trayChild() int {
 			return nil
 		},
 		userChecks: func(context.Context) []health.Result {
-			return []health.Result{{Check: "proxy", Ran: true, Findings: user}}
+			// Each finding as its own check reports it.
+			results := []health.Result{{Check: "proxy", Ran: true}, {Check: "browser", Ran: true}}
+			for _, f := range user {
+				i := slices.IndexFunc(results, func(r health.Result) bool { return r.Check == f.Check })
+				if i < 0 {
+					i = 0
+				}
+				results[i].Findings = append(results[i].Findings, f)
+			}
+			return results
 		},
 		elevate: func(ctx context.Context, id string, opts api.FixOptions) (api.FixResult, error) {
 			return elevate(ctx, reportingRunner{}, exe, id, opts)

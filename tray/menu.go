@@ -1,6 +1,8 @@
 package tray
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/finding"
@@ -25,13 +27,16 @@ const (
 	actAutostart
 	actAbout
 	actQuit
+	actRestoreCookies
+	actNewWindow
+	actExtensions
 )
 
 // action is a click's meaning: comparable, so that views compare.
 type action struct {
 	kind    actKind
 	fix     string // actFix
-	finding string // the finding it was offered for (actFix, actDetails, actDismiss)
+	finding string // the finding it was offered for (actFix, actDetails, actDismiss, actExtensions)
 }
 
 // item is one menu entry. A zero action means the item only informs.
@@ -68,8 +73,16 @@ func buildView(m *model, now time.Time) view {
 	if m.busy != "" {
 		menu = append(menu, info(progressTitle(m.busy)))
 	}
+	if m.cookieJob != "" {
+		menu = append(menu, info(m.cookieJob))
+	}
 	if m.note != "" {
-		menu = append(menu, info(m.note))
+		for _, line := range strings.Split(m.note, "\n") {
+			menu = append(menu, info(line))
+		}
+	}
+	if now.Before(m.newWindowUntil) {
+		menu = append(menu, click(newWindowTitle, action{kind: actNewWindow}))
 	}
 	visible := m.visible()
 	if len(visible) > 0 {
@@ -95,6 +108,9 @@ func buildView(m *model, now time.Time) view {
 			break
 		}
 	}
+	if restoreOffered(m, now) {
+		menu = append(menu, restoreItem(m, now))
+	}
 	menu = append(menu, separator(), snoozeItem(m, now))
 	autostart := item{Title: "Start at login", Checkbox: true, Checked: m.autostart.on, Act: action{kind: actAutostart}}
 	if !m.autostart.known {
@@ -115,6 +131,11 @@ func findingItem(m *model, f finding.Finding) item {
 	for _, id := range f.Fixes {
 		it.Children = append(it.Children, fixItem(m, id, f.ID))
 	}
+	if f.Code == finding.BrowserSideBlock.Code || f.Code == finding.BrowserExtensionRisk.Code {
+		if ext, ok := extensionItem(m); ok {
+			it.Children = append(it.Children, ext)
+		}
+	}
 	it.Children = append(it.Children, click("Details…", action{kind: actDetails, finding: f.ID}))
 	if f.Code == finding.BrowserSideBlock.Code {
 		it.Children = append(it.Children, click("Dismiss", action{kind: actDismiss, finding: f.ID}))
@@ -126,15 +147,15 @@ func findingItem(m *model, f finding.Finding) item {
 // says it cannot run here (its reason is the tooltip).
 func fixItem(m *model, id, findingID string) item {
 	it := click(fixTitle(id), action{kind: actFix, fix: id, finding: findingID})
+	if t, ok := itemTitles[id]; ok {
+		it.Title = t
+	}
 	if m.confirm == id {
 		it.Title = needsConfirm[id]
 	}
 	switch userFixes[id] {
-	case userNotYet:
-		it.Title += " (not available yet)"
-		it.Disabled = true
-		it.Act = action{}
-		return it
+	case userClearCookies:
+		it.Disabled = m.cookieJob != ""
 	case notUserFix:
 		if m.busy != "" {
 			it.Disabled = true
@@ -143,6 +164,43 @@ func fixItem(m *model, id, findingID string) item {
 			it.Tooltip = st.Reason
 		}
 	}
+	return it
+}
+
+// extensionItem offers to open the extensions page of the browser where
+// the browser check found an extension that changes requests or pages,
+// for the person to turn it off there: Clearance never edits a profile.
+// ok is false when no such extension is named.
+func extensionItem(m *model) (it item, ok bool) {
+	for _, f := range m.visible() {
+		if f.Code != finding.BrowserExtensionRisk.Code {
+			continue
+		}
+		ext, _ := f.Evidence["extension"].(string)
+		b, _ := f.Evidence["browser"].(string)
+		if ext == "" || b == "" {
+			return item{}, false
+		}
+		return click(fmt.Sprintf("Turn off %s in %s…", ext, b), action{kind: actExtensions, finding: f.ID}), true
+	}
+	return item{}, false
+}
+
+// restoreOffered says whether the menu offers to put back the cookies
+// cleared last: for a day after, as long as the backup is there.
+func restoreOffered(m *model, now time.Time) bool {
+	return !m.cookiesSaved.IsZero() && now.Before(m.cookiesSaved.Add(restoreFor))
+}
+
+// restoreItem is "Restore ChatGPT cookies"; its first click asks for a
+// second, saying what restoring replaces.
+func restoreItem(m *model, now time.Time) item {
+	it := click(restoreTitle, action{kind: actRestoreCookies})
+	it.Tooltip = "Puts back the cookies Clearance removed at " + clock(m.cookiesSaved, now)
+	if m.confirm == restoreCookiesKey {
+		it.Title = "Click again to restore: cookies set since " + clock(m.cookiesSaved, now) + " are replaced"
+	}
+	it.Disabled = m.cookieJob != ""
 	return it
 }
 

@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,7 +139,7 @@ func TestViewOfActions(t *testing.T) {
 	until := menuNow.Add(time.Hour)
 	m.settings.SnoozeUntil = until
 	v = buildView(m, menuNow)
-	if it, ok := findItem(v.Menu, "Clear ChatGPT cookies (not available yet)"); !ok || !it.Disabled {
+	if it, ok := findItem(v.Menu, "Clear ChatGPT cookies (close the browser first)"); !ok || it.Disabled || it.Act != (action{kind: actFix, fix: fix.ClearSiteCookies, finding: b.ID}) {
 		t.Fatalf("cookies item %+v %v", it, ok)
 	}
 	if it, ok := findItem(v.Menu, "Open ChatGPT in a private window"); !ok || it.Disabled {
@@ -156,5 +157,71 @@ func TestViewOfActions(t *testing.T) {
 	m.settings = Settings{Alerts: false}
 	if _, ok := findItem(buildView(m, menuNow).Menu, "Alerts are off in tray.toml"); !ok {
 		t.Fatal("alerts switched off is not said")
+	}
+}
+
+// The browser-side flow offers, in order, clearing cookies (saying to
+// close the browser first), the private window, and turning off the
+// extension the browser check named, in its browser; the extension's
+// own finding offers that too. Restoring cookies is offered for a day
+// after they were cleared and asks for a confirming click that says what
+// it replaces; a new window is offered for a while after a DNS fix; a
+// note of several lines is several entries.
+func TestViewOfBrowserFixes(t *testing.T) {
+	b := f("browser-side-block", finding.Warning)
+	risk := finding.BrowserExtensionRisk.New(menuNow, map[string]any{"browser": "Chrome", "profile": "Person 1",
+		"extension": "ModHeader", "extension_id": "idgpnmonknjnojddfkpgkljpfnnfcklj"})
+	m := liveModel()
+	m.browse = &b
+	v := buildView(m, menuNow)
+	side, _ := findItem(v.Menu, b.Title)
+	if got, want := titles(side.Children), []string{"Clear ChatGPT cookies (close the browser first)", "Open ChatGPT in a private window", "Details…", "Dismiss"}; !slices.Equal(got, want) {
+		t.Errorf("without an extension found: %q, want %q", got, want)
+	}
+	m.user = []finding.Finding{risk}
+	v = buildView(m, menuNow)
+	side, _ = findItem(v.Menu, b.Title)
+	turnOff := "Turn off ModHeader in Chrome…"
+	if got, want := titles(side.Children), []string{"Clear ChatGPT cookies (close the browser first)", "Open ChatGPT in a private window", turnOff, "Details…", "Dismiss"}; !slices.Equal(got, want) {
+		t.Errorf("with ModHeader found: %q, want %q", got, want)
+	}
+	if side.Children[2].Act != (action{kind: actExtensions, finding: risk.ID}) {
+		t.Errorf("the extension item does %+v", side.Children[2].Act)
+	}
+	own, _ := findItem(v.Menu, risk.Title)
+	if got, want := titles(own.Children), []string{"Open ChatGPT in a private window", turnOff, "Details…"}; !slices.Equal(got, want) {
+		t.Errorf("the extension's own finding: %q, want %q", got, want)
+	}
+	if _, ok := findItem(v.Menu, restoreTitle); ok {
+		t.Error("restoring offered although nothing was cleared")
+	}
+
+	m.cookieJob = clearingCookies
+	m.cookiesSaved = menuNow.Add(-23 * time.Hour)
+	m.note = "Removed 3 ChatGPT cookies from 1 profile.\nChrome, profile “Person 1”: 3 cookies removed (chatgpt.com)."
+	v = buildView(m, menuNow)
+	if it, _ := findItem(v.Menu, "Clear ChatGPT cookies (close the browser first)"); !it.Disabled {
+		t.Error("clearing can start again while it runs")
+	}
+	if got := titles(v.Menu[:4]); !slices.Equal(got[1:], []string{clearingCookies, "Removed 3 ChatGPT cookies from 1 profile.", "Chrome, profile “Person 1”: 3 cookies removed (chatgpt.com)."}) {
+		t.Errorf("progress and note: %q", got)
+	}
+	if it, ok := findItem(v.Menu, restoreTitle); !ok || !it.Disabled || it.Act.kind != actRestoreCookies || it.Tooltip != "Puts back the cookies Clearance removed at 26 Nov 15:30" {
+		t.Errorf("restore item while clearing: %+v %v", it, ok)
+	}
+	m.cookieJob, m.confirm = "", restoreCookiesKey
+	if it, ok := findItem(buildView(m, menuNow).Menu, "Click again to restore: cookies set since 26 Nov 15:30 are replaced"); !ok || it.Disabled {
+		t.Errorf("confirming restore item: %q", titles(buildView(m, menuNow).Menu))
+	}
+	if _, ok := findItem(buildView(m, menuNow.Add(time.Hour+time.Minute)).Menu, restoreTitle); ok {
+		t.Error("restoring offered more than a day after")
+	}
+
+	m.newWindowUntil = menuNow.Add(time.Minute)
+	if it, ok := findItem(buildView(m, menuNow).Menu, newWindowTitle); !ok || it.Act.kind != actNewWindow {
+		t.Errorf("no new window after a DNS fix: %q", titles(buildView(m, menuNow).Menu))
+	}
+	if _, ok := findItem(buildView(m, menuNow.Add(2*time.Minute)).Menu, newWindowTitle); ok {
+		t.Error("a new window still offered after its time")
 	}
 }

@@ -32,8 +32,12 @@ type model struct {
 
 	busy     string // the fix running now, "" when none
 	checking bool   // "ChatGPT shows an error…" is checking
-	note     string // the outcome of the last action, for a person
-	confirm  string // the fix waiting for its confirming click
+	note     string // the outcome of the last action, for a person; one line per menu entry
+	confirm  string // the fix (or restoreCookiesKey) waiting for its confirming click
+
+	cookieJob      string    // what the tray is doing to the browser cookies now, "" when nothing
+	cookiesSaved   time.Time // when Clearance last backed up cleared cookies; zero when never
+	newWindowUntil time.Time // until when a DNS fix's "Open ChatGPT in a new window" is offered
 
 	settings  Settings
 	autostart autostartState

@@ -194,16 +194,18 @@ func (p *trayProc) expect(prefix string) string {
 
 // rig is one test's world.
 type rig struct {
-	t     testing.TB
-	dir   string
-	addr  string
-	conn  *dbus.Conn
-	notes *notifytest.Server
-	watch *watcher
-	agent *testAgent
-	tray  *trayProc
-	item  string // the tray's unique bus name
-	opens *openRecorder
+	t       testing.TB
+	dir     string
+	addr    string
+	conn    *dbus.Conn
+	notes   *notifytest.Server
+	watch   *watcher
+	agent   *testAgent
+	tray    *trayProc
+	item    string // the tray's unique bus name
+	opens   *openRecorder
+	browser *openRecorder // the default browser's program (a recorder)
+	home    string
 }
 
 type rigOptions struct {
@@ -238,13 +240,20 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		r.agent.start()
 	}
 	r.opens = newOpenRecorder(t, dir)
+	r.home = filepath.Join(dir, "home")
+	r.browser = fakeDefaultBrowser(t, filepath.Join(dir, "opt", "google", "chrome"), filepath.Join(dir, "config"), filepath.Join(r.home, ".local", "share"))
 	env := []string{
 		"PATH=" + r.opens.bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"TRAY_SOCKET=" + r.agent.addr,
 		"TRAY_SETTINGS=" + filepath.Join(dir, "config", "tray.toml"),
-		"HOME=" + filepath.Join(dir, "home"),
+		"HOME=" + r.home,
 		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
 		"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"),
+		"XDG_DATA_HOME=" + filepath.Join(r.home, ".local", "share"),
+		"XDG_DATA_DIRS=" + filepath.Join(dir, "no-system-data"),
+		// xdg-utils then read the default browser from mimeapps.list
+		// rather than a desktop's own settings.
+		"XDG_CURRENT_DESKTOP=", "DESKTOP_SESSION=",
 	}
 	if o.fast {
 		env = append(env, "TRAY_FAST=1")
@@ -299,17 +308,53 @@ type openRecorder struct {
 
 func newOpenRecorder(t testing.TB, dir string) *openRecorder {
 	t.Helper()
-	o := &openRecorder{t: t, bin: filepath.Join(dir, "bin"), log: filepath.Join(dir, "xdg-open.log")}
+	return newRecorder(t, filepath.Join(dir, "bin"), "xdg-open")
+}
+
+// newRecorder is a program called name in bin that records its
+// arguments in bin/../name.log.
+func newRecorder(t testing.TB, bin, name string) *openRecorder {
+	t.Helper()
+	o := &openRecorder{t: t, bin: bin, log: filepath.Join(filepath.Dir(bin), name+".log")}
 	if err := os.MkdirAll(o.bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	script := "#!/bin/sh\n" +
 		"line=$(printf '%s\\t' \"$@\")\n" +
 		"printf '%s\\n' \"$line\" >>" + shellQuote([]string{o.log}) + "\n"
-	if err := os.WriteFile(filepath.Join(o.bin, "xdg-open"), []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(o.bin, name), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return o
+}
+
+// fakeDefaultBrowser makes a recorder the desktop's default browser, as
+// the system's xdg-utils read it (platform.System runs only programs of
+// the system's own directories): a program called chrome in dir, as
+// Chrome's package installs it in /opt/google/chrome, started by the
+// desktop file google-chrome.desktop in the data directory, which
+// mimeapps.list in the config directory names for web pages. It is on no
+// PATH, so only that desktop file leads to it. The tray's real opener
+// finds and starts it as it would Chrome; no real browser ever runs.
+func fakeDefaultBrowser(t testing.TB, dir, config, data string) *openRecorder {
+	t.Helper()
+	chrome := newRecorder(t, dir, "chrome")
+	apps := filepath.Join(data, "applications")
+	for _, d := range []string{apps, config} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entry := "[Desktop Entry]\nType=Application\nName=Google Chrome\nExec=" + filepath.Join(dir, "chrome") + " %U\n" +
+		"MimeType=text/html;x-scheme-handler/http;x-scheme-handler/https;\n"
+	if err := os.WriteFile(filepath.Join(apps, "google-chrome.desktop"), []byte(entry), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mime := "[Default Applications]\ntext/html=google-chrome.desktop\nx-scheme-handler/http=google-chrome.desktop\nx-scheme-handler/https=google-chrome.desktop\n"
+	if err := os.WriteFile(filepath.Join(config, "mimeapps.list"), []byte(mime), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return chrome
 }
 
 // next waits for the next call and returns its arguments.
@@ -326,7 +371,7 @@ func (o *openRecorder) next(tray *trayProc) []string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	o.t.Fatalf("xdg-open was not run within %v; tray log:\n%s", patience, tray.stderr.String())
+	o.t.Fatalf("%s was not run within %v; tray log:\n%s", filepath.Base(o.log), patience, tray.stderr.String())
 	return nil
 }
 

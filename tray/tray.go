@@ -15,6 +15,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/health"
 	"github.com/clearance-app/clearance/assets"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/browser/cookies"
 	"github.com/clearance-app/clearance/tray/autostart"
 	"github.com/clearance-app/clearance/tray/notify"
 	"github.com/clearance-app/clearance/tray/open"
@@ -61,6 +62,10 @@ type deps struct {
 	openURL          func(ctx context.Context, url string) error
 	openFile         func(ctx context.Context, path string) error
 	privateWindow    func(ctx context.Context, url string) error
+	newWindow        func(ctx context.Context, url string) error
+	extensionsPage   func(ctx context.Context, browser, extensionID string) error
+	cookieStores     func(ctx context.Context) ([]cookies.Store, []error)
+	cookieBackups    func() (string, error)
 	autostartEnabled func() (bool, error)
 	setAutostart     func(on bool) error
 	userChecks       func(ctx context.Context) []health.Result
@@ -116,6 +121,10 @@ func defaultDeps(o *Options) (deps, error) {
 		openURL:          open.URL,
 		openFile:         open.File,
 		privateWindow:    open.PrivateWindow,
+		newWindow:        open.NewWindow,
+		extensionsPage:   open.ExtensionsPage,
+		cookieStores:     personStores,
+		cookieBackups:    cookies.BackupRoot,
 		autostartEnabled: autostart.Enabled,
 		setAutostart:     autostart.SetEnabled,
 		userChecks:       runUserChecks(env),
@@ -176,16 +185,17 @@ func run(ctx context.Context, o Options, d deps) error {
 
 	clicks := make(chan action)
 	a := &app{
-		d:         d,
-		log:       log,
-		ui:        d.newUI(clicks, d.icon),
-		notifier:  notifier,
-		alerts:    newAlerter(),
-		rebuild:   make(chan struct{}, 1),
-		clicks:    clicks,
-		stateSeen: make(chan struct{}),
-		sent:      map[uint32]string{},
-		lastSent:  map[string]uint32{},
+		d:          d,
+		log:        log,
+		ui:         d.newUI(clicks, d.icon),
+		notifier:   notifier,
+		alerts:     newAlerter(),
+		rebuild:    make(chan struct{}, 1),
+		clicks:     clicks,
+		stateSeen:  make(chan struct{}),
+		sent:       map[uint32]string{},
+		lastSent:   map[string]uint32{},
+		windowSent: map[uint32]bool{},
 		m: model{
 			mode:     modeConnecting,
 			settings: settings,
@@ -213,6 +223,7 @@ func run(ctx context.Context, o Options, d deps) error {
 		a.goDo(func() { a.loop(ctx) })
 		a.goDo(func() { l.run(ctx) })
 		a.goDo(func() { a.users.loop(ctx) })
+		a.goDo(a.loadCookieBackup)
 		a.users.kick()
 	}
 	err = a.ui.run(ctx, ready)
