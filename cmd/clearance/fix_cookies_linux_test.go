@@ -407,3 +407,14 @@ func TestFixClearSiteCookies(t *testing.T) {
 		}
 	}
 }
+
+// The fix's --help and the program's usage name it, with its flags.
+func TestClearSiteCookiesInTheHelp(t *testing.T) {
+	const line = "clearance fix clear-site-cookies [--undo] [--dry-run] [--json]"
+	if r := runCmd(t, clearanceCmd(t, nil, "fix", "--help")); r.code != 0 || !strings.Contains(r.stderr, line) || !strings.Contains(r.stderr, "-undo") {
+		t.Errorf("fix --help: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCmd(t, clearanceCmd(t, nil, "help")); r.code != 0 || !strings.Contains(r.stdout, line) {
+		t.Errorf("help: exit %d\n%s", r.code, r.stdout)
+	}
+}
