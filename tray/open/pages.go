@@ -53,7 +53,7 @@ func (o *Opener) NewWindow(ctx context.Context, rawURL string) error {
 func (o *Opener) ExtensionsPage(ctx context.Context, name, extensionID string) error {
 	page, ok := extensionsPage(name, extensionID)
 	if !ok {
-		return fmt.Errorf("Clearance does not know where %s lists its extensions: open them from %s's menu", name, name)
+		return fmt.Errorf("where %s lists its extensions is not known to Clearance: open them from %s's menu", name, name)
 	}
 	d, err := browser.FindDefault(ctx, o.lookup())
 	if err != nil || !d.Known || d.Name != name {

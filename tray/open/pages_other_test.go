@@ -36,7 +36,7 @@ func TestExtensionsPageStartsThatBrowser(t *testing.T) {
 			want: []string{"/usr/bin/flatpak", "run", "--branch=stable", "--arch=x86_64", "--command=chrome", "--file-forwarding", "com.google.Chrome", "chrome://extensions/?id=" + id}},
 		{def: "chromium.desktop", browser: "Firefox", want: []string{ff, "about:addons"}},
 		{def: "chromium.desktop", browser: "Brave", says: "could not find Brave on this computer (no brave-browser or brave on PATH): open brave://extensions/ in Brave yourself"},
-		{def: "chromium.desktop", browser: "Safari", says: "Clearance does not know where Safari lists its extensions"},
+		{def: "chromium.desktop", browser: "Safari", says: "where Safari lists its extensions is not known to Clearance"},
 	} {
 		run := &fakeRunner{t: t, answers: map[string]fakeAnswer{"xdg-settings get default-web-browser": {out: tc.def + "\n"}}}
 		launch := &fakeLauncher{}
