@@ -1,11 +1,7 @@
 package tray
 
 import (
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
 	"maps"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +15,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/agent/diag/fix"
+	"github.com/clearance-app/clearance/platform/browser/cookies/cookiestest"
 )
 
 // The browser-side fixes in the real tray: clearing and restoring
@@ -27,140 +24,17 @@ import (
 // risky extension, and a new window after a DNS fix. Browsers are the
 // rig's recorder (fakeDefaultBrowser): no real one runs.
 
-// testCookie is a cookie the tests store: its host as a database holds
-// it, its name, and (Firefox) its originAttributes.
-type testCookie struct{ host, name, oa string }
-
 var (
-	openAITestCookies = []testCookie{
-		{host: ".chatgpt.com", name: "__cf_bm"},
-		{host: "chatgpt.com", name: "cf_clearance"},
-		{host: "auth.openai.com", name: "__Secure-next-auth.session-token"},
+	openAITestCookies = []cookiestest.Row{
+		{Host: ".chatgpt.com", Name: "__cf_bm"},
+		{Host: "chatgpt.com", Name: "cf_clearance"},
+		{Host: "auth.openai.com", Name: "__Secure-next-auth.session-token"},
 	}
-	otherTestCookies = []testCookie{
-		{host: "chatgpt.com.evil.net", name: "cf_clearance"},
-		{host: "example.com", name: "sid"},
+	otherTestCookies = []cookiestest.Row{
+		{Host: "chatgpt.com.evil.net", Name: "cf_clearance"},
+		{Host: "example.com", Name: "sid"},
 	}
 )
-
-// makeCookieDB creates the cookie database of a browser family at path
-// from the schema that browser recorded (platform/browser/cookies/testdata:
-// Debian's Chromium 156 and Firefox ESR 153), as the browser leaves it:
-// Chromium's with its meta table's version 24, Firefox's in WAL mode.
-func makeCookieDB(t testing.TB, path, family string, rows []testCookie) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	ddl, err := os.ReadFile(filepath.Join("..", "platform", "browser", "cookies", "testdata", family+".schema.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: path}).String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	stmts := []string{string(ddl)}
-	if family == "chromium" {
-		stmts = append(stmts, "INSERT INTO meta VALUES('mmap_status','-1'),('version','24'),('last_compatible_version','24')")
-	} else {
-		stmts = append(stmts, "PRAGMA journal_mode=WAL", "PRAGMA user_version=17")
-	}
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-	}
-	for i, r := range rows {
-		if family == "chromium" {
-			_, err = db.Exec("INSERT INTO cookies VALUES(?, ?, '', ?, 'v', x'', '/', 0, 1, 1, 0, 0, 0, 1, -1, 2, 443, 0, 0, 0)", i+1, r.host, r.name)
-		} else {
-			_, err = db.Exec("INSERT INTO moz_cookies(originAttributes, name, value, host, path, expiry, lastAccessed, creationTime, isSecure, isHttpOnly) "+
-				"VALUES(?, ?, 'v', ?, '/', 0, 0, ?, 1, 1)", r.oa, r.name, r.host, i+1)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// cookieHosts lists the hosts and names of a database's cookies, sorted,
-// read from a copy (a connection of the test's own would leave a -shm
-// file in the profile).
-func cookieHosts(t testing.TB, path, family string) []string {
-	t.Helper()
-	cp := filepath.Join(t.TempDir(), filepath.Base(path))
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(path + suffix)
-		if os.IsNotExist(err) && suffix != "" {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(cp+suffix, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: cp}).String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	q := "SELECT host_key || ' ' || name FROM cookies"
-	if family == "firefox" {
-		q = "SELECT host || ' ' || name FROM moz_cookies"
-	}
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func cookieNames(rows ...[]testCookie) []string {
-	var out []string
-	for _, rs := range rows {
-		for _, r := range rs {
-			out = append(out, r.host+" "+r.name)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// folderSums are the SHA-256 of every file in a folder, by name.
-func folderSums(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sums := map[string]string{}
-	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := sha256.Sum256(b)
-		sums[e.Name()] = hex.EncodeToString(s[:])
-	}
-	return sums
-}
 
 // browserProfiles gives the rig's HOME a Chromium profile (in
 // $XDG_CONFIG_HOME) and a Firefox one, with cookie databases; it returns
@@ -181,8 +55,8 @@ func (r *rig) browserProfiles() (chromium, firefox string) {
 			r.t.Fatal(err)
 		}
 	}
-	makeCookieDB(r.t, filepath.Join(chromium, "Cookies"), "chromium", slices.Concat(openAITestCookies, otherTestCookies))
-	makeCookieDB(r.t, filepath.Join(firefox, "cookies.sqlite"), "firefox", slices.Concat(openAITestCookies, otherTestCookies))
+	cookiestest.MakeDB(r.t, filepath.Join(chromium, "Cookies"), "chromium", slices.Concat(openAITestCookies, otherTestCookies))
+	cookiestest.MakeDB(r.t, filepath.Join(firefox, "cookies.sqlite"), "firefox", slices.Concat(openAITestCookies, otherTestCookies))
 	return chromium, firefox
 }
 
@@ -219,7 +93,7 @@ func childLabels(n menuNode) []string {
 func TestTrayClearsAndRestoresCookies(t *testing.T) {
 	r := newRig(t, rigOptions{state: stateWith(at(5))})
 	chromium, firefox := r.browserProfiles()
-	original := map[string]map[string]string{chromium: folderSums(t, chromium), firefox: folderSums(t, firefox)}
+	original := map[string]map[string]string{chromium: cookiestest.Sums(t, chromium), firefox: cookiestest.Sums(t, firefox)}
 	m := r.waitMenu("the clear path", func(m menuNode) bool { return m.has("ChatGPT shows an error…") })
 	if m.has("Restore ChatGPT cookies") {
 		t.Fatalf("restoring offered before anything was cleared:\n%s", m)
@@ -249,10 +123,10 @@ func TestTrayClearsAndRestoresCookies(t *testing.T) {
 	if c := r.waitNote("Partly done: Clear ChatGPT cookies"); !strings.Contains(c.Body, close) || !strings.HasPrefix(c.Body, "Removed 3 ChatGPT cookies from 1 profile") {
 		t.Errorf("notification body %q", c.Body)
 	}
-	if got := folderSums(t, chromium); !maps.Equal(got, original[chromium]) {
+	if got := cookiestest.Sums(t, chromium); !maps.Equal(got, original[chromium]) {
 		t.Errorf("Chromium's profile changed while it ran")
 	}
-	if got, want := cookieHosts(t, filepath.Join(firefox, "cookies.sqlite"), "firefox"), cookieNames(otherTestCookies); !slices.Equal(got, want) {
+	if got, want := cookiestest.Hosts(t, filepath.Join(firefox, "cookies.sqlite"), "firefox"), cookiestest.Strings(otherTestCookies); !slices.Equal(got, want) {
 		t.Errorf("Firefox's cookies: %q, want %q", got, want)
 	}
 
@@ -265,7 +139,7 @@ func TestTrayClearsAndRestoresCookies(t *testing.T) {
 	if c := r.waitNote("Done: Clear ChatGPT cookies"); !strings.HasPrefix(c.Body, "Removed 3 ChatGPT cookies from 1 profile, keeping a backup for a week") {
 		t.Errorf("notification body %q", c.Body)
 	}
-	if got, want := cookieHosts(t, filepath.Join(chromium, "Cookies"), "chromium"), cookieNames(otherTestCookies); !slices.Equal(got, want) {
+	if got, want := cookiestest.Hosts(t, filepath.Join(chromium, "Cookies"), "chromium"), cookiestest.Strings(otherTestCookies); !slices.Equal(got, want) {
 		t.Errorf("Chromium's cookies: %q, want %q", got, want)
 	}
 	backups, err := os.ReadDir(filepath.Join(r.home, ".local", "share", "clearance", "cookie-backups"))
@@ -282,7 +156,7 @@ func TestTrayClearsAndRestoresCookies(t *testing.T) {
 		}
 		return false
 	})
-	if got := folderSums(t, chromium); maps.Equal(got, original[chromium]) {
+	if got := cookiestest.Sums(t, chromium); maps.Equal(got, original[chromium]) {
 		t.Fatal("the first click restored already")
 	}
 	for _, c := range m.Children {
@@ -295,7 +169,7 @@ func TestTrayClearsAndRestoresCookies(t *testing.T) {
 	})
 	r.waitNote("Done: Restore ChatGPT cookies")
 	for dir, sums := range original {
-		if got := folderSums(t, dir); !maps.Equal(got, sums) {
+		if got := cookiestest.Sums(t, dir); !maps.Equal(got, sums) {
 			t.Errorf("after restoring, %s holds %v, want what it held before: %v", dir, got, sums)
 		}
 	}

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,153 +15,29 @@ import (
 
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/platform/browser/cookies/cookiestest"
 )
-
-// cookieRow is a cookie a test stores: its host as a database holds it,
-// its name, and (Firefox) its originAttributes.
-type cookieRow struct{ host, name, oa string }
-
-func (r cookieRow) String() string { return r.host + " " + r.name + " " + r.oa }
 
 // The cookies of the tests: OpenAI's go, Cloudflare's among them, in
 // every Firefox container; the near misses stay.
 var (
-	openAICookies = []cookieRow{
-		{host: ".chatgpt.com", name: "__cf_bm"},
-		{host: "chatgpt.com", name: "cf_clearance"},
-		{host: ".openai.com", name: "_cfuvid"},
-		{host: "auth.openai.com", name: "__Secure-next-auth.session-token"},
-		{host: "cdn.oaistatic.com", name: "__cf_bm"},
+	openAICookies = []cookiestest.Row{
+		{Host: ".chatgpt.com", Name: "__cf_bm"},
+		{Host: "chatgpt.com", Name: "cf_clearance"},
+		{Host: ".openai.com", Name: "_cfuvid"},
+		{Host: "auth.openai.com", Name: "__Secure-next-auth.session-token"},
+		{Host: "cdn.oaistatic.com", Name: "__cf_bm"},
 	}
-	otherCookies = []cookieRow{
-		{host: "chatgpt.com.evil.net", name: "cf_clearance"},
-		{host: ".notopenai.com", name: "__cf_bm"},
-		{host: "example.com", name: "sid"},
+	otherCookies = []cookiestest.Row{
+		{Host: "chatgpt.com.evil.net", Name: "cf_clearance"},
+		{Host: ".notopenai.com", Name: "__cf_bm"},
+		{Host: "example.com", Name: "sid"},
 	}
-	firefoxContainerCookies = []cookieRow{
-		{host: ".chatgpt.com", name: "__cf_bm", oa: "^userContextId=1"},
-		{host: "chatgpt.com", name: "framed", oa: "^partitionKey=%28http%2Cnotopenai.com%29"},
+	firefoxContainerCookies = []cookiestest.Row{
+		{Host: ".chatgpt.com", Name: "__cf_bm", OA: "^userContextId=1"},
+		{Host: "chatgpt.com", Name: "framed", OA: "^partitionKey=%28http%2Cnotopenai.com%29"},
 	}
 )
-
-// makeCookieDB creates the cookie database of a browser family at path
-// from the schema that browser recorded (platform/browser/cookies/testdata:
-// Debian's Chromium 156 and Firefox ESR 153), as the browser leaves it:
-// Chromium's with its meta table's version 24, Firefox's in WAL mode.
-func makeCookieDB(t testing.TB, path, family string, rows []cookieRow) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	ddl, err := os.ReadFile(filepath.Join("..", "..", "platform", "browser", "cookies", "testdata", family+".schema.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: path}).String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	stmts := []string{string(ddl)}
-	if family == "chromium" {
-		stmts = append(stmts, "INSERT INTO meta VALUES('mmap_status','-1'),('version','24'),('last_compatible_version','24')")
-	} else {
-		stmts = append(stmts, "PRAGMA journal_mode=WAL", "PRAGMA user_version=17")
-	}
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-	}
-	for i, r := range rows {
-		if family == "chromium" {
-			_, err = db.Exec("INSERT INTO cookies VALUES(?, ?, '', ?, 'v', x'', '/', 0, 1, 1, 0, 0, 0, 1, -1, 2, 443, 0, 0, 0)", i+1, r.host, r.name)
-		} else {
-			_, err = db.Exec("INSERT INTO moz_cookies(originAttributes, name, value, host, path, expiry, lastAccessed, creationTime, isSecure, isHttpOnly) "+
-				"VALUES(?, ?, 'v', ?, '/', 0, 0, ?, 1, 1)", r.oa, r.name, r.host, i+1)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// cookiesIn lists the cookies a database holds, sorted. It reads a copy
-// of the database and its write-ahead log: even a read-only connection
-// would leave files of its own (-shm) in the person's profile.
-func cookiesIn(t testing.TB, path, family string) []string {
-	t.Helper()
-	cp := filepath.Join(t.TempDir(), filepath.Base(path))
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(path + suffix)
-		if os.IsNotExist(err) && suffix != "" {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(cp+suffix, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: cp}).String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	q := "SELECT host_key, name, '' FROM cookies"
-	if family == "firefox" {
-		q = "SELECT host, name, originAttributes FROM moz_cookies"
-	}
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var r cookieRow
-		if err := rows.Scan(&r.host, &r.name, &r.oa); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, r.String())
-	}
-	slices.Sort(out)
-	return out
-}
-
-func cookieStrings(rows ...[]cookieRow) []string {
-	var out []string
-	for _, rs := range rows {
-		for _, r := range rs {
-			out = append(out, r.String())
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// profileSums are the SHA-256 of every file in a profile folder, by name.
-func profileSums(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	sums := map[string]string{}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := sha256.Sum256(b)
-		sums[e.Name()] = hex.EncodeToString(s[:])
-	}
-	return sums
-}
 
 // cookieHome is a person's home with a Chromium profile and a Firefox
 // one, each with a cookie database, in the places Clearance looks on
@@ -195,8 +67,8 @@ func newCookieHome(t testing.TB, parent string) cookieHome {
 		}
 	}
 	h.chromiumDB, h.ffDB = filepath.Join(h.chromium, "Cookies"), filepath.Join(h.firefox, "cookies.sqlite")
-	makeCookieDB(t, h.chromiumDB, "chromium", slices.Concat(openAICookies, otherCookies))
-	makeCookieDB(t, h.ffDB, "firefox", slices.Concat(openAICookies, firefoxContainerCookies, otherCookies))
+	cookiestest.MakeDB(t, h.chromiumDB, "chromium", slices.Concat(openAICookies, otherCookies))
+	cookiestest.MakeDB(t, h.ffDB, "firefox", slices.Concat(openAICookies, firefoxContainerCookies, otherCookies))
 	return h
 }
 
@@ -297,8 +169,8 @@ func TestFixClearSiteCookies(t *testing.T) {
 		cmd.Env = h.env()
 		return runCmd(t, cmd)
 	}
-	original := map[string]map[string]string{h.chromium: profileSums(t, h.chromium), h.firefox: profileSums(t, h.firefox)}
-	chromiumRows, ffRows := cookieStrings(openAICookies, otherCookies), cookieStrings(openAICookies, firefoxContainerCookies, otherCookies)
+	original := map[string]map[string]string{h.chromium: cookiestest.Sums(t, h.chromium), h.firefox: cookiestest.Sums(t, h.firefox)}
+	chromiumRows, ffRows := cookiestest.Strings(openAICookies, otherCookies), cookiestest.Strings(openAICookies, firefoxContainerCookies, otherCookies)
 
 	// A dry run: what would go, and nothing changed, not even a backup.
 	r := fixCookies("--dry-run", "--json")
@@ -311,7 +183,7 @@ func TestFixClearSiteCookies(t *testing.T) {
 		t.Errorf("dry run says %q", dry.Message)
 	}
 	for dir, sums := range original {
-		if got := profileSums(t, dir); !maps.Equal(got, sums) {
+		if got := cookiestest.Sums(t, dir); !maps.Equal(got, sums) {
 			t.Errorf("the dry run changed %s: %v, was %v", dir, got, sums)
 		}
 	}
@@ -339,10 +211,10 @@ func TestFixClearSiteCookies(t *testing.T) {
 		!strings.Contains(r.stdout, "Firefox, profile “default-esr”: 7 cookies removed (auth.openai.com, cdn.oaistatic.com, chatgpt.com, openai.com).") {
 		t.Fatalf("with Chromium running: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	if got := profileSums(t, h.chromium); !maps.Equal(got, original[h.chromium]) {
+	if got := cookiestest.Sums(t, h.chromium); !maps.Equal(got, original[h.chromium]) {
 		t.Errorf("Chromium's profile changed while it ran")
 	}
-	if got, want := cookiesIn(t, h.ffDB, "firefox"), cookieStrings(otherCookies); !slices.Equal(got, want) {
+	if got, want := cookiestest.Hosts(t, h.ffDB, "firefox"), cookiestest.Strings(otherCookies); !slices.Equal(got, want) {
 		t.Errorf("Firefox's cookies beside a running Chromium: %q, want %q", got, want)
 	}
 
@@ -354,7 +226,7 @@ func TestFixClearSiteCookies(t *testing.T) {
 	if r.code != 0 || res.Result != api.Fixed || !maps.Equal(res.removedBy(), map[string]int{"Chromium/Default": len(openAICookies), "Firefox/default-esr": 0}) {
 		t.Fatalf("Chromium closed: exit %d, %+v\nstderr:\n%s", r.code, res, r.stderr)
 	}
-	if got, want := cookiesIn(t, h.chromiumDB, "chromium"), cookieStrings(otherCookies); !slices.Equal(got, want) {
+	if got, want := cookiestest.Hosts(t, h.chromiumDB, "chromium"), cookiestest.Strings(otherCookies); !slices.Equal(got, want) {
 		t.Errorf("Chromium's cookies: %q, want %q", got, want)
 	}
 	if b := h.backups(t); len(b) != 2 {
@@ -379,14 +251,14 @@ func TestFixClearSiteCookies(t *testing.T) {
 		t.Fatalf("undo: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	for dir, sums := range original {
-		if got := profileSums(t, dir); !maps.Equal(got, sums) {
+		if got := cookiestest.Sums(t, dir); !maps.Equal(got, sums) {
 			t.Errorf("after --undo %s holds %v, want what it held before: %v", dir, got, sums)
 		}
 	}
-	if got := cookiesIn(t, h.chromiumDB, "chromium"); !slices.Equal(got, chromiumRows) {
+	if got := cookiestest.Hosts(t, h.chromiumDB, "chromium"); !slices.Equal(got, chromiumRows) {
 		t.Errorf("Chromium after --undo: %q", got)
 	}
-	if got := cookiesIn(t, h.ffDB, "firefox"); !slices.Equal(got, ffRows) {
+	if got := cookiestest.Hosts(t, h.ffDB, "firefox"); !slices.Equal(got, ffRows) {
 		t.Errorf("Firefox after --undo: %q", got)
 	}
 
@@ -402,7 +274,7 @@ func TestFixClearSiteCookies(t *testing.T) {
 		t.Errorf("as root: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for dir, sums := range original {
-		if got := profileSums(t, dir); !maps.Equal(got, sums) {
+		if got := cookiestest.Sums(t, dir); !maps.Equal(got, sums) {
 			t.Errorf("root's refused run changed %s", dir)
 		}
 	}
