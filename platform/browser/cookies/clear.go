@@ -55,8 +55,9 @@ type Result struct {
 	// they were.
 	Err error
 	// Skipped says why the store was deliberately left alone: its browser
-	// runs, or it has no cookies to clear or restore.
+	// runs (Running), or it has no cookies to clear or restore.
 	Skipped string
+	Running bool
 }
 
 // Clear removes OpenAI's cookies from each store and says what happened to
@@ -85,6 +86,7 @@ func clearStore(ctx context.Context, s Store, opts Options, run *backupRun) Resu
 		return r
 	}
 	if r.Skipped, r.Err = runningCheck(s, ""); r.Skipped != "" || r.Err != nil {
+		r.Running = r.Skipped != ""
 		return r
 	}
 	db, err := findDatabase(s)

@@ -116,13 +116,7 @@ func windowsAbs(p string) bool {
 // Refused says whether r's store was left alone for a reason the person
 // must act on: an error, or its browser running. A profile without
 // cookies to clear, or without a backup to restore, needed nothing.
-func (r Result) Refused() bool { return r.Err != nil || r.running() }
-
-// running says whether the store was skipped because its browser runs,
-// by the reason runningCheck gives.
-func (r Result) running() bool {
-	return r.Skipped != "" && strings.HasPrefix(r.Skipped, r.Store.Browser+" is running")
-}
+func (r Result) Refused() bool { return r.Err != nil || r.Running }
 
 // Done says whether r's store was changed (or, in a dry run, would be):
 // cookies removed from it, or its backup put back.
@@ -157,7 +151,7 @@ func describe(results []Result, undo, dryRun bool, goos string) string {
 		switch {
 		case r.Err != nil:
 			failures = append(failures, where+": "+r.Err.Error())
-		case r.running():
+		case r.Running:
 			if !slices.Contains(running, r.Store.Browser) {
 				running = append(running, r.Store.Browser)
 			}

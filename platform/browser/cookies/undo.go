@@ -52,6 +52,7 @@ func undoStore(ctx context.Context, s Store, backups []backup, opts Options) Res
 	note := fmt.Sprintf(". Restoring puts back its cookies as they were on %s, replacing any set since",
 		m.Saved.Local().Format("Jan 2 at 15:04"))
 	if r.Skipped, r.Err = runningCheck(s, note); r.Skipped != "" || r.Err != nil {
+		r.Running = r.Skipped != ""
 		return r
 	}
 	if opts.DryRun {
