@@ -167,6 +167,9 @@ func (a *Agent) cycle(ctx context.Context, env *check.Env, cfg config.Config, na
 	}
 	var results []health.Result
 	var reports []check.CheckReport
+	if names == nil && a.opts.FreshConnections {
+		env.Close()
+	}
 	if len(checks) > 0 {
 		rep := check.Run(ctx, *env, checks)
 		if ctx.Err() != nil {

@@ -157,15 +157,22 @@ func appendFile(tb testing.TB, path, s string) {
 
 // procCPU is the user+system time of a process so far (/proc/PID/stat).
 func procCPU(tb testing.TB, pid int) time.Duration {
+	user, sys := procTimes(tb, pid)
+	return user + sys
+}
+
+// procTimes are the user and system time of a process so far, fields 14
+// and 15 of /proc/PID/stat (proc(5)), in ticks of 1/100 s (USER_HZ).
+func procTimes(tb testing.TB, pid int) (user, sys time.Duration) {
 	tb.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
-	ut, _ := strconv.ParseInt(f[11], 10, 64) // fields 14 and 15 of stat(5)
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+	return time.Duration(ut) * time.Second / 100, time.Duration(st) * time.Second / 100
 }
 
 // procSwitches sums the context switches of every thread of a process.

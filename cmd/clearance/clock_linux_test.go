@@ -231,7 +231,7 @@ func startClockPeers(t *testing.T, ns *netns) clockPeers {
 }
 
 // clockHelperCmd runs a registered test helper inside the namespace.
-func clockHelperCmd(t *testing.T, ns *netns, args ...string) *exec.Cmd {
+func clockHelperCmd(t testing.TB, ns *netns, args ...string) *exec.Cmd {
 	t.Helper()
 	self, err := os.Executable()
 	if err != nil {

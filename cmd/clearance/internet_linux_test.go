@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -11,7 +13,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,6 +85,7 @@ func runDNSHang(args []string) int {
 type internet struct {
 	client, inet *netns
 	env          []string // for the program: trust in the test CA
+	statsSocket  string   // the peers' counters (peerStats), over HTTP
 }
 
 type internetOptions struct {
@@ -95,7 +100,7 @@ type internetOptions struct {
 	routerOnly bool
 }
 
-func newInternet(t *testing.T, opts internetOptions) *internet {
+func newInternet(t testing.TB, opts internetOptions) *internet {
 	t.Helper()
 	client, inet := newNetns(t), newNetns(t)
 	mustRun(t, "ip", "-n", client.name, "link", "add", "c0", "type", "veth", "peer", "name", "i0", "netns", inet.name)
@@ -127,9 +132,57 @@ func newInternet(t *testing.T, opts internetOptions) *internet {
 	if opts.deadUplink {
 		client.ip(t, "neigh", "replace", inetGateway, "lladdr", inetNobodysMAC, "dev", "c0", "nud", "permanent")
 	}
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	startReady(t, inet, "internet-peers", ca)
-	return &internet{client: client, inet: inet, env: []string{"SSL_CERT_FILE=" + ca}}
+	dir := t.TempDir()
+	ca, stats := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "peers.sock")
+	startReady(t, inet, "internet-peers", ca, stats)
+	return &internet{client: client, inet: inet, env: []string{"SSL_CERT_FILE=" + ca}, statsSocket: stats}
+}
+
+// peerStats are what the peers counted since they started.
+type peerStats struct {
+	DNSQueries int64 `json:"dns_queries"`
+	TLSFull    int64 `json:"tls_full"`    // handshakes with a certificate
+	TLSResumed int64 `json:"tls_resumed"` // handshakes that resumed a session
+}
+
+func (s peerStats) sub(o peerStats) peerStats {
+	return peerStats{s.DNSQueries - o.DNSQueries, s.TLSFull - o.TLSFull, s.TLSResumed - o.TLSResumed}
+}
+
+// stats asks the peers for their counters, over a Unix socket: a path in
+// the file system is reachable from every network namespace.
+func (n *internet) stats(t testing.TB) peerStats {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", n.statsSocket)
+	}}}
+	defer c.CloseIdleConnections()
+	resp, err := c.Get("http://peers/stats")
+	if err != nil {
+		t.Fatalf("the peers' counters: %v", err)
+	}
+	defer resp.Body.Close()
+	var st peerStats
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatalf("the peers' counters: %v", err)
+	}
+	return st
+}
+
+// wireBytes is what the client's interface received and sent so far.
+func (n *internet) wireBytes(t testing.TB) int64 {
+	t.Helper()
+	var total int64
+	for _, dir := range []string{"rx_bytes", "tx_bytes"} {
+		out := mustRun(t, "ip", "netns", "exec", n.client.name, "cat", "/sys/class/net/c0/statistics/"+dir)
+		v, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+		if err != nil {
+			t.Fatalf("c0 %s: %q: %v", dir, out, err)
+		}
+		total += v
+	}
+	return total
 }
 
 // check runs `clearance check --json` in the client namespace with the
@@ -144,7 +197,7 @@ func (n *internet) check(t *testing.T, args ...string) jsonReport {
 }
 
 // sysctl sets a sysctl of the namespace (its own copy of net.*).
-func (ns *netns) sysctl(t *testing.T, key, value string) {
+func (ns *netns) sysctl(t testing.TB, key, value string) {
 	t.Helper()
 	path := "/proc/sys/" + strings.ReplaceAll(key, ".", "/")
 	mustRun(t, "ip", "netns", "exec", ns.name, "sh", "-c", "echo "+value+" > "+path)
@@ -169,7 +222,7 @@ func (ns *netns) resolvConf(t testing.TB, content string) {
 // returns the first line it prints, once it has; it is stopped when the
 // test ends (it ends when its stdin closes; it is killed by its pid if it
 // does not).
-func startHelper(t *testing.T, ns *netns, args ...string) string {
+func startHelper(t testing.TB, ns *netns, args ...string) string {
 	t.Helper()
 	cmd := clockHelperCmd(t, ns, args...)
 	stdin, err := cmd.StdinPipe()
@@ -219,7 +272,7 @@ func startHelper(t *testing.T, ns *netns, args ...string) string {
 }
 
 // startReady is startHelper for a helper that prints "ready".
-func startReady(t *testing.T, ns *netns, args ...string) {
+func startReady(t testing.TB, ns *netns, args ...string) {
 	t.Helper()
 	if s := startHelper(t, ns, args...); s != "ready" {
 		t.Fatalf("%s printed %q, not ready", args[0], s)
@@ -228,15 +281,18 @@ func startReady(t *testing.T, ns *netns, args ...string) {
 
 // runInternetPeers serves, inside the internet namespace, every host the
 // program talks to by default: HTTPS on port 443 of every address (the
-// OpenAI hosts, the witness, the status page; the trace says where the
-// request really came from), the captive-portal probe on port 80 (204),
-// DNS for the real names, and honest NTP. It writes its CA to args[0],
-// prints "ready", and serves until its stdin closes.
+// OpenAI hosts with pages of a real app's size, the witness, the status
+// page; the trace says where the request really came from), the
+// captive-portal probe on port 80 (204), DNS for the real names, and
+// honest NTP. It writes its CA to args[0], serves its counters (peerStats)
+// on the Unix socket args[1], prints "ready", and serves until its stdin
+// closes.
 func runInternetPeers(args []string) int {
 	fail := func(err error) int { fmt.Fprintln(os.Stderr, "internet-peers:", err); return 1 }
-	if len(args) != 1 {
-		return fail(fmt.Errorf("usage: internet-peers CA_FILE"))
+	if len(args) != 2 {
+		return fail(fmt.Errorf("usage: internet-peers CA_FILE STATS_SOCKET"))
 	}
+	var dnsQueries, tlsFull, tlsResumed atomic.Int64
 	ca, err := cftest.MakeCA(pkix.Name{CommonName: "Clearance Test Internet CA"})
 	if err != nil {
 		return fail(err)
@@ -256,12 +312,20 @@ func runInternetPeers(args []string) int {
 		fmt.Fprint(w, statusOperational)
 	})
 	mux.Handle("api.openai.com/v1/models", cftest.Handler(cftest.Unauthorized))
-	mux.Handle("/", cftest.Handler(cftest.OK))
+	mux.Handle("/", cftest.AppPage())
 	ln, err := net.Listen("tcp", ":443")
 	if err != nil {
 		return fail(err)
 	}
-	web := &http.Server{Handler: mux, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	countHandshake := func(cs tls.ConnectionState) error {
+		if cs.DidResume {
+			tlsResumed.Add(1)
+		} else {
+			tlsFull.Add(1)
+		}
+		return nil
+	}
+	web := &http.Server{Handler: mux, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, VerifyConnection: countHandshake}}
 	go web.ServeTLS(ln, "", "")
 	defer web.Close()
 
@@ -282,11 +346,21 @@ func runInternetPeers(args []string) int {
 	for _, n := range inetNTPNames {
 		table[n] = dnstest.Addrs(inetNTP)
 	}
-	stopDNS, err := dnstest.ListenAndServe(net.JoinHostPort(inetDNS, "53"), table)
+	stopDNS, err := dnstest.ListenAndServeCounting(net.JoinHostPort(inetDNS, "53"), table, &dnsQueries)
 	if err != nil {
 		return fail(err)
 	}
 	defer stopDNS()
+
+	sln, err := net.Listen("unix", args[1])
+	if err != nil {
+		return fail(err)
+	}
+	stats := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		json.NewEncoder(w).Encode(peerStats{dnsQueries.Load(), tlsFull.Load(), tlsResumed.Load()})
+	})}
+	go stats.Serve(sln)
+	defer stats.Close()
 
 	pc, err := net.ListenPacket("udp4", net.JoinHostPort(inetNTP, "123"))
 	if err != nil {

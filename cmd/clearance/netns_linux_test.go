@@ -14,7 +14,7 @@ import (
 // requireRoot skips a test that needs root and ip(8), saying why; under CI
 // (CI=true, where it runs as root) the same lack is a failure, because these
 // tests are mandatory there.
-func requireRoot(t *testing.T) {
+func requireRoot(t testing.TB) {
 	t.Helper()
 	why := netnsMissing()
 	if why == "" {
@@ -41,7 +41,7 @@ type netns struct{ name string }
 
 // newNetns creates a namespace with only a loopback interface, up, and
 // deletes it when the test ends. Nothing outside it is touched.
-func newNetns(t *testing.T) *netns {
+func newNetns(t testing.TB) *netns {
 	t.Helper()
 	requireRoot(t)
 	b := make([]byte, 4)
@@ -54,7 +54,7 @@ func newNetns(t *testing.T) *netns {
 }
 
 // ip runs `ip -n NAME args…` and fails the test on error.
-func (ns *netns) ip(t *testing.T, args ...string) string {
+func (ns *netns) ip(t testing.TB, args ...string) string {
 	t.Helper()
 	return mustRun(t, "ip", append([]string{"-n", ns.name}, args...)...)
 }
@@ -68,7 +68,7 @@ func (ns *netns) clearance(t *testing.T, args ...string) result {
 	return runCmd(t, clearanceCmd(t, ns.prefix(), args...))
 }
 
-func mustRun(t *testing.T, name string, args ...string) string {
+func mustRun(t testing.TB, name string, args ...string) string {
 	t.Helper()
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {

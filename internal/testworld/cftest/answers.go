@@ -3,6 +3,7 @@ package cftest
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // answer is one fixed response. Every answer passes through the simulated
@@ -217,3 +218,28 @@ const pageChallenge = `<!DOCTYPE html><html lang="en-US"><head><title>Just a mom
 <script>(function(){window._cf_chl_opt={cvId: '3',cZone: "chatgpt.com",cType: 'managed',cRay: '` + RayHex + `'};
 var a=document.createElement('script');a.src='/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1?ray=` + RayHex + `';document.getElementsByTagName('head')[0].appendChild(a);}());</script>
 </body></html>`
+
+// AppPageSize is the size of the web app's page in the test internet: real
+// app pages are of that order, and a probe that read them whole would move
+// that much every run.
+const AppPageSize = 96 << 10
+
+// AppPage answers as the web app's first page does: the OK page, padded
+// to AppPageSize with inline data of the kind an app page carries.
+func AppPage() http.Handler {
+	a := answers[OK]
+	const filler = `{"route":"/c/[id]","chunk":"static/chunks/pages/c-0123456789abcdef.js"},` + "\n"
+	at := strings.LastIndex(a.body, "</body>")
+	pad := `<script>window.__ROUTES__=[` + "\n"
+	var b strings.Builder
+	b.WriteString(a.body[:at])
+	b.WriteString(pad)
+	for b.Len()+len(filler)+len("];</script>")+len(a.body)-at < AppPageSize {
+		b.WriteString(filler)
+	}
+	b.WriteString("];</script>")
+	b.WriteString(strings.Repeat(" ", AppPageSize-b.Len()-(len(a.body)-at)))
+	b.WriteString(a.body[at:])
+	a.body = b.String()
+	return a
+}

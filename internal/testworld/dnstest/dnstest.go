@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,10 +87,18 @@ func Serve(t testing.TB, table Table) (string, *net.Resolver) {
 // TCP, until stop is called: for a program that is not a test (a helper
 // serving inside a network namespace).
 func ListenAndServe(addr string, table Table) (stop func(), err error) {
+	return ListenAndServeCounting(addr, table, nil)
+}
+
+// ListenAndServeCounting is ListenAndServe that also adds one to queries
+// (when not nil) for every query it receives: a benchmark's count of the
+// lookups a program made.
+func ListenAndServeCounting(addr string, table Table, queries *atomic.Int64) (stop func(), err error) {
 	h, err := newHandler(table)
 	if err != nil {
 		return nil, err
 	}
+	h.queries = queries
 	pc, err := net.ListenPacket("udp", addr)
 	if err != nil {
 		return nil, err
@@ -151,6 +160,7 @@ func listenPair() (net.PacketConn, net.Listener, error) {
 
 type handler struct {
 	answers map[string]parsedAnswer
+	queries *atomic.Int64 // counts queries when not nil
 }
 
 type parsedAnswer struct {
@@ -183,6 +193,9 @@ func newHandler(table Table) (*handler, error) {
 
 // ServeDNS answers one query from the table.
 func (h *handler) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	if h.queries != nil {
+		h.queries.Add(1)
+	}
 	if len(req.Question) != 1 {
 		m := new(dns.Msg)
 		_ = w.WriteMsg(m.SetRcode(req, dns.RcodeFormatError))
