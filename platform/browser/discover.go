@@ -68,8 +68,10 @@ func discover(ctx context.Context, e env) ([]Browser, []error) {
 			out = append(out, b)
 		}
 	}
-	if e.defaultApp != nil {
-		// A desktop without a default browser is no error of any browser's.
+	if e.defaultApp != nil && len(out) > 0 {
+		// Asked only when there is a browser to mark: on Linux the answer
+		// costs xdg-settings, a shell script of some thirty processes. A
+		// desktop without a default browser is no error of any browser's.
 		if d, err := e.defaultApp(ctx); err == nil {
 			markDefault(out, d)
 		}

@@ -331,3 +331,14 @@ func TestDiscoverExported(t *testing.T) {
 		t.Errorf("with XDG_CONFIG_HOME elsewhere, only the Flatpak and the Snap: %+v", bs)
 	}
 }
+
+// With no browser to mark, the desktop is not asked for its default (on
+// Linux that is xdg-settings, some thirty processes per run).
+func TestDiscoverAsksNoDefaultWithoutBrowsers(t *testing.T) {
+	e := testEnv(t.TempDir(), DefaultApp{})
+	asked := false
+	e.defaultApp = func(context.Context) (DefaultApp, error) { asked = true; return DefaultApp{}, nil }
+	if bs, _ := discover(context.Background(), e); len(bs) != 0 || asked {
+		t.Errorf("found %d browsers, asked for the default: %v; want none and false", len(bs), asked)
+	}
+}
