@@ -89,7 +89,7 @@ func probeHosts(ctx context.Context, env *Env, urls []string) []hostResult {
 		if v, ok := env.Backoff.held(host, env.Now()); ok {
 			return hostResult{host: host, resp: &probe.Response{URL: u}, verdict: v, held: true}
 		}
-		r := env.Probe.Do(ctx, probe.Request{URL: u, Header: map[string]string{"Accept": "application/json"}})
+		r := env.Probe.Do(ctx, probe.Request{URL: u, Header: map[string]string{"Accept": "application/json"}, JudgeOnly: true})
 		v := probe.Classify(r)
 		env.Backoff.observe(host, env.Now(), v)
 		return hostResult{host: host, resp: r, verdict: v}

@@ -142,7 +142,15 @@ func failureReason(stage Stage, timeout bool) string {
 	return "the connection broke before an answer arrived"
 }
 
-// classifyAnswer judges a response that arrived.
+// NeedsBody reports whether Classify reads the body of an answer with
+// this status: only an error's (a challenge page is a 403, 429 or 503;
+// Cloudflare's and OpenAI's error codes come in 4xx and 5xx bodies). Any
+// other answer is judged by its status and headers alone, so a request
+// made only to be judged (Request.JudgeOnly) need not read its body.
+func NeedsBody(status int) bool { return status >= 400 }
+
+// classifyAnswer judges a response that arrived. Its body is read only
+// where NeedsBody says so.
 func classifyAnswer(status int, h http.Header, body []byte) Verdict {
 	v := Verdict{Status: status, Cloudflare: fromCloudflare(h), RayID: headerRay(h)}
 	v.RetryAfter, v.HasRetryAfter = retryAfter(h)
@@ -151,7 +159,7 @@ func classifyAnswer(status int, h http.Header, body []byte) Verdict {
 		return v
 	}
 	var e errorBody
-	if status >= 400 {
+	if NeedsBody(status) {
 		e = parseErrorBody(h, body)
 	}
 	v.ErrorCode, v.ErrorName = e.code, e.name

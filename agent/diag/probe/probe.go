@@ -27,6 +27,15 @@ const (
 	JSONLimit = 1 << 20  // the status JSON
 )
 
+// streamWindow is the HTTP/2 flow-control window of each request: the most
+// a server may send of a body before Clearance reads it. A body not needed
+// (Request.JudgeOnly) is then never more than this on the wire, however
+// large the page; a body that is read flows at this much per round trip,
+// which for the pages read (error pages and traces, a few KiB compressed;
+// the status JSON) is one to a few round trips. Go's client returns window
+// in steps of 4 KiB, so a smaller window would not read faster.
+const streamWindow = 4 << 10
+
 // Stage is how far a request got before it failed.
 type Stage string
 
@@ -84,7 +93,10 @@ type Response struct {
 	Header     http.Header
 	Body       []byte
 	Truncated  bool // the body was longer than the limit
-	Err        error
+	// Unread is set when the body was left unread: the request was made
+	// only to be judged, and Classify does not read this answer's body.
+	Unread bool
+	Err    error
 	// Stage is set when Err != nil. A failure at the proxy (AtProxy) is
 	// StageConnect, or StageDNS when the proxy's own name did not resolve:
 	// no path to the site was made.
@@ -146,8 +158,14 @@ func (p *Prober) transport() *http.Transport {
 			TLSClientConfig: &tls.Config{
 				RootCAs: p.RootCAs,
 				Time:    p.Now,
+				// Classical key exchange only: the hybrid post-quantum
+				// share adds 2.3 KB to every handshake, resumed ones too,
+				// and a probe carries nothing secret to protect from
+				// later decryption (no cookie, no credential).
+				CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256},
 			},
 			ForceAttemptHTTP2:      true,
+			HTTP2:                  &http.HTTP2Config{MaxReceiveBufferPerStream: streamWindow},
 			MaxResponseHeaderBytes: 64 << 10,
 			IdleConnTimeout:        30 * time.Second,
 			// Go reports a refused CONNECT only by its status text; the
@@ -214,6 +232,11 @@ type Request struct {
 	URL    string
 	Header map[string]string // extra headers
 	Limit  int64             // body limit; default PageLimit
+	// JudgeOnly says the answer is only judged (Classify): its body is
+	// read only when NeedsBody says Classify reads it, and otherwise the
+	// request ends at the headers. A 200 page of a web app is then not
+	// downloaded every run to learn what its status already says.
+	JudgeOnly bool
 }
 
 // Do performs one request. It never returns an error itself: failures are in
@@ -338,8 +361,15 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 		}
 		return r
 	}
+	// Closing a body unread resets its HTTP/2 stream (the connection stays
+	// for the next request) or closes an HTTP/1 connection: neither reads
+	// the rest of it.
 	defer resp.Body.Close()
 	r.Status, r.Header = resp.StatusCode, resp.Header
+	if req.JudgeOnly && !NeedsBody(resp.StatusCode) {
+		r.Unread = true
+		return r
+	}
 	r.Body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if int64(len(r.Body)) > limit {
 		r.Body, r.Truncated = r.Body[:limit], true
