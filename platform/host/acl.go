@@ -28,6 +28,8 @@ const (
 	writeOwner      = 0x80000
 	genericAll      = 0x10000000
 	genericWrite    = 0x40000000
+	fileReadData    = 0x1
+	genericRead     = 0x80000000
 
 	// contentRights must be nobody else's on the file and the folder that
 	// holds it.
@@ -130,6 +132,30 @@ func aclWriter(owner string, nullDACL bool, dacl []ace, role aclRole) (sid strin
 	}
 	for _, e := range dacl {
 		if e.allow && !e.inheritOnly && e.mask&rights != 0 && !trustedSID(e.sid) {
+			return e.sid, false
+		}
+	}
+	return "", false
+}
+
+// privateRights must be nobody else's on a private file (private.go):
+// whoever holds them could change it, or read its secret.
+const privateRights = contentRights | fileReadData | genericRead
+
+// privateOther returns who besides user, and the accounts that run the
+// machine (SYSTEM, the Administrators), may read or change a private file:
+// its owner when that is not user, or the account of the first entry that
+// grants such a right; "" when nobody. A file in the user's profile,
+// made with the rights it inherits there, has none.
+func privateOther(owner, user string, nullDACL bool, dacl []ace) (sid string, isOwner bool) {
+	if owner != user {
+		return owner, true
+	}
+	if nullDACL {
+		return sidEveryone, false
+	}
+	for _, e := range dacl {
+		if e.allow && !e.inheritOnly && e.mask&privateRights != 0 && e.sid != user && !trustedSID(e.sid) {
 			return e.sid, false
 		}
 	}

@@ -117,6 +117,44 @@ func TestACLWriter(t *testing.T) {
 	}
 }
 
+// A file in a user's %LocalAppData%, as icacls shows it: what it inherits
+// from the profile.
+var localAppDataFile = []ace{
+	{allow: true, mask: 0x1f01ff, sid: sidSystem},
+	{allow: true, mask: 0x1f01ff, sid: sidAdministrators},
+	{allow: true, mask: 0x1f01ff, sid: aliceSID},
+}
+
+const bobSID = "S-1-5-21-1004336348-1177238915-682003330-1002"
+
+func TestPrivateOther(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		owner     string
+		null      bool
+		dacl      []ace
+		want      string
+		wantOwner bool
+	}{
+		{"the user's own file in the profile", aliceSID, false, localAppDataFile, "", false},
+		{"another user's file", bobSID, false, localAppDataFile, bobSID, true},
+		{"an administrator's file", sidAdministrators, false, localAppDataFile, sidAdministrators, true},
+		{"Users may read it", aliceSID, false, append(localAppDataFile[:3:3], ace{allow: true, mask: 0x1200a9, sid: sidUsers}), sidUsers, false},
+		{"Everyone may read the data", aliceSID, false, append(localAppDataFile[:3:3], ace{allow: true, mask: fileReadData, sid: sidEveryone}), sidEveryone, false},
+		{"another user may write it", aliceSID, false, append(localAppDataFile[:3:3], ace{allow: true, mask: genericWrite, sid: bobSID}), bobSID, false},
+		{"Everyone may only read its attributes", aliceSID, false, append(localAppDataFile[:3:3], ace{allow: true, mask: 0x80, sid: sidEveryone}), "", false},
+		{"a template entry for what a folder will hold", aliceSID, false, append(localAppDataFile[:3:3], ace{allow: true, inheritOnly: true, mask: genericAll, sid: sidUsers}), "", false},
+		{"no access list", aliceSID, true, nil, sidEveryone, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, isOwner := privateOther(c.owner, aliceSID, c.null, c.dacl)
+			if got != c.want || isOwner != c.wantOwner {
+				t.Errorf("privateOther = %q (owner %v), want %q (owner %v)", got, isOwner, c.want, c.wantOwner)
+			}
+		})
+	}
+}
+
 // Only entries that deny are passed over; those laid out as an allowed
 // entry are read; any other kind, object and compound entries included,
 // counts as granting everything.

@@ -110,6 +110,12 @@ func securityOf(path string) (owner string, nullDACL bool, aces []ace, err error
 	if err != nil {
 		return "", false, nil, fmt.Errorf("read who may change %s: %w", path, err)
 	}
+	return readSecurity(path, sd)
+}
+
+// readSecurity reads the owner and the access list out of sd, which
+// describes the file or folder at path.
+func readSecurity(path string, sd *windows.SECURITY_DESCRIPTOR) (owner string, nullDACL bool, aces []ace, err error) {
 	o, _, err := sd.Owner()
 	if err != nil || o == nil {
 		return "", false, nil, fmt.Errorf("read the owner of %s: %v", path, err)

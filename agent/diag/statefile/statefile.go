@@ -4,7 +4,8 @@
 // never a verdict, so they are written atomically but not fsynced, read
 // with a size bound, and a damaged file reads as an error the caller
 // treats as "nothing remembered". It must not hold anything a person would
-// miss: those go through platform's durable writes.
+// miss: those go through platform's durable writes. A file that holds a
+// secret (the keys that resume TLS sessions) is read with LoadPrivate.
 package statefile
 
 import (
@@ -32,6 +33,19 @@ var ErrTooLarge = errors.New("larger than expected")
 // written (host.ReadRootOwned), and refuses any other as it refuses a
 // damaged one: a remembered NTP answer steers a clock it may step.
 func Load(path string, limit int64, v any) (found bool, err error) {
+	return load(path, limit, v, read)
+}
+
+// LoadPrivate is Load for a file that holds a secret of this user's: it
+// reads the file only when this process's user alone could have written
+// it and nobody else may read it (host.ReadPrivate: never through a link),
+// and refuses any other, root's process included, as it refuses a damaged
+// one (a host.ErrNotPrivate error). Save writes such a file.
+func LoadPrivate(path string, limit int64, v any) (found bool, err error) {
+	return load(path, limit, v, host.ReadPrivate)
+}
+
+func load(path string, limit int64, v any, read func(string, int64) ([]byte, error)) (found bool, err error) {
 	b, err := read(path, limit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
