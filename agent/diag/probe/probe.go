@@ -139,6 +139,10 @@ type Prober struct {
 	// machine's own path: every check but the proxy check's comparison of
 	// the direct and proxied paths leaves it nil.
 	Proxy func(*http.Request) (*url.URL, error)
+	// Sessions remembers TLS sessions, so that the next connection to a
+	// host resumes one instead of a full handshake (sessions.go); nil
+	// remembers none. Reset forgets them.
+	Sessions *SessionCache
 
 	mu sync.Mutex // guards tr: Close may run while a request is in flight
 	tr *http.Transport
@@ -162,7 +166,8 @@ func (p *Prober) transport() *http.Transport {
 				// share adds 2.3 KB to every handshake, resumed ones too,
 				// and a probe carries nothing secret to protect from
 				// later decryption (no cookie, no credential).
-				CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256},
+				CurvePreferences:   []tls.CurveID{tls.X25519, tls.CurveP256},
+				ClientSessionCache: p.Sessions.forTransport(),
 			},
 			ForceAttemptHTTP2:      true,
 			HTTP2:                  &http.HTTP2Config{MaxReceiveBufferPerStream: streamWindow},
@@ -195,11 +200,14 @@ func (p *Prober) Close() {
 // is in use now: the transport is replaced, so a connection that comes
 // back to the old one after Reset is never handed out again (it closes
 // when the old transport's idle timeout passes). For a network change: a
-// connection opened before it still works over the old path.
+// connection opened before it still works over the old path. The TLS
+// sessions are forgotten too, with any that a connection from before
+// brings in later: none is offered on the new network.
 func (p *Prober) Reset() {
 	p.mu.Lock()
 	tr := p.tr
 	p.tr = nil
+	p.Sessions.Forget()
 	p.mu.Unlock()
 	if tr != nil {
 		tr.CloseIdleConnections()
