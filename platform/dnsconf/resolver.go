@@ -78,6 +78,13 @@ func Resolver(ctx context.Context, run platform.Runner) (ResolverInfo, error) {
 	return resolver(ctx, run)
 }
 
+// Servers lists the DNS servers this machine is configured with and, where
+// a resolver on this machine names only itself (systemd-resolved's stub),
+// the servers it asks, which the network gave. It reads a file or two, or
+// asks the OS once: cheaper than Resolver, which also looks for the
+// software that answers. Per OS: resolver_linux.go etc.
+func Servers(ctx context.Context) ([]string, error) { return servers(ctx) }
+
 // Data renders the info for a check's data, with stable keys.
 func (r ResolverInfo) Data() map[string]any {
 	caches := make([]string, len(r.Caches))

@@ -34,3 +34,13 @@ func mDNSResponderRunning(ctx context.Context, run platform.Runner) *bool {
 	}
 	return nil
 }
+
+// servers reads /etc/resolv.conf, which the system writes from the primary
+// DNS configuration.
+func servers(context.Context) ([]string, error) {
+	data, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		return nil, err
+	}
+	return AddrStrings(ParseResolvConf(data).Nameservers), nil
+}

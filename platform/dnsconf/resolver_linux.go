@@ -2,6 +2,8 @@ package dnsconf
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 
 	"github.com/clearance-app/clearance/platform"
@@ -16,4 +18,18 @@ func resolver(context.Context, platform.Runner) (ResolverInfo, error) {
 		return ResolverInfo{}, err
 	}
 	return DecideLinuxResolver(in), nil
+}
+
+// servers reads resolv.conf and resolved's list of the servers it asks
+// (ResolvedFullFile), which exists only while resolved runs.
+func servers(context.Context) ([]string, error) {
+	data, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	ns := ParseResolvConf(data).Nameservers
+	if full, err := os.ReadFile(ResolvedFullFile); err == nil {
+		ns = append(ns, ParseResolvConf(full).Nameservers...)
+	}
+	return AddrStrings(ns), nil
 }

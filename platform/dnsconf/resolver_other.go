@@ -5,3 +5,5 @@ package dnsconf
 import "context"
 
 func resolver(context.Context, Runner) (ResolverInfo, error) { return ResolverInfo{}, ErrNotSupported }
+
+func servers(context.Context) ([]string, error) { return nil, ErrNotSupported }

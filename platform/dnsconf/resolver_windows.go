@@ -86,3 +86,13 @@ func adaptersDNS() ([]adapterDNS, error) {
 	}
 	return nil, errors.New("list network adapters: the list kept growing")
 }
+
+// servers lists the DNS servers of the adapters that are up, as Resolver
+// does.
+func servers(context.Context) ([]string, error) {
+	adapters, err := adaptersDNS()
+	if err != nil {
+		return nil, err
+	}
+	return dnsServersOfAdapters(adapters), nil
+}
