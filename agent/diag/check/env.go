@@ -1,24 +1,35 @@
 package check
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/diag/ntpq"
 	"github.com/clearance-app/clearance/agent/diag/probe"
 	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/netstate"
 )
 
 // NewEnv returns an environment that reaches the real network through the
-// system resolver and roots, and reads this machine.
+// system resolver and roots, and reads this machine. Its TLS sessions are
+// kept in memory, for the life of the process (the agent, the tray): root
+// never reads them from a file. A one-shot run keeps them in a file of
+// the person's (UserSessions).
 func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 	resolver := dnsconf.SystemResolver()
 	return Env{
 		Config: cfg,
 		Log:    log,
 		Now:    time.Now,
-		Probe:  &probe.Prober{Resolver: resolver},
+		Probe:  &probe.Prober{Resolver: resolver, Sessions: &probe.SessionCache{}},
 		Lookup: resolver,
 		// One client for the life of the process: it remembers answers and
 		// rate limits, so no server is asked more than once per 64 s.
@@ -26,6 +37,63 @@ func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 		Addrs: UserAddrMemory(),
 		Host:  systemHost{},
 	}
+}
+
+// UserSessions is the TLS session memory of `clearance check`, which
+// starts afresh each time: a private file in the user's cache directory,
+// beside the NTP memory, loaded now and saved by Env.Close, used only on
+// the network it was made on (networkName). In this process only when the
+// user has no cache directory or the network cannot be told.
+func UserSessions(ctx context.Context) *probe.SessionCache {
+	dir, err := os.UserCacheDir()
+	if err != nil || !filepath.IsAbs(dir) {
+		return &probe.SessionCache{}
+	}
+	c := &probe.SessionCache{Path: filepath.Join(dir, "clearance", "tls-sessions.json"), Network: networkID(ctx)}
+	c.Load()
+	return c
+}
+
+// networkID names the network this machine is on now; "" when its routes
+// cannot be read.
+func networkID(ctx context.Context) string {
+	routes, err := netstate.Routes(ctx)
+	if err != nil {
+		return ""
+	}
+	servers, _ := dnsconf.Servers(ctx) // without them, the routes alone
+	return networkName(routes, servers)
+}
+
+// networkName is a short name for the network that the default routes
+// (the halves of a split one too, as a VPN installs them), their
+// interfaces and gateways, and the DNS servers describe. These change when
+// the machine joins another network or a VPN comes up, and cost a file or
+// a system call to read (netstat on macOS), where the network's own name
+// (an SSID, the gateway's MAC address) would take a tool per OS. Two
+// networks alike in all of them, such as two home routers with the same
+// defaults, look alike: there a session made on the other is offered,
+// which tells an observer this machine was seen before, and proves
+// nothing to a server that did not issue it. Routes in a table of their
+// own (Tailscale's exit node on Linux) go unseen. "" for a machine with no
+// default route and no DNS server: offline, nothing to tell apart.
+func networkName(routes []netstate.Route, servers []string) string {
+	var lines []string
+	for _, r := range routes {
+		if r.IsDefault() || r.IsSplitDefault() {
+			lines = append(lines, "route "+r.Destination.String()+" "+r.Interface+" "+r.Gateway.String())
+		}
+	}
+	for _, s := range servers {
+		lines = append(lines, "dns "+s)
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	slices.Sort(lines)
+	lines = slices.Compact(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(sum[:16])
 }
 
 // fillDefaults gives an Env built by hand (tests, callers that set only
@@ -53,15 +121,23 @@ func (e *Env) fillDefaults() {
 	}
 }
 
-// Close releases the environment's idle connections.
+// Close releases the environment's idle connections, and keeps its TLS
+// sessions for the next run where they have a file (UserSessions): a
+// session that cannot be kept costs the next run a full handshake, never
+// this one.
 func (e *Env) Close() {
-	if e.Probe != nil {
-		e.Probe.Close()
+	if e.Probe == nil {
+		return
+	}
+	e.Probe.Close()
+	if err := e.Probe.Sessions.Save(); err != nil && e.Log != nil {
+		e.Log.Debug("tls sessions not kept for the next run", "err", err)
 	}
 }
 
 // Forget makes the next run start afresh after a network change, a clock
-// step or a resume: no connection opened before it is used again.
+// step or a resume: no connection opened before it, and no TLS session
+// made before it, is used again.
 func (e *Env) Forget() {
 	if e.Probe != nil {
 		e.Probe.Reset()
