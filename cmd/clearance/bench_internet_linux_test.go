@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 // What one run costs, measured in the test internet (newInternet), whose
@@ -65,11 +66,15 @@ func BenchmarkInternetCheck(b *testing.B) {
 	n := newInternet(b, internetOptions{})
 	cfg := writeConfig(b)
 	launcher := launcherCost(b, n.client)
+	// One cache directory for every run, as a person has one: what a run
+	// remembers (NTP answers, TLS sessions) is there for the next.
+	// clearanceCmd gives each command a new one.
+	cache := roottest.Dir(b)
 	var total cost
 	var rss int64
 	for b.Loop() {
 		cmd := clearanceCmd(b, n.client.prefix(), "check", "--json", "--config", cfg)
-		cmd.Env = append(withoutProxyEnv(cmd.Env), n.env...)
+		cmd.Env = append(append(withoutProxyEnv(cmd.Env), n.env...), "XDG_CACHE_HOME="+cache)
 		bytes0, peers0 := n.wireBytes(b), n.stats(b)
 		start := time.Now()
 		out, err := cmd.Output()
