@@ -41,7 +41,7 @@ type lookupWorld struct {
 
 // newLookupWorld serves the hosts; answers replaces the DNS answer of a
 // name (every name answers 127.0.0.1 otherwise).
-func newLookupWorld(t *testing.T, answers dnstest.Table) *lookupWorld {
+func newLookupWorld(t testing.TB, answers dnstest.Table) *lookupWorld {
 	t.Helper()
 	table := dnstest.Table{}
 	for _, n := range lwNames {
@@ -90,7 +90,7 @@ func newLookupWorld(t *testing.T, answers dnstest.Table) *lookupWorld {
 
 // run runs the checks, closing the prober's connections first so that
 // every probe dials as after a pause between runs.
-func (w *lookupWorld) run(t *testing.T, checks ...Check) Report {
+func (w *lookupWorld) run(t testing.TB, checks ...Check) Report {
 	t.Helper()
 	w.env.Probe.Close()
 	return Run(t.Context(), w.env, checks)
@@ -183,4 +183,15 @@ func TestRunResolverPanicIsTheChecksError(t *testing.T) {
 	if dns.Status != Error || !strings.Contains(dns.Summary, "resolver bug") {
 		t.Errorf("dns %s %q; want the resolver's panic as its internal error", dns.Status, dns.Summary)
 	}
+}
+
+// BenchmarkRunByName is a full run in-process with every host by name,
+// answered by a loopback DNS server: its cost, and the queries it makes.
+func BenchmarkRunByName(b *testing.B) {
+	w := newLookupWorld(b, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w.run(b, All()...)
+	}
+	b.ReportMetric(float64(w.queries.Total())/float64(b.N), "dns-queries/op")
 }
