@@ -67,7 +67,8 @@ type Env struct {
 	Now    func() time.Time
 	// Probe makes HTTP requests, direct and without redirects.
 	Probe *probe.Prober
-	// Lookup resolves names (the system resolver unless a test replaces it).
+	// Lookup resolves names (the system resolver unless a test replaces
+	// it). Within a run, checks see the run's shared lookups of it.
 	Lookup Resolver
 	// NTP is the NTP measurement client, shared so that servers are asked
 	// no more than once per 64 s across runs.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/lookup"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 )
@@ -124,21 +125,32 @@ func dnsLookupAll(ctx context.Context, r Resolver, names []string) []dnsLookup {
 }
 
 func dnsResolve(ctx context.Context, r Resolver, name string) dnsLookup {
-	start := time.Now()
-	ips, err := r.LookupIPAddr(ctx, name)
-	l := dnsLookup{Name: name, Err: err, Took: time.Since(start)}
-	for _, ip := range ips {
+	a := timedLookup(ctx, r, name)
+	l := dnsLookup{Name: name, Err: a.Err, Took: a.Took}
+	for _, ip := range a.Addrs {
 		if a, ok := netip.AddrFromSlice(ip.IP); ok {
 			l.Addrs = append(l.Addrs, a.Unmap())
 		}
 	}
 	switch {
-	case err != nil:
-		l.Kind = dnsErrorKind(err)
+	case l.Err != nil:
+		l.Kind = dnsErrorKind(l.Err)
 	case len(l.Addrs) == 0:
 		l.Kind = dnsNoAnswer
 	}
 	return l
+}
+
+// timedLookup resolves name and says how long the lookup took. A lookup
+// shared in the run reports its own duration, not this caller's wait for
+// it (none at all when another check asked first).
+func timedLookup(ctx context.Context, r Resolver, name string) lookup.Answer {
+	if m, ok := r.(*lookup.Memo); ok {
+		return m.Lookup(ctx, name)
+	}
+	start := time.Now()
+	addrs, err := r.LookupIPAddr(ctx, name)
+	return lookup.Answer{Addrs: addrs, Err: err, Took: time.Since(start)}
 }
 
 // dnsErrorKind tells the failures apart. Go reports SERVFAIL only by its

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/agent/diag/lookup"
 )
 
 // Report is the outcome of one run: the data that `check` renders as text
@@ -53,6 +54,12 @@ func runWith(ctx context.Context, env Env, checks, available []Check) Report {
 	deadline := env.Config.Check.Deadline.D()
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
+	// Each name is looked up once in the run, by whichever check or probe
+	// asks first, and the answer shared (package lookup); the next run asks
+	// again. Probes find the run's lookups in their context.
+	shared := lookup.NewShared(ctx)
+	ctx = lookup.NewContext(ctx, shared)
+	env.Lookup = shared.Of(env.Lookup)
 
 	torun := withDependencies(checks, available)
 	// A check that ignores its context must not hang the report: past the

@@ -1,12 +1,11 @@
 package check
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 
+	"github.com/clearance-app/clearance/agent/diag/lookup"
 	"github.com/clearance-app/clearance/agent/diag/ntpq"
 )
 
@@ -76,9 +75,7 @@ func Select(only, skip []string) ([]Check, error) {
 }
 
 // Resolver resolves host names. *net.Resolver implements it.
-type Resolver interface {
-	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
-}
+type Resolver = lookup.Resolver
 
 // NTPQuerier asks one NTP server ("host" or "host:port") for the time.
 // Implementations cache answers and honour rate limits.

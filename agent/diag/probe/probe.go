@@ -158,7 +158,7 @@ func (p *Prober) transport() *http.Transport {
 		d := &net.Dialer{Resolver: p.Resolver, KeepAlive: -1}
 		p.tr = &http.Transport{
 			Proxy:       p.Proxy, // nil: probes go direct
-			DialContext: d.DialContext,
+			DialContext: dialShared(d),
 			TLSClientConfig: &tls.Config{
 				RootCAs: p.RootCAs,
 				Time:    p.Now,

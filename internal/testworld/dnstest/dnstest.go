@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -59,10 +60,17 @@ type Table map[string]Answer
 // asks only it.
 func Serve(t testing.TB, table Table) (string, *net.Resolver) {
 	t.Helper()
+	return serveWith(t, table, nil)
+}
+
+// serveWith is Serve, counting the queries in counted when not nil.
+func serveWith(t testing.TB, table Table, counted *Queries) (string, *net.Resolver) {
+	t.Helper()
 	h, err := newHandler(table)
 	if err != nil {
 		t.Fatalf("dnstest: %v", err)
 	}
+	h.counted = counted
 	pc, ln, err := listenPair()
 	if err != nil {
 		t.Fatalf("dnstest: listen: %v", err)
@@ -81,6 +89,51 @@ func Serve(t testing.TB, table Table) (string, *net.Resolver) {
 		},
 	}
 	return addr, r
+}
+
+// ServeCounting is Serve that also counts the queries it receives, by
+// name and type: a test's proof of how often a program asked.
+func ServeCounting(t testing.TB, table Table) (string, *net.Resolver, *Queries) {
+	t.Helper()
+	q := &Queries{n: map[question]int{}}
+	addr, r := serveWith(t, table, q)
+	return addr, r, q
+}
+
+// Queries counts the queries a server received. It is safe for concurrent use.
+type Queries struct {
+	mu sync.Mutex
+	n  map[question]int
+}
+
+type question struct {
+	name  string // canonical: lower case, ending in a dot
+	qtype uint16
+}
+
+// Of returns how many queries of qtype ("A", "AAAA") for name
+// ("chatgpt.test", any case, with or without the final dot) arrived.
+func (q *Queries) Of(name, qtype string) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.n[question{dns.CanonicalName(name), dns.StringToType[qtype]}]
+}
+
+// Total returns how many queries arrived, for any name.
+func (q *Queries) Total() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	total := 0
+	for _, n := range q.n {
+		total += n
+	}
+	return total
+}
+
+func (q *Queries) add(dq dns.Question) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.n[question{dns.CanonicalName(dq.Name), dq.Qtype}]++
 }
 
 // ListenAndServe answers from table on addr ("192.0.2.53:53"), UDP and
@@ -161,6 +214,7 @@ func listenPair() (net.PacketConn, net.Listener, error) {
 type handler struct {
 	answers map[string]parsedAnswer
 	queries *atomic.Int64 // counts queries when not nil
+	counted *Queries      // counts them by name and type when not nil
 }
 
 type parsedAnswer struct {
@@ -202,6 +256,9 @@ func (h *handler) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		return
 	}
 	q := req.Question[0]
+	if h.counted != nil {
+		h.counted.add(q)
+	}
 	a, ok := h.answers[dns.CanonicalName(q.Name)]
 	if !ok {
 		a, ok = h.answers["*."] // what CanonicalName makes of "*"

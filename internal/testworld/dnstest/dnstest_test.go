@@ -81,3 +81,21 @@ func TestServeRejectsABadAddress(t *testing.T) {
 		t.Error("newHandler accepted a bad address")
 	}
 }
+
+func TestServeCountingCountsByNameAndType(t *testing.T) {
+	_, r, q := ServeCounting(t, Table{"ok.test": Addrs("203.0.113.7", "2001:db8::7")})
+	for range 2 {
+		if _, err := r.LookupIPAddr(t.Context(), "ok.test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.LookupIP(t.Context(), "ip4", "OK.test."); err != nil {
+		t.Fatal(err)
+	}
+	if a, aaaa := q.Of("ok.test", "A"), q.Of("ok.test.", "AAAA"); a != 3 || aaaa != 2 {
+		t.Errorf("A %d AAAA %d, want 3 and 2", a, aaaa)
+	}
+	if q.Of("other.test", "A") != 0 || q.Total() != 5 {
+		t.Errorf("other.test %d, total %d; want 0 and 5", q.Of("other.test", "A"), q.Total())
+	}
+}
