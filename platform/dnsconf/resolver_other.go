@@ -2,6 +2,13 @@
 
 package dnsconf
 
-import "context"
+import (
+	"context"
 
-func resolver(context.Context, Runner) (ResolverInfo, error) { return ResolverInfo{}, ErrNotSupported }
+	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
+)
+
+func resolver(context.Context, platform.Runner, host.ProcessReader) (ResolverInfo, error) {
+	return ResolverInfo{}, platform.ErrNotSupported
+}
