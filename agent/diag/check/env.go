@@ -61,9 +61,13 @@ func (e *Env) Close() {
 }
 
 // Forget makes the next run start afresh after a network change, a clock
-// step or a resume: no connection opened before it is used again.
+// step or a resume: no connection opened before it is used again, and no
+// network fact read before it (NetworkFacts).
 func (e *Env) Forget() {
 	if e.Probe != nil {
 		e.Probe.Reset()
+	}
+	if n, ok := e.Host.(*NetworkFacts); ok {
+		n.Forget()
 	}
 }
