@@ -107,6 +107,9 @@ type Agent struct {
 	repairPending bool
 
 	env check.Env // shared by runs: its prober, NTP client and backoff keep state
+	// facts is env.Host: it keeps the interfaces and routes between runs
+	// while the network watch runs.
+	facts *check.NetworkFacts
 }
 
 // New loads the configuration and returns an agent ready to Run.
@@ -146,8 +149,11 @@ func New(opts Options) (*Agent, error) {
 	}
 	env := opts.Env(&cfg, opts.Log)
 	env.Backoff = check.NewBackoff()
+	facts := check.KeepNetworkFacts(env.Host)
+	env.Host = facts
 	return &Agent{
 		env:      env,
+		facts:    facts,
 		opts:     opts,
 		log:      opts.Log,
 		reg:      health.New(health.Options{ConfirmAfter: cfg.Agent.ConfirmAfter.D()}),
@@ -197,7 +203,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		wg.Go(func() { a.repairWhenFree(ctx) })
 	}
 
-	a.loop(ctx, a.watch(ctx, "network changes", a.opts.WatchNetwork), a.watch(ctx, "clock jumps", a.opts.WatchClock))
+	netChanged := a.watch(ctx, "network changes", a.opts.WatchNetwork)
+	// The interfaces and routes are kept between runs only while a watch
+	// says when they change.
+	a.facts.Watched(netChanged != nil)
+	a.loop(ctx, netChanged, a.watch(ctx, "clock jumps", a.opts.WatchClock))
 	return nil
 }
 

@@ -93,6 +93,7 @@ func (a *Agent) loop(ctx context.Context, netChanged, clockJumped <-chan struct{
 			if !ok {
 				a.log.Warn("the network watch ended; relying on the schedule")
 				netChanged = nil
+				a.facts.Watched(false) // nothing would tell when they change
 				continue
 			}
 			a.log.Debug("network changed")

@@ -1,6 +1,7 @@
 package dnsconf
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,8 +25,8 @@ type LinuxResolverInputs struct {
 	// Listeners are the local sockets on port 53 (UDP or TCP).
 	Listeners []netip.AddrPort
 	// Processes are the running processes' names (/proc/PID/comm, which
-	// the kernel cuts to 15 bytes: "systemd-resolve"). Nil when /proc could
-	// not be read: then nothing is concluded from absence.
+	// the kernel cuts to 15 bytes: "systemd-resolve"). Nil when they could
+	// not all be read: then nothing is concluded from absence.
 	Processes map[string]bool
 }
 
@@ -42,8 +43,9 @@ var resolvedStubFiles = []string{
 const ResolvedFullFile = "/run/systemd/resolve/resolv.conf"
 
 // ReadLinuxResolverInputs reads the files the decision needs from fsys,
-// rooted at "/". Only resolv.conf is required; the rest is best effort.
-func ReadLinuxResolverInputs(fsys fs.FS) (LinuxResolverInputs, error) {
+// rooted at "/", and the process names from procs. Only resolv.conf is
+// required; the rest is best effort.
+func ReadLinuxResolverInputs(ctx context.Context, fsys fs.FS, procs host.ProcessReader) (LinuxResolverInputs, error) {
 	var in LinuxResolverInputs
 	rc, err := fs.ReadFile(fsys, "etc/resolv.conf")
 	switch {
@@ -69,7 +71,7 @@ func ReadLinuxResolverInputs(fsys fs.FS) (LinuxResolverInputs, error) {
 	if firstNameserverIsLocal(in.ResolvConf) {
 		in.Listeners = readDNSListeners(fsys)
 	}
-	in.Processes = readProcessNames(fsys)
+	in.Processes = processNameSet(procs(ctx))
 	return in, nil
 }
 
@@ -101,18 +103,17 @@ func readDNSListeners(fsys fs.FS) []netip.AddrPort {
 	return out
 }
 
-// readProcessNames lists the names of running processes. Reading comm needs
+// processNameSet is the set of running processes' names. Names (comm) need
 // no privilege, unlike mapping a socket to its process through /proc/PID/fd.
-// When PID 1 is invisible, /proc hides other users' processes (hidepid):
-// the list is then partial, and nil is returned so that a resolver is never
-// called "not running" for want of seeing it.
-func readProcessNames(fsys fs.FS) map[string]bool {
-	comms, complete, err := host.ProcComms(fsys)
-	if err != nil || !complete {
+// When the list is partial (hidepid hides other users' processes) or could
+// not be read, it is nil, so that a resolver is never called "not running"
+// for want of seeing it.
+func processNameSet(p host.Processes, err error) map[string]bool {
+	if err != nil || !p.Complete {
 		return nil
 	}
 	names := map[string]bool{}
-	for _, name := range comms {
+	for _, name := range p.ByPID {
 		names[name] = true
 	}
 	return names

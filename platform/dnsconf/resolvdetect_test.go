@@ -1,6 +1,7 @@
 package dnsconf
 
 import (
+	"context"
 	"io/fs"
 	"net/netip"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/clearance-app/clearance/platform/host"
 	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
 
@@ -122,7 +124,7 @@ func TestLinuxResolverFromRecordedFiles(t *testing.T) {
 			"proc/1/comm":        {Data: []byte("sleep\n")},
 			"proc/self/whatever": {Data: []byte("not a pid")},
 		}
-		in, err := ReadLinuxResolverInputs(root)
+		in, err := ReadLinuxResolverInputs(context.Background(), root, processesIn(root))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +149,7 @@ func TestLinuxResolverFromRecordedFiles(t *testing.T) {
 			"proc/412/comm":               {Data: []byte("systemd-resolve\n")},
 			"proc/1/comm":                 {Data: []byte("systemd\n")},
 		}
-		in, err := ReadLinuxResolverInputs(root)
+		in, err := ReadLinuxResolverInputs(context.Background(), root, processesIn(root))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +174,7 @@ func TestLinuxResolverFromRecordedFiles(t *testing.T) {
 			"etc/resolv.conf": file("systemd-252-static-resolv.conf"),
 			"proc/4242/comm":  {Data: []byte("clearance\n")},
 		}
-		in, err := ReadLinuxResolverInputs(root)
+		in, err := ReadLinuxResolverInputs(context.Background(), root, processesIn(root))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +184,7 @@ func TestLinuxResolverFromRecordedFiles(t *testing.T) {
 	})
 
 	t.Run("no resolv.conf at all", func(t *testing.T) {
-		in, err := ReadLinuxResolverInputs(fstest.MapFS{})
+		in, err := ReadLinuxResolverInputs(context.Background(), fstest.MapFS{}, processesIn(fstest.MapFS{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,4 +203,10 @@ func TestResolverInfoData(t *testing.T) {
 	if _, ok := (ResolverInfo{Kind: ResolverUpstream}).Data()["running"]; ok {
 		t.Error("running reported while unknown")
 	}
+}
+
+// processesIn reads the processes of a test's tree, as the real reader
+// reads /proc.
+func processesIn(root fs.FS) host.ProcessReader {
+	return func(context.Context) (host.Processes, error) { return host.ProcessesIn(root) }
 }

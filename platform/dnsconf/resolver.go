@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // ResolverKind names the software that answers this machine's DNS queries
@@ -72,10 +73,12 @@ type ResolverInfo struct {
 }
 
 // Resolver detects the resolver in use. It only reads (files, service state,
-// process names); it never sends a query or activates a service. Per OS:
-// resolver_linux.go etc.
-func Resolver(ctx context.Context, run platform.Runner) (ResolverInfo, error) {
-	return resolver(ctx, run)
+// process names); it never sends a query or activates a service. The
+// process names come from procs, asked only where the decision needs them
+// (Linux), so that a caller can share one reading among all who need it.
+// Per OS: resolver_linux.go etc.
+func Resolver(ctx context.Context, run platform.Runner, procs host.ProcessReader) (ResolverInfo, error) {
+	return resolver(ctx, run, procs)
 }
 
 // Servers lists the DNS servers this machine is configured with and, where

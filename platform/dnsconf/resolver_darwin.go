@@ -6,12 +6,13 @@ import (
 	"os"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // resolver: on macOS every lookup goes through mDNSResponder, which also
 // caches. /etc/resolv.conf is written by the system from the primary DNS
 // configuration; it is not consulted for lookups, but it names the servers.
-func resolver(ctx context.Context, run platform.Runner) (ResolverInfo, error) {
+func resolver(ctx context.Context, run platform.Runner, _ host.ProcessReader) (ResolverInfo, error) {
 	info := ResolverInfo{Kind: ResolverMDNSResponder, Caches: []ResolverKind{ResolverMDNSResponder}}
 	if data, err := os.ReadFile("/etc/resolv.conf"); err == nil {
 		info.Servers = AddrStrings(ParseResolvConf(data).Nameservers)

@@ -2,8 +2,15 @@
 
 package dnsconf
 
-import "context"
+import (
+	"context"
 
-func resolver(context.Context, Runner) (ResolverInfo, error) { return ResolverInfo{}, ErrNotSupported }
+	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
+)
 
-func servers(context.Context) ([]string, error) { return nil, ErrNotSupported }
+func resolver(context.Context, platform.Runner, host.ProcessReader) (ResolverInfo, error) {
+	return ResolverInfo{}, platform.ErrNotSupported
+}
+
+func servers(context.Context) ([]string, error) { return nil, platform.ErrNotSupported }

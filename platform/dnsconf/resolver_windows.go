@@ -10,12 +10,13 @@ import (
 	"golang.org/x/sys/windows"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // resolver: on Windows the DNS Client service (Dnscache) answers and caches
 // every lookup. Its state is read with query-only rights, which any user
 // has (svc/mgr's Connect asks for full access and fails unelevated).
-func resolver(context.Context, platform.Runner) (ResolverInfo, error) {
+func resolver(context.Context, platform.Runner, host.ProcessReader) (ResolverInfo, error) {
 	info := ResolverInfo{Kind: ResolverWindowsDNSClient}
 	if running, err := dnscacheRunning(); err == nil {
 		info.Running = &running

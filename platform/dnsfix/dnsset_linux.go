@@ -10,6 +10,7 @@ import (
 
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/host"
 	"github.com/clearance-app/clearance/platform/netstate"
 )
 
@@ -21,7 +22,7 @@ const systemResolvConf = "/etc/resolv.conf"
 // detection (resolvdetect.go) and journals them: the file itself, or the
 // default route's interface in systemd-resolved or NetworkManager.
 func recordDNS(ctx context.Context, read platform.Runner) (dnsJournal, error) {
-	in, err := dnsconf.ReadLinuxResolverInputs(os.DirFS("/"))
+	in, err := dnsconf.ReadLinuxResolverInputs(ctx, os.DirFS("/"), host.ReadProcesses)
 	if err != nil {
 		return dnsJournal{}, err
 	}

@@ -38,7 +38,7 @@ type FlushResult struct {
 // error. Reads (detection, finding a dnsmasq's process) go through read and
 // happen on a dry run too; every flush goes through ch.
 func Flush(ctx context.Context, read platform.Runner, ch *platform.Changes) (FlushResult, error) {
-	info, err := dnsconf.Resolver(ctx, read)
+	info, err := dnsconf.Resolver(ctx, read, host.ReadProcesses)
 	if err != nil {
 		return FlushResult{}, fmt.Errorf("find the DNS resolver to flush: %w", err)
 	}

@@ -247,7 +247,7 @@ func TestFlushDNSDnsmasqNetns(t *testing.T) {
 	for _, other := range []string{"nscd", "unbound"} {
 		// Their presence would make this machine's resolver something
 		// other than the namespace's dnsmasq, and the flush would reach it.
-		if names, err := host.ProcessNames(context.Background()); err == nil && slices.Contains(names, other) {
+		if procs, err := host.ReadProcesses(context.Background()); err == nil && procs.Running(other) {
 			t.Skipf("%s runs on this machine: the resolver detected would not be the test's dnsmasq alone", other)
 		}
 	}

@@ -15,19 +15,32 @@ func ProcComms(fsys fs.FS) (comms map[string]string, complete bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	comms = map[string]string{}
-	for _, e := range entries {
-		if !isPID(e.Name()) {
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	comms, complete = procComms(names, func(pid string) ([]byte, error) {
+		return fs.ReadFile(fsys, "proc/"+pid+"/comm")
+	})
+	return comms, complete, nil
+}
+
+// procComms reads the comm of each entry of /proc that is a PID with read,
+// which may reuse its buffer.
+func procComms(entries []string, read func(pid string) ([]byte, error)) (comms map[string]string, complete bool) {
+	comms = make(map[string]string, len(entries))
+	for _, name := range entries {
+		if !isPID(name) {
 			continue
 		}
-		b, err := fs.ReadFile(fsys, "proc/"+e.Name()+"/comm")
+		b, err := read(name)
 		if err != nil {
 			continue
 		}
-		comms[e.Name()] = strings.TrimSpace(string(b))
+		comms[name] = strings.TrimSpace(string(b))
 	}
 	_, complete = comms["1"]
-	return comms, complete, nil
+	return comms, complete
 }
 
 func isPID(name string) bool {

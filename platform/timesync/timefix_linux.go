@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 func syncTimeService(ctx context.Context, read platform.Runner, ch *platform.Changes) (string, error) {
@@ -21,11 +22,11 @@ func syncTimeService(ctx context.Context, read platform.Runner, ch *platform.Cha
 // and where systemd is not the init system, ntpd's init script.
 func gatherLinuxSyncFacts(ctx context.Context, read platform.Runner, root string) (linuxSyncFacts, error) {
 	f := linuxTimeFacts{Virtualized: virtualization(readVirtFacts(root))}
-	comms, err := timeDaemonNames(root)
+	p, err := host.ProcessesIn(os.DirFS(root))
 	if err != nil {
-		return linuxSyncFacts{}, fmt.Errorf("find the time service: %w", err)
+		return linuxSyncFacts{}, fmt.Errorf("find the time service: list processes: %w", err)
 	}
-	f.Daemon = timeDaemonOf(comms)
+	f.Daemon = timeDaemonOf(timeDaemonNames(root, p))
 	if systemdBooted(root) {
 		f.Systemd = true
 		f.Timedate = askTimedatectl(ctx, read)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // State says whether the operating system keeps the clock in sync.
@@ -24,7 +25,9 @@ type State struct {
 	Detail string
 }
 
-// Read reports the OS time service. Per OS: timesync_linux.go etc.
-func Read(ctx context.Context, run platform.Runner) (State, error) {
-	return timeSyncStatus(ctx, run)
+// Read reports the OS time service. Where the running processes name it
+// (Linux), they come from procs, so that a caller can share one reading
+// among all who need it. Per OS: timesync_linux.go etc.
+func Read(ctx context.Context, run platform.Runner, procs host.ProcessReader) (State, error) {
+	return timeSyncStatus(ctx, run, procs)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // timeSyncStatus reads the "Set time and date automatically" setting with
@@ -14,7 +15,7 @@ import (
 // root) can, `clearance check` as the person often cannot, and then the
 // answer is unknown — timed's presence proves nothing, since launchd starts
 // it hourly and on network changes whatever the setting says.
-func timeSyncStatus(ctx context.Context, run platform.Runner) (State, error) {
+func timeSyncStatus(ctx context.Context, run platform.Runner, _ host.ProcessReader) (State, error) {
 	out, err := run.Run(ctx, "/usr/sbin/systemsetup", "-getusingnetworktime")
 	if on, ok := parseUsingNetworkTime(out); ok {
 		return macVerdict(on), nil

@@ -25,7 +25,7 @@ func TestDarwinTimeSyncStatus(t *testing.T) {
 		{"not admin", scriptedAnswer{fixture: "systemsetup-not-admin.txt", err: &platform.ExitError{Code: 1}}, false, "", "needs administrator rights"},
 	}
 	for _, tt := range tests {
-		ts, err := timeSyncStatus(context.Background(), scriptedRunner{t: t, answers: map[string]scriptedAnswer{setup: tt.answer}})
+		ts, err := timeSyncStatus(context.Background(), scriptedRunner{t: t, answers: map[string]scriptedAnswer{setup: tt.answer}}, nil)
 		if tt.errHas != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.errHas) {
 				t.Errorf("%s: err %v, want one saying %q", tt.name, err, tt.errHas)

@@ -11,21 +11,22 @@ import (
 	"github.com/clearance-app/clearance/platform/host"
 )
 
-func timeSyncStatus(ctx context.Context, run platform.Runner) (State, error) {
-	return linuxTimeSync(ctx, run, "/")
+func timeSyncStatus(ctx context.Context, run platform.Runner, procs host.ProcessReader) (State, error) {
+	return linuxTimeSync(ctx, run, "/", procs)
 }
 
 // linuxTimeSync gathers the facts under root ("/" except in tests, which
-// point it at a fake tree in testdata). systemd is asked when it is the init
-// system; the running processes are read in every case, because they name
-// the service that actually runs, with or without systemd.
-func linuxTimeSync(ctx context.Context, run platform.Runner, root string) (State, error) {
+// point it at a fake tree in testdata, and procs at its /proc). systemd is
+// asked when it is the init system; the running processes are read in
+// every case, because they name the service that actually runs, with or
+// without systemd.
+func linuxTimeSync(ctx context.Context, run platform.Runner, root string, procs host.ProcessReader) (State, error) {
 	f := linuxTimeFacts{Virtualized: virtualization(readVirtFacts(root))}
-	comms, err := timeDaemonNames(root)
+	p, err := procs(ctx)
 	if err != nil {
 		return State{}, fmt.Errorf("find the time service: %w", err)
 	}
-	f.Daemon = timeDaemonOf(comms)
+	f.Daemon = timeDaemonOf(timeDaemonNames(root, p))
 	if systemdBooted(root) {
 		f.Systemd = true
 		f.Timedate = askTimedatectl(ctx, run)
@@ -58,16 +59,12 @@ func askSystemctl(ctx context.Context, run platform.Runner) ([]unitState, bool) 
 	return parseSystemctlShow(out), true
 }
 
-// timeDaemonNames returns the comm of every process that may keep the clock.
-// A process that exits while being read is skipped; only an unreadable
-// /proc is an error. A chronyd with -x is left out: it keeps no clock.
-func timeDaemonNames(root string) ([]string, error) {
-	comms, _, err := host.ProcComms(os.DirFS(root))
-	if err != nil {
-		return nil, fmt.Errorf("list processes: %w", err)
-	}
+// timeDaemonNames returns the name of every process that may keep the
+// clock. A chronyd with -x is left out: it keeps no clock; its command line
+// is read under root.
+func timeDaemonNames(root string, p host.Processes) []string {
 	var names []string
-	for pid, name := range comms {
+	for pid, name := range p.ByPID {
 		if name == "chronyd" {
 			cmdline, _ := os.ReadFile(filepath.Join(root, "proc", pid, "cmdline"))
 			if chronydClockOff(cmdline) {
@@ -76,7 +73,7 @@ func timeDaemonNames(root string) ([]string, error) {
 		}
 		names = append(names, name)
 	}
-	return names, nil
+	return names
 }
 
 // readVirtFacts reads the container and WSL markers. Each is optional:

@@ -2,11 +2,13 @@ package timesync
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 var (
@@ -65,7 +67,7 @@ func TestLinuxTimeSyncTrees(t *testing.T) {
 	}
 	for _, tt := range tests {
 		run := scriptedRunner{t: t, answers: tt.answers}
-		ts, err := linuxTimeSync(context.Background(), run, filepath.Join("testdata", "timesync", tt.root))
+		ts, err := linuxTimeSync(context.Background(), run, filepath.Join("testdata", "timesync", tt.root), treeProcesses(filepath.Join("testdata", "timesync", tt.root)))
 		if err != nil {
 			t.Fatalf("%s: %v", tt.root, err)
 		}
@@ -77,8 +79,15 @@ func TestLinuxTimeSyncTrees(t *testing.T) {
 	}
 }
 
+// treeProcesses reads the processes of a fake tree, as the real reader
+// reads /proc.
+func treeProcesses(root string) host.ProcessReader {
+	return func(context.Context) (host.Processes, error) { return host.ProcessesIn(os.DirFS(root)) }
+}
+
 func TestLinuxTimeSyncNoProc(t *testing.T) {
-	if _, err := linuxTimeSync(context.Background(), scriptedRunner{t: t}, t.TempDir()); err == nil {
+	root := t.TempDir()
+	if _, err := linuxTimeSync(context.Background(), scriptedRunner{t: t}, root, treeProcesses(root)); err == nil {
 		t.Fatal("no error for a tree without /proc")
 	}
 }
@@ -86,7 +95,7 @@ func TestLinuxTimeSyncNoProc(t *testing.T) {
 // On this machine, for real: it must answer without an error and say
 // something a person can read, whatever this machine is.
 func TestTimeSyncStatusHere(t *testing.T) {
-	ts, err := Read(context.Background(), platform.System)
+	ts, err := Read(context.Background(), platform.System, host.ReadProcesses)
 	if err != nil {
 		t.Fatal(err)
 	}

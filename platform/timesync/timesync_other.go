@@ -2,6 +2,13 @@
 
 package timesync
 
-import "context"
+import (
+	"context"
 
-func timeSyncStatus(context.Context, Runner) (TimeSync, error) { return TimeSync{}, ErrNotSupported }
+	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
+)
+
+func timeSyncStatus(context.Context, platform.Runner, host.ProcessReader) (State, error) {
+	return State{}, platform.ErrNotSupported
+}

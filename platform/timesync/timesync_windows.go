@@ -13,12 +13,13 @@ import (
 	"golang.org/x/sys/windows/svc/mgr"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // timeSyncStatus reads W32Time's state from the service control manager and
 // its Type from the registry, Group Policy's first: values, not the
 // localized text of w32tm or sc. The Runner is not needed.
-func timeSyncStatus(context.Context, platform.Runner) (State, error) {
+func timeSyncStatus(context.Context, platform.Runner, host.ProcessReader) (State, error) {
 	st, err := readW32Time()
 	if err != nil {
 		return State{}, err

@@ -85,6 +85,8 @@ type Env struct {
 	Host Host
 
 	deps map[string]Result
+	// procs is the run's one reading of the processes (processes.go).
+	procs *processMemo
 }
 
 // Dep returns the result of a check named in Needs.

@@ -42,7 +42,7 @@ func runClock(ctx context.Context, env *Env) Result {
 	lookup.Go(func() {
 		var so clockSync
 		defer func() { synced <- so }()
-		so.ts, so.err = env.Host.TimeSync(ctx)
+		so.ts, so.err = env.Host.TimeSync(ctx, env.processes)
 	})
 	m := measureClock(ctx, env, now)
 	var so clockSync

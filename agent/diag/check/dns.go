@@ -78,7 +78,7 @@ func runDNS(ctx context.Context, env *Env) Result {
 		info    dnsconf.ResolverInfo
 		infoErr error
 	)
-	wg.Go(func() { info, infoErr = env.Host.Resolver(ctx) })
+	wg.Go(func() { info, infoErr = env.Host.Resolver(ctx, env.processes) })
 	lookups := dnsLookupAll(ctx, env.Lookup, names)
 	wg.Wait()
 	res := dnsJudge(env.Now(), lookups, info, infoErr)

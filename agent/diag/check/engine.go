@@ -47,6 +47,7 @@ func Run(ctx context.Context, env Env, checks []Check) Report {
 func runWith(ctx context.Context, env Env, checks, available []Check) Report {
 	ownProbe := env.Probe == nil
 	env.fillDefaults()
+	env.procs = &processMemo{}
 	if ownProbe {
 		defer env.Probe.Close()
 	}

@@ -136,10 +136,14 @@ func (e *Env) Close() {
 }
 
 // Forget makes the next run start afresh after a network change, a clock
-// step or a resume: no connection opened before it, and no TLS session
-// made before it, is used again.
+// step or a resume: no connection opened before it, no TLS session made
+// before it, and no network fact read before it (NetworkFacts) is used
+// again.
 func (e *Env) Forget() {
 	if e.Probe != nil {
 		e.Probe.Reset()
+	}
+	if n, ok := e.Host.(*NetworkFacts); ok {
+		n.Forget()
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/internal/testbuf"
+	"github.com/clearance-app/clearance/platform/host"
 	"github.com/clearance-app/clearance/platform/netstate"
 	"github.com/clearance-app/clearance/platform/timesync"
 )
@@ -37,7 +38,7 @@ type bugHost struct {
 
 func (*bugHost) Routes(context.Context) ([]netstate.Route, error) { panic("routes bug") }
 
-func (h *bugHost) TimeSync(context.Context) (timesync.State, error) {
+func (h *bugHost) TimeSync(context.Context, host.ProcessReader) (timesync.State, error) {
 	if h.release != nil {
 		<-h.release
 		panic("late bug")

@@ -28,15 +28,19 @@ type Host interface {
 	// SourceAddr is the local address the kernel would send from to reach
 	// dst; nothing is sent.
 	SourceAddr(ctx context.Context, dst netip.Addr) (netip.Addr, error)
-	// ProcessNames lists the names of the running processes.
-	ProcessNames(ctx context.Context) ([]string, error)
+	// Processes lists the running processes. A run reads them at most once
+	// and hands that reading to every check (Env.processes).
+	Processes(ctx context.Context) (host.Processes, error)
 	// TailscaleExitNode asks Tailscale whether it sends all traffic through
 	// an exit node.
 	TailscaleExitNode(ctx context.Context) (netstate.TailscaleExitNode, error)
-	// Resolver names the resolver in use and the servers it asks.
-	Resolver(ctx context.Context) (dnsconf.ResolverInfo, error)
-	// TimeSync reads whether the OS time service keeps the clock in sync.
-	TimeSync(ctx context.Context) (timesync.State, error)
+	// Resolver names the resolver in use and the servers it asks. It takes
+	// the running processes from procs, and asks only where it needs them.
+	Resolver(ctx context.Context, procs host.ProcessReader) (dnsconf.ResolverInfo, error)
+	// TimeSync reads whether the OS time service keeps the clock in sync. It
+	// takes the running processes from procs, and asks only where it needs
+	// them.
+	TimeSync(ctx context.Context, procs host.ProcessReader) (timesync.State, error)
 	// ProxySettings reads this user's desktop or OS proxy settings (not the
 	// environment's variables: Getenv).
 	ProxySettings(ctx context.Context) ([]proxy.Setting, error)
@@ -72,20 +76,20 @@ func (systemHost) SourceAddr(ctx context.Context, dst netip.Addr) (netip.Addr, e
 	return netstate.SourceAddr(ctx, dst)
 }
 
-func (systemHost) ProcessNames(ctx context.Context) ([]string, error) {
-	return host.ProcessNames(ctx)
+func (systemHost) Processes(ctx context.Context) (host.Processes, error) {
+	return host.ReadProcesses(ctx)
 }
 
 func (systemHost) TailscaleExitNode(ctx context.Context) (netstate.TailscaleExitNode, error) {
 	return netstate.TailscaleStatus(ctx, platform.System)
 }
 
-func (systemHost) Resolver(ctx context.Context) (dnsconf.ResolverInfo, error) {
-	return dnsconf.Resolver(ctx, platform.System)
+func (systemHost) Resolver(ctx context.Context, procs host.ProcessReader) (dnsconf.ResolverInfo, error) {
+	return dnsconf.Resolver(ctx, platform.System, procs)
 }
 
-func (systemHost) TimeSync(ctx context.Context) (timesync.State, error) {
-	return timesync.Read(ctx, platform.System)
+func (systemHost) TimeSync(ctx context.Context, procs host.ProcessReader) (timesync.State, error) {
+	return timesync.Read(ctx, platform.System, procs)
 }
 
 func (systemHost) ProxySettings(ctx context.Context) ([]proxy.Setting, error) {

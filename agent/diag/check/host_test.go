@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/clearance-app/clearance/platform/browser"
 	"github.com/clearance-app/clearance/platform/dnsconf"
+	"github.com/clearance-app/clearance/platform/host"
 	"github.com/clearance-app/clearance/platform/netstate"
 	"github.com/clearance-app/clearance/platform/proxy"
 	"github.com/clearance-app/clearance/platform/timesync"
@@ -35,6 +37,8 @@ type fakeHost struct {
 	sourceErr    error
 	processes    []string
 	processesErr error
+	// scans counts the readings of the process list.
+	scans        atomic.Int32
 	tailscale    netstate.TailscaleExitNode
 	tailscaleErr error
 	resolver     dnsconf.ResolverInfo
@@ -70,19 +74,35 @@ func (h *fakeHost) SourceAddr(context.Context, netip.Addr) (netip.Addr, error) {
 	return h.source, h.sourceErr
 }
 
-func (h *fakeHost) ProcessNames(context.Context) ([]string, error) {
-	return h.processes, h.processesErr
+func (h *fakeHost) Processes(context.Context) (host.Processes, error) {
+	h.scans.Add(1)
+	if h.processesErr != nil {
+		return host.Processes{}, h.processesErr
+	}
+	p := host.Processes{ByPID: map[string]string{}, Complete: true}
+	for i, name := range h.processes {
+		p.ByPID[strconv.Itoa(100+i)] = name
+	}
+	return p, nil
 }
 
 func (h *fakeHost) TailscaleExitNode(context.Context) (netstate.TailscaleExitNode, error) {
 	return h.tailscale, h.tailscaleErr
 }
 
-func (h *fakeHost) Resolver(context.Context) (dnsconf.ResolverInfo, error) {
+// Resolver and TimeSync ask for the processes as the Linux ones do, which
+// name the resolver and the time service by them.
+func (h *fakeHost) Resolver(ctx context.Context, procs host.ProcessReader) (dnsconf.ResolverInfo, error) {
+	if _, err := procs(ctx); err != nil {
+		return dnsconf.ResolverInfo{}, err
+	}
 	return h.resolver, h.resolverErr
 }
 
-func (h *fakeHost) TimeSync(context.Context) (timesync.State, error) {
+func (h *fakeHost) TimeSync(ctx context.Context, procs host.ProcessReader) (timesync.State, error) {
+	if _, err := procs(ctx); err != nil {
+		return timesync.State{}, err
+	}
 	return h.timeSync, h.timeSyncErr
 }
 

@@ -371,7 +371,7 @@ func netLocalAddr(a netip.Addr) bool {
 // the configured public ones.
 func netFallbackAddrs(ctx context.Context, env *Env) []netip.AddrPort {
 	out := env.Addrs.Recall(netRecalled, env.Now())
-	if info, err := env.Host.Resolver(ctx); err == nil {
+	if info, err := env.Host.Resolver(ctx, env.processes); err == nil {
 		for _, s := range info.Servers {
 			if a, err := netip.ParseAddr(s); err == nil && !a.IsLoopback() && !a.IsUnspecified() {
 				out = append(out, netip.AddrPortFrom(a.Unmap().WithZone(""), 53))

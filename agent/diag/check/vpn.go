@@ -38,7 +38,9 @@ func runVPN(ctx context.Context, env *Env) Result {
 	facts := vpnid.Facts{Interfaces: ifaces}
 	facts.Routes, facts.RoutesKnown = vpnRoutes(ctx, env.Host, data)
 	facts.Path, facts.FakeIPs = vpnPath(ctx, env, data)
-	facts.Processes = vpnProcesses(ctx, env.Host, data)
+	if vpnid.ClientsMatter(facts) {
+		facts.Processes = vpnProcesses(ctx, env, data)
+	}
 	facts.ExitNode = vpnExitNode(ctx, env.Host, ifaces, data)
 
 	v := vpnid.Judge(facts)
@@ -158,15 +160,16 @@ func vpnHost(cfg *config.Config) string {
 	return hostName(cfg.Endpoints.Hosts[0])
 }
 
-// vpnProcesses lists process names, only to name a VPN client: a client
-// runs while disconnected too, so it never makes a finding by itself.
-func vpnProcesses(ctx context.Context, h Host, data map[string]any) []string {
-	names, err := h.ProcessNames(ctx)
+// vpnProcesses lists process names, only to name a tunnel's VPN client: a
+// client runs while disconnected too, so it never makes a finding by
+// itself. The reading is the run's own, shared with the other checks.
+func vpnProcesses(ctx context.Context, env *Env, data map[string]any) []string {
+	procs, err := env.processes(ctx)
 	if err != nil {
 		data["processes"] = "could not list processes: " + err.Error()
 		return nil
 	}
-	return names
+	return procs.Names()
 }
 
 // vpnExitNode asks Tailscale about its exit node, only when a Tailscale

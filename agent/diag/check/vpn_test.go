@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,11 +23,14 @@ import (
 type vpnFakeResolver struct {
 	addrs []string
 	err   error
+	mu    sync.Mutex
 	asked []string
 }
 
 func (r *vpnFakeResolver) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
+	r.mu.Lock()
 	r.asked = append(r.asked, host)
+	r.mu.Unlock()
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -140,21 +144,45 @@ func TestVPNOfflineSkipsTheRouteSignal(t *testing.T) {
 	}
 }
 
-func TestVPNClientRunningButNotConnected(t *testing.T) {
+// The processes are listed only when a tunnel could carry traffic: they
+// name its client, and without one no verdict depends on them, so a
+// machine without a VPN does not pay for listing them. A client running
+// beside a connected tunnel is still mentioned.
+func TestVPNListsProcessesOnlyForATunnel(t *testing.T) {
 	t.Parallel()
-	h := vpnTestHost()
-	h.interfaces = []netstate.Interface{{Name: "eth0", Up: true, AdminUp: true, Addrs: vpnPfx("192.168.1.10/24")}}
-	h.routes = []netstate.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}}
-	h.source = netip.MustParseAddr("192.168.1.10")
-	res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"104.18.32.47"}}, h))
-	if len(res.Findings) != 0 || res.Status != "" {
-		t.Errorf("findings %+v status %q: want none, status from the engine", res.Findings, res.Status)
-	}
-	if !slices.Contains(res.Data["notes"].([]string), "NordVPN is running but not connected") {
-		t.Errorf("notes %v", res.Data["notes"])
-	}
-	if res.Summary != "no VPN on the path to ChatGPT (NordVPN is running but not connected)" {
-		t.Errorf("summary %q", res.Summary)
+	eth0 := netstate.Interface{Name: "eth0", Up: true, AdminUp: true, Addrs: vpnPfx("192.168.1.10/24")}
+	nordlynxDown := netstate.Interface{Name: "nordlynx", AdminUp: true, DevType: "wireguard", Addrs: vpnPfx("10.5.0.2/32")}
+	tailscale := netstate.Interface{Name: "tailscale0", Up: true, AdminUp: true, TunTap: true, Addrs: vpnPfx("100.101.102.103/32")}
+	for _, c := range []struct {
+		name    string
+		ifaces  []netstate.Interface
+		scans   int32
+		summary string
+	}{
+		{"no tunnel", []netstate.Interface{eth0}, 0, "no VPN on the path to ChatGPT"},
+		{"a tunnel without a carrier", []netstate.Interface{eth0, nordlynxDown}, 0, "no VPN on the path to ChatGPT"},
+		{"a mesh network up", []netstate.Interface{eth0, tailscale}, 1,
+			"no VPN on the path to ChatGPT (NordVPN is running but not connected; Tailscale is connected without an exit node: it reaches only your own devices)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := vpnTestHost()
+			h.interfaces = c.ifaces
+			h.routes = []netstate.Route{{Interface: "eth0", Destination: netip.MustParsePrefix("0.0.0.0/0")}}
+			h.source = netip.MustParseAddr("192.168.1.10")
+			h.processes = []string{"nordvpnd", "tailscaled"}
+			h.tailscaleErr = nil
+			res := runVPN(context.Background(), vpnTestEnv(&vpnFakeResolver{addrs: []string{"104.18.32.47"}}, h))
+			if n := h.scans.Load(); n != c.scans {
+				t.Errorf("listed the processes %d times, want %d", n, c.scans)
+			}
+			if len(res.Findings) != 0 || res.Status != "" {
+				t.Errorf("findings %+v status %q: want none, status from the engine", res.Findings, res.Status)
+			}
+			if res.Summary != c.summary {
+				t.Errorf("summary %q, want %q", res.Summary, c.summary)
+			}
+		})
 	}
 }
 

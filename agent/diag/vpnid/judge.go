@@ -136,6 +136,30 @@ func Judge(f Facts) Verdict {
 
 func isTunnel(j judgedIface) bool { return j.class.Kind == Tunnel || j.class.Kind == Mesh }
 
+// ClientsMatter reports whether the running processes can change what
+// Judge says of f (whose Processes it ignores): whether a tunnel or mesh
+// interface could carry traffic — usable, or up and owning the source
+// address of the route to ChatGPT — so that a client's name may be its
+// vendor, or be said to be connected beside the path. Every carrier Judge
+// can pick is such an interface, so without one no verdict depends on the
+// processes and they need not be listed; a client that runs with no such
+// tunnel then goes unmentioned, as it carries nothing. (macOS's own utun0–3
+// are not such tunnels: they hold only link-local addresses.)
+func ClientsMatter(f Facts) bool {
+	for _, i := range f.Interfaces {
+		if k := Classify(i).Kind; k != Tunnel && k != Mesh {
+			continue
+		}
+		if usable, _ := Usable(i); usable {
+			return true
+		}
+		if i.Up && f.Path != nil && f.Path.Source.IsValid() && owns(i, f.Path.Source) {
+			return true
+		}
+	}
+	return false
+}
+
 func exitNodeOnline(e *netstate.TailscaleExitNode) bool { return e != nil && e.InUse && e.Online }
 
 // pathInterface finds the interface that owns the route's source address.

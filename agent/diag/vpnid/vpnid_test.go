@@ -321,3 +321,82 @@ func TestJudgeExplainsEachInterface(t *testing.T) {
 		t.Errorf("path interface %q", v.PathInterface)
 	}
 }
+
+// Without a tunnel or mesh interface that could carry traffic, the
+// running processes change nothing but the notes, whatever the routes, the
+// path and the exit node: the vpn check may then skip listing them. With
+// one they may name its vendor.
+func TestClientsMatterOnlyWithATunnel(t *testing.T) {
+	// One client alone names an unnamed tunnel; several name none.
+	clientSets := [][]string{{"openvpn"}, {"tailscaled"}, {"nordvpnd", "openvpn", "tailscaled", "warp-svc"}}
+	routeSets := [][]netstate.Route{
+		nil,
+		{rt("0.0.0.0/0", "eth0", 100)},
+		{rt("0.0.0.0/0", "tun0", 0), rt("0.0.0.0/0", "eth0", 100)},
+		{rt("0.0.0.0/1", "tun0", 0), rt("128.0.0.0/1", "tun0", 0), rt("::/0", "utun3", 0)},
+		{rt("0.0.0.0/0", "tailscale0", 0), rt("0.0.0.0/0", "docker0", 0)},
+	}
+	paths := []*Path{nil, path("192.168.1.10"), path("172.17.0.1"), path("10.8.0.2"), path("100.101.102.103"), path("fe80::a")}
+	ifaceSets := [][]netstate.Interface{
+		nil, {lo, eth0}, {eth0, docker0}, {lo, eth0, utun3, docker0}, {eth0, tun0Down},
+		{eth0, tun0}, {eth0, ts0}, {eth0, nordlynx, docker0},
+	}
+	exitNodes := []*netstate.TailscaleExitNode{nil, {InUse: true, Online: true}}
+	skipped := 0
+	for _, ifaces := range ifaceSets {
+		for _, routes := range routeSets {
+			for _, p := range paths {
+				for _, exit := range exitNodes {
+					f := Facts{Interfaces: ifaces, Routes: routes, RoutesKnown: routes != nil, Path: p, ExitNode: exit, FakeIPs: []netip.Addr{netip.MustParseAddr("198.18.0.7")}}
+					if ClientsMatter(f) {
+						continue
+					}
+					skipped++
+					without := Judge(f)
+					for _, clients := range clientSets {
+						f.Processes = clients
+						with := Judge(f)
+						if with.Active != without.Active || with.Interface != without.Interface || with.Vendor != without.Vendor ||
+							with.FullTunnel != without.FullTunnel || with.Undecided != without.Undecided || !slices.Equal(with.Signals, without.Signals) {
+							t.Errorf("%v, routes %v, path %v, processes %v: they changed the verdict\nwithout: %+v\nwith:    %+v", names(ifaces), routes, p, clients, without, with)
+						}
+					}
+				}
+			}
+		}
+	}
+	if skipped < 100 {
+		t.Fatalf("only %d combinations without a tunnel that matters: the test proves little", skipped)
+	}
+	for _, c := range []struct {
+		f    Facts
+		want bool
+	}{
+		{Facts{Interfaces: []netstate.Interface{lo, eth0, docker0}, Path: path("192.168.1.10")}, false},
+		// macOS's own utun holds only a link-local address.
+		{Facts{Interfaces: []netstate.Interface{eth0, utun3}, Path: path("192.168.1.10")}, false},
+		{Facts{Interfaces: []netstate.Interface{eth0, tun0Down}}, false},
+		{Facts{Interfaces: []netstate.Interface{eth0, tun0}}, true},
+		{Facts{Interfaces: []netstate.Interface{eth0, ts0}}, true},
+		{Facts{Interfaces: []netstate.Interface{nordlynx}}, true},
+		// Up without a usable address, yet the kernel's route leaves through it.
+		{Facts{Interfaces: []netstate.Interface{eth0, utun3}, Path: path("fe80::a")}, true},
+	} {
+		if got := ClientsMatter(c.f); got != c.want {
+			t.Errorf("ClientsMatter(%v, path %v) = %v, want %v", names(c.f.Interfaces), c.f.Path, got, c.want)
+		}
+	}
+	// With a tunnel they do matter: they name an unnamed one.
+	f := Facts{Interfaces: []netstate.Interface{eth0, tun0}, Routes: []netstate.Route{rt("0.0.0.0/1", "tun0", 0), rt("128.0.0.0/1", "tun0", 0)}, RoutesKnown: true, Processes: []string{"openvpn"}}
+	if v := Judge(f); v.Vendor != OpenVPN {
+		t.Errorf("vendor %q, want OpenVPN named by its process", v.Vendor)
+	}
+}
+
+func names(ifaces []netstate.Interface) []string {
+	var out []string
+	for _, i := range ifaces {
+		out = append(out, i.Name)
+	}
+	return out
+}
