@@ -30,11 +30,11 @@ const (
 // streamWindow is the HTTP/2 flow-control window of each request: the most
 // a server may send of a body before Clearance reads it. A body not needed
 // (Request.JudgeOnly) is then never more than this on the wire, however
-// large the page; a body that is read flows at this much per round trip,
-// which for the pages read (error pages and traces, a few KiB compressed;
-// the status JSON) is one to a few round trips. Go's client returns window
-// in steps of 4 KiB, so a smaller window would not read faster.
-const streamWindow = 4 << 10
+// large the page. A body that is read flows at about this much per round
+// trip (Go's client gives the window back once half of it is read): the
+// pages read — error pages and traces, a few KiB compressed, and the status
+// JSON — take a few round trips, well within a check's time.
+const streamWindow = 2 << 10
 
 // Stage is how far a request got before it failed.
 type Stage string
