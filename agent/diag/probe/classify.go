@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -263,7 +264,7 @@ func challenged(status int, h http.Header, body []byte, cloudflare bool) bool {
 	if !cloudflare || (status != http.StatusForbidden && status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable) {
 		return false
 	}
-	return reChallenge.Match(body)
+	return reChallenge().Match(body)
 }
 
 // retryAfter reads Retry-After: delta-seconds, or an HTTP date measured
@@ -323,12 +324,12 @@ func parseErrorBody(h http.Header, body []byte) errorBody {
 		e.code = textCode(body)
 	}
 	if e.rayID == "" {
-		if m := reRayID.FindSubmatch(body); m != nil {
+		if m := reRayID().FindSubmatch(body); m != nil {
 			e.rayID = string(m[1])
 		}
 	}
 	e.region = bytes.Contains(bytes.ToLower(body), []byte("unsupported_country"))
-	e.blockPage = reBlockPage.Match(body)
+	e.blockPage = reBlockPage().Match(body)
 	return e
 }
 
@@ -391,7 +392,7 @@ func jsonInt(raw json.RawMessage) (int64, bool) {
 // 1020" (plain text), "Error code <span>1020</span>" and "errorCode: 1020"
 // (the HTML page and its script), "Error 1020" (newer pages).
 func textCode(body []byte) int {
-	for _, re := range reCodes {
+	for _, re := range reCodes() {
 		if m := re.FindSubmatch(body); m != nil {
 			if n, err := strconv.Atoi(string(m[1])); err == nil && (n >= 1000 && n <= 1999 || n >= 520 && n <= 530) {
 				return n
@@ -401,16 +402,26 @@ func textCode(body []byte) int {
 	return 0
 }
 
+// The patterns for error pages are compiled on first use, not at start:
+// only an error's body is ever matched (NeedsBody), and compiling them (the
+// {0,200} repetitions make large programs) cost every process 2–3 ms of
+// CPU and 240 KB before it did anything.
 var (
-	reCodes = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)error\s+code:?\s*(?:<[^<>]{0,200}>\s*)*(\d{3,4})\b`),
-		regexp.MustCompile(`(?i)errorCode"?\s*:\s*(\d{3,4})\b`),
-		regexp.MustCompile(`(?i)\berror\s+(1\d{3}|52\d|530)\b`),
-	}
-	reRayID     = regexp.MustCompile(`(?i)ray\s+id:?\s*(?:<[^<>]{0,200}>\s*)*([0-9a-f]{16})\b`)
-	reBlockPage = regexp.MustCompile(`(?i)<title>\s*Attention Required! \| Cloudflare\s*</title>|Sorry, you have been blocked|used Cloudflare to restrict access`)
-	reChallenge = regexp.MustCompile(`(?i)<title>\s*Just a moment\.\.\.\s*</title>|_cf_chl_opt`)
+	reCodes = sync.OnceValue(func() []*regexp.Regexp {
+		return []*regexp.Regexp{
+			regexp.MustCompile(`(?i)error\s+code:?\s*(?:<[^<>]{0,200}>\s*)*(\d{3,4})\b`),
+			regexp.MustCompile(`(?i)errorCode"?\s*:\s*(\d{3,4})\b`),
+			regexp.MustCompile(`(?i)\berror\s+(1\d{3}|52\d|530)\b`),
+		}
+	})
+	reRayID     = lazyRegexp(`(?i)ray\s+id:?\s*(?:<[^<>]{0,200}>\s*)*([0-9a-f]{16})\b`)
+	reBlockPage = lazyRegexp(`(?i)<title>\s*Attention Required! \| Cloudflare\s*</title>|Sorry, you have been blocked|used Cloudflare to restrict access`)
+	reChallenge = lazyRegexp(`(?i)<title>\s*Just a moment\.\.\.\s*</title>|_cf_chl_opt`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // Printable bounds text taken from a response to max bytes of printable
 // characters: what a remote server sends must not reach a person's terminal
