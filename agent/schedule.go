@@ -3,7 +3,6 @@ package agent
 import (
 	"context"
 	"errors"
-	"runtime/debug"
 	"slices"
 	"time"
 
@@ -188,12 +187,6 @@ func (a *Agent) cycle(ctx context.Context, env *check.Env, cfg config.Config, na
 	a.reg.Update(now, results...)
 	a.record(now, reports)
 	a.log.Debug("checks ran", "checks", len(reports), "full", names == nil, "visible", len(a.reg.Visible()))
-	if names == nil {
-		// Minutes pass before the next run: give the run's garbage back to
-		// the OS now rather than keep it resident until the runtime's own
-		// scavenger gets to it.
-		debug.FreeOSMemory()
-	}
 }
 
 // ran says whether a check gave a verdict: a skipped or failed check saw
