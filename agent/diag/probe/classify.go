@@ -144,11 +144,13 @@ func failureReason(stage Stage, timeout bool) string {
 }
 
 // NeedsBody reports whether Classify reads the body of an answer with
-// this status: only an error's (a challenge page is a 403, 429 or 503;
-// Cloudflare's and OpenAI's error codes come in 4xx and 5xx bodies). Any
-// other answer is judged by its status and headers alone, so a request
-// made only to be judged (Request.JudgeOnly) need not read its body.
-func NeedsBody(status int) bool { return status >= 400 }
+// this status and headers: only an error's (a challenge page is a 403, 429
+// or 503; Cloudflare's and OpenAI's error codes come in 4xx and 5xx
+// bodies), and not a challenge's that its cf-mitigated header already
+// names. Any other answer is judged by its status and headers alone, so a
+// request made only to be judged (Request.JudgeOnly) need not read its
+// body.
+func NeedsBody(status int, h http.Header) bool { return status >= 400 && !mitigated(h) }
 
 // classifyAnswer judges a response that arrived. Its body is read only
 // where NeedsBody says so.
@@ -160,7 +162,7 @@ func classifyAnswer(status int, h http.Header, body []byte) Verdict {
 		return v
 	}
 	var e errorBody
-	if NeedsBody(status) {
+	if NeedsBody(status, h) {
 		e = parseErrorBody(h, body)
 	}
 	v.ErrorCode, v.ErrorName = e.code, e.name
@@ -256,15 +258,24 @@ func headerRay(h http.Header) string {
 // markers count only on an error status from Cloudflare, because normal
 // pages also load /cdn-cgi/challenge-platform/ scripts.
 func challenged(status int, h http.Header, body []byte, cloudflare bool) bool {
-	for _, v := range h.Values("Cf-Mitigated") {
-		if strings.EqualFold(strings.TrimSpace(v), "challenge") {
-			return true
-		}
+	if mitigated(h) {
+		return true
 	}
 	if !cloudflare || (status != http.StatusForbidden && status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable) {
 		return false
 	}
 	return reChallenge().Match(body)
+}
+
+// mitigated reports whether Cloudflare says in its cf-mitigated header that
+// it answered with a challenge.
+func mitigated(h http.Header) bool {
+	for _, v := range h.Values("Cf-Mitigated") {
+		if strings.EqualFold(strings.TrimSpace(v), "challenge") {
+			return true
+		}
+	}
+	return false
 }
 
 // retryAfter reads Retry-After: delta-seconds, or an HTTP date measured

@@ -8,7 +8,10 @@ import "testing"
 // comparison describes this machine's own path. Go's own default,
 // http.ProxyFromEnvironment, would read HTTPS_PROXY.
 func TestProberIgnoresProxyVariables(t *testing.T) {
-	if (&Prober{}).transport().Proxy != nil {
-		t.Fatal("a Prober without Proxy chooses a proxy for its requests; probes must go direct")
+	p := &Prober{}
+	for _, kind := range []int{readBodies, judgeOnly} {
+		if p.transport(kind).Proxy != nil {
+			t.Fatal("a Prober without Proxy chooses a proxy for its requests; probes must go direct")
+		}
 	}
 }

@@ -27,14 +27,23 @@ const (
 	JSONLimit = 1 << 20  // the status JSON
 )
 
-// streamWindow is the HTTP/2 flow-control window of each request: the most
-// a server may send of a body before Clearance reads it. A body not needed
-// (Request.JudgeOnly) is then never more than this on the wire, however
-// large the page. A body that is read flows at about this much per round
-// trip (Go's client gives the window back once half of it is read): the
-// pages read — error pages and traces, a few KiB compressed, and the status
-// JSON — take a few round trips, well within a check's time.
-const streamWindow = 2 << 10
+// The HTTP/2 flow-control windows of each request: the most a server may
+// send of a body before Clearance reads it.
+//
+// judgeWindow is for a request made only to be judged (Request.JudgeOnly):
+// a page it leaves unread then costs no more than this on the wire,
+// however large. The error pages such a request does read (a few KiB
+// compressed) flow at about this much per round trip (Go's client gives
+// the window back once half of it is read).
+//
+// readWindow is for requests whose body is always read — the traces, the
+// status JSON — so that a slow link does not make them slow too: a page
+// flows at this much per round trip, and no more than this arrives past
+// the body limit.
+const (
+	judgeWindow = 2 << 10
+	readWindow  = PageLimit
+)
 
 // Stage is how far a request got before it failed.
 type Stage string
@@ -145,18 +154,31 @@ type Prober struct {
 	Sessions *SessionCache
 
 	mu sync.Mutex // guards tr: Close may run while a request is in flight
-	tr *http.Transport
+	// tr are the transports for requests whose body is read (readBodies)
+	// and for requests made only to be judged (judgeOnly): they differ in
+	// their HTTP/2 stream window (judgeWindow, readWindow).
+	tr [2]*http.Transport
 }
+
+// The transports of a Prober, by what their requests read.
+const (
+	readBodies = iota
+	judgeOnly
+)
 
 // UserAgent names Clearance honestly; a probe never pretends to be a browser.
 const UserAgent = "Clearance/1 (+connectivity check)"
 
-func (p *Prober) transport() *http.Transport {
+func (p *Prober) transport(kind int) *http.Transport {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.tr == nil {
+	if p.tr[kind] == nil {
 		d := &net.Dialer{Resolver: p.Resolver, KeepAlive: -1}
-		p.tr = &http.Transport{
+		window := readWindow
+		if kind == judgeOnly {
+			window = judgeWindow
+		}
+		p.tr[kind] = &http.Transport{
 			Proxy:       p.Proxy, // nil: probes go direct
 			DialContext: dialShared(d),
 			TLSClientConfig: &tls.Config{
@@ -170,7 +192,7 @@ func (p *Prober) transport() *http.Transport {
 				ClientSessionCache: p.Sessions.forTransport(),
 			},
 			ForceAttemptHTTP2:      true,
-			HTTP2:                  &http.HTTP2Config{MaxReceiveBufferPerStream: streamWindow},
+			HTTP2:                  &http.HTTP2Config{MaxReceiveBufferPerStream: window},
 			MaxResponseHeaderBytes: 64 << 10,
 			IdleConnTimeout:        30 * time.Second,
 			// Go reports a refused CONNECT only by its status text; the
@@ -183,16 +205,22 @@ func (p *Prober) transport() *http.Transport {
 			},
 		}
 	}
-	return p.tr
+	return p.tr[kind]
 }
 
 // Close releases idle connections. It is safe while requests are in flight.
 func (p *Prober) Close() {
 	p.mu.Lock()
-	tr := p.tr
+	trs := p.tr
 	p.mu.Unlock()
-	if tr != nil {
-		tr.CloseIdleConnections()
+	closeIdle(trs)
+}
+
+func closeIdle(trs [2]*http.Transport) {
+	for _, tr := range trs {
+		if tr != nil {
+			tr.CloseIdleConnections()
+		}
 	}
 }
 
@@ -205,13 +233,11 @@ func (p *Prober) Close() {
 // brings in later: none is offered on the new network.
 func (p *Prober) Reset() {
 	p.mu.Lock()
-	tr := p.tr
-	p.tr = nil
+	trs := p.tr
+	p.tr = [2]*http.Transport{}
 	p.Sessions.Forget()
 	p.mu.Unlock()
-	if tr != nil {
-		tr.CloseIdleConnections()
-	}
+	closeIdle(trs)
 }
 
 // proxyRefused is a proxy's non-200 answer to CONNECT.
@@ -337,7 +363,11 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 			proxyScheme = u.Scheme
 		}
 	}
-	resp, err := p.transport().RoundTrip(hreq) // RoundTrip: redirects are not followed
+	kind := readBodies
+	if req.JudgeOnly {
+		kind = judgeOnly
+	}
+	resp, err := p.transport(kind).RoundTrip(hreq) // RoundTrip: redirects are not followed
 	mu.Lock()
 	finished = true
 	mu.Unlock()
@@ -374,7 +404,7 @@ func (p *Prober) Do(ctx context.Context, req Request) *Response {
 	// the rest of it.
 	defer resp.Body.Close()
 	r.Status, r.Header = resp.StatusCode, resp.Header
-	if req.JudgeOnly && !NeedsBody(resp.StatusCode) {
+	if req.JudgeOnly && !NeedsBody(resp.StatusCode, resp.Header) {
 		r.Unread = true
 		return r
 	}
