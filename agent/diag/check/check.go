@@ -67,6 +67,10 @@ type Env struct {
 	Now    func() time.Time
 	// Probe makes HTTP requests, direct and without redirects.
 	Probe *probe.Prober
+	// Network names the network the machine is on now (networkID), so
+	// that the prober's TLS sessions are offered only on the network they
+	// were made on; each run asks it first. Nil leaves the sessions alone.
+	Network func(context.Context) string
 	// Lookup resolves names (the system resolver unless a test replaces
 	// it). Within a run, checks see the run's shared lookups of it.
 	Lookup Resolver

@@ -61,6 +61,11 @@ func runWith(ctx context.Context, env Env, checks, available []Check) Report {
 	shared := lookup.NewShared(ctx)
 	ctx = lookup.NewContext(ctx, shared)
 	env.Lookup = shared.Of(env.Lookup)
+	// TLS sessions made on another network are not offered on this one,
+	// whether or not a network watch has already said it changed.
+	if env.Network != nil && env.Probe.Sessions != nil {
+		env.Probe.Sessions.OnNetwork(env.Network(ctx))
+	}
 
 	torun := withDependencies(checks, available)
 	// A check that ignores its context must not hang the report: past the

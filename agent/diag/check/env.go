@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,11 +27,12 @@ import (
 func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 	resolver := dnsconf.SystemResolver()
 	return Env{
-		Config: cfg,
-		Log:    log,
-		Now:    time.Now,
-		Probe:  &probe.Prober{Resolver: resolver, Sessions: &probe.SessionCache{}},
-		Lookup: resolver,
+		Config:  cfg,
+		Log:     log,
+		Now:     time.Now,
+		Probe:   &probe.Prober{Resolver: resolver, Sessions: &probe.SessionCache{}},
+		Network: networkID,
+		Lookup:  resolver,
 		// One client for the life of the process: it remembers answers and
 		// rate limits, so no server is asked more than once per 64 s.
 		NTP:   &ntpq.Client{Resolver: resolver, Store: ntpq.UserStore()},
@@ -106,11 +108,17 @@ func (e *Env) fillDefaults() {
 	if e.Log == nil {
 		e.Log = slog.New(slog.DiscardHandler)
 	}
+	// One resolver for the checks and the probes: the run's shared
+	// lookups (package lookup) are kept per resolver.
+	var system *net.Resolver
+	if e.Lookup == nil || e.Probe == nil {
+		system = dnsconf.SystemResolver()
+	}
 	if e.Lookup == nil {
-		e.Lookup = dnsconf.SystemResolver()
+		e.Lookup = system
 	}
 	if e.Probe == nil {
-		e.Probe = &probe.Prober{Resolver: dnsconf.SystemResolver()}
+		e.Probe = &probe.Prober{Resolver: system}
 	}
 	if e.NTP == nil {
 		// Each run then asks each server once, and remembers nothing.

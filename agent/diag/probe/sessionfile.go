@@ -69,11 +69,11 @@ func (c *SessionCache) Load() {
 // (statefile.Save; a torn file reads as damaged, which costs a full
 // handshake a host). A cache kept in this process only has nothing to do.
 func (c *SessionCache) Save() error {
-	if c == nil || c.Path == "" || c.Network == "" {
+	if c == nil || c.Path == "" {
 		return nil
 	}
 	c.mu.Lock()
-	if !c.changed {
+	if !c.changed || c.Network == "" {
 		c.mu.Unlock()
 		return nil
 	}

@@ -68,6 +68,27 @@ func (c *SessionCache) Forget() {
 	c.changed = true
 }
 
+// OnNetwork says which network the next connections are made on (a name
+// such as check's networkName): when it is not the one the sessions were
+// made on, they are forgotten, as by Forget. So a process that no network
+// watch tells of a change — the tray, an agent whose watch failed — still
+// offers no session on another network, and a file's sessions are used
+// only where they were made.
+func (c *SessionCache) OnNetwork(name string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.Network == name {
+		return
+	}
+	c.Network = name
+	c.gen++
+	c.sessions = nil
+	c.changed = true
+}
+
 // forTransport is the tls.ClientSessionCache of one transport: it reads
 // and writes the cache until the next Forget, and nothing after it. A nil
 // cache gives none (a nil interface, not a nil pointer in one).

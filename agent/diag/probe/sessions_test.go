@@ -224,3 +224,22 @@ func TestSessionCacheBounds(t *testing.T) {
 		t.Error("a session made in the future of the clock was offered")
 	}
 }
+
+// OnNetwork forgets the sessions when the network is not the one they
+// were made on, and keeps them when it is: a process that no watch tells
+// of a change (the tray) still offers no session on another network.
+func TestOnNetworkForgetsTheSessionsOfAnother(t *testing.T) {
+	peer := newSessionPeer(t)
+	cache := &SessionCache{}
+	pr := peer.prober(t, cache)
+	cache.OnNetwork("home")
+	peer.get(t, pr)
+	cache.OnNetwork("home")
+	if resumed, _ := peer.get(t, pr); !resumed {
+		t.Fatal("on the same network the session was not resumed")
+	}
+	cache.OnNetwork("café")
+	if resumed, _ := peer.get(t, pr); resumed {
+		t.Fatal("a session made on another network was offered")
+	}
+}
