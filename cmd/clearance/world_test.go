@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/internal/testworld/cftest"
 	"github.com/clearance-app/clearance/internal/testworld/ntptest"
 )
@@ -24,8 +23,6 @@ import (
 type world struct {
 	config string   // path of the configuration file
 	env    []string // extra environment for the program
-	// handshakes counts the HTTPS server's TLS handshakes, full and resumed.
-	handshakes *cftest.Handshakes
 }
 
 type worldOptions struct {
@@ -52,8 +49,7 @@ func newWorld(tb testing.TB, opts worldOptions) *world {
 		}
 		fmt.Fprint(w, "ok")
 	})
-	hs := new(cftest.Handshakes)
-	srv := cftest.NewServerTLS(tb, mux, hs.Count)
+	srv := cftest.NewServer(tb, mux)
 	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
@@ -88,7 +84,7 @@ func newWorld(tb testing.TB, opts worldOptions) *world {
 	if err := os.WriteFile(ca, pemBytes, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	return &world{config: cfg, env: []string{"SSL_CERT_FILE=" + ca}, handshakes: hs}
+	return &world{config: cfg, env: []string{"SSL_CERT_FILE=" + ca}}
 }
 
 // check runs `clearance check` against the world.
@@ -117,42 +113,5 @@ func TestAllClearAgainstLoopbackPeers(t *testing.T) {
 		if st := rep.status(name); st != "pass" {
 			t.Errorf("%s: status %q, want pass", name, st)
 		}
-	}
-}
-
-// `clearance check` keeps its TLS sessions in the person's cache
-// directory, as it keeps the NTP memory: the next run resumes them with
-// the server instead of a full handshake, as the server sees it.
-func TestCheckResumesTLSSessionsOfTheLastRun(t *testing.T) {
-	w := newWorld(t, worldOptions{})
-	cache := roottest.Dir(t)
-	w.env = append(w.env, "XDG_CACHE_HOME="+cache) // both runs: after clearanceCmd's own
-	run := func() (full, resumed int64) {
-		t.Helper()
-		f, r := w.handshakes.Full(), w.handshakes.Resumed()
-		res := w.check(t, "--json")
-		decodeReport(t, res)
-		if res.code != 0 {
-			t.Fatalf("exit status %d\n%s\n%s", res.code, res.stdout, res.stderr)
-		}
-		return w.handshakes.Full() - f, w.handshakes.Resumed() - r
-	}
-	full, resumed := run()
-	t.Logf("first run: %d full, %d resumed handshakes", full, resumed)
-	if full == 0 {
-		t.Fatalf("the first run did %d full and %d resumed handshakes; it had no session to resume", full, resumed)
-	}
-	full, resumed = run()
-	t.Logf("second run: %d full, %d resumed handshakes", full, resumed)
-	if full != 0 || resumed == 0 {
-		t.Errorf("the second run did %d full and %d resumed handshakes, want every one resumed", full, resumed)
-	}
-	file := filepath.Join(cache, "clearance", "tls-sessions.json")
-	fi, err := os.Lstat(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m := fi.Mode(); m != 0o600 {
-		t.Errorf("%s has mode %v, want 0600: it holds the sessions' secrets", file, m)
 	}
 }
