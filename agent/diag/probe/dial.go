@@ -14,10 +14,6 @@ import (
 // is tried beside it: Go's dialer's default (RFC 6555, "Happy Eyeballs").
 const fallbackDelay = 300 * time.Millisecond
 
-// minAddrTime is the least time each address gets when a deadline is
-// shared among several, as Go's dialer gives it.
-const minAddrTime = 2 * time.Second
-
 // dialShared returns the transport's dialer. Within a run of the checks (a
 // context carrying lookup.Shared) it takes the host's addresses from the
 // run's lookup of d.Resolver's answers — one query per name per run,
@@ -147,20 +143,14 @@ func dialParallel(ctx context.Context, d *net.Dialer, network, port string, prim
 }
 
 // dialSerial tries the addresses in turn and returns the first connection,
-// or the first address's error (the most telling). Under a deadline each
-// address gets an equal share of the time left, at least minAddrTime, so
-// that one silent address does not use up the time of those after it.
+// or the first address's error (the most telling). There is no deadline to
+// share among them: net/http dials with the request's values but not its
+// deadline (a connection outlives the request that asked for it), as Go's
+// own dialer does here; the request's deadline ends the wait for it.
 func dialSerial(ctx context.Context, d *net.Dialer, network, port string, addrs []net.IPAddr) (net.Conn, error) {
 	var firstErr error
-	for i, a := range addrs {
-		actx, cancel := ctx, context.CancelFunc(func() {})
-		if deadline, ok := ctx.Deadline(); ok {
-			left := time.Until(deadline)
-			share := max(left/time.Duration(len(addrs)-i), min(minAddrTime, left))
-			actx, cancel = context.WithTimeout(ctx, share)
-		}
-		c, err := d.DialContext(actx, network, net.JoinHostPort(a.String(), port))
-		cancel()
+	for _, a := range addrs {
+		c, err := d.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
 		if err == nil {
 			return c, nil
 		}
