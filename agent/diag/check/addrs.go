@@ -3,8 +3,6 @@ package check
 import (
 	"maps"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -54,13 +52,7 @@ const (
 
 // UserAddrMemory keeps the memory in the user's cache directory, beside
 // the NTP memory; in this process only when the user has none.
-func UserAddrMemory() *AddrMemory {
-	dir, err := os.UserCacheDir()
-	if err != nil || !filepath.IsAbs(dir) {
-		return &AddrMemory{}
-	}
-	return &AddrMemory{Path: filepath.Join(dir, "clearance", "addrs.json")}
-}
+func UserAddrMemory() *AddrMemory { return &AddrMemory{Path: statefile.UserPath("addrs.json")} }
 
 // Remember records that host answered at remote ("ip:port", as a probe
 // reports it). Writing the file is best effort: a memory that cannot be

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/diag/ntpq"
 	"github.com/clearance-app/clearance/agent/diag/probe"
+	"github.com/clearance-app/clearance/agent/diag/statefile"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/netstate"
 )
@@ -47,11 +46,11 @@ func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 // the network it was made on (networkName). In this process only when the
 // user has no cache directory or the network cannot be told.
 func UserSessions(ctx context.Context) *probe.SessionCache {
-	dir, err := os.UserCacheDir()
-	if err != nil || !filepath.IsAbs(dir) {
+	path := statefile.UserPath("tls-sessions.json")
+	if path == "" {
 		return &probe.SessionCache{}
 	}
-	c := &probe.SessionCache{Path: filepath.Join(dir, "clearance", "tls-sessions.json"), Network: networkID(ctx)}
+	c := &probe.SessionCache{Path: path, Network: networkID(ctx)}
 	c.Load()
 	return c
 }

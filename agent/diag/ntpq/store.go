@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -237,13 +235,7 @@ func (f FileStore) Save(recs map[string]Record) error {
 // servers: clearance/ntp.json in the user's cache directory. It is "" when
 // the user has none (no HOME). The agent, running as root or SYSTEM, keeps
 // its own file elsewhere.
-func DefaultStorePath() string {
-	dir, err := os.UserCacheDir()
-	if err != nil || !filepath.IsAbs(dir) {
-		return ""
-	}
-	return filepath.Join(dir, "clearance", "ntp.json")
-}
+func DefaultStorePath() string { return statefile.UserPath("ntp.json") }
 
 // UserStore is a FileStore at DefaultStorePath, or nil (no store) when the
 // user has no cache directory.

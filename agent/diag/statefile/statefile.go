@@ -108,3 +108,16 @@ func makeDir(dir string) error {
 	}
 	return os.MkdirAll(dir, 0o700)
 }
+
+// UserPath is where a person's runs keep the file name: in clearance/ in
+// the user's cache directory, beside the other remembered facts. It is ""
+// when the user has none (no HOME), and the fact is then kept in the
+// process only. The agent, running as root or SYSTEM, keeps its own files
+// in its state directory.
+func UserPath(name string) string {
+	dir, err := os.UserCacheDir()
+	if err != nil || !filepath.IsAbs(dir) {
+		return ""
+	}
+	return filepath.Join(dir, "clearance", name)
+}
