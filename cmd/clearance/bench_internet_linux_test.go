@@ -166,7 +166,7 @@ func benchAgentCycles(b *testing.B, n *internet, fresh bool) {
 			b.Fatal(err)
 		}
 		cancel()
-		st = nextRun(b, states, st.UpdatedAt)
+		st = nextRun(b, states, start)
 		wall := time.Since(start)
 		user1, sys1 := procTimes(b, pid)
 		total.add(cost{user: user1 - user0, sys: sys1 - sys0, wall: wall, bytes: n.wireBytes(b) - bytes0, peers: n.stats(b).sub(peers0)})
@@ -183,14 +183,16 @@ func benchAgentCycles(b *testing.B, n *internet, fresh bool) {
 	b.ReportMetric(float64(statusField(status, "RssAnon"))/1024, "rss-anon-MiB")
 }
 
-// nextRun waits for a state from a run that ended after prev.
-func nextRun(b *testing.B, states <-chan api.State, prev time.Time) api.State {
+// nextRun waits for the state of the run asked for at start: one that
+// ended after it. The stream also carries other states (more than one a
+// run), which may still be queued from before start.
+func nextRun(b *testing.B, states <-chan api.State, start time.Time) api.State {
 	b.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case st := <-states:
-			if st.UpdatedAt.After(prev) {
+			if st.UpdatedAt.After(start) {
 				return st
 			}
 		case <-deadline:
