@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/clearance-app/clearance/agent"
@@ -64,14 +63,6 @@ func runAgent(args []string, _, stderr io.Writer) int {
 		log.Warn("could not restart with the service's environment; reset it in place", "err", envErr)
 	}
 
-	// The agent's heap is a few MiB between runs and each run adds its
-	// garbage: collecting at half the live heap's growth rather than all
-	// of it keeps it about as small as returning everything to the OS
-	// after each run did (debug.FreeOSMemory), for less CPU per run —
-	// measured in the test internet over 50 runs and 5 idle minutes: 5.6
-	// vs 5.4 MiB anonymous memory, 4.3 vs 5.2 ms per run (README,
-	// "Performance").
-	debug.SetGCPercent(50)
 	a, err := agent.New(agent.Options{
 		Config: load, Log: log, Version: version, Address: o.socket,
 		FreshConnections: os.Getenv(freshConnectionsEnv) == "1",
