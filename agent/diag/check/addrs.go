@@ -128,13 +128,5 @@ func (m *AddrMemory) prune(now time.Time) {
 			delete(m.hosts, h)
 		}
 	}
-	for len(m.hosts) > addrMaxHosts {
-		oldest := ""
-		for h, k := range m.hosts {
-			if oldest == "" || k.Seen.Before(m.hosts[oldest].Seen) {
-				oldest = h
-			}
-		}
-		delete(m.hosts, oldest)
-	}
+	statefile.Trim(m.hosts, addrMaxHosts, func(k knownAddr) time.Time { return k.Seen })
 }

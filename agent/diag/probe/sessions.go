@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"sync"
 	"time"
+
+	"github.com/clearance-app/clearance/agent/diag/statefile"
 )
 
 // SessionCache remembers the TLS sessions of a Prober, so that the next
@@ -158,15 +160,7 @@ func (c *SessionCache) prune() {
 			delete(c.sessions, key)
 		}
 	}
-	for len(c.sessions) > maxSessions {
-		oldest := ""
-		for key, s := range c.sessions {
-			if oldest == "" || s.made.Before(c.sessions[oldest].made) {
-				oldest = key
-			}
-		}
-		delete(c.sessions, oldest)
-	}
+	statefile.Trim(c.sessions, maxSessions, func(s session) time.Time { return s.made })
 }
 
 func (c *SessionCache) now() time.Time {

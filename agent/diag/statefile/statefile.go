@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/host"
@@ -120,4 +121,19 @@ func UserPath(name string) string {
 		return ""
 	}
 	return filepath.Join(dir, "clearance", name)
+}
+
+// Trim deletes the oldest entries of m, by the time at gives each, until
+// at most n remain: the bound on a file of remembered facts.
+func Trim[K comparable, V any](m map[K]V, n int, at func(V) time.Time) {
+	for len(m) > n {
+		var oldest K
+		first := true
+		for k, v := range m {
+			if first || at(v).Before(at(m[oldest])) {
+				oldest, first = k, false
+			}
+		}
+		delete(m, oldest)
+	}
 }

@@ -151,3 +151,16 @@ func TestLoadAsRootRefusesAFileOthersCouldWrite(t *testing.T) {
 		t.Fatalf("Load = %v, %+v: root read a file uid 65534 could have written", err, v)
 	}
 }
+
+func TestTrimKeepsTheNewest(t *testing.T) {
+	base := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	m := map[string]time.Time{"a": base.Add(3 * time.Hour), "b": base, "c": base.Add(time.Hour), "d": base.Add(2 * time.Hour)}
+	Trim(m, 2, func(t time.Time) time.Time { return t })
+	if _, ok := m["a"]; len(m) != 2 || !ok || m["d"].IsZero() {
+		t.Errorf("left %v, want the two newest, a and d", m)
+	}
+	Trim(m, 5, func(t time.Time) time.Time { return t })
+	if len(m) != 2 {
+		t.Errorf("a map within the bound lost entries: %v", m)
+	}
+}
