@@ -87,7 +87,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	env := check.NewEnv(&cfg, log)
 	// One run to the next, a TLS session saves a full handshake per host:
 	// kept in the person's cache directory, saved by Close.
-	env.Probe.Sessions = check.UserSessions(ctx)
+	env.UseUserSessions(ctx)
 	defer env.Close()
 	rep := check.Run(ctx, env, checks)
 	if ctx.Err() != nil { // interrupted: a partial run is no verdict

@@ -22,7 +22,7 @@ import (
 // system resolver and roots, and reads this machine. Its TLS sessions are
 // kept in memory, for the life of the process (the agent, the tray): root
 // never reads them from a file. A one-shot run keeps them in a file of
-// the person's (UserSessions).
+// the person's (UseUserSessions).
 func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 	resolver := dnsconf.SystemResolver()
 	return Env{
@@ -40,19 +40,23 @@ func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 	}
 }
 
-// UserSessions is the TLS session memory of `clearance check`, which
-// starts afresh each time: a private file in the user's cache directory,
-// beside the NTP memory, loaded now and saved by Env.Close, used only on
-// the network it was made on (networkName). In this process only when the
-// user has no cache directory or the network cannot be told.
-func UserSessions(ctx context.Context) *probe.SessionCache {
+// UseUserSessions gives a one-shot run (`clearance check`) the TLS
+// session memory of the person's last run: a private file in the user's
+// cache directory, beside the NTP memory, loaded now and saved by
+// Env.Close, used only on the network it was made on (networkName). The
+// network is named once, here, for the file and for the run. In this
+// process only when the user has no cache directory or the network cannot
+// be told.
+func (e *Env) UseUserSessions(ctx context.Context) {
+	network := networkID(ctx)
+	e.Network = func(context.Context) string { return network }
 	path := statefile.UserPath("tls-sessions.json")
 	if path == "" {
-		return &probe.SessionCache{}
+		e.Probe.Sessions = &probe.SessionCache{}
+		return
 	}
-	c := &probe.SessionCache{Path: path, Network: networkID(ctx)}
-	c.Load()
-	return c
+	e.Probe.Sessions = &probe.SessionCache{Path: path, Network: network}
+	e.Probe.Sessions.Load()
 }
 
 // networkID names the network this machine is on now; "" when its routes
@@ -129,7 +133,7 @@ func (e *Env) fillDefaults() {
 }
 
 // Close releases the environment's idle connections, and keeps its TLS
-// sessions for the next run where they have a file (UserSessions): a
+// sessions for the next run where they have a file (UseUserSessions): a
 // session that cannot be kept costs the next run a full handshake, never
 // this one.
 func (e *Env) Close() {
