@@ -81,12 +81,12 @@ type kept[T any] struct {
 }
 
 func (k *kept[T]) get(n *NetworkFacts, read func() (T, error)) (T, error) {
+	if !n.watched.Load() {
+		return read() // nothing is kept: the checks need not wait for each other
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	gen := n.gen.Load()
-	if !n.watched.Load() {
-		return read()
-	}
 	if k.gen == gen {
 		return k.val, nil
 	}
