@@ -113,7 +113,7 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errNoAgent):
 		if !host.IsAdmin() {
 			return o.fail(stdout, stderr, id, "no Clearance agent is running, and this fix changes the system, which needs administrator rights",
-				"run 'sudo clearance fix "+id+"', or install the agent once with 'sudo clearance install'")
+				"run "+asAdmin("clearance fix "+id)+", or install the agent once with "+asAdmin("clearance install"))
 		}
 		if !o.local {
 			fmt.Fprintln(stderr, "clearance: no agent answers; running the fix here")
@@ -140,7 +140,7 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 // fixUsage is the usage line of `clearance fix`.
 var fixUsage = `Usage: clearance fix ID [flags]
        clearance fix clear-site-cookies [--undo] [--dry-run] [--json]
-                 removes ChatGPT's cookies from your browsers, as you (not with sudo)
+                 removes ChatGPT's cookies from your browsers, as you (` + wording.asYourself + `)
 
 IDs: ` + fixIDs()
 
@@ -308,7 +308,7 @@ type cookieStore struct {
 func clearSiteCookies(ctx context.Context, o fixOptions, stdout, stderr io.Writer) int {
 	id := fix.ClearSiteCookies
 	if host.IsAdmin() {
-		return o.fail(stdout, stderr, id, "the cookies are yours: run it without sudo",
+		return o.fail(stdout, stderr, id, "the cookies are yours: run it "+wording.asYourself,
 			"as an administrator, Clearance would look for the administrator's browsers, not yours")
 	}
 	home, err := os.UserHomeDir()

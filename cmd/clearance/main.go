@@ -13,7 +13,7 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-const usage = `Clearance finds what stands between this computer and ChatGPT.
+var usage = `Clearance finds what stands between this computer and ChatGPT.
 
 Usage:
   clearance check [--json] [--only NAMES] [--skip NAMES] [--config FILE] [--verbose]
@@ -21,13 +21,13 @@ Usage:
                                        what the agent sees now
   clearance fix ID [--dry-run] [--confirm] [--json] [--local] [--socket PATH] [--config FILE] [--result TOKEN]
   clearance fix clear-site-cookies [--undo] [--dry-run] [--json]
-                                       ChatGPT's cookies in your browsers (as you, not with sudo)
+                                       ChatGPT's cookies in your browsers (as you, ` + wording.asYourself + `)
   clearance tray [--socket PATH] [--config FILE] [--verbose]
                                        the status icon (started at login)
   clearance agent [--config FILE] [--socket PATH] [--verbose]
                                        the background service, in the foreground
-  sudo clearance install [--user NAME] [--config FILE]
-  sudo clearance uninstall | start | stop | restart
+  ` + wording.usage("clearance install [--user NAME] [--config FILE]") + `
+  ` + wording.usage("clearance uninstall | start | stop | restart") + `
   clearance version
 
 Fixes: time-sync, dns-flush, dns-public (with --confirm), dns-restore, recheck,

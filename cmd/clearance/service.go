@@ -23,13 +23,13 @@ import (
 func runInstall(args []string, stdout, stderr io.Writer) int {
 	var o installer.Options
 	fs := newFlagSet("install", stderr)
-	fs.StringVar(&o.User, "user", "", "the person allowed to run fixes without a password (default: the one running sudo)")
+	fs.StringVar(&o.User, "user", "", "the person allowed to run fixes without a password (default: "+wording.installingPerson+")")
 	fs.StringVar(&o.ConfigPath, "config", "", "configuration file for the agent (default: the system file)")
-	if code, done := parseFlags(fs, args, stderr, "Usage: sudo clearance install [flags]"); done {
+	if code, done := parseFlags(fs, args, stderr, "Usage: "+wording.usage("clearance install [flags]")); done {
 		return code
 	}
 	if !host.IsAdmin() {
-		return fail(stderr, "installing a service needs administrator rights", "run 'sudo clearance install'")
+		return fail(stderr, "installing a service needs administrator rights", "run "+asAdmin("clearance install"))
 	}
 	src := config.Locate(o.ConfigPath, os.Getenv)
 	src.Privileged = true // the agent will read it as root
@@ -53,7 +53,7 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 	steps, err := installer.Install(ctx, o)
 	printSteps(stdout, steps)
 	if err != nil {
-		return fail(stderr, err.Error(), "run 'clearance status' to see what is in place; 'sudo clearance uninstall' removes it")
+		return fail(stderr, err.Error(), "run 'clearance status' to see what is in place; "+asAdmin("clearance uninstall")+" removes it")
 	}
 	if !anyChanged(steps) {
 		fmt.Fprintln(stdout, "Clearance was already installed; nothing changed.")
@@ -67,11 +67,11 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 // Clearance switched it.
 func runUninstall(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("uninstall", stderr)
-	if code, done := parseFlags(fs, args, stderr, "Usage: sudo clearance uninstall"); done {
+	if code, done := parseFlags(fs, args, stderr, "Usage: "+wording.usage("clearance uninstall")); done {
 		return code
 	}
 	if !host.IsAdmin() {
-		return fail(stderr, "removing a service needs administrator rights", "run 'sudo clearance uninstall'")
+		return fail(stderr, "removing a service needs administrator rights", "run "+asAdmin("clearance uninstall"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -126,18 +126,18 @@ func restoreDNSBeforeUninstall(stderr io.Writer) func(context.Context) (string, 
 // runServiceControl is start, stop and restart.
 func runServiceControl(cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(cmd, stderr)
-	if code, done := parseFlags(fs, args, stderr, "Usage: sudo clearance "+cmd); done {
+	if code, done := parseFlags(fs, args, stderr, "Usage: "+wording.usage("clearance "+cmd)); done {
 		return code
 	}
 	if !host.IsAdmin() {
-		return fail(stderr, cmd+" needs administrator rights", "run 'sudo clearance "+cmd+"'")
+		return fail(stderr, cmd+" needs administrator rights", "run "+asAdmin("clearance "+cmd))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	do := map[string]func(context.Context) error{"start": installer.Start, "stop": installer.Stop, "restart": installer.Restart}[cmd]
 	if err := do(ctx); err != nil {
 		if errors.Is(err, installer.ErrNotInstalled) {
-			return fail(stderr, err.Error(), "run 'sudo clearance install'")
+			return fail(stderr, err.Error(), "run "+asAdmin("clearance install"))
 		}
 		return fail(stderr, err.Error(), "'clearance status' shows the service's state")
 	}

@@ -82,17 +82,17 @@ func describeService(s installer.Status, err error, answering bool) string {
 	case err != nil:
 		return "unknown (" + err.Error() + ")"
 	case !s.Installed:
-		return "not installed (sudo clearance install)"
+		return "not installed (run " + asAdmin("clearance install") + ")"
 	case s.Running:
 		return "running (" + s.Backend + ")"
 	}
-	return "installed, not running (" + s.Backend + "; sudo clearance start)"
+	return "installed, not running (" + s.Backend + "; run " + asAdmin("clearance start") + ")"
 }
 
 func notWatching(stderr io.Writer, s installer.Status, svcErr, err error) int {
-	hint := "start it with 'sudo clearance start'"
+	hint := "start it with " + asAdmin("clearance start")
 	if svcErr == nil && !s.Installed {
-		hint = "install it with 'sudo clearance install', or run 'clearance check' once"
+		hint = "install it with " + asAdmin("clearance install") + ", or run 'clearance check' once"
 	}
 	fmt.Fprintf(stderr, "clearance: no agent answers: %v\n  hint: %s\n", err, hint)
 	return 3
