@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,14 +19,18 @@ import (
 	"github.com/clearance-app/clearance/platform/host"
 )
 
+func installFlags(o *installer.Options) *flag.FlagSet {
+	fs := newFlagSet("install")
+	fs.StringVar(&o.User, "user", "", "the person allowed to run fixes without a password (default: "+wording.installingPerson+")")
+	fs.StringVar(&o.ConfigPath, "config", "", "configuration file for the agent (default: the system file)")
+	return fs
+}
+
 // runInstall registers the agent as a service that starts at boot, the
 // tray at every login, and the fix group.
 func runInstall(args []string, stdout, stderr io.Writer) int {
 	var o installer.Options
-	fs := newFlagSet("install", stderr)
-	fs.StringVar(&o.User, "user", "", "the person allowed to run fixes without a password (default: "+wording.installingPerson+")")
-	fs.StringVar(&o.ConfigPath, "config", "", "configuration file for the agent (default: the system file)")
-	if code, done := parseFlags(fs, args, stderr, "Usage: "+wording.usage("clearance install [flags]")); done {
+	if code, done := parseFlags(installFlags(&o), args, stderr); done {
 		return code
 	}
 	if !host.IsAdmin() {
@@ -66,8 +71,7 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 // runUninstall removes everything install did, restoring DNS first if
 // Clearance switched it.
 func runUninstall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("uninstall", stderr)
-	if code, done := parseFlags(fs, args, stderr, "Usage: "+wording.usage("clearance uninstall")); done {
+	if code, done := parseFlags(newFlagSet("uninstall"), args, stderr); done {
 		return code
 	}
 	if !host.IsAdmin() {
@@ -125,8 +129,7 @@ func restoreDNSBeforeUninstall(stderr io.Writer) func(context.Context) (string, 
 
 // runServiceControl is start, stop and restart.
 func runServiceControl(cmd string, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet(cmd, stderr)
-	if code, done := parseFlags(fs, args, stderr, "Usage: "+wording.usage("clearance "+cmd)); done {
+	if code, done := parseFlags(newFlagSet(cmd), args, stderr); done {
 		return code
 	}
 	if !host.IsAdmin() {
