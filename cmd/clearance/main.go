@@ -34,12 +34,3 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	return fail(stderr, fmt.Sprintf("unknown command %q", args[0]), "run 'clearance help' to see the commands")
 }
-
-// runVersion is `clearance version`.
-func runVersion(args []string, stdout, stderr io.Writer) int {
-	if code, done := parseFlags(newFlagSet("version"), args, stderr); done {
-		return code
-	}
-	fmt.Fprintf(stdout, "clearance %s\n", version)
-	return 0
-}
