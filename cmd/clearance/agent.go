@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,13 +31,17 @@ type agentOptions struct {
 	verbose    bool
 }
 
-func runAgent(args []string, _, stderr io.Writer) int {
-	var o agentOptions
-	fs := newFlagSet("agent", stderr)
+func agentFlags(o *agentOptions) *flag.FlagSet {
+	fs := newFlagSet("agent")
 	fs.StringVar(&o.configPath, "config", "", "configuration file (default: CLEARANCE_CONFIG, else the system file)")
 	fs.StringVar(&o.socket, "socket", "", "the API's socket or pipe (default "+api.DefaultAddress+")")
 	fs.BoolVar(&o.verbose, "verbose", false, "log every run and command")
-	if code, done := parseFlags(fs, args, stderr, "Usage: clearance agent [flags]"); done {
+	return fs
+}
+
+func runAgent(args []string, _, stderr io.Writer) int {
+	var o agentOptions
+	if code, done := parseFlags(agentFlags(&o), args, stderr); done {
 		return code
 	}
 	// As root, whoever started the agent (a SysV script passes on the

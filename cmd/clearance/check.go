@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,28 +23,15 @@ type checkOptions struct {
 	verbose    bool
 }
 
-func parseCheckFlags(args []string, stderr io.Writer) (checkOptions, error) {
-	var o checkOptions
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	// The caller prints a parse error once, with a hint; -h prints the flags.
-	fs.SetOutput(io.Discard)
+// checkFlags is the flag set of `clearance check`, filling o.
+func checkFlags(o *checkOptions) *flag.FlagSet {
+	fs := newFlagSet("check")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.Func("only", "run only these checks (comma-separated: "+strings.Join(check.Names(), ",")+")", listFlag(&o.only))
 	fs.Func("skip", "skip these checks (comma-separated)", listFlag(&o.skip))
 	fs.StringVar(&o.configPath, "config", "", "configuration file (default: CLEARANCE_CONFIG, else the system file)")
 	fs.BoolVar(&o.verbose, "verbose", false, "log what the checks do to standard error")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "Usage: clearance check [flags]")
-			fs.PrintDefaults()
-		}
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return o, nil
+	return fs
 }
 
 func listFlag(dst *[]string) func(string) error {
@@ -60,12 +46,9 @@ func listFlag(dst *[]string) func(string) error {
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	opts, err := parseCheckFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		return fail(stderr, err.Error(), "run 'clearance check -h' for the flags")
+	var opts checkOptions
+	if code, done := parseFlags(checkFlags(&opts), args, stderr); done {
+		return code
 	}
 	src := config.Locate(opts.configPath, os.Getenv)
 	cfg, err := config.Load(src)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,12 +35,8 @@ type fixOptions struct {
 	configPath string
 }
 
-// runFix runs one fix: through the agent when one answers (it holds the
-// rights and the current state), else in this process when it runs as an
-// administrator; otherwise it says how to get the rights.
-func runFix(args []string, stdout, stderr io.Writer) int {
-	var o fixOptions
-	fs := newFlagSet("fix", stderr)
+func fixFlags(o *fixOptions) *flag.FlagSet {
+	fs := newFlagSet("fix")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "print the exact commands the fix would run (clear-site-cookies: the cookies that would go),\nand change nothing")
 	fs.BoolVar(&o.Confirm, "confirm", false, "agree to a fix that needs it (dns-public)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON, also when the fix could not run")
@@ -49,11 +46,20 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.configPath, "config", "", "configuration file, when the fix runs here")
 	fs.BoolVar(&o.local, "local", false, "run the fix in this process, not through the agent (needs administrator rights)")
 	fs.BoolVar(&o.undo, "undo", false, "with clear-site-cookies: put back the cookies as the newest backup holds them\n(the cookies set since then are replaced)")
+	return fs
+}
+
+// runFix runs one fix: through the agent when one answers (it holds the
+// rights and the current state), else in this process when it runs as an
+// administrator; otherwise it says how to get the rights.
+func runFix(args []string, stdout, stderr io.Writer) int {
+	var o fixOptions
+	fs := fixFlags(&o)
 	// The id may come before, between or after the flags:
 	// `clearance fix dns-public --confirm`, `clearance fix --dry-run dns-flush`.
 	var id string
 	for {
-		if code, done := parseFlagsArgs(fs, args, stderr, fixUsage); done {
+		if code, done := parseFlagsArgs(fs, args, stderr); done {
 			return code
 		}
 		if fs.NArg() == 0 {
@@ -113,7 +119,7 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errNoAgent):
 		if !host.IsAdmin() {
 			return o.fail(stdout, stderr, id, "no Clearance agent is running, and this fix changes the system, which needs administrator rights",
-				"run 'sudo clearance fix "+id+"', or install the agent once with 'sudo clearance install'")
+				"run "+asAdmin("clearance fix "+id)+", or install the agent once with "+asAdmin("clearance install"))
 		}
 		if !o.local {
 			fmt.Fprintln(stderr, "clearance: no agent answers; running the fix here")
@@ -136,13 +142,6 @@ func runFix(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
-
-// fixUsage is the usage line of `clearance fix`.
-var fixUsage = `Usage: clearance fix ID [flags]
-       clearance fix clear-site-cookies [--undo] [--dry-run] [--json]
-                 removes ChatGPT's cookies from your browsers, as you (not with sudo)
-
-IDs: ` + fixIDs()
 
 // userFix answers for the fixes that are not the agent's: recheck asks the
 // agent to check now (open to everyone); the others open pages, which is
@@ -268,13 +267,7 @@ func (o fixOptions) fail(stdout, stderr io.Writer, id, msg, hint string) int {
 	return fail(stderr, msg, hint)
 }
 
-func fixIDs() string {
-	ids := make([]string, len(fix.All))
-	for i, f := range fix.All {
-		ids[i] = f.ID
-	}
-	return strings.Join(ids, ", ")
-}
+func fixIDs() string { return strings.Join(fixIDList(), ", ") }
 
 // cookieFixResult is clear-site-cookies' --json output: a fix's result,
 // with what happened to each browser profile.
@@ -308,7 +301,7 @@ type cookieStore struct {
 func clearSiteCookies(ctx context.Context, o fixOptions, stdout, stderr io.Writer) int {
 	id := fix.ClearSiteCookies
 	if host.IsAdmin() {
-		return o.fail(stdout, stderr, id, "the cookies are yours: run it without sudo",
+		return o.fail(stdout, stderr, id, "the cookies are yours: run it "+wording.asYourself,
 			"as an administrator, Clearance would look for the administrator's browsers, not yours")
 	}
 	home, err := os.UserHomeDir()

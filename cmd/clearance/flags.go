@@ -13,7 +13,7 @@ import (
 // Flag parsing and error reporting shared by every command.
 
 // newFlagSet returns a flag set that leaves error printing to parseFlags.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	return fs
@@ -22,8 +22,8 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 // parseFlags parses the flags of a command that takes no other arguments;
 // done is true when the command must end with code (help was asked for, a
 // flag was bad, or an argument was left over).
-func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer, usage string) (code int, done bool) {
-	if code, done := parseFlagsArgs(fs, args, stderr, usage); done {
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, done bool) {
+	if code, done := parseFlagsArgs(fs, args, stderr); done {
 		return code, done
 	}
 	if fs.NArg() > 0 {
@@ -33,13 +33,12 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer, usage string)
 }
 
 // parseFlagsArgs is parseFlags for a command that reads its arguments
-// itself.
-func parseFlagsArgs(fs *flag.FlagSet, args []string, stderr io.Writer, usage string) (code int, done bool) {
+// itself. Its -h is the command's help from the command table.
+func parseFlagsArgs(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, done bool) {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stderr)
-		fmt.Fprintln(stderr, usage)
-		fs.PrintDefaults()
+		c, _ := lookup(fs.Name())
+		printHelp(stderr, c)
 		return 0, true
 	}
 	if err != nil {

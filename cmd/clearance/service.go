@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,18 +19,22 @@ import (
 	"github.com/clearance-app/clearance/platform/host"
 )
 
+func installFlags(o *installer.Options) *flag.FlagSet {
+	fs := newFlagSet("install")
+	fs.StringVar(&o.User, "user", "", "the person allowed to run fixes without a password (default: "+wording.installingPerson+")")
+	fs.StringVar(&o.ConfigPath, "config", "", "configuration file for the agent (default: the system file)")
+	return fs
+}
+
 // runInstall registers the agent as a service that starts at boot, the
 // tray at every login, and the fix group.
 func runInstall(args []string, stdout, stderr io.Writer) int {
 	var o installer.Options
-	fs := newFlagSet("install", stderr)
-	fs.StringVar(&o.User, "user", "", "the person allowed to run fixes without a password (default: the one running sudo)")
-	fs.StringVar(&o.ConfigPath, "config", "", "configuration file for the agent (default: the system file)")
-	if code, done := parseFlags(fs, args, stderr, "Usage: sudo clearance install [flags]"); done {
+	if code, done := parseFlags(installFlags(&o), args, stderr); done {
 		return code
 	}
 	if !host.IsAdmin() {
-		return fail(stderr, "installing a service needs administrator rights", "run 'sudo clearance install'")
+		return fail(stderr, "installing a service needs administrator rights", "run "+asAdmin("clearance install"))
 	}
 	src := config.Locate(o.ConfigPath, os.Getenv)
 	src.Privileged = true // the agent will read it as root
@@ -53,7 +58,7 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 	steps, err := installer.Install(ctx, o)
 	printSteps(stdout, steps)
 	if err != nil {
-		return fail(stderr, err.Error(), "run 'clearance status' to see what is in place; 'sudo clearance uninstall' removes it")
+		return fail(stderr, err.Error(), "run 'clearance status' to see what is in place; "+asAdmin("clearance uninstall")+" removes it")
 	}
 	if !anyChanged(steps) {
 		fmt.Fprintln(stdout, "Clearance was already installed; nothing changed.")
@@ -66,12 +71,11 @@ func runInstall(args []string, stdout, stderr io.Writer) int {
 // runUninstall removes everything install did, restoring DNS first if
 // Clearance switched it.
 func runUninstall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("uninstall", stderr)
-	if code, done := parseFlags(fs, args, stderr, "Usage: sudo clearance uninstall"); done {
+	if code, done := parseFlags(newFlagSet("uninstall"), args, stderr); done {
 		return code
 	}
 	if !host.IsAdmin() {
-		return fail(stderr, "removing a service needs administrator rights", "run 'sudo clearance uninstall'")
+		return fail(stderr, "removing a service needs administrator rights", "run "+asAdmin("clearance uninstall"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -125,19 +129,18 @@ func restoreDNSBeforeUninstall(stderr io.Writer) func(context.Context) (string, 
 
 // runServiceControl is start, stop and restart.
 func runServiceControl(cmd string, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet(cmd, stderr)
-	if code, done := parseFlags(fs, args, stderr, "Usage: sudo clearance "+cmd); done {
+	if code, done := parseFlags(newFlagSet(cmd), args, stderr); done {
 		return code
 	}
 	if !host.IsAdmin() {
-		return fail(stderr, cmd+" needs administrator rights", "run 'sudo clearance "+cmd+"'")
+		return fail(stderr, cmd+" needs administrator rights", "run "+asAdmin("clearance "+cmd))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	do := map[string]func(context.Context) error{"start": installer.Start, "stop": installer.Stop, "restart": installer.Restart}[cmd]
 	if err := do(ctx); err != nil {
 		if errors.Is(err, installer.ErrNotInstalled) {
-			return fail(stderr, err.Error(), "run 'sudo clearance install'")
+			return fail(stderr, err.Error(), "run "+asAdmin("clearance install"))
 		}
 		return fail(stderr, err.Error(), "'clearance status' shows the service's state")
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -17,14 +18,11 @@ import (
 // Exit status: 0 nothing of warning or above, 1 such findings, 3 no agent
 // answers (so that scripts can tell "fine" from "not watching").
 func runStatus(args []string, stdout, stderr io.Writer) int {
-	var asJSON bool
-	var socket string
-	fs := newFlagSet("status", stderr)
-	fs.BoolVar(&asJSON, "json", false, "print the agent's state as JSON (the API's /v1/state)")
-	fs.StringVar(&socket, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
-	if code, done := parseFlags(fs, args, stderr, "Usage: clearance status [flags]"); done {
+	var o statusOptions
+	if code, done := parseFlags(statusFlags(&o), args, stderr); done {
 		return code
 	}
+	asJSON, socket := o.json, o.socket
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
@@ -73,6 +71,19 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	return statusExit(st)
 }
 
+// statusOptions are the flags of `clearance status`.
+type statusOptions struct {
+	json   bool
+	socket string
+}
+
+func statusFlags(o *statusOptions) *flag.FlagSet {
+	fs := newFlagSet("status")
+	fs.BoolVar(&o.json, "json", false, "print the agent's state as JSON (the API's /v1/state)")
+	fs.StringVar(&o.socket, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
+	return fs
+}
+
 func describeService(s installer.Status, err error, answering bool) string {
 	switch {
 	case answering && (err != nil || !s.Running):
@@ -82,17 +93,17 @@ func describeService(s installer.Status, err error, answering bool) string {
 	case err != nil:
 		return "unknown (" + err.Error() + ")"
 	case !s.Installed:
-		return "not installed (sudo clearance install)"
+		return "not installed (run " + asAdmin("clearance install") + ")"
 	case s.Running:
 		return "running (" + s.Backend + ")"
 	}
-	return "installed, not running (" + s.Backend + "; sudo clearance start)"
+	return "installed, not running (" + s.Backend + "; run " + asAdmin("clearance start") + ")"
 }
 
 func notWatching(stderr io.Writer, s installer.Status, svcErr, err error) int {
-	hint := "start it with 'sudo clearance start'"
+	hint := "start it with " + asAdmin("clearance start")
 	if svcErr == nil && !s.Installed {
-		hint = "install it with 'sudo clearance install', or run 'clearance check' once"
+		hint = "install it with " + asAdmin("clearance install") + ", or run 'clearance check' once"
 	}
 	fmt.Fprintf(stderr, "clearance: no agent answers: %v\n  hint: %s\n", err, hint)
 	return 3

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,19 +20,29 @@ import (
 	"github.com/clearance-app/clearance/tray/autostart"
 )
 
+// trayOptions are the flags of `clearance tray`.
+type trayOptions struct {
+	configPath, socket string
+	verbose, atLogin   bool
+}
+
+func trayFlags(o *trayOptions) *flag.FlagSet {
+	fs := newFlagSet("tray")
+	fs.BoolVar(&o.atLogin, "autostart", false, "started at login by the machine-wide entry: end at once if this person switched \"Start at login\" off")
+	fs.StringVar(&o.configPath, "config", "", "configuration file (default: CLEARANCE_CONFIG, else the system file)")
+	fs.StringVar(&o.socket, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
+	fs.BoolVar(&o.verbose, "verbose", false, "log what the tray does to standard error")
+	return fs
+}
+
 // runTray shows the status icon. It never dies of a bad configuration
 // file: the person would lose the icon that tells them so.
 func runTray(args []string, _, stderr io.Writer) int {
-	var configPath, addr string
-	var verbose, atLogin bool
-	fs := newFlagSet("tray", stderr)
-	fs.BoolVar(&atLogin, "autostart", false, "started at login by the machine-wide entry: end at once if this person switched \"Start at login\" off")
-	fs.StringVar(&configPath, "config", "", "configuration file (default: CLEARANCE_CONFIG, else the system file)")
-	fs.StringVar(&addr, "socket", "", "the agent's socket or pipe (default "+api.DefaultAddress+")")
-	fs.BoolVar(&verbose, "verbose", false, "log what the tray does to standard error")
-	if code, done := parseFlags(fs, args, stderr, "Usage: clearance tray [flags]"); done {
+	var o trayOptions
+	if code, done := parseFlags(trayFlags(&o), args, stderr); done {
 		return code
 	}
+	configPath, addr, verbose, atLogin := o.configPath, o.socket, o.verbose, o.atLogin
 	if atLogin {
 		host.DetachConsole() // no console window for the session on Windows
 	}
