@@ -73,6 +73,8 @@ func init() {
 		control("restart", "restart the agent's service"),
 		{name: "version", synopsis: []string{"version"}, summary: "print the version, the commit and the Go version",
 			example: "clearance version", flags: noFlags("version"), run: runVersion},
+		{name: "completion", synopsis: []string{"completion bash|zsh|fish|powershell"}, summary: "print a completion script for a shell",
+			example: "clearance completion bash", arg: "SHELL", args: func() []string { return shells }, run: runCompletion},
 		{name: "help", synopsis: []string{"help"}, summary: "print this help", example: "clearance help",
 			run: func(_ []string, stdout, _ io.Writer) int { printUsage(stdout); return 0 }},
 	}
