@@ -9,8 +9,10 @@ RACE    := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 
 .PHONY: build test lint vet cross bench fuzz clean
 
+# -buildvcs=true: the commit is stamped for `clearance version` even where
+# GOFLAGS says otherwise.
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o clearance ./cmd/clearance
+	$(GO) build -buildvcs=true -trimpath -ldflags '$(LDFLAGS)' -o clearance ./cmd/clearance
 
 # The whole test suite: vet and cross-builds first, then every test. Tests
 # that need root (network namespaces, chrony) skip with the reason when not
