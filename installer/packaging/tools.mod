@@ -1,11 +1,12 @@
 // The packaging tools, pinned apart from the program's own go.mod so that
 // their dependencies never raise the versions the program is built with.
-// Run them from the repository root:
+// (Its go line is the highest a tool needs.) Run them from the repository
+// root:
 //
 //	go tool -modfile=installer/packaging/tools.mod nfpm ...
 module github.com/clearance-app/clearance
 
-go 1.26.0
+go 1.26.4
 
 tool (
 	github.com/goreleaser/nfpm/v2/cmd/nfpm
