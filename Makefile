@@ -7,7 +7,24 @@ CROSS   := windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 linux/arm64
 # The race detector needs cgo (a C compiler); without one, tests run without it.
 RACE    := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 
-.PHONY: build test lint vet cross bench fuzz clean
+.PHONY: build test lint vet cross bench fuzz clean dist
+
+# Packages are built into dist/ by pinned Go tools (installer/packaging/tools.mod)
+# and Debian packages; nothing is downloaded. SOURCE_DATE_EPOCH, the commit's
+# time, is the time stamped into every package, so two builds of one commit
+# give the same bytes.
+DIST ?= dist
+TOOL := $(GO) tool -modfile=installer/packaging/tools.mod
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+# The packages' version, numeric so that dpkg, rpm and Windows Installer
+# order it alike: the latest vX.Y.Z tag and the commits since it (0.3.0.5
+# is five commits after v0.3.0), or 0.0.0.N, N commits, before any tag.
+PKGVERSION ?= $(shell d=$$(git describe --tags --long --match 'v[0-9]*.[0-9]*.[0-9]*' 2>/dev/null) \
+	&& echo "$$d" | sed -E 's/^v([0-9]+\.[0-9]+\.[0-9]+)-([0-9]+)-g[0-9a-f]+$$/\1.\2/' \
+	|| echo "0.0.0.$$(git rev-list --count HEAD 2>/dev/null || echo 0)")
+
+dist:
 
 # -buildvcs=true: the commit is stamped for `clearance version` even where
 # GOFLAGS says otherwise.
@@ -62,3 +79,4 @@ fuzz:
 
 clean:
 	rm -f clearance clearance.exe
+	rm -rf $(DIST)
