@@ -7,7 +7,7 @@ import (
 )
 
 // serviceOptions: a launchd daemon started at boot and kept alive.
-func serviceOptions() service.KeyValue {
+func serviceOptions(Options) service.KeyValue {
 	return service.KeyValue{
 		"RunAtLoad": true,
 		"KeepAlive": true,

@@ -13,10 +13,13 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 )
 
-func serviceOptions() service.KeyValue {
+// serviceOptions hands kardianos/service the unit and the init script
+// rendered (servicedef.go), so that they are the files a package ships.
+func serviceOptions(o Options) service.KeyValue {
+	d := newServiceDef(o)
 	return service.KeyValue{
-		"SystemdScript": systemdUnit,
-		"Restart":       "on-failure",
+		"SystemdScript": d.render(systemdUnit),
+		"SysvScript":    d.render(sysvScript),
 	}
 }
 
