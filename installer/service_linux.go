@@ -23,16 +23,19 @@ func serviceOptions(o Options) service.KeyValue {
 	}
 }
 
-// initScript is where the SysV, OpenRC, rcS and procd backends put theirs.
-const initScript = "/etc/init.d/" + ServiceName
-
 // sysvPIDFile is the kardianos SysV script's ("/var/run/$name.pid").
 const sysvPIDFile = "/var/run/" + ServiceName + ".pid"
 
 func registrationFile(platform string) string {
 	switch platform {
 	case "linux-systemd":
-		return "/etc/systemd/system/" + ServiceName + ".service"
+		// clearance install's, else a package's, which one in /etc
+		// would override.
+		own := "/etc/systemd/system/" + ServiceName + ".service"
+		if !exists(own) && exists(packagedUnitPath) {
+			return packagedUnitPath
+		}
+		return own
 	case "linux-upstart":
 		return "/etc/init/" + ServiceName + ".conf"
 	case "linux-openrc", "unix-systemv", "linux-rcs", "linux-procd":
