@@ -7,7 +7,7 @@ CROSS   := windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 linux/arm64
 # The race detector needs cgo (a C compiler); without one, tests run without it.
 RACE    := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 
-.PHONY: build test lint vet cross bench fuzz clean dist
+.PHONY: build test lint vet cross bench fuzz clean dist dist-linux
 
 # Packages are built into dist/ by pinned Go tools (installer/packaging/tools.mod)
 # and Debian packages; nothing is downloaded. SOURCE_DATE_EPOCH, the commit's
@@ -24,7 +24,23 @@ PKGVERSION ?= $(shell d=$$(git describe --tags --long --match 'v[0-9]*.[0-9]*.[0
 	&& echo "$$d" | sed -E 's/^v([0-9]+\.[0-9]+\.[0-9]+)-([0-9]+)-g[0-9a-f]+$$/\1.\2/' \
 	|| echo "0.0.0.$$(git rev-list --count HEAD 2>/dev/null || echo 0)")
 
-dist:
+dist: dist-linux
+
+# The .deb and .rpm for each Linux architecture (nfpm; installer/packaging/linux).
+# Static binaries (no cgo): the Linux tray talks D-Bus in Go.
+LINUX_ARCHES ?= amd64 arm64
+dist-linux:
+	@mkdir -p $(DIST)
+	$(GO) run ./installer/packaging/stage -target linux -o $(DIST)/stage/linux
+	@for arch in $(LINUX_ARCHES); do \
+		echo "build linux/$$arch"; \
+		GOOS=linux GOARCH=$$arch CGO_ENABLED=0 $(GO) build -buildvcs=true -trimpath -ldflags '$(LDFLAGS)' \
+			-o $(DIST)/linux-$$arch/clearance ./cmd/clearance || exit 1; \
+		for p in deb rpm; do \
+			ARCH=$$arch BIN=$(DIST)/linux-$$arch/clearance STAGE=$(DIST)/stage/linux PKGVERSION=$(PKGVERSION) \
+				$(TOOL) nfpm package --config installer/packaging/linux/nfpm.yaml --packager $$p --target $(DIST)/ || exit 1; \
+		done; \
+	done
 
 # -buildvcs=true: the commit is stamped for `clearance version` even where
 # GOFLAGS says otherwise.
