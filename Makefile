@@ -7,7 +7,7 @@ CROSS   := windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 linux/arm64
 # The race detector needs cgo (a C compiler); without one, tests run without it.
 RACE    := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 
-.PHONY: build test lint vet cross bench fuzz clean dist dist-linux
+.PHONY: build test lint vet cross bench fuzz clean dist dist-linux dist-check
 
 # Packages are built into dist/ by pinned Go tools (installer/packaging/tools.mod)
 # and Debian packages; nothing is downloaded. SOURCE_DATE_EPOCH, the commit's
@@ -25,6 +25,17 @@ PKGVERSION ?= $(shell d=$$(git describe --tags --long --match 'v[0-9]*.[0-9]*.[0
 	|| echo "0.0.0.$$(git rev-list --count HEAD 2>/dev/null || echo 0)")
 
 dist: dist-linux
+
+# Every package built twice from this commit and compared (the .msi by its
+# tables), then the .deb installed, used and purged for real (TestPackageDeb;
+# it needs root, and skips saying so without it).
+dist-check:
+	rm -rf $(DIST)/check
+	$(MAKE) dist DIST=$(DIST)/check/a
+	$(MAKE) dist DIST=$(DIST)/check/b
+	installer/packaging/same-dist.sh $(DIST)/check/a $(DIST)/check/b
+	CLEARANCE_DEB=$$(ls $(abspath $(DIST))/check/a/clearance_*_$$(dpkg --print-architecture 2>/dev/null || echo amd64).deb) \
+		$(GO) test -count=1 -run '^TestPackageDeb$$' -v ./cmd/clearance
 
 # The .deb and .rpm for each Linux architecture (nfpm; installer/packaging/linux).
 # Static binaries (no cgo): the Linux tray talks D-Bus in Go.
@@ -52,6 +63,7 @@ build:
 # root, and are mandatory when CI=true.
 test: lint cross
 	$(GO) test $(RACE) -count=1 -timeout 20m ./...
+	$(MAKE) dist-check
 
 # gofmt, go vet and staticcheck (a Go tool, pinned in go.mod) for each OS
 # Clearance runs on: per-OS code is only seen when built for that OS.
