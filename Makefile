@@ -28,14 +28,16 @@ dist: dist-linux
 
 # Every package built twice from this commit and compared (the .msi by its
 # tables), then the .deb installed, used and purged for real (TestPackageDeb;
-# it needs root, and skips saying so without it).
+# it needs root, and skips saying so without it) and the .rpm read by rpm(8)
+# (TestPackageRPM). Both are amd64: the machines CI runs on.
 dist-check:
 	rm -rf $(DIST)/check
 	$(MAKE) dist DIST=$(DIST)/check/a
 	$(MAKE) dist DIST=$(DIST)/check/b
 	installer/packaging/same-dist.sh $(DIST)/check/a $(DIST)/check/b
-	CLEARANCE_DEB=$$(ls $(abspath $(DIST))/check/a/clearance_*_$$(dpkg --print-architecture 2>/dev/null || echo amd64).deb) \
-		$(GO) test -count=1 -run '^TestPackageDeb$$' -v ./cmd/clearance
+	CLEARANCE_DEB=$$(ls $(abspath $(DIST))/check/a/clearance_*_amd64.deb) \
+	CLEARANCE_RPM=$$(ls $(abspath $(DIST))/check/a/clearance-*.x86_64.rpm) \
+		$(GO) test -count=1 -run '^TestPackage(Deb|RPM)$$' -v ./cmd/clearance
 
 # The .deb and .rpm for each Linux architecture (nfpm; installer/packaging/linux).
 # Static binaries (no cgo): the Linux tray talks D-Bus in Go.

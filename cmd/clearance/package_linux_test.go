@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -187,4 +188,47 @@ exec "$@"`
 	if _, err := agentHealth(context.Background()); err == nil {
 		t.Errorf("an agent still answers after purge")
 	}
+}
+
+// The .rpm, as rpm 4.18 reads it (rpm cannot install it on Debian): its
+// digests verify, it holds the same files as the .deb with the init script
+// and the autostart entry as configuration files, and its scriptlets are
+// those of installer/packaging/linux/rpm.
+//
+// CLEARANCE_RPM names the package: `make dist-check` builds it and runs
+// this test.
+func TestPackageRPM(t *testing.T) {
+	pkg := os.Getenv("CLEARANCE_RPM")
+	if pkg == "" {
+		t.Skip("needs an .rpm in CLEARANCE_RPM: make dist-check builds one and runs this test")
+	}
+	if _, err := exec.LookPath("rpm"); err != nil {
+		roottest.Need(t, "needs rpm(8) (Debian package rpm) to read the package")
+	}
+	if out := mustRun(t, "rpm", "--checksig", "--nosignature", pkg); !strings.HasSuffix(strings.TrimSpace(out), "digests OK") {
+		t.Errorf("rpm --checksig: %s", out)
+	}
+	if got, want := strings.Fields(mustRun(t, "rpm", "--query", "--package", "--list", pkg)), packagedFiles; !sameSet(got, want) {
+		t.Errorf("files %q, want %q", got, want)
+	}
+	if got, want := strings.Fields(mustRun(t, "rpm", "--query", "--package", "--configfiles", pkg)), []string{sysvScript, trayDesktop}; !sameSet(got, want) {
+		t.Errorf("configuration files %q, want %q", got, want)
+	}
+	if got := mustRun(t, "rpm", "--query", "--package", "--queryformat", "%{NAME} %{BUILDHOST}", pkg); got != "clearance reproducible" {
+		t.Errorf("name and build host %q", got)
+	}
+	scripts := mustRun(t, "rpm", "--query", "--package", "--scripts", pkg)
+	for _, name := range []string{"post", "preun", "postun"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "installer", "packaging", "linux", "rpm", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(scripts, strings.TrimSpace(string(b))) {
+			t.Errorf("the package lacks the %s scriptlet; it has:\n%s", name, scripts)
+		}
+	}
+}
+
+func sameSet(a, b []string) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(s string) bool { return !slices.Contains(b, s) })
 }
