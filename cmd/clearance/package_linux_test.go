@@ -31,8 +31,9 @@ var (
 // The .deb for real, on this machine (no systemd: its SysV script runs the
 // agent): installed with dpkg -i, it puts its files in place, makes the
 // group, starts the agent through invoke-rc.d, which `clearance status`
-// finds answering; `clearance uninstall` then refuses and names the
-// package manager; dpkg --purge stops the agent and leaves nothing behind.
+// finds answering; installed again, as an upgrade, it restarts the agent;
+// `clearance uninstall` then refuses and names the package manager; dpkg
+// --purge stops the agent and leaves nothing behind.
 //
 // dpkg runs inside a test internet's client namespace, so the agent the
 // package starts sees only that network, and the system configuration
@@ -159,6 +160,27 @@ exec "$@"`
 		t.Errorf("the agent's health: %v", err)
 	} else {
 		t.Logf("agent health: %+v", h)
+	}
+
+	// An upgrade (the same package again takes the same path: prerm
+	// upgrade, then postinst configure with the old version) restarts the
+	// agent, which answers again.
+	pidBefore, _ := os.ReadFile(sysvPIDFile)
+	r = inNS("dpkg", "-i", deb)
+	t.Logf("dpkg -i, again: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	pidAfter, _ := os.ReadFile(sysvPIDFile)
+	if r.code != 0 || len(pidBefore) == 0 || string(pidBefore) == string(pidAfter) {
+		t.Errorf("the upgrade did not restart the agent: pid %q, then %q", pidBefore, pidAfter)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		_, err := agentHealth(context.Background())
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the agent does not answer after the upgrade: %v", err)
+			break
+		}
 	}
 
 	// clearance uninstall leaves the package to dpkg.
