@@ -29,6 +29,12 @@ need() {
 }
 need msiinfo
 
+# msiinfo export writes a table's binary cells (the Icon table's icon) as
+# files under the current folder, so everything runs in a scratch one.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+abs() { realpath -e -- "$1" 2>/dev/null || { echo "check-msi: no such file: $1" >&2; exit 2; }; }
+
 # table MSI NAME: the table's rows, tab-separated, without msiinfo's CRs;
 # the first line names the columns, the two after it (types, keys) are dropped.
 table() {
@@ -85,8 +91,9 @@ value() {
 }
 
 check() {
-	local msi=$1
-	[ -f "$msi" ] || { echo "check-msi: no such file: $msi" >&2; exit 2; }
+	local msi
+	msi=$(abs "$1") || exit 2
+	cd "$work" || exit 2
 	local version
 	version=$(basename "$msi" | sed -nE 's/^clearance-([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)-windows-amd64\.msi$/\1/p')
 	[ -n "$version" ] || fail "the file's name $(basename "$msi") is not clearance-a.b.c.d-windows-amd64.msi"
@@ -157,10 +164,10 @@ check() {
 }
 
 same() {
-	local a=$1 b=$2 tmp
-	for f in "$a" "$b"; do [ -f "$f" ] || { echo "check-msi: no such file: $f" >&2; exit 2; }; done
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' RETURN
+	local a b tmp=$work
+	a=$(abs "$1") || exit 2
+	b=$(abs "$2") || exit 2
+	cd "$work" || exit 2
 	local ta tb
 	ta=$(msiinfo tables "$a" | tr -d '\r' | sort)
 	tb=$(msiinfo tables "$b" | tr -d '\r' | sort)
@@ -188,7 +195,7 @@ same() {
 	# clearance.exe itself, unpacked from each cabinet.
 	if command -v msiextract >/dev/null; then
 		mkdir "$tmp/xa" "$tmp/xb"
-		(cd "$tmp/xa" && msiextract "$(realpath "$a")" >/dev/null) && (cd "$tmp/xb" && msiextract "$(realpath "$b")" >/dev/null) ||
+		(cd "$tmp/xa" && msiextract "$a" >/dev/null) && (cd "$tmp/xb" && msiextract "$b" >/dev/null) ||
 			fail "msiextract could not unpack the packages"
 		local ea eb
 		ea=$(find "$tmp/xa" -name clearance.exe | head -1)
