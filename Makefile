@@ -31,7 +31,10 @@ dist: dist-windows
 # writes into cmd/clearance only for this build, so other builds stay as they
 # are; the package's source is rendered from the installer package, and wixl
 # (Debian's wixl) builds the .msi. wixl reports authoring errors as
-# "CRITICAL" lines yet exits 0, so they fail the build here.
+# "CRITICAL" lines yet exits 0, so they fail the build here. WINSIGN=CMD
+# signs: CMD FILE is run on clearance.exe before it is packed and on the
+# .msi after (see the README there); a signed build is no longer
+# reproducible, as signatures carry their time.
 WINSTAGE := $(DIST)/stage/windows
 WINMSI   := $(DIST)/clearance-$(PKGVERSION)-windows-amd64.msi
 WINSYSO  := cmd/clearance/rsrc_windows_amd64.syso
@@ -44,12 +47,14 @@ dist-windows:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -buildvcs=true -trimpath -ldflags '$(LDFLAGS)' \
 		-o $(WINSTAGE)/clearance.exe ./cmd/clearance
 	cp assets/ico/clear.ico $(WINSTAGE)/clearance.ico
+	$(if $(WINSIGN),$(WINSIGN) $(WINSTAGE)/clearance.exe)
 	touch -d @$(SOURCE_DATE_EPOCH) $(WINSTAGE)/clearance.exe $(WINSTAGE)/clearance.ico
 	@mkdir -p $(DIST)
 	cd $(WINSTAGE) && out=$$(wixl --arch x64 -o $(abspath $(WINMSI)) clearance.wxs 2>&1); s=$$?; \
 	if [ -n "$$out" ]; then echo "$$out"; fi; \
 	if [ $$s -ne 0 ] || echo "$$out" | grep -q CRITICAL; then \
 		rm -f $(abspath $(WINMSI)); echo "wixl could not build the .msi: see above" >&2; exit 1; fi
+	$(if $(WINSIGN),$(WINSIGN) $(WINMSI))
 	@echo "built $(WINMSI)"
 
 # Checks the .msi's tables, then builds it again and checks that both are
