@@ -53,6 +53,10 @@ type WindowsPackage struct {
 	// with an error too.
 	RecoveryArguments     string
 	RecoveryFlagArguments string
+	// RestoreDNSArguments are the program's arguments that put back DNS
+	// settings dns-public changed: the package runs them on removal while
+	// the agent still runs, as `clearance uninstall` does first of all.
+	RestoreDNSArguments string
 
 	// EventSource is the Application event log's source the service logs
 	// under, registered as kardianos/service does (golang.org/x/sys's
@@ -89,6 +93,7 @@ func NewWindowsPackage(version string) (WindowsPackage, error) {
 		RecoveryArguments: fmt.Sprintf("failure %s reset= %d actions= restart/%d",
 			ServiceName, int(windowsFailureReset/time.Second), windowsRestartDelay.Milliseconds()),
 		RecoveryFlagArguments: "failureflag " + ServiceName + " 1",
+		RestoreDNSArguments:   "fix dns-restore",
 		EventSourceKey:        `SYSTEM\CurrentControlSet\Services\EventLog\Application\` + ServiceName,
 		EventMessageFile:      `%SystemRoot%\System32\EventCreate.exe`,
 		EventTypes:            7, // EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE

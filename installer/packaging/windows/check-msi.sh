@@ -136,6 +136,16 @@ check() {
 		expect "$a runs at install and repair, not at removal" "$msi" InstallExecuteSequence "Action=$a" 'Condition=NOT REMOVE~="ALL"'
 	done
 
+	# On removal, not an upgrade's: dns-restore through the agent before it
+	# stops (3122 = exe named by a property, deferred, not impersonated,
+	# failure stops the removal).
+	expect "the program is found for the removal" "$msi" CustomAction Action=FindClearance Type=51 Source=ClearanceProgram 'Target=[#ClearanceExe]'
+	expect "DNS is put back on removal" "$msi" CustomAction Action=RestoreDNS Type=3122 Source=ClearanceProgram 'Target=fix dns-restore'
+	in_order "DNS is put back while the agent still runs" "$msi" CostFinalize FindClearance InstallInitialize RestoreDNS StopServices
+	for a in FindClearance RestoreDNS; do
+		expect "$a runs at removal only, not an upgrade's" "$msi" InstallExecuteSequence "Action=$a" 'Condition=REMOVE~="ALL" AND NOT UPGRADINGPRODUCTCODE'
+	done
+
 	# The service's event log source, as kardianos/service registers it.
 	local evkey='SYSTEM\CurrentControlSet\Services\EventLog\Application\clearance'
 	expect "event source: CustomSource" "$msi" Registry Root=2 "Key=$evkey" Name=CustomSource Value=#1 Component_=Service
