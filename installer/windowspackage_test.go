@@ -61,6 +61,7 @@ func TestWindowsPackageRegistersWhatInstallDoes(t *testing.T) {
 		ServiceDescription:    description,
 		RecoveryArguments:     "failure clearance reset= 86400 actions= restart/5000",
 		RecoveryFlagArguments: "failureflag clearance 1",
+		RestoreDNSArguments:   "fix dns-restore",
 		EventSourceKey:        `SYSTEM\CurrentControlSet\Services\EventLog\Application\clearance`,
 		EventMessageFile:      `%SystemRoot%\System32\EventCreate.exe`,
 		EventTypes:            7,
