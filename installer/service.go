@@ -75,7 +75,7 @@ func serviceConfig(o Options) *service.Config {
 		Executable:  o.Executable,
 		Arguments:   serviceArgs(o),
 		EnvVars:     serviceEnv(),
-		Option:      serviceOptions(),
+		Option:      serviceOptions(o),
 	}
 }
 

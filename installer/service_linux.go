@@ -13,7 +13,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 )
 
-func serviceOptions() service.KeyValue {
+func serviceOptions(Options) service.KeyValue {
 	return service.KeyValue{
 		"SystemdScript": systemdUnit,
 		"Restart":       "on-failure",

@@ -8,7 +8,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 )
 
-func serviceOptions() service.KeyValue { return service.KeyValue{} }
+func serviceOptions(Options) service.KeyValue { return service.KeyValue{} }
 
 // registrationFile: unknown here; the manager's status decides.
 func registrationFile(string) string { return "" }

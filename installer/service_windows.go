@@ -12,7 +12,7 @@ import (
 // serviceOptions: started at boot; restarted 5 s after a failure. The
 // library sets recovery actions only when OnFailure is given, whatever its
 // documentation says. The failure count resets after a day without one.
-func serviceOptions() service.KeyValue {
+func serviceOptions(Options) service.KeyValue {
 	return service.KeyValue{
 		"StartType":              "automatic",
 		"OnFailure":              "restart",

@@ -1,0 +1,25 @@
+package installer
+
+import "testing"
+
+// clearance install hands kardianos/service the plist the macOS package
+// carries, as its LaunchdConfig template, so a packaged and an installed
+// Clearance are registered alike. Compiled for macOS only (GOOS=darwin go
+// vet); the plist itself is tested everywhere (launchdaemon_test.go).
+func TestInstallUsesThePackagesLaunchDaemon(t *testing.T) {
+	o := Options{Executable: MacAppExecutable}
+	got, _ := serviceConfig(o).Option["LaunchdConfig"].(string)
+	var want string
+	for _, f := range MacPackageFiles(MacAppExecutable) {
+		if f.Path == registrationFile("darwin-launchd") {
+			want = f.Content
+		}
+	}
+	if want == "" || got != want {
+		t.Errorf("clearance install's launchd plist:\n%s\nthe package's:\n%s", got, want)
+	}
+	o.ConfigPath = "/etc/clearance/other.toml"
+	if got, _ := serviceConfig(o).Option["LaunchdConfig"].(string); got != launchDaemonPlist(o.Executable, []string{"agent", "--config", o.ConfigPath}) {
+		t.Errorf("with a configuration file, clearance install registers:\n%s", got)
+	}
+}
