@@ -1,9 +1,12 @@
 package installer
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // The agent's LaunchDaemon is the hand-written file, for a path and a
@@ -94,6 +97,33 @@ func TestMacPackageFiles(t *testing.T) {
 		p := decodePlist(t, f.Content)
 		if args, _ := p["ProgramArguments"].([]any); len(args) == 0 || args[0] != MacAppExecutable {
 			t.Errorf("%s runs %v, want %s", f.Path, args, MacAppExecutable)
+		}
+	}
+}
+
+// The package's receipt decides: pkgutil exits 0 with one, 1 without; a
+// pkgutil that cannot run leaves `clearance uninstall` working.
+func TestMacPackageManaged(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"receipt", nil, true},
+		{"no receipt", &platform.ExitError{Argv: []string{"pkgutil"}, Code: 1, Stderr: "No receipt for 'app.clearance.pkg' found at '/'."}, false},
+		{"no pkgutil", notFound("pkgutil"), false},
+	} {
+		run := &fakeRunner{t: t, ev: &events{}, want: []call{{argv: "pkgutil --pkg-info app.clearance.pkg", err: c.err}}}
+		how, ok := macPackageManaged(context.Background(), run)
+		run.done()
+		if ok != c.want {
+			t.Errorf("%s: packaged %v, want %v", c.name, ok, c.want)
+		}
+		if ok && !strings.Contains(how, "sudo "+MacUninstallScript) {
+			t.Errorf("%s: %q does not say what to run", c.name, how)
+		}
+		if !ok && how != "" {
+			t.Errorf("%s: not packaged, yet says %q", c.name, how)
 		}
 	}
 }

@@ -1,5 +1,11 @@
 package installer
 
+import (
+	"context"
+
+	"github.com/clearance-app/clearance/platform"
+)
+
 // MacAppExecutable is where the macOS package installs the binary: inside
 // the app bundle, which carries the tray's icon and LSUIElement (no Dock
 // icon) and is what codesign and notarization seal. The agent and the
@@ -15,4 +21,24 @@ func MacPackageFiles(exe string) []PackageFile {
 		{Path: launchDaemonPath, Mode: 0o644, Content: launchDaemonPlist(exe, serviceArgs(Options{}))},
 		{Path: launchAgentPath, Mode: 0o644, Content: launchAgentPlist(exe)},
 	}
+}
+
+// MacPackageID is the macOS package's identifier (pkgbuild --identifier),
+// under which macOS keeps its receipt (pkgutil --pkgs).
+const MacPackageID = "app.clearance.pkg"
+
+// MacUninstallScript removes what the macOS package installed, as
+// `clearance uninstall` would, and then the app and the receipt: macOS
+// has no way to remove a package.
+const MacUninstallScript = "/Applications/Clearance.app/Contents/Resources/uninstall.sh"
+
+// macPackageManaged says whether the macOS package installed Clearance,
+// from its receipt: pkgutil --pkg-info exits 0 when there is one, 1 when
+// not. When pkgutil cannot tell, Clearance is taken as not packaged, so
+// that `clearance uninstall` still works.
+func macPackageManaged(ctx context.Context, run platform.Runner) (how string, ok bool) {
+	if _, err := run.Run(ctx, "pkgutil", "--pkg-info", MacPackageID); err != nil {
+		return "", false
+	}
+	return "Clearance was installed from its macOS package (" + MacPackageID + "), so its receipt would stay behind; remove it with: sudo " + MacUninstallScript, true
 }

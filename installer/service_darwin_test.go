@@ -1,6 +1,11 @@
 package installer
 
-import "testing"
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
 
 // clearance install hands kardianos/service the plist the macOS package
 // carries, as its LaunchdConfig template, so a packaged and an installed
@@ -21,5 +26,17 @@ func TestInstallUsesThePackagesLaunchDaemon(t *testing.T) {
 	o.ConfigPath = "/etc/clearance/other.toml"
 	if got, _ := serviceConfig(o).Option["LaunchdConfig"].(string); got != launchDaemonPlist(o.Executable, []string{"agent", "--config", o.ConfigPath}) {
 		t.Errorf("with a configuration file, clearance install registers:\n%s", got)
+	}
+}
+
+// packageManaged agrees with the receipts macOS lists.
+func TestPackageManagedAgreesWithPkgutil(t *testing.T) {
+	out, err := exec.Command("/usr/sbin/pkgutil", "--pkgs").Output()
+	if err != nil {
+		t.Fatalf("pkgutil --pkgs: %v", err)
+	}
+	listed := slices.Contains(strings.Fields(string(out)), MacPackageID)
+	if _, ok := packageManaged(); ok != listed {
+		t.Errorf("packageManaged says %v, pkgutil --pkgs lists %s: %v", ok, MacPackageID, listed)
 	}
 }

@@ -3,6 +3,7 @@
 // which the package builders (nfpm, wixl, pkgbuild) take them:
 //
 //	go run ./installer/packaging/stage -target linux -exe /usr/bin/clearance -o dist/stage/linux
+//	go run ./installer/packaging/stage -target darwin -exe /Applications/Clearance.app/Contents/MacOS/clearance -o dist/stage/darwin
 package main
 
 import (
@@ -19,7 +20,8 @@ import (
 
 // targets are the package definitions by target OS.
 var targets = map[string]func(exe string) []installer.PackageFile{
-	"linux": installer.LinuxPackageFiles,
+	"linux":  installer.LinuxPackageFiles,
+	"darwin": installer.MacPackageFiles,
 }
 
 func main() {
