@@ -45,8 +45,8 @@ dist-macos-repro:
 	@rm -rf $(DIST)/repro && mkdir -p $(DIST)/repro
 	$(MAKE) --no-print-directory dist-macos DIST=$(DIST)/repro/a
 	$(MAKE) --no-print-directory dist-macos DIST=$(DIST)/repro/b
-	@sh installer/packaging/macos/treesum.sh $(DIST)/repro/a >$(DIST)/repro/a.sums
-	@sh installer/packaging/macos/treesum.sh $(DIST)/repro/b >$(DIST)/repro/b.sums
+	@sh installer/packaging/macos/treesum.sh $(DIST)/repro/a/macos >$(DIST)/repro/a.sums
+	@sh installer/packaging/macos/treesum.sh $(DIST)/repro/b/macos >$(DIST)/repro/b.sums
 	@diff -u $(DIST)/repro/a.sums $(DIST)/repro/b.sums && echo "dist-macos is reproducible: $$(wc -l <$(DIST)/repro/a.sums) files and folders alike"
 
 # -buildvcs=true: the commit is stamped for `clearance version` even where

@@ -22,6 +22,16 @@ import (
 // refuse too.
 func decodePlist(t *testing.T, text string) map[string]any {
 	t.Helper()
+	dict, ok := decodePlistValue(t, text).(map[string]any)
+	if !ok {
+		t.Fatalf("the plist holds no dict:\n%s", text)
+	}
+	return dict
+}
+
+// decodePlistValue is decodePlist for any top-level value.
+func decodePlistValue(t *testing.T, text string) any {
+	t.Helper()
 	d := xml.NewDecoder(strings.NewReader(text))
 	d.Strict = true
 	for {
@@ -40,15 +50,11 @@ func decodePlist(t *testing.T, text string) map[string]any {
 	if err != nil || end {
 		t.Fatalf("plist: %v (empty: %v)\n%s", err, end, text)
 	}
-	dict, ok := v.(map[string]any)
-	if !ok {
-		t.Fatalf("plist holds a %T, want a dict", v)
-	}
 	// </plist>, then nothing but blank space.
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
-			return dict
+			return v
 		}
 		if err != nil {
 			t.Fatalf("after the dict: %v", err)
