@@ -1,6 +1,7 @@
 #!/bin/sh
-# Prints one line per file and folder in DIR (DIR itself aside): its type, mode, time and
-# SHA-256, and its path; two trees are the same if their lines are.
+# Prints one line per file and folder in DIR (DIR itself aside): its type,
+# mode, time and SHA-256, and its path; two trees are the same if their
+# lines are.
 #
 #	treesum.sh DIR
 set -eu
