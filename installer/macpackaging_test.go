@@ -142,7 +142,7 @@ func TestMacScriptsNameTheInstallersFiles(t *testing.T) {
 
 // Every script parses as POSIX sh (dash here is stricter than macOS's
 // bash-as-sh), and passes shellcheck where it is installed (Debian's
-// shellcheck; CI installs it).
+// shellcheck; mandatory in CI).
 func TestMacScriptsParse(t *testing.T) {
 	scripts := []string{"scripts/preinstall", "scripts/postinstall", "scripts/launchd.sh", "uninstall.sh", "build-pkg.sh", "layout.sh", "treesum.sh"}
 	for _, s := range scripts {
@@ -152,6 +152,7 @@ func TestMacScriptsParse(t *testing.T) {
 	}
 	sc, err := exec.LookPath("shellcheck")
 	if err != nil {
+		needInCI(t, "shellcheck (Debian package shellcheck)")
 		t.Log("shellcheck not installed (package shellcheck): only sh -n checked the scripts")
 		return
 	}

@@ -161,11 +161,12 @@ func plistElement(d *xml.Decoder, el xml.StartElement) (any, bool, error) {
 type plistKey string
 
 // xmllintPlist has xmllint (Debian's libxml2-utils), where installed, check
-// that text is well-formed XML; CI installs it.
+// that text is well-formed XML; it is mandatory in CI.
 func xmllintPlist(t *testing.T, text string) {
 	t.Helper()
 	lint, err := exec.LookPath("xmllint")
 	if err != nil {
+		needInCI(t, "xmllint (Debian package libxml2-utils)")
 		t.Log("xmllint not installed (package libxml2-utils): only the Go parser checked the plist")
 		return
 	}
@@ -209,5 +210,15 @@ func TestDecodePlistRefusesWhatLaunchdWould(t *testing.T) {
 	got := decodePlist(t, head+`<dict><key>A</key><array><string>a &amp; b</string><integer>3</integer><true/></array></dict></plist>`)
 	if a, ok := got["A"].([]any); !ok || len(a) != 3 || a[0] != "a & b" || a[1] != int64(3) || a[2] != true {
 		t.Errorf("decoded %#v", got)
+	}
+}
+
+// needInCI fails the test when CI=true and a tool the test would use is
+// missing: CI installs it, so its absence there is a broken setup, not a
+// reason to check less.
+func needInCI(t *testing.T, tool string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("needs %s (mandatory in CI)", tool)
 	}
 }
