@@ -7,7 +7,7 @@ CROSS   := windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 linux/arm64
 # The race detector needs cgo (a C compiler); without one, tests run without it.
 RACE    := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 
-.PHONY: build test lint vet cross bench fuzz clean dist dist-macos dist-macos-repro
+.PHONY: build test lint vet cross bench fuzz clean dist dist-linux dist-macos dist-check dist-macos-repro
 
 # Packages are built into dist/ by pinned Go tools (installer/packaging/tools.mod)
 # and Debian packages; nothing is downloaded. SOURCE_DATE_EPOCH, the commit's
@@ -24,7 +24,36 @@ PKGVERSION ?= $(shell d=$$(git describe --tags --long --match 'v[0-9]*.[0-9]*.[0
 	&& echo "$$d" | sed -E 's/^v([0-9]+\.[0-9]+\.[0-9]+)-([0-9]+)-g[0-9a-f]+$$/\1.\2/' \
 	|| echo "0.0.0.$$(git rev-list --count HEAD 2>/dev/null || echo 0)")
 
-dist: dist-macos
+dist: dist-linux dist-macos
+
+# Every package built twice from this commit and compared (the .msi by its
+# tables), then the .deb installed, used and purged for real (TestPackageDeb;
+# it needs root, and skips saying so without it) and the .rpm read by rpm(8)
+# (TestPackageRPM). Both are amd64: the machines CI runs on.
+dist-check:
+	rm -rf $(DIST)/check
+	$(MAKE) dist DIST=$(DIST)/check/a
+	$(MAKE) dist DIST=$(DIST)/check/b
+	installer/packaging/same-dist.sh $(DIST)/check/a $(DIST)/check/b
+	CLEARANCE_DEB=$$(ls $(abspath $(DIST))/check/a/clearance_*_amd64.deb) \
+	CLEARANCE_RPM=$$(ls $(abspath $(DIST))/check/a/clearance-*.x86_64.rpm) \
+		$(GO) test -count=1 -run '^TestPackage(Deb|RPM)$$' -v ./cmd/clearance
+
+# The .deb and .rpm for each Linux architecture (nfpm; installer/packaging/linux).
+# Static binaries (no cgo): the Linux tray talks D-Bus in Go.
+LINUX_ARCHES ?= amd64 arm64
+dist-linux:
+	@mkdir -p $(DIST)
+	$(GO) run ./installer/packaging/stage -target linux -o $(DIST)/stage/linux
+	@for arch in $(LINUX_ARCHES); do \
+		echo "build linux/$$arch"; \
+		GOOS=linux GOARCH=$$arch CGO_ENABLED=0 $(GO) build -buildvcs=true -trimpath -ldflags '$(LDFLAGS)' \
+			-o $(DIST)/linux-$$arch/clearance ./cmd/clearance || exit 1; \
+		for p in deb rpm; do \
+			ARCH=$$arch BIN=$(DIST)/linux-$$arch/clearance STAGE=$(DIST)/stage/linux PKGVERSION=$(PKGVERSION) \
+				$(TOOL) nfpm package --config installer/packaging/linux/nfpm.yaml --packager $$p --target $(DIST)/ || exit 1; \
+		done; \
+	done
 
 # macOS: per architecture, dist/macos/<arch>/ holds the package's payload
 # (root/: the app with the cross-built binary, the LaunchDaemon, the
@@ -59,6 +88,7 @@ build:
 # root, and are mandatory when CI=true.
 test: lint cross
 	$(GO) test $(RACE) -count=1 -timeout 20m ./...
+	$(MAKE) dist-check
 
 # gofmt, go vet and staticcheck (a Go tool, pinned in go.mod) for each OS
 # Clearance runs on: per-OS code is only seen when built for that OS.

@@ -135,6 +135,9 @@ type setup struct {
 	// exeRisk says why someone other than an administrator could replace
 	// the binary (nil if nobody could).
 	exeRisk func(path string) *host.UnsafePathError
+	// packaged says which package installed Clearance, if one did: then
+	// Install and Uninstall leave it to the package manager (nil: none).
+	packaged func(ctx context.Context, op string) *PackagedError
 
 	steps []Step
 }
@@ -148,7 +151,21 @@ func newSetup(o Options, m manager) *setup {
 		db:      osGroupDB{},
 		ready:   waitReady,
 		exeRisk: exeRisk,
+		packaged: func(ctx context.Context, op string) *PackagedError {
+			return packagedBy(ctx, o.Run, op)
+		},
 	}
+}
+
+// refusePackaged is the PackagedError for op, or nil.
+func (s *setup) refusePackaged(ctx context.Context, op string) error {
+	if s.packaged == nil {
+		return nil
+	}
+	if p := s.packaged(ctx, op); p != nil {
+		return p
+	}
+	return nil
 }
 
 func (s *setup) add(done string, changed bool) {
@@ -157,6 +174,9 @@ func (s *setup) add(done string, changed bool) {
 }
 
 func (s *setup) install(ctx context.Context) ([]Step, error) {
+	if err := s.refusePackaged(ctx, "install"); err != nil {
+		return nil, err
+	}
 	// Checked before anything changes: a typo in --user must not leave a
 	// half-done installation.
 	if err := s.checkUser(); err != nil {
@@ -239,6 +259,9 @@ func (s *setup) upToDate() bool {
 }
 
 func (s *setup) uninstall(ctx context.Context) ([]Step, error) {
+	if err := s.refusePackaged(ctx, "uninstall"); err != nil {
+		return nil, err
+	}
 	if s.o.BeforeUninstall != nil {
 		done, err := s.o.BeforeUninstall(ctx)
 		if err != nil {

@@ -73,7 +73,7 @@ func TestLaunchDaemonPlistIsRecognized(t *testing.T) {
 // where launchd reads them, readable by all and writable by root only
 // (launchd ignores a plist others can write).
 func TestMacPackageFiles(t *testing.T) {
-	files := MacPackageFiles(MacAppExecutable)
+	files := MacPackageFiles()
 	want := map[string]string{
 		"/Library/LaunchDaemons/clearance.plist":         launchDaemonPlist(MacAppExecutable, []string{"agent"}),
 		"/Library/LaunchAgents/app.clearance.tray.plist": launchAgentPlist(MacAppExecutable),
@@ -102,8 +102,9 @@ func TestMacPackageFiles(t *testing.T) {
 }
 
 // The package's receipt decides: pkgutil exits 0 with one, 1 without; a
-// pkgutil that cannot run leaves `clearance uninstall` working.
-func TestMacPackageManaged(t *testing.T) {
+// pkgutil that cannot run leaves `clearance uninstall` working. Refused,
+// Install and Uninstall name the script that removes the package.
+func TestMacPackagedBy(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		err  error
@@ -114,16 +115,13 @@ func TestMacPackageManaged(t *testing.T) {
 		{"no pkgutil", notFound("pkgutil"), false},
 	} {
 		run := &fakeRunner{t: t, ev: &events{}, want: []call{{argv: "pkgutil --pkg-info app.clearance.pkg", err: c.err}}}
-		how, ok := macPackageManaged(context.Background(), run)
+		p := macPackagedBy(context.Background(), run, "uninstall")
 		run.done()
-		if ok != c.want {
-			t.Errorf("%s: packaged %v, want %v", c.name, ok, c.want)
+		if (p != nil) != c.want {
+			t.Errorf("%s: packaged %v, want %v", c.name, p, c.want)
 		}
-		if ok && !strings.Contains(how, "sudo "+MacUninstallScript) {
-			t.Errorf("%s: %q does not say what to run", c.name, how)
-		}
-		if !ok && how != "" {
-			t.Errorf("%s: not packaged, yet says %q", c.name, how)
+		if p != nil && !strings.Contains(p.Error(), "sudo "+MacUninstallScript) {
+			t.Errorf("%s: %q does not say what to run", c.name, p.Error())
 		}
 	}
 }

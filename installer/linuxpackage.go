@@ -1,9 +1,26 @@
 package installer
 
+// Where the .deb and .rpm put what `clearance install` writes elsewhere:
+// a package's unit goes in the distribution's unit directory, so that an
+// administrator's own in /etc/systemd/system still overrides it.
+const (
+	PackagedExecutable = "/usr/bin/clearance"
+	packagedUnitPath   = "/usr/lib/systemd/system/" + ServiceName + ".service"
+	// initScript is where the SysV, OpenRC, rcS and procd backends put
+	// theirs, and where the packages put the SysV script.
+	initScript = "/etc/init.d/" + ServiceName
+)
+
 // LinuxPackageFiles are the files the .deb and .rpm install besides the
-// binary at exe: the XDG autostart entry of the tray.
-func LinuxPackageFiles(exe string) []PackageFile {
+// binary: the systemd unit, the SysV script for machines without systemd,
+// and the tray's XDG autostart entry, for the binary at
+// PackagedExecutable with the default configuration file. Packages are
+// built on Linux: the service's environment is this build's (serviceEnv).
+func LinuxPackageFiles() []PackageFile {
+	d := newServiceDef(Options{Executable: PackagedExecutable})
 	return []PackageFile{
-		{Path: desktopEntryPath, Mode: 0o644, Content: desktopEntry(exe)},
+		{Path: packagedUnitPath, Mode: 0o644, Content: d.render(systemdUnit)},
+		{Path: initScript, Mode: 0o755, Content: d.render(sysvScript)},
+		{Path: desktopEntryPath, Mode: 0o644, Content: desktopEntry(PackagedExecutable)},
 	}
 }

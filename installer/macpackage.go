@@ -14,12 +14,13 @@ import (
 const MacAppExecutable = "/Applications/Clearance.app/Contents/MacOS/clearance"
 
 // MacPackageFiles are the files the macOS package installs besides the app
-// bundle, as `clearance install` writes them for the binary at exe: the
-// agent's LaunchDaemon and the tray's LaunchAgent.
-func MacPackageFiles(exe string) []PackageFile {
+// bundle, as `clearance install` writes them for the binary at
+// MacAppExecutable with the default configuration file: the agent's
+// LaunchDaemon and the tray's LaunchAgent.
+func MacPackageFiles() []PackageFile {
 	return []PackageFile{
-		{Path: launchDaemonPath, Mode: 0o644, Content: launchDaemonPlist(exe, serviceArgs(Options{}))},
-		{Path: launchAgentPath, Mode: 0o644, Content: launchAgentPlist(exe)},
+		{Path: launchDaemonPath, Mode: 0o644, Content: launchDaemonPlist(MacAppExecutable, serviceArgs(Options{}))},
+		{Path: launchAgentPath, Mode: 0o644, Content: launchAgentPlist(MacAppExecutable)},
 	}
 }
 
@@ -32,13 +33,13 @@ const MacPackageID = "app.clearance.pkg"
 // has no way to remove a package.
 const MacUninstallScript = "/Applications/Clearance.app/Contents/Resources/uninstall.sh"
 
-// macPackageManaged says whether the macOS package installed Clearance,
-// from its receipt: pkgutil --pkg-info exits 0 when there is one, 1 when
-// not. When pkgutil cannot tell, Clearance is taken as not packaged, so
-// that `clearance uninstall` still works.
-func macPackageManaged(ctx context.Context, run platform.Runner) (how string, ok bool) {
+// macPackagedBy says whether the macOS package installed Clearance, from
+// its receipt: pkgutil --pkg-info exits 0 when there is one, 1 when not.
+// When pkgutil cannot tell, Clearance is taken as not packaged, so that
+// `clearance uninstall` still works.
+func macPackagedBy(ctx context.Context, run platform.Runner, op string) *PackagedError {
 	if _, err := run.Run(ctx, "pkgutil", "--pkg-info", MacPackageID); err != nil {
-		return "", false
+		return nil
 	}
-	return "Clearance was installed from its macOS package (" + MacPackageID + "), so its receipt would stay behind; remove it with: sudo " + MacUninstallScript, true
+	return &PackagedError{Op: op, Package: "the macOS package " + MacPackageID, Remove: "sudo " + MacUninstallScript}
 }

@@ -71,7 +71,7 @@ func TestMacComponentPlist(t *testing.T) {
 }
 
 // The distribution names the component package by the identifier whose
-// receipt packageManaged asks pkgutil about.
+// receipt packagedBy asks pkgutil about.
 func TestMacDistribution(t *testing.T) {
 	text := readPackaging(t, "distribution.xml")
 	var dist struct {
@@ -108,7 +108,7 @@ func TestMacDistribution(t *testing.T) {
 }
 
 // The scripts start and stop what this package registers, and the
-// uninstall script is where packageManaged tells a person to find it.
+// uninstall script is where packagedBy tells a person to find it.
 func TestMacScriptsNameTheInstallersFiles(t *testing.T) {
 	launchd := readPackaging(t, "scripts/launchd.sh")
 	for _, want := range []string{

@@ -6,8 +6,7 @@ import (
 	"github.com/clearance-app/clearance/platform"
 )
 
-// packageManaged says whether a package installed Clearance, and then how
-// to remove it instead of `clearance uninstall` (see macPackageManaged).
-func packageManaged() (how string, ok bool) {
-	return macPackageManaged(context.Background(), platform.System)
+// packagedBy: the macOS package's receipt (macPackagedBy).
+func packagedBy(ctx context.Context, run platform.Runner, op string) *PackagedError {
+	return macPackagedBy(ctx, run, op)
 }

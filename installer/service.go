@@ -193,10 +193,11 @@ func (k *kmanager) status() (svcState, error) {
 
 // stoppedDetail adds to where what the manager said about a registered
 // service that does not run, unless it is the plain "stopped" of the SysV
-// script, which exits 1 for it.
+// script: exit 3 ("not running" in the LSB) from ours, 1 from the one
+// kardianos/service wrote for older versions.
 func stoppedDetail(platform, where string, err error) string {
 	var ee *exec.ExitError
-	if err == nil || platform == "unix-systemv" && errors.As(err, &ee) && ee.ExitCode() == 1 {
+	if err == nil || platform == "unix-systemv" && errors.As(err, &ee) && (ee.ExitCode() == 3 || ee.ExitCode() == 1) {
 		return where
 	}
 	return where + "; the service manager says: " + err.Error()

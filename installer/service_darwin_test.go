@@ -1,10 +1,13 @@
 package installer
 
 import (
+	"context"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/platform"
 )
 
 // clearance install hands kardianos/service the plist the macOS package
@@ -15,7 +18,7 @@ func TestInstallUsesThePackagesLaunchDaemon(t *testing.T) {
 	o := Options{Executable: MacAppExecutable}
 	got, _ := serviceConfig(o).Option["LaunchdConfig"].(string)
 	var want string
-	for _, f := range MacPackageFiles(MacAppExecutable) {
+	for _, f := range MacPackageFiles() {
 		if f.Path == registrationFile("darwin-launchd") {
 			want = f.Content
 		}
@@ -29,14 +32,14 @@ func TestInstallUsesThePackagesLaunchDaemon(t *testing.T) {
 	}
 }
 
-// packageManaged agrees with the receipts macOS lists.
-func TestPackageManagedAgreesWithPkgutil(t *testing.T) {
+// packagedBy agrees with the receipts macOS lists.
+func TestPackagedByAgreesWithPkgutil(t *testing.T) {
 	out, err := exec.Command("/usr/sbin/pkgutil", "--pkgs").Output()
 	if err != nil {
 		t.Fatalf("pkgutil --pkgs: %v", err)
 	}
 	listed := slices.Contains(strings.Fields(string(out)), MacPackageID)
-	if _, ok := packageManaged(); ok != listed {
-		t.Errorf("packageManaged says %v, pkgutil --pkgs lists %s: %v", ok, MacPackageID, listed)
+	if p := packagedBy(context.Background(), platform.System, "uninstall"); (p != nil) != listed {
+		t.Errorf("packagedBy says %v, pkgutil --pkgs lists %s: %v", p, MacPackageID, listed)
 	}
 }

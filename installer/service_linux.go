@@ -13,15 +13,15 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 )
 
-func serviceOptions(Options) service.KeyValue {
+// serviceOptions hands kardianos/service the unit and the init script
+// rendered (servicedef.go), so that they are the files a package ships.
+func serviceOptions(o Options) service.KeyValue {
+	d := newServiceDef(o)
 	return service.KeyValue{
-		"SystemdScript": systemdUnit,
-		"Restart":       "on-failure",
+		"SystemdScript": d.render(systemdUnit),
+		"SysvScript":    d.render(sysvScript),
 	}
 }
-
-// initScript is where the SysV, OpenRC, rcS and procd backends put theirs.
-const initScript = "/etc/init.d/" + ServiceName
 
 // sysvPIDFile is the kardianos SysV script's ("/var/run/$name.pid").
 const sysvPIDFile = "/var/run/" + ServiceName + ".pid"
@@ -29,7 +29,13 @@ const sysvPIDFile = "/var/run/" + ServiceName + ".pid"
 func registrationFile(platform string) string {
 	switch platform {
 	case "linux-systemd":
-		return "/etc/systemd/system/" + ServiceName + ".service"
+		// clearance install's, else a package's, which one in /etc
+		// would override.
+		own := "/etc/systemd/system/" + ServiceName + ".service"
+		if !exists(own) && exists(packagedUnitPath) {
+			return packagedUnitPath
+		}
+		return own
 	case "linux-upstart":
 		return "/etc/init/" + ServiceName + ".conf"
 	case "linux-openrc", "unix-systemv", "linux-rcs", "linux-procd":

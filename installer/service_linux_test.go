@@ -8,7 +8,8 @@ import "testing"
 // PATH, not that of whoever ran install or restart.
 func TestLinuxServiceDefinition(t *testing.T) {
 	c := serviceConfig(Options{Executable: "/usr/bin/clearance"})
-	if c.Option["SystemdScript"] != systemdUnit || c.Option["Restart"] != "on-failure" {
+	d := newServiceDef(Options{Executable: "/usr/bin/clearance"})
+	if c.Option["SystemdScript"] != d.render(systemdUnit) || c.Option["SysvScript"] != d.render(sysvScript) {
 		t.Errorf("options %v", c.Option)
 	}
 	if c.EnvVars[markerEnv] != "1" || c.EnvVars["PATH"] != "/usr/sbin:/usr/bin:/sbin:/bin" {

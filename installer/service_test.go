@@ -5,27 +5,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"text/template"
 )
 
-// systemdKeys are the keys kardianos/service v1.3.0 passes to a custom
-// SystemdScript (service_systemd_linux.go, Install); any other key fails
-// the installation with "unknown template key".
-var systemdKeys = []string{"Description", "Path", "Name", "Dependencies", "Arguments", "ChRoot",
-	"WorkingDirectory", "UserName", "ReloadSignal", "PIDFile", "LogDirectory", "OutputFileSupport",
-	"LimitNOFILE", "Restart", "SuccessExitStatus", "EnvVars", "."}
-
-func TestSystemdUnitUsesOnlyKnownKeys(t *testing.T) {
-	actions := regexp.MustCompile(`{{-?\s*(?:(?:range|if)\s+)?([\w.]+)`).FindAllStringSubmatch(systemdUnit, -1)
-	if len(actions) == 0 {
-		t.Fatal("no template actions found")
-	}
-	for _, a := range actions {
-		if a[1] != "end" && a[1] != "else" && !slices.Contains(systemdKeys, a[1]) {
-			t.Errorf("unknown template key %q", a[1])
+// kardianos/service runs its own template engine over the rendered
+// files; text without "{{" passes through it unchanged.
+func TestServiceFilesHaveNoTemplateActions(t *testing.T) {
+	d := newServiceDef(Options{Executable: `/opt/My Apps/100% "x"/clearance`, ConfigPath: "/etc/c'd.toml"})
+	for name, tmpl := range map[string]*template.Template{"unit": systemdUnit, "sysv": sysvScript} {
+		if out := d.render(tmpl); strings.Contains(out, "{{") {
+			t.Errorf("%s holds a template action:\n%s", name, out)
 		}
 	}
 }
@@ -37,7 +29,7 @@ func TestSystemdUnitHardening(t *testing.T) {
 	for _, want := range []string{
 		"NoNewPrivileges=yes", "ProtectSystem=true", "ProtectHome=yes", "PrivateTmp=yes",
 		"RuntimeDirectory=clearance", "StateDirectory=clearance", "Restart=on-failure",
-		"Environment=CLEARANCE_SERVICE=1", `ExecStart=/usr/bin/clearance "agent"`,
+		`Environment="CLEARANCE_SERVICE=1"`, `ExecStart=/usr/bin/clearance "agent"`,
 		"CapabilityBoundingSet=CAP_SYS_TIME CAP_NET_ADMIN CAP_KILL CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER",
 		"RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
 	} {
@@ -56,20 +48,11 @@ func TestSystemdUnitHardening(t *testing.T) {
 	}
 }
 
-// renderUnit fills the template as kardianos/service would for a plain
-// path and arguments: enough to hand the result to systemd's own checker.
+// renderUnit is the unit for a plain path and arguments.
 func renderUnit(exe string, args []string) string {
-	var quoted strings.Builder
-	for _, a := range args {
-		quoted.WriteString(` "` + a + `"`)
-	}
-	return strings.NewReplacer(
-		"{{Description}}", description,
-		"{{Path | cmdEscape}}", exe,
-		"{{range Arguments}} {{. | cmd}}{{end}}", quoted.String(),
-		"{{Restart}}", "on-failure",
-		"{{range EnvVars}}{{.}}\n{{end}}", "Environment="+markerEnv+"=1\n",
-	).Replace(systemdUnit)
+	d := newServiceDef(Options{Executable: exe})
+	d.Args = args
+	return d.render(systemdUnit)
 }
 
 // systemd-analyze, where installed, accepts every directive of the unit

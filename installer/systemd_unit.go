@@ -1,8 +1,8 @@
 package installer
 
-// systemdUnit is the agent's unit, a kardianos/service template (its own
-// small engine: {{Key}}, {{Key | fn}}, {{range}}, {{if}}; the keys are
-// those its built-in systemd template uses).
+import "text/template"
+
+// systemdUnit is the agent's unit (a serviceDef template).
 //
 // The agent must be able to: set the clock (CAP_SYS_TIME; so no
 // ProtectClock), rewrite /etc/resolv.conf for dns-public and put it back
@@ -25,23 +25,23 @@ package installer
 //     group (unbound-control) and write files root does not own.
 //   - CAP_CHOWN, CAP_FOWNER: restore a file's owner and mode exactly.
 //
-// Restart=on-failure (the Restart option) brings the agent back after a
+// Restart=on-failure brings the agent back after a
 // crash or an error exit, not after `clearance stop`; the start limit
 // stops a crash loop after 5 tries in 5 minutes.
-const systemdUnit = `[Unit]
-Description={{Description}}
-ConditionFileIsExecutable={{Path | cmdEscape}}
+var systemdUnit = template.Must(template.New("unit").Funcs(serviceFuncs).Parse(`[Unit]
+Description={{.Description}}
+ConditionFileIsExecutable={{systemdPath .Exe}}
 After=network.target dbus.service
 StartLimitIntervalSec=300
 StartLimitBurst=5
 
 [Service]
 Type=simple
-ExecStart={{Path | cmdEscape}}{{range Arguments}} {{. | cmd}}{{end}}
-Restart={{Restart}}
+ExecStart={{systemdPath .Exe}}{{range .Args}} {{systemdArg .}}{{end}}
+Restart=on-failure
 RestartSec=5
 TimeoutStopSec=20
-{{range EnvVars}}{{.}}
+{{range .Env}}Environment={{systemdArg (printf "%s=%s" .Name .Value)}}
 {{end}}RuntimeDirectory=clearance
 StateDirectory=clearance
 CapabilityBoundingSet=CAP_SYS_TIME CAP_NET_ADMIN CAP_KILL CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER
@@ -65,4 +65,4 @@ RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 
 [Install]
 WantedBy=multi-user.target
-`
+`))

@@ -244,8 +244,8 @@ func TestInstallSysV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(script), exe) || !strings.Contains(string(script), "export CLEARANCE_SERVICE=1") ||
-		!strings.Contains(string(script), "export PATH=/usr/sbin:/usr/bin:/sbin:/bin") {
+	if !strings.Contains(string(script), exe) || !strings.Contains(string(script), "CLEARANCE_SERVICE='1'\nexport CLEARANCE_SERVICE\n") ||
+		!strings.Contains(string(script), "PATH='/usr/sbin:/usr/bin:/sbin:/bin'\nexport PATH\n") {
 		t.Errorf("%s does not run %s as the service:\n%s", sysvScript, exe, script)
 	}
 	if links := sysvLinks(); len(links) != 7 {

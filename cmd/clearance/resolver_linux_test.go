@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +65,32 @@ func TestDeadResolverOnAWorkingNetworkIsADNSFailure(t *testing.T) {
 	}
 	if st := rep.status("network"); st != "warn" {
 		t.Errorf("network: %s, want warn", st)
+	}
+}
+
+// The report a person reads, for the same broken resolver: the finding in
+// words, the evidence, and the fixes by title and id, without colour when
+// piped. The README's sample `clearance check` is this test's log
+// (go test ./cmd/clearance -run TestDeadResolverReportForAPerson -v).
+func TestDeadResolverReportForAPerson(t *testing.T) {
+	n := newInternet(t, internetOptions{deadResolver: true})
+	cmd := clearanceCmd(t, n.client.prefix(), "check", "--config", writeConfig(t))
+	cmd.Env = append(withoutProxyEnv(cmd.Env), n.env...)
+	r := runCmd(t, cmd)
+	t.Logf("clearance check, in the client namespace:\n%s\n%s", r.stdout, r.stderr)
+	if r.code != 1 {
+		t.Errorf("exit status %d, want 1 (a critical finding)", r.code)
+	}
+	for _, want := range []string{
+		"CRITICAL  OpenAI's names do not resolve [dns-failure]",
+		"Fix: Flush the DNS cache (dns-flush); or Switch to public DNS (Cloudflare, 1.1.1.1) (dns-public)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the report does not say %q", want)
+		}
+	}
+	if strings.Contains(r.stdout, "\x1b[") {
+		t.Error("the report is coloured although its output is not a terminal")
 	}
 }
 

@@ -44,27 +44,42 @@ func contractProblems(defs []*finding.Definition, fixes []fix.Info, checks []str
 		if cycle := dependencyCycle(d, nil); cycle != "" {
 			bad("%s: depends on itself: %s", d.Code, cycle)
 		}
-		if !strings.Contains(contracts, "| `"+string(d.Code)+"` |") {
-			bad("%s: not in the findings table of docs/contracts.md", d.Code)
+	}
+	return append(out, documentProblems("docs/contracts.md", contracts, defs, fixes, checks)...)
+}
+
+// documentProblems checks a document that lists the findings and fixes
+// for people: every code and fix id has a table row of its own (a line
+// that starts "| `name` |"), every check is named, and every such row is something the
+// code declares.
+func documentProblems(doc, text string, defs []*finding.Definition, fixes []fix.Info, checks []string) []string {
+	var out []string
+	bad := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	// A row is the line that starts with the name: a fix named in a
+	// finding's row is no row of its own.
+	hasRow := func(name string) bool { return strings.Contains("\n"+text, "\n| `"+name+"` |") }
+	for _, d := range defs {
+		if !hasRow(string(d.Code)) {
+			bad("%s: not in the findings table of %s", d.Code, doc)
 		}
 	}
 	for _, f := range fixes {
-		if !strings.Contains(contracts, "| `"+f.ID+"` |") {
-			bad("the fix %s is not in the fixes table of docs/contracts.md", f.ID)
+		if !hasRow(f.ID) {
+			bad("the fix %s is not in the fixes table of %s", f.ID, doc)
 		}
 	}
 	for _, c := range checks {
-		if !strings.Contains(contracts, "`"+c+"`") {
-			bad("the check %s is not named in docs/contracts.md", c)
+		if !strings.Contains(text, "`"+c+"`") {
+			bad("the check %s is not named in %s", c, doc)
 		}
 	}
 	// Every row of a table whose first cell is a name must be declared.
 	row := regexp.MustCompile("(?m)^\\| `([a-z0-9-]+)` \\|")
-	for _, m := range row.FindAllStringSubmatch(contracts, -1) {
+	for _, m := range row.FindAllStringSubmatch(text, -1) {
 		name := m[1]
 		if finding.Lookup(finding.Code(name)) == nil && !slices.ContainsFunc(fixes, func(f fix.Info) bool { return f.ID == name }) &&
 			!slices.ContainsFunc(defs, func(d *finding.Definition) bool { return string(d.Code) == name }) {
-			bad("docs/contracts.md lists %q, which the code does not declare", name)
+			bad("%s lists %q, which the code does not declare", doc, name)
 		}
 	}
 	return out
@@ -97,6 +112,31 @@ func readContracts(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// readmeSection is the README's "Findings and fixes" section, where a
+// person looks up what a code means and what a fix changes.
+func readmeSection(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../../README.md") // the repository's, from agent/diag/finding
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Findings and fixes\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Findings and fixes" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	return section
+}
+
+// The README is where a newcomer reads what each finding means and what
+// each fix changes: a code or fix id left out of it is one they cannot
+// look up.
+func TestREADMEListsEveryFindingAndFix(t *testing.T) {
+	for _, p := range documentProblems("README.md (Findings and fixes)", readmeSection(t), finding.All(), fix.All, check.Names()) {
+		t.Error(p)
+	}
 }
 
 func TestFindingsKeepTheirContract(t *testing.T) {

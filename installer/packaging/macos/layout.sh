@@ -15,7 +15,6 @@ arch=$2
 src=$(dirname "$0")
 repo=$(cd "$src/../../.." && pwd)
 appdir=Applications/Clearance.app
-exe=/$appdir/Contents/MacOS/clearance
 contents=$out/root/$appdir/Contents
 
 case $arch in
@@ -42,7 +41,7 @@ GOOS=darwin GOARCH=$arch CGO_ENABLED=0 "$GO" build -buildvcs=true -trimpath \
 
 # The LaunchDaemon and the LaunchAgent, rendered by the installer package
 # as `clearance install` writes them.
-(cd "$repo" && "$GO" run ./installer/packaging/stage -target darwin -exe "$exe" -o "$out/stage")
+(cd "$repo" && "$GO" run ./installer/packaging/stage -target darwin -o "$out/stage")
 cp -R "$out/stage/." "$out/root/"
 rm -rf "$out/stage"
 

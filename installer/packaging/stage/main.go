@@ -2,8 +2,8 @@
 // installer package as `clearance install` writes them, into a folder from
 // which the package builders (nfpm, wixl, pkgbuild) take them:
 //
-//	go run ./installer/packaging/stage -target linux -exe /usr/bin/clearance -o dist/stage/linux
-//	go run ./installer/packaging/stage -target darwin -exe /Applications/Clearance.app/Contents/MacOS/clearance -o dist/stage/darwin
+//	go run ./installer/packaging/stage -target linux -o dist/stage/linux
+//	go run ./installer/packaging/stage -target darwin -o dist/stage/darwin
 package main
 
 import (
@@ -19,22 +19,21 @@ import (
 )
 
 // targets are the package definitions by target OS.
-var targets = map[string]func(exe string) []installer.PackageFile{
+var targets = map[string]func() []installer.PackageFile{
 	"linux":  installer.LinuxPackageFiles,
 	"darwin": installer.MacPackageFiles,
 }
 
 func main() {
 	target := flag.String("target", "", "target OS: "+strings.Join(slices.Sorted(maps.Keys(targets)), ", "))
-	exe := flag.String("exe", "", "where the package installs the clearance binary")
 	out := flag.String("o", "", "folder to write the files into (made empty first)")
 	flag.Parse()
 	files, ok := targets[*target]
-	if !ok || *exe == "" || *out == "" {
+	if !ok || *out == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := stage(*out, files(*exe)); err != nil {
+	if err := stage(*out, files()); err != nil {
 		fmt.Fprintln(os.Stderr, "stage:", err)
 		os.Exit(1)
 	}
