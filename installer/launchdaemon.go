@@ -2,9 +2,7 @@ package installer
 
 import (
 	"html"
-	"maps"
-	"slices"
-	"strings"
+	"text/template"
 
 	"github.com/clearance-app/clearance/platform"
 )
@@ -18,18 +16,21 @@ const (
 	launchDaemonErrLog = "/var/log/" + ServiceName + ".err.log"
 )
 
-// launchDaemonPlist is the agent's LaunchDaemon (launchd.plist(5)): exe
-// with args, started at boot and restarted whenever it ends, with the
-// service marker and macOS's system PATH. It is rendered here, not by
-// kardianos/service, so that the macOS package, built on Linux, carries
-// the very file `clearance install` writes on a Mac, which hands this text
-// to kardianos as its LaunchdConfig (service_darwin.go). Keys and values
-// are those of kardianos v1.3.0's own template, in the same order, escaped
-// as it escapes them (html.EscapeString, which registrationRuns expects).
-// It holds no "{{", so kardianos's template engine copies it unchanged.
-func launchDaemonPlist(exe string, args []string) string {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+// launchDaemonPlist is the agent's LaunchDaemon (launchd.plist(5)), the
+// same from `clearance install` on a Mac, which hands it to kardianos as
+// its LaunchdConfig (service_darwin.go), and in the macOS package, built
+// on Linux (MacPackageFiles): so it holds macOS's system PATH whatever
+// system renders it.
+func launchDaemonPlist(o Options) string {
+	return serviceDefWithEnv(o, unixServiceEnv(platform.UnixSystemPATH("darwin"))).render(launchdPlist)
+}
+
+// launchdPlist is the LaunchDaemon, a serviceDef template: the agent
+// started at boot and restarted whenever it ends, with the service marker
+// and the PATH. Its keys and values are those of kardianos v1.3.0's own
+// template, in the same order, escaped as it escapes them (as
+// html.EscapeString does, which registrationRuns expects).
+var launchdPlist = template.Must(template.New("launchd").Funcs(serviceFuncs).Funcs(template.FuncMap{"xml": html.EscapeString}).Parse(`<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
 <dict>
@@ -37,24 +38,22 @@ func launchDaemonPlist(exe string, args []string) string {
 	<false/>
 	<key>EnvironmentVariables</key>
 	<dict>
-`)
-	env := unixServiceEnv(platform.UnixSystemPATH("darwin"))
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		b.WriteString("\t\t<key>" + html.EscapeString(k) + "</key>\n")
-		b.WriteString("\t\t<string>" + html.EscapeString(env[k]) + "</string>\n")
-	}
-	b.WriteString(`	</dict>
+{{- range .Env}}
+		<key>{{xml .Name}}</key>
+		<string>{{xml .Value}}</string>
+{{- end}}
+	</dict>
 	<key>KeepAlive</key>
 	<true/>
 	<key>Label</key>
 	<string>` + ServiceName + `</string>
 	<key>ProgramArguments</key>
 	<array>
-`)
-	for _, a := range append([]string{exe}, args...) {
-		b.WriteString("\t\t<string>" + html.EscapeString(a) + "</string>\n")
-	}
-	b.WriteString(`	</array>
+		<string>{{xml .Exe}}</string>
+{{- range .Args}}
+		<string>{{xml .}}</string>
+{{- end}}
+	</array>
 	<key>RunAtLoad</key>
 	<true/>
 	<key>SessionCreate</key>
@@ -65,9 +64,7 @@ func launchDaemonPlist(exe string, args []string) string {
 	<string>` + launchDaemonOutLog + `</string>
 </dict>
 </plist>
-`)
-	return b.String()
-}
+`))
 
 // unixServiceEnv is the service's environment on a Unix whose system PATH
 // is path: the marker, and that PATH, so that the agent never starts with

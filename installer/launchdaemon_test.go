@@ -17,7 +17,7 @@ import (
 func TestLaunchDaemonPlist(t *testing.T) {
 	exe := "/Applications/Clearance & Co/clearance"
 	o := Options{Executable: exe, ConfigPath: "/Library/Application Support/Clearance/o'brien <test>.toml"}
-	got := launchDaemonPlist(exe, serviceArgs(o))
+	got := launchDaemonPlist(o)
 	if want := readTestdata(t, "clearance.plist"); got != want {
 		t.Errorf("launchDaemonPlist:\n%s\nwant:\n%s", got, want)
 	}
@@ -58,7 +58,7 @@ func TestLaunchDaemonPlistIsRecognized(t *testing.T) {
 		{"/Applications/Clearance & Co/clearance", ""},
 		{`/Users/o'brien/"bin"/clearance`, "/etc/clearance/<my>.toml"},
 	} {
-		reg := launchDaemonPlist(c.exe, serviceArgs(Options{Executable: c.exe, ConfigPath: c.config}))
+		reg := launchDaemonPlist(Options{Executable: c.exe, ConfigPath: c.config})
 		if !registrationRuns(reg, c.exe, c.config) {
 			t.Errorf("the plist for %q, %q is not recognized as running them:\n%s", c.exe, c.config, reg)
 		}
@@ -75,7 +75,7 @@ func TestLaunchDaemonPlistIsRecognized(t *testing.T) {
 func TestMacPackageFiles(t *testing.T) {
 	files := MacPackageFiles()
 	want := map[string]string{
-		"/Library/LaunchDaemons/clearance.plist":         launchDaemonPlist(MacAppExecutable, []string{"agent"}),
+		"/Library/LaunchDaemons/clearance.plist":         launchDaemonPlist(Options{Executable: MacAppExecutable}),
 		"/Library/LaunchAgents/app.clearance.tray.plist": launchAgentPlist(MacAppExecutable),
 	}
 	if len(files) != len(want) {

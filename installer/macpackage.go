@@ -19,7 +19,7 @@ const MacAppExecutable = "/Applications/Clearance.app/Contents/MacOS/clearance"
 // LaunchDaemon and the tray's LaunchAgent.
 func MacPackageFiles() []PackageFile {
 	return []PackageFile{
-		{Path: launchDaemonPath, Mode: 0o644, Content: launchDaemonPlist(MacAppExecutable, serviceArgs(Options{}))},
+		{Path: launchDaemonPath, Mode: 0o644, Content: launchDaemonPlist(Options{Executable: MacAppExecutable})},
 		{Path: launchAgentPath, Mode: 0o644, Content: launchAgentPlist(MacAppExecutable)},
 	}
 }

@@ -11,7 +11,7 @@ import (
 // macOS package carries too. kardianos's RunAtLoad and KeepAlive options
 // only fill its own template, so the plist says them instead.
 func serviceOptions(o Options) service.KeyValue {
-	return service.KeyValue{"LaunchdConfig": launchDaemonPlist(o.Executable, serviceArgs(o))}
+	return service.KeyValue{"LaunchdConfig": launchDaemonPlist(o)}
 }
 
 func registrationFile(string) string { return launchDaemonPath }
