@@ -7,7 +7,7 @@ CROSS   := windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 linux/arm64
 # The race detector needs cgo (a C compiler); without one, tests run without it.
 RACE    := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 
-.PHONY: build test lint vet cross bench fuzz clean dist dist-linux dist-windows dist-check check-dist-windows
+.PHONY: build test lint vet cross bench fuzz clean dist dist-linux dist-windows dist-macos dist-check check-dist-windows dist-macos-repro
 
 # Packages are built into dist/ by pinned Go tools (installer/packaging/tools.mod)
 # and Debian packages; nothing is downloaded. SOURCE_DATE_EPOCH, the commit's
@@ -24,12 +24,13 @@ PKGVERSION ?= $(shell d=$$(git describe --tags --long --match 'v[0-9]*.[0-9]*.[0
 	&& echo "$$d" | sed -E 's/^v([0-9]+\.[0-9]+\.[0-9]+)-([0-9]+)-g[0-9a-f]+$$/\1.\2/' \
 	|| echo "0.0.0.$$(git rev-list --count HEAD 2>/dev/null || echo 0)")
 
-dist: dist-linux dist-windows
+dist: dist-linux dist-windows dist-macos
 
 # Every package built twice from this commit and compared (the .msi by its
-# tables and streams, after checking them: check-msi.sh), then the .deb installed, used and purged for real (TestPackageDeb;
-# it needs root, and skips saying so without it) and the .rpm read by rpm(8)
-# (TestPackageRPM). Both are amd64: the machines CI runs on.
+# tables and streams, after checking them: check-msi.sh), then the .deb
+# installed, used and purged for real (TestPackageDeb; it needs root, and
+# skips saying so without it) and the .rpm read by rpm(8) (TestPackageRPM).
+# Both are amd64: the machines CI runs on.
 dist-check:
 	rm -rf $(DIST)/check
 	$(MAKE) dist DIST=$(DIST)/check/a
@@ -101,6 +102,29 @@ check-dist-windows: dist-windows
 		DIST=$(WINAGAIN) PKGVERSION=$(PKGVERSION) VERSION=$(VERSION)
 	installer/packaging/windows/check-msi.sh --same $(WINMSI) $(WINAGAIN)/$(notdir $(WINMSI))
 	rm -rf $(WINAGAIN)
+
+# macOS: per architecture, dist/macos/<arch>/ holds the package's payload
+# (root/: the app with the cross-built binary, the LaunchDaemon, the
+# LaunchAgent), its scripts and build-pkg.sh, which makes the signed and
+# notarized .pkg on a Mac, where the tray's cgo build is possible. See
+# installer/packaging/macos/README.md.
+MACOS_ARCHS := amd64 arm64
+dist-macos:
+	@for arch in $(MACOS_ARCHS); do \
+		echo "layout macos/$$arch"; \
+		GO='$(GO)' VERSION='$(VERSION)' PKGVERSION='$(PKGVERSION)' \
+			sh installer/packaging/macos/layout.sh '$(DIST)/macos/'"$$arch" "$$arch" || exit 1; \
+	done
+
+# Two layouts of one commit are the same, file for file: content, mode and
+# time.
+dist-macos-repro:
+	@rm -rf $(DIST)/repro && mkdir -p $(DIST)/repro
+	$(MAKE) --no-print-directory dist-macos DIST=$(DIST)/repro/a
+	$(MAKE) --no-print-directory dist-macos DIST=$(DIST)/repro/b
+	@sh installer/packaging/macos/treesum.sh $(DIST)/repro/a/macos >$(DIST)/repro/a.sums
+	@sh installer/packaging/macos/treesum.sh $(DIST)/repro/b/macos >$(DIST)/repro/b.sums
+	@diff -u $(DIST)/repro/a.sums $(DIST)/repro/b.sums && echo "dist-macos is reproducible: $$(wc -l <$(DIST)/repro/a.sums) files and folders alike"
 
 # -buildvcs=true: the commit is stamped for `clearance version` even where
 # GOFLAGS says otherwise.

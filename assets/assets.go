@@ -1,6 +1,8 @@
 // Package assets embeds Clearance's tray icons, one per tray state, for the
-// tray. The icons' source is Go code in internal/icon; the PNG
-// and ICO files beside this file are generated from it and committed:
+// tray. The icons' source is Go code in internal/icon; the PNG and ICO
+// files beside this file, and the macOS app's icon in icns/ (which the
+// package build copies, nothing embeds), are generated from it and
+// committed:
 //
 //	go generate ./assets
 //

@@ -43,7 +43,7 @@ func TestCommittedFilesMatchSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	var committed []string
-	for _, dir := range []string{"png", "ico"} {
+	for _, dir := range []string{"png", "ico", "icns"} {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				committed = append(committed, filepath.ToSlash(path))
@@ -250,6 +250,17 @@ func TestIconsStandOutOnLightAndDarkPanels(t *testing.T) {
 
 func decodeAll(t *testing.T, name string, b []byte) []image.Image {
 	t.Helper()
+	if bytes.HasPrefix(b, []byte("icns")) {
+		entries, err := icon.DecodeICNS(b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var out []image.Image
+		for _, e := range entries {
+			out = append(out, decodePNG(t, e.Data))
+		}
+		return out
+	}
 	if bytes.HasPrefix(b, []byte{0, 0, 1, 0}) {
 		entries, err := icon.DecodeICO(b)
 		if err != nil {

@@ -1,5 +1,7 @@
 package installer
 
+import "github.com/clearance-app/clearance/platform"
+
 // Where the .deb and .rpm put what `clearance install` writes elsewhere:
 // a package's unit goes in the distribution's unit directory, so that an
 // administrator's own in /etc/systemd/system still overrides it.
@@ -14,10 +16,10 @@ const (
 // LinuxPackageFiles are the files the .deb and .rpm install besides the
 // binary: the systemd unit, the SysV script for machines without systemd,
 // and the tray's XDG autostart entry, for the binary at
-// PackagedExecutable with the default configuration file. Packages are
-// built on Linux: the service's environment is this build's (serviceEnv).
+// PackagedExecutable with the default configuration file, and Linux's
+// environment for the service whatever system builds the package.
 func LinuxPackageFiles() []PackageFile {
-	d := newServiceDef(Options{Executable: PackagedExecutable})
+	d := serviceDefWithEnv(Options{Executable: PackagedExecutable}, unixServiceEnv(platform.UnixSystemPATH("linux")))
 	return []PackageFile{
 		{Path: packagedUnitPath, Mode: 0o644, Content: d.render(systemdUnit)},
 		{Path: initScript, Mode: 0o755, Content: d.render(sysvScript)},

@@ -19,5 +19,5 @@ func (e *PackagedError) Error() string {
 	if e.Op == "install" {
 		return fmt.Sprintf("Clearance is already installed, by %s, and nothing was changed: install a newer package to upgrade it, or remove it with: %s", e.Package, e.Remove)
 	}
-	return fmt.Sprintf("Clearance was installed by %s, and nothing was changed: remove it with the package manager, so that its records stay true: %s", e.Package, e.Remove)
+	return fmt.Sprintf("Clearance was installed by %s, and nothing was changed: remove it the package's way, so that its records stay true: %s", e.Package, e.Remove)
 }

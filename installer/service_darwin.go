@@ -6,17 +6,15 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 )
 
-// serviceOptions: a launchd daemon started at boot and kept alive.
-func serviceOptions(Options) service.KeyValue {
-	return service.KeyValue{
-		"RunAtLoad": true,
-		"KeepAlive": true,
-	}
+// serviceOptions: a launchd daemon started at boot and kept alive, from
+// the plist this package renders itself (launchDaemonPlist), which the
+// macOS package carries too. kardianos's RunAtLoad and KeepAlive options
+// only fill its own template, so the plist says them instead.
+func serviceOptions(o Options) service.KeyValue {
+	return service.KeyValue{"LaunchdConfig": launchDaemonPlist(o)}
 }
 
-func registrationFile(string) string {
-	return "/Library/LaunchDaemons/" + ServiceName + ".plist"
-}
+func registrationFile(string) string { return launchDaemonPath }
 
 func readRegistration(platform string) (string, error) {
 	return readFileIfAny(registrationFile(platform))
@@ -28,11 +26,11 @@ func afterUninstall(string) error { return nil }
 
 func removeLeftovers(string) ([]string, error) { return removeStaleSocket(api.DefaultAddress) }
 
-// serviceLogFiles: kardianos points the daemon's stdout and stderr there.
+// serviceLogFiles: the plist points the daemon's stdout and stderr there.
 func serviceLogFiles(string) []string {
-	return []string{"/var/log/" + ServiceName + ".out.log", "/var/log/" + ServiceName + ".err.log"}
+	return []string{launchDaemonOutLog, launchDaemonErrLog}
 }
 
 func logHint(string) string {
-	return "see /var/log/" + ServiceName + ".err.log, and: log show --last 10m --predicate 'process == \"clearance\"'"
+	return "see " + launchDaemonErrLog + ", and: log show --last 10m --predicate 'process == \"clearance\"'"
 }

@@ -18,8 +18,12 @@ type serviceDef struct {
 
 type envVar struct{ Name, Value string }
 
-func newServiceDef(o Options) serviceDef {
-	env := serviceEnv()
+func newServiceDef(o Options) serviceDef { return serviceDefWithEnv(o, serviceEnv()) }
+
+// serviceDefWithEnv is newServiceDef with another system's environment,
+// for a file rendered for that system (the macOS LaunchDaemon, built on
+// Linux).
+func serviceDefWithEnv(o Options, env map[string]string) serviceDef {
 	names := make([]string, 0, len(env))
 	for k := range env {
 		names = append(names, k)

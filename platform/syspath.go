@@ -11,9 +11,9 @@ import (
 // The agent runs as root and runs chronyc, resolvectl, systemctl and the
 // like. Found through an inherited PATH, any of them could be a program
 // that whoever set that PATH planted; so commands are looked up only in the
-// system's own directories (SystemDirs, per OS in syspath_unix.go,
-// syspath_darwin.go and syspath_windows.go), which only root or the
-// Administrators can change.
+// system's own directories (SystemDirs: the Unix lists in
+// syspath_unixdirs.go, Windows' in syspath_windows.go), which only root or
+// the Administrators can change.
 
 // SystemDirs are the directories where a bare command name is looked up,
 // in order.

@@ -12,4 +12,4 @@ var ErrNoSessionBus = errors.New("no desktop session bus")
 
 // ErrNoTray is returned by Run from a build that has no tray for this OS (a
 // macOS build without cgo: the macOS tray library is Objective-C).
-var ErrNoTray = errors.New("this build of Clearance has no tray: on macOS the tray needs a build with cgo")
+var ErrNoTray = errors.New("this build of Clearance has no tray: the macOS tray is built on a Mac, with cgo; install Clearance from its macOS package, whose build has it, or build it on a Mac as the README says")

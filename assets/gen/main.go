@@ -1,7 +1,8 @@
-// Command gen writes Clearance's tray icons (assets/png, assets/ico) from
-// their source in assets/internal/icon. Run it with `go generate ./assets`;
-// -sheet also writes a contact sheet of every state and size on light and
-// dark panels, for a person to look at.
+// Command gen writes Clearance's tray icons (assets/png, assets/ico) and the
+// macOS app's icon (assets/icns) from their source in assets/internal/icon.
+// Run it with `go generate ./assets`; -sheet also writes a contact sheet
+// of every state and size on light and dark panels, for a person to look
+// at.
 package main
 
 import (
@@ -18,7 +19,7 @@ import (
 )
 
 func main() {
-	out := flag.String("out", ".", "the assets directory to write png/ and ico/ into")
+	out := flag.String("out", ".", "the assets directory to write png/, ico/ and icns/ into")
 	sheet := flag.String("sheet", "", "also write a contact sheet PNG to this path")
 	zoom := flag.Int("zoom", 3, "enlargement of the contact sheet's magnified copies")
 	sizes := flag.String("sizes", "", "the contact sheet's sizes, comma-separated (default: all)")

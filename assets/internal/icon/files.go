@@ -9,9 +9,12 @@ import (
 	"image/png"
 )
 
-// PNGPath and ICOPath name the generated files, relative to assets/.
+// PNGPath and ICOPath name the generated files, relative to assets/;
+// ICNSPath is the macOS app's icon.
 func PNGPath(state string, size int) string { return fmt.Sprintf("png/%s-%d.png", state, size) }
 func ICOPath(state string) string           { return fmt.Sprintf("ico/%s.ico", state) }
+
+const ICNSPath = "icns/clearance.icns"
 
 // Files renders every generated file, keyed by its path under assets/.
 func Files() (map[string][]byte, error) {
@@ -19,16 +22,12 @@ func Files() (map[string][]byte, error) {
 	for _, st := range States {
 		var pngs [][]byte
 		for _, sz := range Sizes {
-			img, err := Draw(st, sz)
+			b, err := encodePNG(st, sz)
 			if err != nil {
 				return nil, err
 			}
-			var buf bytes.Buffer
-			if err := png.Encode(&buf, img); err != nil {
-				return nil, err
-			}
-			out[PNGPath(st, sz)] = buf.Bytes()
-			pngs = append(pngs, buf.Bytes())
+			out[PNGPath(st, sz)] = b
+			pngs = append(pngs, b)
 		}
 		ico, err := EncodeICO(pngs)
 		if err != nil {
@@ -36,7 +35,32 @@ func Files() (map[string][]byte, error) {
 		}
 		out[ICOPath(st)] = ico
 	}
+	var pngs [][]byte
+	for _, sz := range AppIconSizes {
+		b, err := encodePNG(AppIconState, sz)
+		if err != nil {
+			return nil, err
+		}
+		pngs = append(pngs, b)
+	}
+	icns, err := EncodeICNS(pngs)
+	if err != nil {
+		return nil, err
+	}
+	out[ICNSPath] = icns
 	return out, nil
+}
+
+func encodePNG(state string, size int) ([]byte, error) {
+	img, err := Draw(state, size)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // Panels are the backgrounds the contact sheet shows the icons on: light

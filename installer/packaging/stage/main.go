@@ -3,6 +3,7 @@
 // which the package builders (nfpm, wixl, pkgbuild) take them:
 //
 //	go run ./installer/packaging/stage -target linux -o dist/stage/linux
+//	go run ./installer/packaging/stage -target darwin -o dist/stage/darwin
 //
 // For Windows it renders the .msi's source, clearance.wxs, from a template
 // with the package's version (the .msi installs registry values and a
@@ -29,7 +30,8 @@ import (
 
 // targets are the package definitions by target OS.
 var targets = map[string]func() []installer.PackageFile{
-	"linux": installer.LinuxPackageFiles,
+	"linux":  installer.LinuxPackageFiles,
+	"darwin": installer.MacPackageFiles,
 }
 
 func main() {
