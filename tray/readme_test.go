@@ -1,26 +1,19 @@
 package tray
 
 import (
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/readmetest"
 )
 
 // The README's table of the tray's settings is what a person reads to edit
 // tray.toml: it must name every key the tray reads, and no other, with the
 // default the tray starts from. Written in two places, they drift.
 func TestREADMETraySettingsTable(t *testing.T) {
-	b, err := os.ReadFile("../README.md") // the repository's, from tray
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(b), "\n### The tray's own settings\n")
-	if !ok {
-		t.Fatal(`README.md has no "### The tray's own settings" section`)
-	}
-	section, _, _ = strings.Cut(section, "\n#")
+	section := readmetest.Section(t, "### The tray's own settings")
 	rows := map[string]string{} // key: default, as written
 	for _, line := range strings.Split(section, "\n") {
 		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")

@@ -53,7 +53,7 @@ var rules = []rule{
 
 // testOnly are the packages that only tests may import (they may import
 // each other).
-var testOnly = []string{"internal/testworld/...", "internal/roottest/...", "internal/testbuf/...", "internal/layering/...",
+var testOnly = []string{"internal/testworld/...", "internal/roottest/...", "internal/testbuf/...", "internal/layering/...", "internal/readmetest/...",
 	"platform/internal/platformtest/...", "platform/browser/cookies/cookiestest/...", "tray/notify/notifytest/..."}
 
 // match reports whether pkg (relative to the module) matches pattern.

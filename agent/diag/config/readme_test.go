@@ -2,29 +2,21 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// readmePath is the project's README, from this package's directory.
-const readmePath = "../../../README.md"
+	"github.com/clearance-app/clearance/internal/readmetest"
+)
 
 // The README's configuration table is what people read to set a key: it
 // must name every key and no other, give each its real default, and give
 // each duration the range validate enforces. Written in two places, they
 // drift; this test is what keeps them one.
 func TestREADMEConfigTable(t *testing.T) {
-	b, err := os.ReadFile(readmePath)
-	if err != nil {
-		// Not a skip: a skip is how this test went silent once, when the
-		// package moved a directory deeper.
-		t.Fatalf("read the README: %v", err)
-	}
-	rows, err := configTable(string(b))
+	rows, err := configTable(readmetest.Read(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +53,7 @@ type readmeRow struct{ def, meaning string }
 func configTable(readme string) (map[string]readmeRow, error) {
 	_, section, ok := strings.Cut(readme, "\n## Configuration\n")
 	if !ok {
-		return nil, fmt.Errorf("%s has no Configuration section", readmePath)
+		return nil, fmt.Errorf("README.md has no Configuration section")
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	rows := map[string]readmeRow{}
@@ -81,7 +73,7 @@ func configTable(readme string) (map[string]readmeRow, error) {
 		}
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: no configuration table (| key | default | meaning |)", readmePath)
+		return nil, fmt.Errorf("README.md: no configuration table (| key | default | meaning |)")
 	}
 	return rows, nil
 }

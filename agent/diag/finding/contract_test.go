@@ -11,6 +11,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/check"
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/agent/diag/fix"
+	"github.com/clearance-app/clearance/internal/readmetest"
 )
 
 // contractProblems checks the declared findings against the fix list, the
@@ -114,27 +115,11 @@ func readContracts(t *testing.T) string {
 	return string(b)
 }
 
-// readmeSection is the README's "Findings and fixes" section, where a
-// person looks up what a code means and what a fix changes.
-func readmeSection(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile("../../../README.md") // the repository's, from agent/diag/finding
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(b), "\n## Findings and fixes\n")
-	if !ok {
-		t.Fatal(`README.md has no "## Findings and fixes" section`)
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
-	return section
-}
-
 // The README is where a newcomer reads what each finding means and what
 // each fix changes: a code or fix id left out of it is one they cannot
 // look up.
 func TestREADMEListsEveryFindingAndFix(t *testing.T) {
-	for _, p := range documentProblems("README.md (Findings and fixes)", readmeSection(t), finding.All(), fix.All, check.Names()) {
+	for _, p := range documentProblems("README.md (Findings and fixes)", readmetest.Section(t, "## Findings and fixes"), finding.All(), fix.All, check.Names()) {
 		t.Error(p)
 	}
 }
