@@ -24,6 +24,7 @@ type fakeManager struct {
 	reg                string // what registration() returns
 	regFor             Options
 	left               []string // what leftovers() removes, once
+	afterInstallErr    error    // what afterInstall() answers
 }
 
 func (f *fakeManager) backend() string  { return "sysv" }
@@ -46,6 +47,7 @@ func (f *fakeManager) install() error {
 	f.reg = `cmd="` + commandLine(f.regFor) + `"`
 	return nil
 }
+func (f *fakeManager) afterInstall() error { return f.afterInstallErr }
 func (f *fakeManager) uninstall() error {
 	f.ev.add("uninstall")
 	if !f.installed {

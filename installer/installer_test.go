@@ -388,3 +388,31 @@ func TestUninstallKeepsAnUnrestoredDNSJournal(t *testing.T) {
 		t.Fatalf("the journal was removed: %v", err)
 	}
 }
+
+// A manager that registers the service but refuses what completes the
+// registration (Windows' recovery actions for a service that stops with an
+// error, which Wine does not implement) gets a warning, and the install
+// goes on to start the service: it works without them.
+func TestInstallWarnsWhenRecoveryActionsFail(t *testing.T) {
+	var ev events
+	m := &fakeManager{ev: &ev, afterInstallErr: errors.New("could not have Windows restart the service when it stops with an error (Invalid level.)")}
+	run := &fakeRunner{t: t, ev: &ev, want: []call{
+		{argv: "groupadd --system clearance"},
+		{argv: "usermod -aG clearance alice"},
+	}}
+	db := &fakeDB{users: map[string]bool{"alice": true}}
+	s := testSetup(t, Options{Executable: testExe, User: "alice"}, m, run, db)
+
+	steps, err := s.install(context.Background())
+	if err != nil {
+		t.Fatalf("install failed: %v", err)
+	}
+	run.done()
+	want := "  Warning: could not have Windows restart the service when it stops with an error (Invalid level.); the service is registered all the same: if 'clearance status' shows it stopped, run 'clearance install' again as an administrator\n"
+	if got := doneTexts(steps); !strings.Contains(got, want) {
+		t.Errorf("steps:\n%s\nwant among them:\n%s", got, want)
+	}
+	if !m.installed || !m.running {
+		t.Errorf("service after install: %+v", m)
+	}
+}
