@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
@@ -133,7 +134,7 @@ func testSetup(t *testing.T, o Options, m *fakeManager, run *fakeRunner, db *fak
 	t.Helper()
 	o.Run = run
 	if o.Root == "" {
-		o.Root = t.TempDir()
+		o.Root = winegap.TempDir(t)
 	}
 	// withDefaults but for making Executable absolute, which would put a
 	// drive letter before it on Windows.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/dnsfix"
 	"github.com/clearance-app/clearance/platform/host"
 )
@@ -214,7 +215,7 @@ func TestInstallGroupFailureStopsBeforeStart(t *testing.T) {
 // removes the service and the autostart entry, and keeps the group, saying
 // how to remove it; a second uninstall finds nothing to remove.
 func TestUninstallThenAgain(t *testing.T) {
-	state := filepath.Join(t.TempDir(), "state")
+	state := filepath.Join(winegap.TempDir(t), "state")
 	if err := os.MkdirAll(state, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +367,7 @@ func TestInstallWarnsOfReplaceableBinary(t *testing.T) {
 // A DNS switch that could not be put back keeps the state directory: its
 // journal is the only way back to the person's own settings.
 func TestUninstallKeepsAnUnrestoredDNSJournal(t *testing.T) {
-	state := filepath.Join(t.TempDir(), "state")
+	state := filepath.Join(winegap.TempDir(t), "state")
 	t.Setenv(host.StateDirEnv, state)
 	if err := os.MkdirAll(state, 0o700); err != nil {
 		t.Fatal(err)

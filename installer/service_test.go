@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // systemdKeys are the keys kardianos/service v1.3.0 passes to a custom
@@ -83,7 +85,7 @@ func TestSystemdUnitVerifies(t *testing.T) {
 	if strings.Contains(unit, "{{") {
 		t.Fatalf("not fully rendered:\n%s", unit)
 	}
-	p := filepath.Join(t.TempDir(), "clearance.service")
+	p := filepath.Join(winegap.TempDir(t), "clearance.service")
 	if err := os.WriteFile(p, []byte(unit), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -8,13 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform"
 )
 
 // File opens documents only: anything else is refused before a program
 // is started, whatever the system.
 func TestFileRefusesWhatIsNotADocument(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	write := func(name string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform"
 )
 
@@ -25,7 +26,7 @@ var recordedEntries = map[string]string{
 // extra ones a test writes.
 func xdgFixture(t *testing.T, extra map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	apps := filepath.Join(dir, "applications")
 	if err := os.MkdirAll(apps, 0o755); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // fixedNow is the clock the tests' backups are named by.
@@ -36,7 +38,7 @@ func storeFor(sc schema, profile string) Store {
 func TestClearRecordedSchemas(t *testing.T) {
 	for _, sc := range recordedSchemas {
 		t.Run(sc.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := winegap.TempDir(t)
 			profile := filepath.Join(dir, "profile")
 			rows := slices.Concat(openAIRows, nearMisses)
 			gone, kept := openAIRows, nearMisses
@@ -120,7 +122,7 @@ func mapsEqual(a, b map[string]string) bool {
 // TestDryRun finds what would go and changes nothing: no byte of the
 // database or of the write-ahead log a crashed browser left, and no backup.
 func TestDryRun(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	profile := filepath.Join(dir, "profile")
 	db := makeDB(t, profile, firefox153, nearMisses)
 	startHolder(t, db, Firefox, slices.Concat(openAIRows, firefoxPartitions)).kill(t)
@@ -150,7 +152,7 @@ func TestDryRun(t *testing.T) {
 // keeps recent cookies: they are found and deleted, and that program's
 // own connection sees them gone.
 func TestClearWALOnlyRows(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	profile := filepath.Join(dir, "profile")
 	db := makeDB(t, profile, firefox153, nearMisses)
 	h := startHolder(t, db, Firefox, slices.Concat(openAIRows, firefoxPartitions, firefoxPartitionMisses))
@@ -191,14 +193,14 @@ func TestClearWALOnlyRows(t *testing.T) {
 // journal written after the backup does not survive.
 func TestUndoRoundTrip(t *testing.T) {
 	t.Run("firefox-wal", func(t *testing.T) {
-		dir := t.TempDir()
+		dir := winegap.TempDir(t)
 		profile := filepath.Join(dir, "profile")
 		db := makeDB(t, profile, firefox153, nearMisses)
 		startHolder(t, db, Firefox, slices.Concat(openAIRows, firefoxPartitions)).kill(t)
 		roundTrip(t, dir, storeFor(firefox153, profile), db, []string{"cookies.sqlite", "cookies.sqlite-shm", "cookies.sqlite-wal"})
 	})
 	t.Run("chromium-journal", func(t *testing.T) {
-		dir := t.TempDir()
+		dir := winegap.TempDir(t)
 		profile := filepath.Join(dir, "profile")
 		db := makeDB(t, profile, chromium156, slices.Concat(openAIRows, nearMisses))
 		roundTrip(t, dir, storeFor(chromium156, profile), db, []string{"Cookies"})
@@ -245,7 +247,7 @@ func roundTrip(t *testing.T, dir string, s Store, db string, files []string) {
 // rowsOfCopy reads the cookies of a copy of db and its companion files.
 func rowsOfCopy(t testing.TB, db, family string) []string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	if _, err := copyDatabase(db, dir); err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +269,7 @@ func mapKeys(m map[string]string) func(func(string) bool) {
 // each refused one gets its own clear error and keeps every byte and no
 // backup, and the good ones are still cleared; nothing panics.
 func TestClearBadInput(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	root := filepath.Join(dir, "backups")
 	rows := slices.Concat(openAIRows, nearMisses)
 	type bad struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/browser"
 )
 
@@ -45,7 +46,7 @@ func TestBackupRoot(t *testing.T) {
 // Each profile of each browser is a store, named as a person knows the
 // browser, asking that browser whether it runs.
 func TestStoresFor(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	chromium := browser.Browser{Name: "Chromium", Family: browser.Chromium, Install: browser.Native, Channel: "stable",
 		DataDir: filepath.Join(dir, "chromium"),
 		Profiles: []browser.Profile{{Name: "Person 1", Dir: filepath.Join(dir, "chromium", "Default")},
@@ -94,7 +95,7 @@ func TestStoresFor(t *testing.T) {
 // failed; what is refused is what the person must act on, and a profile
 // with nothing to do is not.
 func TestDescribe(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	opts := options(filepath.Join(dir, "backups"))
 	chromeDir := filepath.Join(dir, "chrome")
 	makeDB(t, chromeDir, chromium156, slices.Concat(openAIRows, nearMisses))
