@@ -140,19 +140,6 @@ func TestFindDesktopFile(t *testing.T) {
 	}
 }
 
-func TestXDGDataDirs(t *testing.T) {
-	env := map[string]string{}
-	get := func(k string) string { return env[k] }
-	if got := xdgDataDirs(get, "/home/ann"); !slices.Equal(got, []string{"/home/ann/.local/share", "/usr/local/share", "/usr/share"}) {
-		t.Errorf("defaults: %q", got)
-	}
-	env["XDG_DATA_HOME"] = "/x/data"
-	env["XDG_DATA_DIRS"] = "/var/lib/flatpak/exports/share:relative:/usr/share"
-	if got := xdgDataDirs(get, "/home/ann"); !slices.Equal(got, []string{"/x/data", "/var/lib/flatpak/exports/share", "/usr/share"}) {
-		t.Errorf("from the environment: %q", got)
-	}
-}
-
 func TestParseDesktopID(t *testing.T) {
 	for out, want := range map[string]string{
 		"firefox-esr.desktop\n":           "firefox-esr.desktop",

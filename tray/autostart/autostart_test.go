@@ -121,27 +121,6 @@ func TestXDGExistingEntries(t *testing.T) {
 	mustEnabled(t, hidden, false) // the more important system dir hides it
 }
 
-func TestXDGFromEnv(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", "/tmp/cfg")
-	t.Setenv("XDG_CONFIG_DIRS", "/etc/xdg/xdg-ubuntu:relative:/etc/xdg")
-	x, err := XDGFromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if x.ConfigHome != "/tmp/cfg" || strings.Join(x.ConfigDirs, ":") != "/etc/xdg/xdg-ubuntu:/etc/xdg" {
-		t.Errorf("%+v", x)
-	}
-	if x.UserEntry() != filepath.Join("/tmp/cfg", "autostart", "clearance-tray.desktop") {
-		t.Errorf("user entry %s", x.UserEntry())
-	}
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("XDG_CONFIG_DIRS", "")
-	t.Setenv("HOME", "/home/ann")
-	if x, err := XDGFromEnv(); err != nil || x.ConfigHome != filepath.Join("/home/ann", ".config") || strings.Join(x.ConfigDirs, ":") != "/etc/xdg" {
-		t.Errorf("defaults: %+v, %v", x, err)
-	}
-}
-
 func TestStartupApprovedValues(t *testing.T) {
 	// superuser.com question 1766797: Task Manager's values.
 	recorded := map[string]bool{

@@ -1,3 +1,5 @@
+//go:build !windows && !darwin
+
 package open
 
 import (
@@ -12,8 +14,6 @@ import (
 	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform"
 )
-
-const page = "https://chatgpt.com/"
 
 // recordedEntries are the Name and Exec lines of Debian 12's desktop
 // files, recorded whole in platform/browser/testdata/desktop.
