@@ -10,3 +10,4 @@ func removeAllFails() bool      { return false }
 func w32timeMissing() bool      { return false }
 func notSession0() bool         { return false }
 func fileSecurityIgnored() bool { return false }
+func symlinksBroken() bool      { return false }

@@ -87,3 +87,18 @@ func fileSecurityIgnored() bool {
 	owner, _, err := sd.Owner()
 	return err == nil && !owner.Equals(admins)
 }
+
+// symlinksBroken: a symbolic link just made does not read back. One that
+// cannot be made at all (no privilege) is Windows' own answer, not the gap.
+func symlinksBroken() bool {
+	d, err := os.MkdirTemp("", "winegap-probe-")
+	if err != nil {
+		return false
+	}
+	link := filepath.Join(d, "link")
+	if err := os.Symlink("target", link); err != nil {
+		return false
+	}
+	got, err := os.Readlink(link)
+	return err != nil || got != "target"
+}
