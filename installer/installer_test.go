@@ -215,6 +215,7 @@ func TestInstallGroupFailureStopsBeforeStart(t *testing.T) {
 // removes the service and the autostart entry, and keeps the group, saying
 // how to remove it; a second uninstall finds nothing to remove.
 func TestUninstallThenAgain(t *testing.T) {
+	winegap.SkipIfNo(t, winegap.RemoveAll) // uninstall removes the state folder so
 	state := filepath.Join(winegap.TempDir(t), "state")
 	if err := os.MkdirAll(state, 0o700); err != nil {
 		t.Fatal(err)

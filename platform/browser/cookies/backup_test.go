@@ -18,6 +18,7 @@ import (
 // copied (its journal is a folder): that store keeps every byte and no
 // partial backup is left, and the next store is backed up and cleared.
 func TestBackupFailsMidway(t *testing.T) {
+	winegap.SkipIfNo(t, winegap.RemoveAll) // a failed backup is removed so
 	dir := winegap.TempDir(t)
 	broken := filepath.Join(dir, "broken")
 	db := makeDB(t, broken, chromium156, slices.Concat(openAIRows, nearMisses))
@@ -56,6 +57,7 @@ func TestBackupFailsMidway(t *testing.T) {
 // keeps its own folder, LatestBackup reports the newest, Undo restores the
 // newest, and the week-old runs are removed, nothing else in the folder.
 func TestLatestBackupAndRetention(t *testing.T) {
+	winegap.SkipIfNo(t, winegap.RemoveAll) // old backups are removed so
 	dir := winegap.TempDir(t)
 	profile := filepath.Join(dir, "profile")
 	db := makeDB(t, profile, chromium156, nearMisses)
@@ -186,7 +188,7 @@ func editManifest(t *testing.T, folder string, edit func(*manifest)) {
 // profile whose name holds characters SQLite's URIs give meaning to.
 func TestClearEdgeCases(t *testing.T) {
 	dir := winegap.TempDir(t)
-	odd := filepath.Join(dir, "a?b#c%d e&mode=ro")
+	odd := filepath.Join(dir, oddProfileName)
 	db := makeDB(t, odd, chromium156, slices.Concat(openAIRows, nearMisses))
 	before := fileSums(t, db)
 	s := storeFor(chromium156, odd)
