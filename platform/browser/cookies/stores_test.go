@@ -74,17 +74,7 @@ func TestStoresFor(t *testing.T) {
 			t.Errorf("store %d asks nobody whether its browser runs", i)
 		}
 	}
-	// Chromium's lock names a process of another computer: the store asks
-	// its browser, which cannot tell, and says so.
-	if err := os.MkdirAll(chromium.DataDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("elsewhere.example-1", filepath.Join(chromium.DataDir, "SingletonLock")); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := got[0].Running(); err == nil || !strings.Contains(err.Error(), "another computer") {
-		t.Errorf("the store's Running did not ask Chromium's lock: %v", err)
-	}
+	checkAsksChromiumsLock(t, chromium.DataDir, got[0])
 	if running, _, err := got[2].Running(); running || err != nil {
 		t.Errorf("Chrome Beta, without a lock: %v %v", running, err)
 	}
