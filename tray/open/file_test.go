@@ -37,7 +37,7 @@ func TestFileRefusesWhatIsNotADocument(t *testing.T) {
 		{write("app.desktop"), "not a document"},
 		{write("setup.exe"), "not a document"},
 		{write("noext"), "not a document"},
-		{filepath.Join(dir, "missing.html"), "no such file"},
+		{filepath.Join(dir, "missing.html"), "there is no such file"},
 		{filepath.Join(dir, "folder.html"), "is not a file"},
 	} {
 		if err := o.File(context.Background(), tc.path); err == nil || !strings.Contains(err.Error(), tc.says) {
