@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 func readTestdata(t *testing.T, name string) string {
@@ -119,7 +120,7 @@ func TestRunKeyValue(t *testing.T) {
 // The file entry is written under Root, 0644, replaced when different, and
 // removed; each step says which.
 func TestFileEntry(t *testing.T) {
-	root := t.TempDir()
+	root := winegap.TempDir(t)
 	e := fileEntry{path: desktopEntryPath, content: desktopEntry("/usr/bin/clearance")}
 	p := filepath.Join(root, desktopEntryPath)
 	for i, want := range []Step{
@@ -165,7 +166,7 @@ func TestDesktopEntryValidates(t *testing.T) {
 		roottest.Need(t, "needs desktop-file-validate (package desktop-file-utils)")
 	}
 	for _, exe := range []string{"/usr/local/bin/clearance", `/opt/My Apps/50%$off\/clearance`, "/opt/it's (x86)/clearance"} {
-		p := filepath.Join(t.TempDir(), "clearance-tray.desktop")
+		p := filepath.Join(winegap.TempDir(t), "clearance-tray.desktop")
 		if err := os.WriteFile(p, []byte(desktopEntry(exe)), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
@@ -24,6 +25,7 @@ type fakeManager struct {
 	reg                string // what registration() returns
 	regFor             Options
 	left               []string // what leftovers() removes, once
+	afterInstallErr    error    // what afterInstall() answers
 }
 
 func (f *fakeManager) backend() string  { return "sysv" }
@@ -46,6 +48,7 @@ func (f *fakeManager) install() error {
 	f.reg = `cmd="` + commandLine(f.regFor) + `"`
 	return nil
 }
+func (f *fakeManager) afterInstall() error { return f.afterInstallErr }
 func (f *fakeManager) uninstall() error {
 	f.ev.add("uninstall")
 	if !f.installed {
@@ -131,7 +134,7 @@ func testSetup(t *testing.T, o Options, m *fakeManager, run *fakeRunner, db *fak
 	t.Helper()
 	o.Run = run
 	if o.Root == "" {
-		o.Root = t.TempDir()
+		o.Root = winegap.TempDir(t)
 	}
 	// withDefaults but for making Executable absolute, which would put a
 	// drive letter before it on Windows.

@@ -200,6 +200,7 @@ func (s *setup) install(ctx context.Context) ([]Step, error) {
 			return s.steps, fmt.Errorf("register the service %s: %w", ServiceName, err)
 		}
 		s.add(fmt.Sprintf("Registered the service %s (%s): it starts at boot", ServiceName, what), true)
+		s.afterInstall()
 	case !s.upToDate():
 		if st.running {
 			if err := s.svc.stop(); err != nil {
@@ -217,6 +218,7 @@ func (s *setup) install(ctx context.Context) ([]Step, error) {
 			return s.steps, fmt.Errorf("register the service %s: %w", ServiceName, err)
 		}
 		s.add(fmt.Sprintf("Updated the service %s (%s) to run %s", ServiceName, what, commandLine(s.o)), true)
+		s.afterInstall()
 	default:
 		s.add(fmt.Sprintf("Already registered: the service %s (%s)", ServiceName, what), false)
 	}
@@ -243,6 +245,15 @@ func (s *setup) install(ctx context.Context) ([]Step, error) {
 	}
 	s.add(fmt.Sprintf("Started the service %s: the agent answers on %s", ServiceName, agentAddress), true)
 	return s.steps, nil
+}
+
+// afterInstall completes a new registration. The service is registered and
+// will run without what this adds, so a failure is a warning and the
+// installation goes on (Wine, for one, cannot set every recovery action).
+func (s *setup) afterInstall() {
+	if err := s.svc.afterInstall(); err != nil {
+		s.add(fmt.Sprintf("Warning: %v; the service is registered all the same: if 'clearance status' shows it stopped, run 'clearance install' again as an administrator", err), false)
+	}
 }
 
 // upToDate says whether the registered service runs this binary with this

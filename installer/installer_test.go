@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/dnsfix"
 	"github.com/clearance-app/clearance/platform/host"
 )
@@ -214,7 +215,8 @@ func TestInstallGroupFailureStopsBeforeStart(t *testing.T) {
 // removes the service and the autostart entry, and keeps the group, saying
 // how to remove it; a second uninstall finds nothing to remove.
 func TestUninstallThenAgain(t *testing.T) {
-	state := filepath.Join(t.TempDir(), "state")
+	winegap.SkipIfNo(t, winegap.RemoveAll) // uninstall removes the state folder so
+	state := filepath.Join(winegap.TempDir(t), "state")
 	if err := os.MkdirAll(state, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +368,7 @@ func TestInstallWarnsOfReplaceableBinary(t *testing.T) {
 // A DNS switch that could not be put back keeps the state directory: its
 // journal is the only way back to the person's own settings.
 func TestUninstallKeepsAnUnrestoredDNSJournal(t *testing.T) {
-	state := filepath.Join(t.TempDir(), "state")
+	state := filepath.Join(winegap.TempDir(t), "state")
 	t.Setenv(host.StateDirEnv, state)
 	if err := os.MkdirAll(state, 0o700); err != nil {
 		t.Fatal(err)
@@ -386,5 +388,33 @@ func TestUninstallKeepsAnUnrestoredDNSJournal(t *testing.T) {
 	}
 	if _, err := os.Stat(dnsfix.JournalPath()); err != nil {
 		t.Fatalf("the journal was removed: %v", err)
+	}
+}
+
+// A manager that registers the service but refuses what completes the
+// registration (Windows' recovery actions for a service that stops with an
+// error, which Wine does not implement) gets a warning, and the install
+// goes on to start the service: it works without them.
+func TestInstallWarnsWhenRecoveryActionsFail(t *testing.T) {
+	var ev events
+	m := &fakeManager{ev: &ev, afterInstallErr: errors.New("could not have Windows restart the service when it stops with an error (Invalid level.)")}
+	run := &fakeRunner{t: t, ev: &ev, want: []call{
+		{argv: "groupadd --system clearance"},
+		{argv: "usermod -aG clearance alice"},
+	}}
+	db := &fakeDB{users: map[string]bool{"alice": true}}
+	s := testSetup(t, Options{Executable: testExe, User: "alice"}, m, run, db)
+
+	steps, err := s.install(context.Background())
+	if err != nil {
+		t.Fatalf("install failed: %v", err)
+	}
+	run.done()
+	want := "  Warning: could not have Windows restart the service when it stops with an error (Invalid level.); the service is registered all the same: if 'clearance status' shows it stopped, run 'clearance install' again as an administrator\n"
+	if got := doneTexts(steps); !strings.Contains(got, want) {
+		t.Errorf("steps:\n%s\nwant among them:\n%s", got, want)
+	}
+	if !m.installed || !m.running {
+		t.Errorf("service after install: %+v", m)
 	}
 }

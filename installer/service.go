@@ -52,6 +52,11 @@ type manager interface {
 	// when it cannot be read.
 	registration() (string, error)
 	install() error
+	// afterInstall completes a fresh registration with what the manager
+	// may refuse without making the service unusable (Windows' recovery
+	// actions for a service that stops with an error): a failure is a
+	// warning, not a failed install.
+	afterInstall() error
 	uninstall() error
 	start() error
 	stop() error
@@ -213,12 +218,9 @@ func exists(path string) bool {
 
 func (k *kmanager) registration() (string, error) { return readRegistration(k.platform) }
 
-func (k *kmanager) install() error {
-	if err := k.s.Install(); err != nil {
-		return err
-	}
-	return afterInstall()
-}
+func (k *kmanager) install() error { return k.s.Install() }
+
+func (k *kmanager) afterInstall() error { return afterInstall() }
 
 func (k *kmanager) uninstall() error {
 	if err := k.s.Uninstall(); err != nil {

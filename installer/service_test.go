@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // kardianos/service runs its own template engine over the rendered
@@ -66,7 +68,7 @@ func TestSystemdUnitVerifies(t *testing.T) {
 	if strings.Contains(unit, "{{") {
 		t.Fatalf("not fully rendered:\n%s", unit)
 	}
-	p := filepath.Join(t.TempDir(), "clearance.service")
+	p := filepath.Join(winegap.TempDir(t), "clearance.service")
 	if err := os.WriteFile(p, []byte(unit), 0o644); err != nil {
 		t.Fatal(err)
 	}

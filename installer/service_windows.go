@@ -53,7 +53,8 @@ func readRegistration(string) (string, error) {
 
 // afterInstall makes the recovery actions apply when the agent stops with
 // an error too (RunService reports one as a service-specific exit code),
-// not only when the process crashes.
+// not only when the process crashes. Install warns of a failure and goes
+// on: the service works without it (Wine, for one, does not implement it).
 func afterInstall() error {
 	m, err := mgr.Connect()
 	if err != nil {
@@ -66,7 +67,7 @@ func afterInstall() error {
 	}
 	defer s.Close()
 	if err := s.SetRecoveryActionsOnNonCrashFailures(true); err != nil {
-		return fmt.Errorf("let Windows restart the service after it fails: %w", err)
+		return fmt.Errorf("could not have Windows restart the service when it stops with an error (%w)", err)
 	}
 	return nil
 }

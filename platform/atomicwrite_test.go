@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // dirNames lists a directory's entries.
@@ -26,7 +28,7 @@ func dirNames(t *testing.T, dir string) []string {
 // A write replaces the file whole, durable or not, and leaves nothing
 // beside it.
 func TestWriteFileAtomicReplacesTheFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	path := filepath.Join(dir, "state.json")
 	for i, durable := range []bool{false, true, false} {
 		data := []byte{byte('a' + i), '\n'}
@@ -49,7 +51,7 @@ func TestWriteFileAtomicReplacesTheFile(t *testing.T) {
 // clean-ups look for; its error leaves the old file as it was and no
 // temporary file behind.
 func TestAtomicWriteBeforeRename(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	path := filepath.Join(dir, "dns-journal.json")
 	if err := WriteFileAtomic(path, []byte("old"), 0o600, true); err != nil {
 		t.Fatal(err)
@@ -100,7 +102,7 @@ func TestIsTempFor(t *testing.T) {
 // not a temporary file that another process may still be renaming, not
 // another file's, not what only looks like one.
 func TestRemoveStaleTemps(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	path := filepath.Join(dir, "ntp.json")
 	put := func(name string, age time.Duration) string {
 		t.Helper()

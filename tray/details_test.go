@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/finding"
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 func TestDetailsPage(t *testing.T) {
@@ -17,7 +18,7 @@ func TestDetailsPage(t *testing.T) {
 		"offset_seconds": -92.4, "method": "ntp", "sources": []string{"time.cloudflare.com"},
 		"server": `</td><script>fetch("https://evil.example/")</script><td>`,
 	})
-	dir := filepath.Join(t.TempDir(), "details")
+	dir := filepath.Join(winegap.TempDir(t), "details")
 	path, err := writeDetails(dir, fd, now)
 	if err != nil {
 		t.Fatal(err)

@@ -5,14 +5,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // The details page goes where every browser can read it: the Clearance
 // folder of the download directory that xdg-user-dirs names, never a
 // hidden one.
 func TestXDGDetailsDir(t *testing.T) {
-	home := filepath.Join(t.TempDir(), "ann") // absolute on every OS
-	srv := filepath.Join(t.TempDir(), "srv")
+	home := filepath.Join(winegap.TempDir(t), "ann") // absolute on every OS
+	srv := filepath.Join(winegap.TempDir(t), "srv")
 	recorded, err := os.ReadFile(filepath.Join("testdata", "user-dirs.dirs"))
 	if err != nil {
 		t.Fatal(err)

@@ -6,10 +6,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 func TestSettingsFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	path := filepath.Join(dir, "clearance", "tray.toml")
 
 	s, err := LoadSettings(path)
@@ -44,7 +46,7 @@ func TestSettingsFile(t *testing.T) {
 }
 
 func TestBadSettingsGiveDefaults(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	for name, tc := range map[string]struct{ body, want string }{
 		"syntax":      {"alerts = \n", "tray.toml:1"},
 		"unknown key": {"alerts = true\nsnooze = 5\n", `tray.toml:2: unknown key "snooze"`},

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // Windows has no sudo: every phrase there names an Administrator prompt,
@@ -59,7 +61,7 @@ func TestAdminWordingOnlySudo(t *testing.T) {
 
 // The hints of the real program name the way to get rights here.
 func TestCLIAdminHint(t *testing.T) {
-	r := runCmd(t, clearanceCmd(t, nil, "status", "--socket", t.TempDir()+"/none.sock"))
+	r := runCmd(t, clearanceCmd(t, nil, "status", "--socket", winegap.TempDir(t)+"/none.sock"))
 	start, install := "start it with "+asAdmin("clearance start"), "install it with "+asAdmin("clearance install")
 	if r.code != 3 || !strings.Contains(r.stderr, start) && !strings.Contains(r.stderr, install) {
 		t.Fatalf("exit %d, stderr %q; want 3 and %q or %q", r.code, r.stderr, start, install)

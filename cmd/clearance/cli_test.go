@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 func TestBadFlagExitsTwo(t *testing.T) {
@@ -40,7 +42,7 @@ func TestConfigFromEnvironmentMustExist(t *testing.T) {
 // Every command refuses arguments it does not take, before doing
 // anything: `clearance agent extra` must not start an agent.
 func TestCommandsRefuseStrayArguments(t *testing.T) {
-	sock := t.TempDir() + "/none.sock"
+	sock := winegap.TempDir(t) + "/none.sock"
 	for _, args := range [][]string{
 		{"agent", "extra", "--socket", sock},
 		{"status", "extra"},
@@ -62,7 +64,7 @@ func TestCommandsRefuseStrayArguments(t *testing.T) {
 
 // The fix id may stand before, between or after the flags.
 func TestFixIDAnywhere(t *testing.T) {
-	sock := t.TempDir() + "/none.sock"
+	sock := winegap.TempDir(t) + "/none.sock"
 	for _, args := range [][]string{
 		{"fix", "recheck", "--json", "--socket", sock},
 		{"fix", "--json", "recheck", "--socket", sock},

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/agent/diag/check"
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // completions sources the bash script the program prints and asks its
@@ -38,7 +39,7 @@ func TestCompletionBash(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit status %d\n%s", r.code, r.stderr)
 	}
-	script := filepath.Join(t.TempDir(), "clearance.bash")
+	script := filepath.Join(winegap.TempDir(t), "clearance.bash")
 	if err := os.WriteFile(script, []byte(r.stdout), 0o644); err != nil {
 		t.Fatal(err)
 	}

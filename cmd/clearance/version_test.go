@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // version and --version print the version, the commit and the Go version.
@@ -49,7 +51,7 @@ func TestVersionOfBuiltBinary(t *testing.T) {
 	if err != nil {
 		t.Skipf("not in a git checkout: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), "clearance")
+	bin := filepath.Join(winegap.TempDir(t), "clearance")
 	// -buildvcs=true over a GOFLAGS that turns stamping off.
 	build := exec.Command("go", "build", "-buildvcs=true", "-ldflags", "-X main.version=1.2.3", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")

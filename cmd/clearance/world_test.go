@@ -13,6 +13,7 @@ import (
 
 	"github.com/clearance-app/clearance/internal/testworld/cftest"
 	"github.com/clearance-app/clearance/internal/testworld/ntptest"
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // world is every peer a full `clearance check` talks to, on loopback: an
@@ -79,7 +80,7 @@ func newWorld(tb testing.TB, opts worldOptions) *world {
 		"[status]",
 		fmt.Sprintf("url = %q", srv.URL+"/api/v2/summary.json"),
 	)
-	ca := filepath.Join(tb.TempDir(), "ca.pem")
+	ca := filepath.Join(winegap.TempDir(tb), "ca.pem")
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(ca, pemBytes, 0o644); err != nil {
 		tb.Fatal(err)

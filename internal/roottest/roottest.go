@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
@@ -31,6 +32,7 @@ func Dir(t testing.TB) string {
 	}
 	t.Cleanup(func() { os.RemoveAll(d) })
 	if err := host.CheckRootOwned(d); err != nil {
+		winegap.SkipIfNo(t, winegap.FileSecurity)
 		Need(t, "needs root, or an $XDG_RUNTIME_DIR of this user's, for a directory nobody else can change: "+err.Error())
 	}
 	return d

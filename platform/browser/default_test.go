@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 func readFixture(t *testing.T, name string) []byte {
@@ -111,7 +113,7 @@ func TestExecBrowser(t *testing.T) {
 }
 
 func TestFindDesktopFile(t *testing.T) {
-	home, sys := t.TempDir(), t.TempDir()
+	home, sys := winegap.TempDir(t), winegap.TempDir(t)
 	write := func(dir, rel string) string {
 		p := filepath.Join(dir, "applications", filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -125,7 +127,7 @@ func TestFindDesktopFile(t *testing.T) {
 	userFF := write(home, "firefox.desktop")
 	write(sys, "firefox.desktop")
 	konq := write(sys, "kde4/konqbrowser.desktop")
-	dirs := []string{home, filepath.Join(t.TempDir(), "missing"), sys}
+	dirs := []string{home, filepath.Join(winegap.TempDir(t), "missing"), sys}
 	for id, want := range map[string]string{"firefox.desktop": userFF, "kde4-konqbrowser.desktop": konq} {
 		if got, err := findDesktopFile(id, dirs); err != nil || got != want {
 			t.Errorf("findDesktopFile(%q) = %q, %v; want %q", id, got, err, want)
@@ -135,19 +137,6 @@ func TestFindDesktopFile(t *testing.T) {
 		if got, err := findDesktopFile(id, dirs); err == nil {
 			t.Errorf("findDesktopFile(%q) = %q, want an error", id, got)
 		}
-	}
-}
-
-func TestXDGDataDirs(t *testing.T) {
-	env := map[string]string{}
-	get := func(k string) string { return env[k] }
-	if got := xdgDataDirs(get, "/home/ann"); !slices.Equal(got, []string{"/home/ann/.local/share", "/usr/local/share", "/usr/share"}) {
-		t.Errorf("defaults: %q", got)
-	}
-	env["XDG_DATA_HOME"] = "/x/data"
-	env["XDG_DATA_DIRS"] = "/var/lib/flatpak/exports/share:relative:/usr/share"
-	if got := xdgDataDirs(get, "/home/ann"); !slices.Equal(got, []string{"/x/data", "/var/lib/flatpak/exports/share", "/usr/share"}) {
-		t.Errorf("from the environment: %q", got)
 	}
 }
 
@@ -268,7 +257,7 @@ func TestMacDefault(t *testing.T) {
 }
 
 func TestXDGDefault(t *testing.T) {
-	data := t.TempDir()
+	data := winegap.TempDir(t)
 	apps := filepath.Join(data, "applications")
 	if err := os.MkdirAll(apps, 0o755); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/internal/platformtest"
@@ -672,7 +673,7 @@ func TestWriteInPlace(t *testing.T) {
 		{"to empty", long, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "resolv.conf")
+			path := filepath.Join(winegap.TempDir(t), "resolv.conf")
 			if err := os.WriteFile(path, tt.old, 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package netstate
 import (
 	"errors"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -22,20 +23,28 @@ func TestFindTailscaleCLI(t *testing.T) {
 	files := func(ps ...string) func(string) bool {
 		return func(p string) bool { return slices.Contains(ps, p) }
 	}
-	brew, app := "/opt/homebrew/bin/tailscale", "/Applications/Tailscale.app/Contents/MacOS/Tailscale"
+	// Absolute on every OS: on Windows a path needs its drive to be one,
+	// and this test runs there too.
+	root, err := filepath.Abs(string(filepath.Separator))
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs := func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) }
+	brew, app := abs("opt/homebrew/bin/tailscale"), abs("Applications/Tailscale.app/Contents/MacOS/Tailscale")
+	usrBin, eveBin := abs("usr/bin/tailscale"), abs("home/eve/bin/tailscale")
 	for _, c := range []struct {
 		name string
 		l    tailscaleLookup
 		want string // "" for none
 	}{
 		{"root: the system's package",
-			tailscaleLookup{privileged: true, system: found("/usr/bin/tailscale"), path: found("/home/eve/bin/tailscale"), known: []string{brew}, isFile: files(brew)},
-			"/usr/bin/tailscale"},
+			tailscaleLookup{privileged: true, system: found(usrBin), path: found(eveBin), known: []string{brew}, isFile: files(brew)},
+			usrBin},
 		{"root: never PATH nor Homebrew nor the app",
 			tailscaleLookup{privileged: true, system: missing, path: found(brew), known: []string{brew, app}, isFile: files(brew, app)},
 			""},
 		{"a person: PATH first",
-			tailscaleLookup{system: found("/usr/bin/tailscale"), path: found(brew), known: []string{app}, isFile: files(app)},
+			tailscaleLookup{system: found(usrBin), path: found(brew), known: []string{app}, isFile: files(app)},
 			brew},
 		{"a person without it on PATH: the app bundle",
 			tailscaleLookup{system: missing, path: missing, known: []string{brew, app}, isFile: files(app)},
@@ -56,7 +65,7 @@ func TestFindTailscaleCLI(t *testing.T) {
 		}
 	}
 	// Root is told where it looked, and why only there.
-	_, err := findTailscaleCLI(tailscaleLookup{privileged: true, system: missing, path: found(brew)})
+	_, err = findTailscaleCLI(tailscaleLookup{privileged: true, system: missing, path: found(brew)})
 	if want := "the tailscale command is not installed in /usr/sbin, /usr/bin, /sbin, /bin: run as an administrator, Clearance runs commands from there only"; err == nil || err.Error() != want {
 		t.Errorf("root without a system tailscale: %v, want %q", err, want)
 	}

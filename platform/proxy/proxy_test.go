@@ -13,6 +13,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/internal/platformtest"
 )
@@ -288,7 +289,7 @@ func (f fakeRunner) Run(_ context.Context, name string, args ...string) ([]byte,
 var gsettingsArgv = []string{"gsettings", "list-recursively", "org.gnome.system.proxy"}
 
 func TestDesktopProxySettings(t *testing.T) {
-	cfg := t.TempDir()
+	cfg := winegap.TempDir(t)
 	kde := platformtest.ReadFixture(t, "proxy", "kioslaverc-socks.txt")
 	if err := os.WriteFile(filepath.Join(cfg, "kioslaverc"), kde, 0o600); err != nil {
 		t.Fatal(err)
@@ -311,7 +312,7 @@ func TestDesktopProxySettings(t *testing.T) {
 }
 
 func TestDesktopProxySettingsSourcesFail(t *testing.T) {
-	home := t.TempDir() // no .config/kioslaverc in it
+	home := winegap.TempDir(t) // no .config/kioslaverc in it
 	env := map[string]string{"HOME": home, "XDG_CONFIG_HOME": "relative/ignored"}
 	missing := fmt.Errorf("run gsettings: %w", &exec.Error{Name: "gsettings", Err: exec.ErrNotFound})
 	s, err := desktopProxySettings(context.Background(), fakeRunner{t: t, argv: gsettingsArgv, err: missing}, func(k string) string { return env[k] })

@@ -5,6 +5,7 @@ package autostart
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -40,4 +41,25 @@ func TestEnabledFollowsTheEnvironment(t *testing.T) {
 func isRegular(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
+}
+
+func TestXDGFromEnv(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", "/tmp/cfg")
+	t.Setenv("XDG_CONFIG_DIRS", "/etc/xdg/xdg-ubuntu:relative:/etc/xdg")
+	x, err := XDGFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.ConfigHome != "/tmp/cfg" || strings.Join(x.ConfigDirs, ":") != "/etc/xdg/xdg-ubuntu:/etc/xdg" {
+		t.Errorf("%+v", x)
+	}
+	if x.UserEntry() != filepath.Join("/tmp/cfg", "autostart", "clearance-tray.desktop") {
+		t.Errorf("user entry %s", x.UserEntry())
+	}
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("XDG_CONFIG_DIRS", "")
+	t.Setenv("HOME", "/home/ann")
+	if x, err := XDGFromEnv(); err != nil || x.ConfigHome != filepath.Join("/home/ann", ".config") || strings.Join(x.ConfigDirs, ":") != "/etc/xdg" {
+		t.Errorf("defaults: %+v, %v", x, err)
+	}
 }

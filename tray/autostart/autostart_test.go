@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform"
 )
 
@@ -18,7 +19,7 @@ import (
 // says whether the installer's entry is in the second.
 func xdgFixture(t *testing.T, system bool) XDG {
 	t.Helper()
-	x := XDG{ConfigHome: filepath.Join(t.TempDir(), "config"), ConfigDirs: []string{t.TempDir(), t.TempDir()}}
+	x := XDG{ConfigHome: filepath.Join(winegap.TempDir(t), "config"), ConfigDirs: []string{winegap.TempDir(t), winegap.TempDir(t)}}
 	if system {
 		writeFile(t, filepath.Join(x.ConfigDirs[1], "autostart", DesktopFile),
 			"[Desktop Entry]\nType=Application\nName=Clearance\nExec=/usr/bin/clearance tray\n")
@@ -118,27 +119,6 @@ func TestXDGExistingEntries(t *testing.T) {
 	writeFile(t, filepath.Join(hidden.ConfigDirs[0], "autostart", DesktopFile), "[Desktop Entry]\nHidden=true\n")
 	writeFile(t, filepath.Join(hidden.ConfigDirs[1], "autostart", DesktopFile), "[Desktop Entry]\nExec=clearance tray\n")
 	mustEnabled(t, hidden, false) // the more important system dir hides it
-}
-
-func TestXDGFromEnv(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", "/tmp/cfg")
-	t.Setenv("XDG_CONFIG_DIRS", "/etc/xdg/xdg-ubuntu:relative:/etc/xdg")
-	x, err := XDGFromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if x.ConfigHome != "/tmp/cfg" || strings.Join(x.ConfigDirs, ":") != "/etc/xdg/xdg-ubuntu:/etc/xdg" {
-		t.Errorf("%+v", x)
-	}
-	if x.UserEntry() != filepath.Join("/tmp/cfg", "autostart", "clearance-tray.desktop") {
-		t.Errorf("user entry %s", x.UserEntry())
-	}
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("XDG_CONFIG_DIRS", "")
-	t.Setenv("HOME", "/home/ann")
-	if x, err := XDGFromEnv(); err != nil || x.ConfigHome != filepath.Join("/home/ann", ".config") || strings.Join(x.ConfigDirs, ":") != "/etc/xdg" {
-		t.Errorf("defaults: %+v, %v", x, err)
-	}
 }
 
 func TestStartupApprovedValues(t *testing.T) {
@@ -243,7 +223,7 @@ func (f *fakeRunner) Run(_ context.Context, name string, args ...string) ([]byte
 }
 
 func TestLaunchd(t *testing.T) {
-	plist := filepath.Join(t.TempDir(), LaunchdLabel+".plist")
+	plist := filepath.Join(winegap.TempDir(t), LaunchdLabel+".plist")
 	writeFile(t, plist, "<plist/>")
 	ctx := context.Background()
 	run := &fakeRunner{t: t, answers: map[string]string{
@@ -251,7 +231,7 @@ func TestLaunchd(t *testing.T) {
 		"launchctl enable gui/501/app.clearance.tray":  "",
 		"launchctl disable gui/501/app.clearance.tray": "",
 	}}
-	l := Launchd{Run: run, UID: 501, Plists: []string{filepath.Join(t.TempDir(), "missing.plist"), plist}}
+	l := Launchd{Run: run, UID: 501, Plists: []string{filepath.Join(winegap.TempDir(t), "missing.plist"), plist}}
 	if on, err := l.Enabled(ctx); err != nil || on {
 		t.Errorf("disabled in the fixture: Enabled = %v, %v", on, err)
 	}
@@ -276,7 +256,7 @@ func TestLaunchd(t *testing.T) {
 	}
 
 	// Not installed: not enabled, without asking launchd; enabling says why.
-	gone := Launchd{Run: run, UID: 501, Plists: []string{filepath.Join(t.TempDir(), "missing.plist")}}
+	gone := Launchd{Run: run, UID: 501, Plists: []string{filepath.Join(winegap.TempDir(t), "missing.plist")}}
 	run.calls = nil
 	if on, err := gone.Enabled(ctx); err != nil || on || len(run.calls) != 0 {
 		t.Errorf("not installed: %v, %v, calls %q", on, err, run.calls)

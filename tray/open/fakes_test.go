@@ -10,6 +10,9 @@ import (
 	"github.com/clearance-app/clearance/platform"
 )
 
+// page is the address the tests open.
+const page = "https://chatgpt.com/"
+
 // fakeRunner answers the exact argv it was given answers for, and fails
 // the test on any other.
 type fakeRunner struct {

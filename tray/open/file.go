@@ -2,7 +2,9 @@ package open
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,6 +47,11 @@ func documentPath(path string) (string, error) {
 		return "", fmt.Errorf("%s is not a document Clearance opens (only %s files)", p, strings.Join(documentTypes, ", "))
 	}
 	st, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		// In words, not the system's: Windows says "The system cannot
+		// find the file specified", Go on Unix "no such file or directory".
+		return "", fmt.Errorf("could not open %s: there is no such file", p)
+	}
 	if err != nil {
 		return "", fmt.Errorf("could not open %s: %w", p, err)
 	}

@@ -8,13 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform"
 )
 
 // File opens documents only: anything else is refused before a program
 // is started, whatever the system.
 func TestFileRefusesWhatIsNotADocument(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	write := func(name string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
@@ -36,7 +37,7 @@ func TestFileRefusesWhatIsNotADocument(t *testing.T) {
 		{write("app.desktop"), "not a document"},
 		{write("setup.exe"), "not a document"},
 		{write("noext"), "not a document"},
-		{filepath.Join(dir, "missing.html"), "no such file"},
+		{filepath.Join(dir, "missing.html"), "there is no such file"},
 		{filepath.Join(dir, "folder.html"), "is not a file"},
 	} {
 		if err := o.File(context.Background(), tc.path); err == nil || !strings.Contains(err.Error(), tc.says) {

@@ -9,13 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/browser"
 )
 
 // Which browser LaunchServices names is platform/browser's to find (its
 // tests read the recorded answers); here, what is started for it.
 func TestMacPrivateWindow(t *testing.T) {
-	noApps := []string{filepath.Join(t.TempDir(), "Applications")}
+	noApps := []string{filepath.Join(winegap.TempDir(t), "Applications")}
 	chrome := browser.DefaultApp{ID: "com.google.chrome", Name: "Chrome", Known: true}
 	firefox := browser.DefaultApp{ID: "org.mozilla.firefox", Name: "Firefox", Known: true}
 	for _, tc := range []struct {
@@ -39,7 +40,7 @@ func TestMacPrivateWindow(t *testing.T) {
 			name: "Firefox, run from inside its bundle",
 			d:    firefox,
 			appDirs: func(t *testing.T) []string {
-				dir := t.TempDir()
+				dir := winegap.TempDir(t)
 				bin := filepath.Join(dir, "Firefox.app", "Contents", "MacOS", "firefox")
 				if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
 					t.Fatal(err)

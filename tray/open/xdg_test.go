@@ -1,3 +1,5 @@
+//go:build !windows && !darwin
+
 package open
 
 import (
@@ -9,10 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform"
 )
-
-const page = "https://chatgpt.com/"
 
 // recordedEntries are the Name and Exec lines of Debian 12's desktop
 // files, recorded whole in platform/browser/testdata/desktop.
@@ -25,7 +26,7 @@ var recordedEntries = map[string]string{
 // extra ones a test writes.
 func xdgFixture(t *testing.T, extra map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	apps := filepath.Join(dir, "applications")
 	if err := os.MkdirAll(apps, 0o755); err != nil {
 		t.Fatal(err)

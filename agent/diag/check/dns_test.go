@@ -13,6 +13,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/internal/testworld/dnstest"
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 )
@@ -227,6 +228,7 @@ func TestDNSResolverUnknown(t *testing.T) {
 // A resolver nobody answers for: the server's port is closed.
 func TestDNSServerUnreachable(t *testing.T) {
 	t.Parallel()
+	winegap.SkipIfNo(t, winegap.UDP)
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 func TestParseOverridesOnlyWhatIsSet(t *testing.T) {
@@ -51,7 +53,7 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	missing := filepath.Join(t.TempDir(), "none.toml")
+	missing := filepath.Join(winegap.TempDir(t), "none.toml")
 	if _, err := Load(Source{Path: missing}); err != nil {
 		t.Fatalf("an absent system file means defaults, got %v", err)
 	}

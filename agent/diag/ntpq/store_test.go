@@ -14,6 +14,7 @@ import (
 
 	"github.com/clearance-app/clearance/internal/roottest"
 	"github.com/clearance-app/clearance/internal/testworld/ntptest"
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // Two Clients sharing one FileStore stand for two processes of one user:
@@ -399,7 +400,7 @@ func TestUserStore(t *testing.T) {
 		t.Errorf("UserStore() = %#v without a home, want nil (no store)", s)
 	}
 
-	home := t.TempDir()
+	home := winegap.TempDir(t)
 	t.Setenv("HOME", home)
 	t.Setenv("LocalAppData", home)
 	t.Setenv("home", home)

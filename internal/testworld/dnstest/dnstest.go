@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // Answer is how the server answers one name.
@@ -60,6 +62,7 @@ type Table map[string]Answer
 // asks only it.
 func Serve(t testing.TB, table Table) (string, *net.Resolver) {
 	t.Helper()
+	winegap.SkipIfNo(t, winegap.UDP)
 	return serveWith(t, table, nil)
 }
 
@@ -95,6 +98,7 @@ func serveWith(t testing.TB, table Table, counted *Queries) (string, *net.Resolv
 // name and type: a test's proof of how often a program asked.
 func ServeCounting(t testing.TB, table Table) (string, *net.Resolver, *Queries) {
 	t.Helper()
+	winegap.SkipIfNo(t, winegap.UDP)
 	q := &Queries{n: map[question]int{}}
 	addr, r := serveWith(t, table, q)
 	return addr, r, q

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // Options shape the server's answers. The zero value is an honest,
@@ -56,6 +58,7 @@ func (s *Server) Queries() int { return int(s.queries.Load()) }
 // Serve starts a responder on 127.0.0.1:0 and stops it when the test ends.
 func Serve(t testing.TB, opts Options) *Server {
 	t.Helper()
+	winegap.SkipIfNo(t, winegap.UDP)
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("ntptest: listen: %v", err)

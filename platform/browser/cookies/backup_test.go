@@ -10,13 +10,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // TestBackupFailsMidway makes a backup fail after the database itself was
 // copied (its journal is a folder): that store keeps every byte and no
 // partial backup is left, and the next store is backed up and cleared.
 func TestBackupFailsMidway(t *testing.T) {
-	dir := t.TempDir()
+	winegap.SkipIfNo(t, winegap.RemoveAll) // a failed backup is removed so
+	dir := winegap.TempDir(t)
 	broken := filepath.Join(dir, "broken")
 	db := makeDB(t, broken, chromium156, slices.Concat(openAIRows, nearMisses))
 	before := fileSums(t, db)
@@ -54,7 +57,8 @@ func TestBackupFailsMidway(t *testing.T) {
 // keeps its own folder, LatestBackup reports the newest, Undo restores the
 // newest, and the week-old runs are removed, nothing else in the folder.
 func TestLatestBackupAndRetention(t *testing.T) {
-	dir := t.TempDir()
+	winegap.SkipIfNo(t, winegap.RemoveAll) // old backups are removed so
+	dir := winegap.TempDir(t)
 	profile := filepath.Join(dir, "profile")
 	db := makeDB(t, profile, chromium156, nearMisses)
 	s := storeFor(chromium156, profile)
@@ -137,7 +141,7 @@ func TestUndoBadBackup(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := winegap.TempDir(t)
 			profile := filepath.Join(dir, "profile")
 			db := makeDB(t, profile, chromium156, slices.Concat(openAIRows, nearMisses))
 			s := storeFor(chromium156, profile)
@@ -183,8 +187,8 @@ func editManifest(t *testing.T, folder string, edit func(*manifest)) {
 // TestClearEdgeCases: a cancelled context, a Running that panics, and a
 // profile whose name holds characters SQLite's URIs give meaning to.
 func TestClearEdgeCases(t *testing.T) {
-	dir := t.TempDir()
-	odd := filepath.Join(dir, "a?b#c%d e&mode=ro")
+	dir := winegap.TempDir(t)
+	odd := filepath.Join(dir, oddProfileName)
 	db := makeDB(t, odd, chromium156, slices.Concat(openAIRows, nearMisses))
 	before := fileSums(t, db)
 	s := storeFor(chromium156, odd)

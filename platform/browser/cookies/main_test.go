@@ -141,7 +141,11 @@ func makeDB(t testing.TB, profile string, sc schema, rows []row) string {
 
 // testURI is an SQLite URI for a test's database, which may not exist yet.
 func testURI(path, query string) string {
-	return (&url.URL{Scheme: "file", Path: path, RawQuery: query}).String()
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") { // a Windows path: file:///C:/…, as databaseURI writes it
+		p = "/" + p
+	}
+	return (&url.URL{Scheme: "file", Path: p, RawQuery: query}).String()
 }
 
 type execer interface {

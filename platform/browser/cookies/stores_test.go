@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/browser"
 )
 
@@ -45,7 +46,7 @@ func TestBackupRoot(t *testing.T) {
 // Each profile of each browser is a store, named as a person knows the
 // browser, asking that browser whether it runs.
 func TestStoresFor(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	chromium := browser.Browser{Name: "Chromium", Family: browser.Chromium, Install: browser.Native, Channel: "stable",
 		DataDir: filepath.Join(dir, "chromium"),
 		Profiles: []browser.Profile{{Name: "Person 1", Dir: filepath.Join(dir, "chromium", "Default")},
@@ -73,17 +74,7 @@ func TestStoresFor(t *testing.T) {
 			t.Errorf("store %d asks nobody whether its browser runs", i)
 		}
 	}
-	// Chromium's lock names a process of another computer: the store asks
-	// its browser, which cannot tell, and says so.
-	if err := os.MkdirAll(chromium.DataDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("elsewhere.example-1", filepath.Join(chromium.DataDir, "SingletonLock")); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := got[0].Running(); err == nil || !strings.Contains(err.Error(), "another computer") {
-		t.Errorf("the store's Running did not ask Chromium's lock: %v", err)
-	}
+	checkAsksChromiumsLock(t, chromium.DataDir, got[0])
 	if running, _, err := got[2].Running(); running || err != nil {
 		t.Errorf("Chrome Beta, without a lock: %v %v", running, err)
 	}
@@ -94,7 +85,7 @@ func TestStoresFor(t *testing.T) {
 // failed; what is refused is what the person must act on, and a profile
 // with nothing to do is not.
 func TestDescribe(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	opts := options(filepath.Join(dir, "backups"))
 	chromeDir := filepath.Join(dir, "chrome")
 	makeDB(t, chromeDir, chromium156, slices.Concat(openAIRows, nearMisses))
