@@ -19,10 +19,16 @@ const (
 // PackagedExecutable with the default configuration file, and Linux's
 // environment for the service whatever system builds the package.
 func LinuxPackageFiles() []PackageFile {
-	d := serviceDefWithEnv(Options{Executable: PackagedExecutable}, unixServiceEnv(platform.UnixSystemPATH("linux")))
+	d := linuxServiceDef(Options{Executable: PackagedExecutable})
 	return []PackageFile{
 		{Path: packagedUnitPath, Mode: 0o644, Content: d.render(systemdUnit)},
 		{Path: initScript, Mode: 0o755, Content: d.render(sysvScript)},
 		{Path: desktopEntryPath, Mode: 0o644, Content: desktopEntry(PackagedExecutable)},
 	}
+}
+
+// linuxServiceDef is the service for Linux, with Linux's environment
+// whatever system renders it.
+func linuxServiceDef(o Options) serviceDef {
+	return serviceDefWithEnv(o, unixServiceEnv(platform.UnixSystemPATH("linux")))
 }

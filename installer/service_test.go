@@ -16,7 +16,7 @@ import (
 // kardianos/service runs its own template engine over the rendered
 // files; text without "{{" passes through it unchanged.
 func TestServiceFilesHaveNoTemplateActions(t *testing.T) {
-	d := newServiceDef(Options{Executable: `/opt/My Apps/100% "x"/clearance`, ConfigPath: "/etc/c'd.toml"})
+	d := linuxServiceDef(Options{Executable: `/opt/My Apps/100% "x"/clearance`, ConfigPath: "/etc/c'd.toml"})
 	for name, tmpl := range map[string]*template.Template{"unit": systemdUnit, "sysv": sysvScript} {
 		if out := d.render(tmpl); strings.Contains(out, "{{") {
 			t.Errorf("%s holds a template action:\n%s", name, out)
@@ -50,9 +50,9 @@ func TestSystemdUnitHardening(t *testing.T) {
 	}
 }
 
-// renderUnit is the unit for a plain path and arguments.
+// renderUnit is the unit for a plain path and arguments, as on Linux.
 func renderUnit(exe string, args []string) string {
-	d := newServiceDef(Options{Executable: exe})
+	d := linuxServiceDef(Options{Executable: exe})
 	d.Args = args
 	return d.render(systemdUnit)
 }

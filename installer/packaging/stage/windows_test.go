@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/clearance-app/clearance/installer"
+	"github.com/clearance-app/clearance/internal/winegap"
 )
 
 // The real template renders into well-formed XML that carries the
 // installer package's values, read back by an XML parser.
 func TestStageWindowsRendersTheTemplate(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "windows")
+	out := filepath.Join(winegap.TempDir(t), "windows")
 	if err := stageWindows(out, "../windows/clearance.wxs.tmpl", "0.3.0.5"); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestStageWindowsRendersTheTemplate(t *testing.T) {
 }
 
 func TestStageWindowsRefusesABadVersion(t *testing.T) {
-	if err := stageWindows(t.TempDir(), "../windows/clearance.wxs.tmpl", "0.3.0"); err == nil {
+	if err := stageWindows(winegap.TempDir(t), "../windows/clearance.wxs.tmpl", "0.3.0"); err == nil {
 		t.Fatal("stageWindows accepted a three-number version")
 	}
 }
