@@ -3,21 +3,23 @@ package installer
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kardianos/service"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc/mgr"
 )
 
-// serviceOptions: started at boot; restarted 5 s after a failure. The
-// library sets recovery actions only when OnFailure is given, whatever its
-// documentation says. The failure count resets after a day without one.
+// serviceOptions: started at boot; restarted windowsRestartDelay after a
+// failure, as the .msi has it. The library sets recovery actions only when
+// OnFailure is given, whatever its documentation says. The failure count
+// resets after windowsFailureReset without one.
 func serviceOptions(Options) service.KeyValue {
 	return service.KeyValue{
 		"StartType":              "automatic",
 		"OnFailure":              "restart",
-		"OnFailureDelayDuration": "5s",
-		"OnFailureResetPeriod":   86400,
+		"OnFailureDelayDuration": windowsRestartDelay.String(),
+		"OnFailureResetPeriod":   int(windowsFailureReset / time.Second),
 	}
 }
 
