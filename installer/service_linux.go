@@ -16,7 +16,7 @@ import (
 // serviceOptions hands kardianos/service the unit and the init script
 // rendered (servicedef.go), so that they are the files a package ships.
 func serviceOptions(o Options) service.KeyValue {
-	d := newServiceDef(o)
+	d := serviceDefWithEnv(o, serviceEnv())
 	return service.KeyValue{
 		"SystemdScript": d.render(systemdUnit),
 		"SysvScript":    d.render(sysvScript),

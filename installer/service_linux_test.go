@@ -8,7 +8,7 @@ import "testing"
 // PATH, not that of whoever ran install or restart.
 func TestLinuxServiceDefinition(t *testing.T) {
 	c := serviceConfig(Options{Executable: "/usr/bin/clearance"})
-	d := newServiceDef(Options{Executable: "/usr/bin/clearance"})
+	d := serviceDefWithEnv(Options{Executable: "/usr/bin/clearance"}, serviceEnv())
 	if c.Option["SystemdScript"] != d.render(systemdUnit) || c.Option["SysvScript"] != d.render(sysvScript) {
 		t.Errorf("options %v", c.Option)
 	}

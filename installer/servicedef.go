@@ -18,11 +18,9 @@ type serviceDef struct {
 
 type envVar struct{ Name, Value string }
 
-func newServiceDef(o Options) serviceDef { return serviceDefWithEnv(o, serviceEnv()) }
-
-// serviceDefWithEnv is newServiceDef with another system's environment,
-// for a file rendered for that system (the macOS LaunchDaemon, built on
-// Linux).
+// serviceDefWithEnv is the service o with the environment env: this
+// system's (serviceEnv) for `clearance install`, the target's for a
+// package built elsewhere (linuxServiceDef, the macOS LaunchDaemon).
 func serviceDefWithEnv(o Options, env map[string]string) serviceDef {
 	names := make([]string, 0, len(env))
 	for k := range env {
