@@ -7,7 +7,7 @@ CROSS   := windows/amd64 windows/arm64 darwin/amd64 darwin/arm64 linux/arm64
 # The race detector needs cgo (a C compiler); without one, tests run without it.
 RACE    := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 
-.PHONY: build test lint vet cross bench fuzz clean dist dist-linux dist-windows dist-macos dist-check check-dist-windows dist-macos-repro wine-smoke
+.PHONY: build test lint vet cross bench fuzz clean dist dist-linux dist-windows dist-macos dist-check check-dist-windows dist-macos-repro wine-smoke faults
 
 # Packages are built into dist/ by pinned Go tools (installer/packaging/tools.mod)
 # and Debian packages; nothing is downloaded. SOURCE_DATE_EPOCH, the commit's
@@ -146,6 +146,12 @@ test: lint cross
 # wine64 and gcc-mingw-w64-x86-64, and fails without them when CI=true.
 wine-smoke:
 	$(GO) test -count=1 -timeout 30m -run '^TestWine$$' -v ./cmd/clearance
+
+# The fault suite: the real binary's check against a loopback world where
+# one thing fails as the outside world does, and the table of what it said
+# (also part of go test ./...).
+faults:
+	$(GO) test -count=1 -run '^TestFaults$$' -v ./cmd/clearance
 
 # gofmt, go vet and staticcheck (a Go tool, pinned in go.mod) for each OS
 # Clearance runs on: per-OS code is only seen when built for that OS.

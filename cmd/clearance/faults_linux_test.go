@@ -1,0 +1,267 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/clearance-app/clearance/internal/testworld/cftest"
+	"github.com/clearance-app/clearance/internal/testworld/ntptest"
+	"github.com/clearance-app/clearance/internal/testworld/tcptest"
+)
+
+// The fault suite: the real binary's `clearance check` against a loopback
+// world in which one thing fails the way the outside world does. Each case
+// must end in the finding that names the cause, within the check's
+// deadline, with the whole JSON report and no crash. `make faults` runs it
+// and prints the table (case, findings, time) the README's "Reliability"
+// section quotes.
+
+// faultWorld is a healthy loopback world (newWorld's peers) whose parts a
+// case replaces.
+type faultWorld struct {
+	srv       *httptest.Server // answers as Cloudflare does, trusted
+	ca        *cftest.CA       // a second trusted CA, for certificates a case makes
+	hosts     []string
+	ntp       []ntptest.Options
+	portal    string
+	status    string
+	trustFile string
+}
+
+func newFaultWorld(t *testing.T) *faultWorld {
+	t.Helper()
+	mux := cftest.Mux()
+	mux.HandleFunc("/api/v2/summary.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, statusOperational)
+	})
+	w := &faultWorld{srv: cftest.NewServer(t, mux), ca: cftest.NewCA(t, pkix.Name{CommonName: "Clearance Fault Suite CA"})}
+	w.hosts = []string{cftest.URL(w.srv, cftest.OK), cftest.URL(w.srv, cftest.Unauthorized), cftest.URL(w.srv, cftest.OK)}
+	w.ntp = []ntptest.Options{{}, {}, {}}
+	portal := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(portal.Close)
+	w.portal = portal.URL + "/"
+	w.status = w.srv.URL + "/api/v2/summary.json"
+
+	var pems []byte
+	for _, der := range [][]byte{w.srv.Certificate().Raw, w.ca.Cert.Raw} {
+		pems = append(pems, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	w.trustFile = filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(w.trustFile, pems, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// allHosts points every probed host at url.
+func (w *faultWorld) allHosts(url string) { w.hosts = []string{url, url, url} }
+
+// tlsPeer serves each connection's TLS session, with the trusted test
+// certificate, to serve; it returns the URL.
+func (w *faultWorld) tlsPeer(t *testing.T, serve func(c *tls.Conn)) string {
+	t.Helper()
+	cfg := &tls.Config{Certificates: w.srv.TLS.Certificates, NextProtos: []string{"http/1.1"}}
+	return "https://" + tcptest.Serve(t, func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		defer tc.Close()
+		if tc.Handshake() == nil {
+			serve(tc)
+		}
+	}) + "/"
+}
+
+// run writes the configuration and runs `clearance check --json`.
+func (w *faultWorld) run(t *testing.T) (jsonReport, result, time.Duration) {
+	t.Helper()
+	quoted := func(ss []string) string {
+		q := make([]string, len(ss))
+		for i, s := range ss {
+			q[i] = fmt.Sprintf("%q", s)
+		}
+		return strings.Join(q, ", ")
+	}
+	var ntp []string
+	for _, o := range w.ntp {
+		ntp = append(ntp, ntptest.Serve(t, o).Addr)
+	}
+	cfg := writeConfig(t,
+		"[network]",
+		fmt.Sprintf("witness = %q", w.srv.URL+"/cdn-cgi/trace"),
+		fmt.Sprintf("captive_portal = %q", w.portal),
+		"[clock]",
+		"ntp_servers = ["+quoted(ntp)+"]",
+		"[endpoints]",
+		"hosts = ["+quoted(w.hosts)+"]",
+		fmt.Sprintf("trace = %q", w.srv.URL+"/cdn-cgi/trace"),
+		"[status]",
+		fmt.Sprintf("url = %q", w.status),
+	)
+	cmd := clearanceCmd(t, nil, "check", "--json", "--config", cfg)
+	cmd.Env = append(withoutProxyEnv(cmd.Env), "SSL_CERT_FILE="+w.trustFile)
+	start := time.Now()
+	r := runCmd(t, cmd)
+	took := time.Since(start)
+	return decodeReport(t, r), r, took
+}
+
+type faultCase struct {
+	name string
+	// check is the check the fault meets; the table shows its verdict.
+	check string
+	// fault changes the healthy world.
+	fault func(t *testing.T, w *faultWorld)
+	// want are findings the report must hold; absent, findings it must not.
+	want, absent []string
+}
+
+var faultCases = []faultCase{
+	{name: "endpoint hangs after the handshake", check: "endpoints", want: []string{"openai-unreachable"},
+		fault: func(t *testing.T, w *faultWorld) { w.allHosts(cftest.URL(w.srv, cftest.Hang)) }},
+	{name: "endpoint resets the connection", check: "endpoints", want: []string{"openai-unreachable"},
+		fault: func(t *testing.T, w *faultWorld) {
+			w.allHosts("https://" + tcptest.Serve(t, func(c net.Conn) {
+				c.(*net.TCPConn).SetLinger(0) // RST, not FIN
+				c.Close()
+			}) + "/")
+		}},
+	{name: "endpoint trickles one byte a second", check: "endpoints", want: []string{"openai-unreachable"},
+		fault: func(t *testing.T, w *faultWorld) {
+			w.allHosts(w.tlsPeer(t, func(c *tls.Conn) {
+				for _, b := range []byte("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n") {
+					if _, err := c.Write([]byte{b}); err != nil {
+						return
+					}
+					time.Sleep(time.Second)
+				}
+			}))
+		}},
+	{name: "endpoint sends 10 MB", check: "endpoints", absent: []string{"openai-unreachable", "openai-error"},
+		fault: func(t *testing.T, w *faultWorld) { w.allHosts(cftest.URL(w.srv, cftest.Huge)) }},
+	{name: "endpoint closes mid-header", check: "endpoints", want: []string{"openai-unreachable"},
+		fault: func(t *testing.T, w *faultWorld) {
+			w.allHosts(w.tlsPeer(t, func(c *tls.Conn) { c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Ty")) }))
+		}},
+	{name: "endpoint speaks HTTP/1.0", check: "endpoints", absent: []string{"openai-unreachable", "openai-error"},
+		fault: func(t *testing.T, w *faultWorld) {
+			w.allHosts(w.tlsPeer(t, func(c *tls.Conn) {
+				c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				buf := make([]byte, 4096)
+				c.Read(buf) // the request
+				c.Write([]byte("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<!doctype html><title>ChatGPT</title>"))
+			}))
+		}},
+	{name: "expired certificate", check: "endpoints", want: []string{"openai-unreachable"},
+		fault: func(t *testing.T, w *faultWorld) {
+			cert := w.ca.Leaf(t, time.Now().Add(-60*24*time.Hour), time.Now().Add(-30*24*time.Hour))
+			w.allHosts(cftest.NewServerWithCert(t, cftest.Handler(cftest.OK), cert).URL + "/")
+		}},
+	{name: "certificate from an authority nobody trusts", check: "endpoints", want: []string{"tls-intercepted"},
+		fault: func(t *testing.T, w *faultWorld) {
+			other := cftest.NewCA(t, pkix.Name{CommonName: "Untrusted Inspection CA", Organization: []string{"Some Proxy"}})
+			cert := other.Leaf(t, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
+			w.allHosts(cftest.NewServerWithCert(t, cftest.Handler(cftest.OK), cert).URL + "/")
+		}},
+	{name: "certificate for another host", check: "endpoints", want: []string{"openai-unreachable"},
+		fault: func(t *testing.T, w *faultWorld) {
+			cert, err := w.ca.Issue([]string{"example.org"}, nil, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.allHosts(cftest.NewServerWithCert(t, cftest.Handler(cftest.OK), cert).URL + "/")
+		}},
+	{name: "every time server sends Kiss-of-Death RATE", check: "clock", absent: []string{"clock-skew"},
+		fault: func(t *testing.T, w *faultWorld) {
+			w.ntp = []ntptest.Options{{Kiss: "RATE"}, {Kiss: "RATE"}, {Kiss: "RATE"}}
+		}},
+	{name: "every time server sends Kiss-of-Death DENY", check: "clock", absent: []string{"clock-skew"},
+		fault: func(t *testing.T, w *faultWorld) {
+			w.ntp = []ntptest.Options{{Kiss: "DENY"}, {Kiss: "DENY"}, {Kiss: "DENY"}}
+		}},
+	{name: "one falseticker an hour off", check: "clock", absent: []string{"clock-skew"},
+		fault: func(t *testing.T, w *faultWorld) { w.ntp = []ntptest.Options{{}, {}, {}, {Offset: time.Hour}} }},
+	{name: "time servers in two groups", check: "clock", absent: []string{"clock-skew"},
+		fault: func(t *testing.T, w *faultWorld) {
+			w.ntp = []ntptest.Options{{}, {}, {Offset: 30 * time.Minute}, {Offset: 30 * time.Minute}}
+		}},
+	{name: "a majority of time servers an hour ahead", check: "clock", want: []string{"clock-skew"},
+		fault: func(t *testing.T, w *faultWorld) {
+			w.ntp = []ntptest.Options{{Offset: time.Hour}, {Offset: time.Hour}, {Offset: time.Hour}}
+		}},
+	{name: "captive portal", check: "network", want: []string{"captive-portal"},
+		fault: func(t *testing.T, w *faultWorld) {
+			portal := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+				rw.Header().Set("Content-Type", "text/html")
+				fmt.Fprint(rw, "<html><title>Hotel Wi-Fi</title><form action=/login>Accept the terms</form></html>")
+			}))
+			t.Cleanup(portal.Close)
+			w.portal = portal.URL + "/"
+		}},
+	{name: "status page answers garbage", check: "status", absent: []string{"openai-outage"},
+		fault: func(t *testing.T, w *faultWorld) {
+			w.status = w.tlsPeer(t, func(c *tls.Conn) {
+				c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				buf := make([]byte, 4096)
+				c.Read(buf)
+				c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"page\":["))
+			}) + "api/v2/summary.json"
+		}},
+}
+
+func TestFaults(t *testing.T) {
+	var table []string
+	for _, c := range faultCases {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			w := newFaultWorld(t)
+			c.fault(t, w)
+			rep, r, took := w.run(t)
+			codes := rep.codes()
+			verdict := ""
+			for _, ch := range rep.Checks {
+				if ch.Name == c.check {
+					verdict = ch.Status + ": " + ch.Summary
+					if len(verdict) > 100 {
+						verdict = verdict[:97] + "..."
+					}
+				}
+			}
+			table = append(table, fmt.Sprintf("%s\t%s\t%s\t%s", c.name, strings.Join(codes, ", "), verdict, took.Round(10*time.Millisecond)))
+			if r.code != 0 && r.code != 1 {
+				t.Errorf("exit status %d, want 0 or 1\n%s", r.code, r.stderr)
+			}
+			if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
+				t.Errorf("the program crashed:\n%s", r.stderr)
+			}
+			for _, want := range c.want {
+				if !slices.Contains(codes, want) {
+					t.Errorf("findings %q lack %s\n%s", codes, want, r.stdout)
+				}
+			}
+			for _, bad := range c.absent {
+				if slices.Contains(codes, bad) {
+					t.Errorf("findings %q hold %s\n%s", codes, bad, r.stdout)
+				}
+			}
+		})
+	}
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "case\tfindings\tthe check's verdict\ttime")
+	for _, row := range table {
+		fmt.Fprintln(tw, row)
+	}
+	tw.Flush()
+	t.Logf("clearance check against each fault:\n%s", b.String())
+}
