@@ -5,6 +5,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -264,4 +265,66 @@ func TestFaults(t *testing.T) {
 	}
 	tw.Flush()
 	t.Logf("clearance check against each fault:\n%s", b.String())
+}
+
+// runDNSFault is a name server that answers every query wrongly, on
+// args[0] over UDP: "garbage" sends bytes that are not DNS; "truncate"
+// sends the query back as an empty answer with the truncated bit set, and
+// nothing listens on TCP for the retry. It prints "ready" and serves until
+// its stdin closes.
+func runDNSFault(args []string) int {
+	if len(args) != 2 || args[1] != "garbage" && args[1] != "truncate" {
+		fmt.Fprintln(os.Stderr, "usage: dns-fault ADDR:PORT garbage|truncate")
+		return 2
+	}
+	pc, err := net.ListenPacket("udp", args[0])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dns-fault:", err)
+		return 1
+	}
+	defer pc.Close()
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if n < 12 {
+				continue
+			}
+			var answer []byte
+			switch args[1] {
+			case "garbage":
+				answer = append([]byte{buf[0], buf[1]}, []byte("\xff\xfenot a DNS message at all\x00\x01")...)
+			case "truncate":
+				answer = append([]byte(nil), buf[:n]...)
+				answer[2] |= 0x80 | 0x02 // QR: an answer; TC: truncated
+				answer[3] = 0            // NOERROR, no recursion flags
+			}
+			pc.WriteTo(answer, from)
+		}
+	}()
+	fmt.Println("ready")
+	io.Copy(io.Discard, os.Stdin)
+	return 0
+}
+
+// DNS that fails in the ways name servers do, on a network that works:
+// each is dns-failure, never network-offline, within the check's deadline.
+func TestFaultsDNS(t *testing.T) {
+	for _, c := range []struct{ name, mode string }{
+		{"name server answers garbage", "garbage"},
+		{"name server truncates every answer", "truncate"},
+	} {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			n := newInternet(t, internetOptions{faultyResolver: c.mode})
+			start := time.Now()
+			rep := n.check(t)
+			t.Logf("%s: %v in %s", c.name, rep.codes(), time.Since(start).Round(10*time.Millisecond))
+			if !rep.has("dns-failure") || rep.has("network-offline") {
+				t.Errorf("findings %v, want dns-failure and not network-offline", rep.codes())
+			}
+		})
+	}
 }

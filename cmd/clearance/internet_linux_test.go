@@ -45,6 +45,7 @@ const (
 	inetNTP        = "203.0.113.123"
 	inetDNS        = "192.0.2.53"
 	inetDeadDNS    = "192.0.2.99" // routed into a black hole: queries vanish
+	inetFaultyDNS  = "192.0.2.54" // answers wrongly (internetOptions.faultyResolver)
 	inetNobodysMAC = "02:00:00:00:00:99"
 )
 
@@ -61,6 +62,7 @@ func init() {
 	testHelpers["internet-peers"] = runInternetPeers
 	testHelpers["tun-relay"] = runTunRelay
 	testHelpers["dns-hang"] = runDNSHang
+	testHelpers["dns-fault"] = runDNSFault
 }
 
 // runDNSHang is a resolver whose upstream is gone: on args[0] it accepts
@@ -91,6 +93,9 @@ type internet struct {
 type internetOptions struct {
 	// deadResolver points the client at a name server whose queries vanish.
 	deadResolver bool
+	// faultyResolver, when set, points the client at a name server that
+	// answers in this way of the dns-fault helper ("garbage", "truncate").
+	faultyResolver string
 	// deadUplink makes every packet the client sends vanish: its gateway's
 	// address resolves to a MAC address nobody has.
 	deadUplink bool
@@ -116,7 +121,7 @@ func newInternet(t testing.TB, opts internetOptions) *internet {
 		startReady(t, inet, "dns-hang", net.JoinHostPort(inetGateway, "53"))
 		return &internet{client: client, inet: inet}
 	}
-	for _, a := range []string{inetWeb, inetNTP, inetDNS, "1.1.1.1", "8.8.8.8"} {
+	for _, a := range []string{inetWeb, inetNTP, inetDNS, inetFaultyDNS, "1.1.1.1", "8.8.8.8"} {
 		inet.ip(t, "addr", "add", a+"/32", "dev", "lo")
 	}
 	// Forwarding on, so that a packet for the dead resolver meets the
@@ -127,6 +132,10 @@ func newInternet(t testing.TB, opts internetOptions) *internet {
 	resolver := inetDNS
 	if opts.deadResolver {
 		resolver = inetDeadDNS
+	}
+	if opts.faultyResolver != "" {
+		resolver = inetFaultyDNS
+		startReady(t, inet, "dns-fault", net.JoinHostPort(inetFaultyDNS, "53"), opts.faultyResolver)
 	}
 	client.resolvConf(t, "nameserver "+resolver+"\n") // default options: 5 s timeout, 2 attempts
 	if opts.deadUplink {
