@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -17,6 +18,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/internal/testworld/cftest"
 	"github.com/clearance-app/clearance/internal/testworld/ntptest"
 	"github.com/clearance-app/clearance/internal/testworld/tcptest"
@@ -327,4 +329,79 @@ func TestFaultsDNS(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A network that flaps, its link down and up every 2 s for a minute, under
+// a running agent: at most one network-offline shows, under one id for
+// the whole minute (so the tray alerts once, not once per flap), and once
+// the link stays up the agent is clear again and still answering. The same
+// link down for good does show network-offline.
+func TestFaultsNetworkFlapping(t *testing.T) {
+	n := newInternet(t, internetOptions{})
+	a := startAgent(t, n.client.prefix(), agentTestConfig(t), n.env...)
+	first := a.waitState(t, 60*time.Second, "the first run", func(st api.State) bool { return !st.UpdatedAt.IsZero() })
+	if slices.Contains(codesOf(first), "network-offline") {
+		t.Fatalf("network-offline before any flap: %v", codesOf(first))
+	}
+
+	ids := map[string]bool{}
+	appearances, shown := 0, false
+	watch := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, _, _, err := a.client.State(ctx, "")
+		if err != nil {
+			t.Errorf("the agent did not answer while the network flapped: %v", err)
+			return
+		}
+		now := false
+		for _, f := range st.Findings {
+			if f.Code == "network-offline" {
+				now = true
+				ids[f.ID] = true
+			}
+		}
+		if now && !shown {
+			appearances++
+		}
+		shown = now
+	}
+	up := true
+	for end := time.Now().Add(time.Minute); time.Now().Before(end); {
+		up = !up
+		state := "down"
+		if up {
+			state = "up"
+		}
+		n.client.ip(t, "link", "set", "c0", state)
+		if up {
+			n.client.ip(t, "route", "replace", "default", "via", inetGateway)
+		}
+		for next := time.Now().Add(2 * time.Second); time.Now().Before(next); time.Sleep(200 * time.Millisecond) {
+			watch()
+		}
+	}
+	if !up {
+		n.client.ip(t, "link", "set", "c0", "up")
+		n.client.ip(t, "route", "replace", "default", "via", inetGateway)
+	}
+	t.Logf("network-offline appeared %d time(s) with %d id(s) in a minute of flapping", appearances, len(ids))
+	if appearances > 1 || len(ids) > 1 {
+		t.Errorf("network-offline appeared %d times with ids %v: one flapping minute must be at most one alert", appearances, ids)
+	}
+	a.waitState(t, 60*time.Second, "clear once the link stays up", func(st api.State) bool {
+		return !slices.Contains(codesOf(st), "network-offline")
+	})
+
+	// The same link down for good is an outage the agent does show: the
+	// minute above was flapping it rode out, not a fault it cannot see.
+	n.client.ip(t, "link", "set", "c0", "down")
+	a.waitState(t, 60*time.Second, "network-offline once the link stays down", func(st api.State) bool {
+		return slices.Contains(codesOf(st), "network-offline")
+	})
+	n.client.ip(t, "link", "set", "c0", "up")
+	n.client.ip(t, "route", "replace", "default", "via", inetGateway)
+	a.waitState(t, 60*time.Second, "clear again once the link is back", func(st api.State) bool {
+		return !slices.Contains(codesOf(st), "network-offline")
+	})
 }
