@@ -405,3 +405,28 @@ func TestFaultsNetworkFlapping(t *testing.T) {
 		return !slices.Contains(codesOf(st), "network-offline")
 	})
 }
+
+// A VPN's tunnel that comes and goes under a running agent, three times:
+// vpn-active shows each time it carries the default route and clears each
+// time it is gone, from the kernel's network events (the schedule is an
+// hour), and the agent keeps answering.
+func TestFaultsVPNComesAndGoes(t *testing.T) {
+	requireTunDevice(t)
+	ns := newNetns(t)
+	ns.offlineResolver(t)
+	a := startAgent(t, ns.prefix(), agentTestConfig(t))
+	a.waitState(t, 30*time.Second, "the first run", func(st api.State) bool { return !st.UpdatedAt.IsZero() })
+	for i := range 3 {
+		ns.holdTun(t, "wg0")
+		ns.ip(t, "addr", "add", "10.66.0.2/24", "dev", "wg0")
+		ns.ip(t, "link", "set", "wg0", "up")
+		ns.ip(t, "route", "add", "default", "dev", "wg0")
+		a.waitState(t, 30*time.Second, fmt.Sprintf("vpn-active, time %d", i+1), func(st api.State) bool {
+			return slices.Contains(codesOf(st), "vpn-active")
+		})
+		ns.ip(t, "link", "del", "wg0")
+		a.waitState(t, 30*time.Second, fmt.Sprintf("clear after the tunnel went, time %d", i+1), func(st api.State) bool {
+			return !slices.Contains(codesOf(st), "vpn-active")
+		})
+	}
+}
