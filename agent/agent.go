@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -106,6 +107,8 @@ type Agent struct {
 	// left (see repairDNS). Under fixMu.
 	repairPending bool
 
+	runs atomic.Uint64 // check runs completed, for the API's debug numbers
+
 	env check.Env // shared by runs: its prober, NTP client and backoff keep state
 	// facts is env.Host: it keeps the interfaces and routes between runs
 	// while the network watch runs.
@@ -190,6 +193,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		h := api.New(api.Config{
 			State: a, Checker: a, Fixes: a,
 			Version: a.opts.Version, Log: a.log, FixGroup: a.opts.FixGroup,
+			Runs: a.runs.Load,
 		})
 		wg.Go(func() {
 			if err := h.Serve(ctx, ln); err != nil {

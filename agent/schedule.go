@@ -186,6 +186,7 @@ func (a *Agent) cycle(ctx context.Context, env *check.Env, cfg config.Config, na
 	now := time.Now()
 	a.reg.Update(now, results...)
 	a.record(now, reports)
+	a.runs.Add(1)
 	a.log.Debug("checks ran", "checks", len(reports), "full", names == nil, "visible", len(a.reg.Visible()))
 }
 

@@ -155,6 +155,9 @@ type Config struct {
 	// to join it; others are only told that fixes are not allowed. The
 	// system's database when nil.
 	IsPerson func(uid int) bool
+	// Runs counts the check runs the agent has completed, full or partial
+	// (a confirmation), for /v1/debug's cycles (null when nil).
+	Runs func() uint64
 
 	// This package's tests shorten these; zero means the constant.
 	heartbeat    time.Duration // heartbeatEvery
@@ -202,6 +205,7 @@ func New(cfg Config) *Handler {
 	h.route("GET", "/v1/fixes", h.fixes)
 	h.route("POST", "/v1/fixes/{id}", h.runFix)
 	h.route("GET", "/v1/health", h.health)
+	h.route("GET", "/v1/debug", h.debug)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route: %s %s; the API has /v1/state, /v1/events, /v1/check, /v1/fixes and /v1/health", r.Method, r.URL.Path)
 	})

@@ -112,6 +112,15 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 	return h, err
 }
 
+// Debug asks the agent, as root or an administrator, what it holds now:
+// goroutines, descriptors, heap, resident memory, runs. Others get an
+// *Error with 403.
+func (c *Client) Debug(ctx context.Context) (Debug, error) {
+	var d Debug
+	err := c.call(ctx, http.MethodGet, "/v1/debug", nil, http.StatusOK, &d)
+	return d, err
+}
+
 // call sends one request and decodes an answer of status want into out
 // (nil to discard it).
 func (c *Client) call(ctx context.Context, method, path string, body []byte, want int, out any) error {

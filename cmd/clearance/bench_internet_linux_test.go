@@ -186,7 +186,7 @@ func benchAgentCycles(b *testing.B, n *internet, fresh bool) {
 // nextRun waits for the state of the run asked for at start: one that
 // ended after it. The stream also carries other states (more than one a
 // run), which may still be queued from before start.
-func nextRun(b *testing.B, states <-chan api.State, start time.Time) api.State {
+func nextRun(b testing.TB, states <-chan api.State, start time.Time) api.State {
 	b.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
