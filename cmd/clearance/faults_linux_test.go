@@ -331,11 +331,49 @@ func TestFaultsDNS(t *testing.T) {
 	}
 }
 
+// noGrowth reads the agent's goroutines and open descriptors
+// (GET /v1/debug) once it is between runs, and returns a check that they
+// came back to within 2 of that after a fault: a goroutine or descriptor
+// left behind by each event would show there.
+func noGrowth(t *testing.T, a *runningAgent) func() {
+	t.Helper()
+	read := func() api.Debug {
+		t.Helper()
+		var last api.Debug
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Second) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			d, err := a.client.Debug(ctx)
+			cancel()
+			if err != nil {
+				t.Fatalf("GET /v1/debug: %v", err)
+			}
+			// Settled: the same counts a second apart.
+			if last.Cycles != nil && d.Cycles != nil && *d.Cycles == *last.Cycles && d.Goroutines == last.Goroutines && *d.OpenFDs == *last.OpenFDs {
+				return d
+			}
+			if time.Now().After(deadline) {
+				return d
+			}
+			last = d
+		}
+	}
+	before := read()
+	return func() {
+		t.Helper()
+		after := read()
+		t.Logf("goroutines %d → %d, open descriptors %d → %d", before.Goroutines, after.Goroutines, *before.OpenFDs, *after.OpenFDs)
+		if after.Goroutines > before.Goroutines+2 || *after.OpenFDs > *before.OpenFDs+2 {
+			t.Errorf("the agent grew: goroutines %d → %d, open descriptors %d → %d", before.Goroutines, after.Goroutines, *before.OpenFDs, *after.OpenFDs)
+		}
+	}
+}
+
 // A network that flaps, its link down and up every 2 s for a minute, under
 // a running agent: at most one network-offline shows, under one id for
 // the whole minute (so the tray alerts once, not once per flap), and once
-// the link stays up the agent is clear again and still answering. The same
-// link down for good does show network-offline.
+// the link stays up the agent is clear again and still answering, with no
+// more goroutines or descriptors than before. The same link down for good
+// does show network-offline.
 func TestFaultsNetworkFlapping(t *testing.T) {
 	n := newInternet(t, internetOptions{})
 	a := startAgent(t, n.client.prefix(), agentTestConfig(t), n.env...)
@@ -343,6 +381,7 @@ func TestFaultsNetworkFlapping(t *testing.T) {
 	if slices.Contains(codesOf(first), "network-offline") {
 		t.Fatalf("network-offline before any flap: %v", codesOf(first))
 	}
+	grew := noGrowth(t, a)
 
 	ids := map[string]bool{}
 	appearances, shown := 0, false
@@ -404,18 +443,21 @@ func TestFaultsNetworkFlapping(t *testing.T) {
 	a.waitState(t, 60*time.Second, "clear again once the link is back", func(st api.State) bool {
 		return !slices.Contains(codesOf(st), "network-offline")
 	})
+	grew()
 }
 
 // A VPN's tunnel that comes and goes under a running agent, three times:
 // vpn-active shows each time it carries the default route and clears each
 // time it is gone, from the kernel's network events (the schedule is an
-// hour), and the agent keeps answering.
+// hour), and the agent keeps answering, with no more goroutines or
+// descriptors than before.
 func TestFaultsVPNComesAndGoes(t *testing.T) {
 	requireTunDevice(t)
 	ns := newNetns(t)
 	ns.offlineResolver(t)
 	a := startAgent(t, ns.prefix(), agentTestConfig(t))
 	a.waitState(t, 30*time.Second, "the first run", func(st api.State) bool { return !st.UpdatedAt.IsZero() })
+	grew := noGrowth(t, a)
 	for i := range 3 {
 		ns.holdTun(t, "wg0")
 		ns.ip(t, "addr", "add", "10.66.0.2/24", "dev", "wg0")
@@ -429,4 +471,5 @@ func TestFaultsVPNComesAndGoes(t *testing.T) {
 			return !slices.Contains(codesOf(st), "vpn-active")
 		})
 	}
+	grew()
 }
