@@ -187,6 +187,15 @@ fuzz:
 	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseCompatibilityINI$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./platform/browser/cookies -run '^$$' -fuzz '^FuzzIsOpenAIHost$$' -fuzztime $(FUZZTIME)
 
+# The security regression tests (docs/security.md): a second uid
+# (setpriv) against the real agent over its real socket, and the checks
+# of what root reads and writes. They need root, and skip saying so
+# without it (they fail instead when CI=true).
+SECURITY_PKGS := ./cmd/clearance ./agent/api ./platform/host ./platform/dnsfix
+.PHONY: security
+security:
+	$(GO) test -count=1 -timeout 10m -run '^TestSecurity' $(SECURITY_PKGS)
+
 clean:
 	rm -f clearance clearance.exe $(WINSYSO)
 	rm -rf $(DIST)

@@ -37,7 +37,7 @@ func sharedConfig(t *testing.T) (dir, file string) {
 	return dir, file
 }
 
-func TestAgentRefusesConfigOthersCanChange(t *testing.T) {
+func TestSecurityAgentRefusesConfigOthersCanChange(t *testing.T) {
 	ns := newNetns(t)
 	ns.offlineResolver(t)
 	dir, file := sharedConfig(t)
@@ -73,7 +73,7 @@ func TestAgentRefusesConfigOthersCanChange(t *testing.T) {
 // A file that passed at start and is then given to another user is
 // refused at the next reload: the agent keeps running on the last good
 // values and says why in config-invalid.
-func TestAgentRefusesConfigOnReload(t *testing.T) {
+func TestSecurityAgentRefusesConfigOnReload(t *testing.T) {
 	ns := newNetns(t)
 	ns.offlineResolver(t)
 	cfg := agentTestConfig(t)
@@ -112,7 +112,7 @@ func TestAgentRefusesConfigOnReload(t *testing.T) {
 
 // install refuses such a file before it changes anything (the unknown
 // --user would stop it right after: nothing here can install a service).
-func TestInstallRefusesConfigOthersCanChange(t *testing.T) {
+func TestSecurityInstallRefusesConfigOthersCanChange(t *testing.T) {
 	ns := newNetns(t)
 	dir, file := sharedConfig(t)
 	r := ns.clearance(t, "install", "--config", file, "--user", "no-such-user-clr")
