@@ -23,6 +23,7 @@ type runningAgent struct {
 	socket string
 	client *api.Client
 	cmd    *exec.Cmd
+	log    string // the file its output goes to
 }
 
 // startAgent starts the agent with prefix (e.g. `ip netns exec NAME`) and
@@ -49,7 +50,7 @@ func startAgentAt(t testing.TB, prefix []string, config, sock string, extraEnv .
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	a := &runningAgent{socket: sock, client: api.NewAgentClient(sock), cmd: cmd}
+	a := &runningAgent{socket: sock, client: api.NewAgentClient(sock), cmd: cmd, log: logf.Name()}
 	t.Cleanup(func() {
 		a.client.Close()
 		cmd.Process.Signal(os.Interrupt)
