@@ -36,7 +36,7 @@ func tryFixLock() (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("take the fix lock: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := host.OpenLockFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("take the fix lock: %w", err)
 	}

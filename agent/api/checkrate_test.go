@@ -37,7 +37,7 @@ func askCheck(t *testing.T, h *Handler, cred host.PeerCred) checkAnswer {
 // 10 s, however often they ask; a request inside the gap is told when the
 // run it joins starts. Root and members are never delayed. Time is
 // synctest's.
-func TestCheckRateForOthers(t *testing.T) {
+func TestSecurityCheckRateForOthers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		runs := &countingChecker{}
 		h := New(Config{State: newFakeState(State{}), Checker: runs, Fixes: newFakeFixes(),

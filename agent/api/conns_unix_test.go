@@ -34,7 +34,7 @@ func openStream(t *testing.T, addr string) (net.Conn, *http.Response) {
 
 // Over the limit, a connection is answered 503 with the error shape, by
 // the listener; a closed stream gives its place back.
-func TestConnectionsOverTheLimitAre503(t *testing.T) {
+func TestSecurityConnectionsOverTheLimitAre503(t *testing.T) {
 	const limit = reservedConns + 4 // the test's uid is root or in the fix group: all of it
 	s := startServer(t, func(c *Config) { c.connLimit = limit })
 	var streams []net.Conn

@@ -14,7 +14,7 @@ import (
 	"testing"
 )
 
-func TestListenModes(t *testing.T) {
+func TestSecurityListenModes(t *testing.T) {
 	old := syscall.Umask(0o077) // the strictest an agent might start with
 	defer syscall.Umask(old)
 	path := filepath.Join(shortTempDir(t), "run", "agent.sock")
@@ -32,7 +32,7 @@ func TestListenModes(t *testing.T) {
 	}
 }
 
-func TestListenReplacesOnlyStaleSockets(t *testing.T) {
+func TestSecurityListenReplacesOnlyStaleSockets(t *testing.T) {
 	dir := shortTempDir(t)
 
 	// A socket nobody answers on, as a crashed agent leaves it.
@@ -96,7 +96,7 @@ func TestLookupMember(t *testing.T) {
 // their own socket in the agent's place: the agent refuses it, names what
 // is wrong, and says how to make it safe. A link on the way is followed
 // only when root (the agent's user) owns it.
-func TestListenRefusesAnUnsafeDirectory(t *testing.T) {
+func TestSecurityListenRefusesAnUnsafeDirectory(t *testing.T) {
 	base := shortTempDir(t)
 
 	open := filepath.Join(base, "open")
@@ -152,7 +152,7 @@ func TestListenRefusesAnUnsafeDirectory(t *testing.T) {
 // could rename the socket's directory away and put one of their own, with
 // their own socket, in its place. The agent refuses before it makes
 // anything; and it does not create a missing directory there either.
-func TestListenRefusesAnOpenDirectoryAbove(t *testing.T) {
+func TestSecurityListenRefusesAnOpenDirectoryAbove(t *testing.T) {
 	base := shortTempDir(t)
 	open := filepath.Join(base, "open")
 	if err := os.Mkdir(open, 0o755); err != nil {

@@ -43,7 +43,7 @@ func serveAs(h *Handler, cred host.PeerCred, method, path, body string) *httptes
 // A user who may not fix, asking again and again, with ids of 16,000
 // bytes, fills no disk: unknown ids are answered before anything is logged,
 // and the refusals of known ones are logged once a minute, with a count.
-func TestRefusedFixesAreLoggedBounded(t *testing.T) {
+func TestSecurityRefusedFixesAreLoggedBounded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var logs testbuf.Buffer
 		h := New(Config{State: newFakeState(State{}), Checker: &fakeChecker{}, Fixes: newFakeFixes(), Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -23,6 +23,7 @@ type runningAgent struct {
 	socket string
 	client *api.Client
 	cmd    *exec.Cmd
+	log    string // the file its output goes to
 }
 
 // startAgent starts the agent with prefix (e.g. `ip netns exec NAME`) and
@@ -47,9 +48,13 @@ func startAgentAt(t testing.TB, prefix []string, config, sock string, extraEnv .
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start the agent: %v", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	a := &runningAgent{socket: sock, client: api.NewAgentClient(sock), cmd: cmd}
+	// Closed when the agent has exited, so that both the wait for its API
+	// and the cleanup see it: an agent that exits at start once left the
+	// cleanup waiting for ever.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	a := &runningAgent{socket: sock, client: api.NewAgentClient(sock), cmd: cmd, log: logf.Name()}
 	t.Cleanup(func() {
 		a.client.Close()
 		cmd.Process.Signal(os.Interrupt)
@@ -75,9 +80,9 @@ func startAgentAt(t testing.TB, prefix []string, config, sock string, extraEnv .
 			return a
 		}
 		select {
-		case err := <-exited:
+		case <-exited:
 			b, _ := os.ReadFile(logf.Name())
-			t.Fatalf("the agent exited: %v\n%s", err, b)
+			t.Fatalf("the agent exited: %v\n%s", waitErr, b)
 		default:
 		}
 		if time.Now().After(deadline) {

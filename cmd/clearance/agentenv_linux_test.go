@@ -17,7 +17,7 @@ import (
 // other variables are gone, and programs planted early on the caller's
 // PATH under the names of the commands the agent runs are never run.
 // Needs root; mandatory in CI.
-func TestAgentEnvironmentIsFixed(t *testing.T) {
+func TestSecurityAgentEnvironmentIsFixed(t *testing.T) {
 	ns := newNetns(t)
 	ns.offlineResolver(t)
 	planted := t.TempDir()

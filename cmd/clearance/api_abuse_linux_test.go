@@ -102,7 +102,7 @@ func (s *apiPeerServer) flood(t *testing.T, uid int, method, path, body string, 
 // A user who may not fix, sending thousands of fix requests with ids of
 // 16,000 bytes (which once wrote 261 MiB of log in 5 s), leaves a line or
 // two in the log.
-func TestAPIFixRefusalFloodLogsLittle(t *testing.T) {
+func TestSecurityAPIFixRefusalFloodLogsLittle(t *testing.T) {
 	s := startAPIPeerServer(t, nil)
 	const n = 2000
 	long := "/v1/fixes/" + strings.Repeat("A", 16000)
@@ -126,7 +126,7 @@ func TestAPIFixRefusalFloodLogsLittle(t *testing.T) {
 // (45,931 requests in 10 s once made 252 full runs) starts one run, and one
 // more per 10 s; root is not delayed meanwhile, and the queued run starts
 // when the answers said.
-func TestAPICheckFloodFromOneUser(t *testing.T) {
+func TestSecurityAPICheckFloodFromOneUser(t *testing.T) {
 	s := startAPIPeerServer(t, nil)
 	const n = 2000
 	start := time.Now()
@@ -368,7 +368,7 @@ const rootServedWithin = time.Second
 // out): the real agent holds 64 of them and answers the rest 503, and root
 // is still served, within a second. The agent's memory is logged, and
 // measured by BenchmarkAgentStreamFlood.
-func TestAPIStreamFloodFromOneUser(t *testing.T) {
+func TestSecurityAPIStreamFloodFromOneUser(t *testing.T) {
 	const n = 5000
 	ns := newNetns(t)
 	dir, bin := sharedDir(t)
@@ -413,7 +413,7 @@ func TestAPIStreamFloodFromOneUser(t *testing.T) {
 // Many users at once: together they get no more than the total less the
 // places kept for root and the fix group, the rest are refused, and root
 // is still served.
-func TestAPIStreamFloodFromManyUsers(t *testing.T) {
+func TestSecurityAPIStreamFloodFromManyUsers(t *testing.T) {
 	const users, each = 20, 64 // 1,280 streams, over the most the agent holds (1,024)
 	ns := newNetns(t)
 	dir, bin := sharedDir(t)

@@ -172,7 +172,7 @@ func apiErrorMessage(t *testing.T, body string) string {
 	return m["error"]
 }
 
-func TestAPIUnprivilegedUIDReadsButMayNotFix(t *testing.T) {
+func TestSecurityAPIUnprivilegedUIDReadsButMayNotFix(t *testing.T) {
 	s := startAPIPeerServer(t, nil) // the real group database
 	for _, uid := range []int{65534, 4242} {
 		code, body := s.as(t, uid, "GET", "/v1/state", "")
@@ -219,7 +219,7 @@ func TestAPIUnprivilegedUIDReadsButMayNotFix(t *testing.T) {
 // Membership comes from the group database as it is now, not from the
 // caller's process groups (setpriv clears them): someone just added to the
 // group may fix without logging in again.
-func TestAPIGroupMemberMayFix(t *testing.T) {
+func TestSecurityAPIGroupMemberMayFix(t *testing.T) {
 	var mu sync.Mutex
 	var asked []int
 	s := startAPIPeerServer(t, func(c *api.Config) {

@@ -115,7 +115,7 @@ func TestFixFailureReachesTheCaller(t *testing.T) {
 
 // The token is all the caller passes, and it cannot make a path: anything
 // but 16 to 64 letters and digits is refused before anything is done.
-func TestFixRefusesABadResultToken(t *testing.T) {
+func TestSecurityFixRefusesABadResultToken(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state")
 	none := filepath.Join(t.TempDir(), "none.sock")
 	for _, token := range []string{"../../../tmp/x", "..", "/tmp/fix-result", "abcdefghijklmnop/x", "short", strings.Repeat("a", 65), "abcdefghijklmnop.json"} {
@@ -132,7 +132,7 @@ func TestFixRefusesABadResultToken(t *testing.T) {
 // A link already at the result's name, or a state directory in one that
 // others may write in, is refused before the fix runs, and nothing is
 // written through the link, or anywhere in the open directory.
-func TestFixResultRefusesALinkOrAnOpenDirectory(t *testing.T) {
+func TestSecurityFixResultRefusesALinkOrAnOpenDirectory(t *testing.T) {
 	none := filepath.Join(t.TempDir(), "none.sock")
 	victim := filepath.Join(t.TempDir(), "victim")
 	if err := os.WriteFile(victim, []byte("precious"), 0o644); err != nil {
@@ -171,7 +171,7 @@ func TestFixResultRefusesALinkOrAnOpenDirectory(t *testing.T) {
 // --out, which wrote the result (as root, when elevated) to whatever the
 // named path led to, is refused, and the link the caller planted leads
 // nowhere: the file it points at is unchanged.
-func TestFixOutIsRefused(t *testing.T) {
+func TestSecurityFixOutIsRefused(t *testing.T) {
 	none := filepath.Join(t.TempDir(), "none.sock")
 	victim := filepath.Join(t.TempDir(), "victim")
 	if err := os.WriteFile(victim, []byte("precious"), 0o644); err != nil {

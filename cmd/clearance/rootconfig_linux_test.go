@@ -37,43 +37,54 @@ func sharedConfig(t *testing.T) (dir, file string) {
 	return dir, file
 }
 
-func TestAgentRefusesConfigOthersCanChange(t *testing.T) {
+// A configuration file in a directory everyone may write, or one everyone
+// may write itself, stops the agent at start.
+func TestSecurityAgentRefusesConfigOthersCanChange(t *testing.T) {
 	ns := newNetns(t)
 	ns.offlineResolver(t)
 	dir, file := sharedConfig(t)
-	cmd := clearanceCmd(t, ns.prefix(), "agent", "--socket", filepath.Join(roottest.Dir(t), "agent.sock"), "--config", file)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	open := filepath.Join(roottest.Dir(t), "config.toml")
+	if err := os.WriteFile(open, []byte("[agent]\ninterval = \"1h\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case <-exited:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		<-exited
-		t.Fatalf("the agent ran with %s, in a directory everyone may write:\n%s", file, out.String())
+	if err := os.Chmod(open, 0o666); err != nil {
+		t.Fatal(err)
 	}
-	for _, want := range []string{
-		"clearance: " + file + ": refused because " + dir + " may be written by anyone",
-		"sudo chmod go-w " + dir,
-		"hint: Clearance reads this file with full rights",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the agent said:\n%s\nwant %q", out.String(), want)
+	for _, tc := range []struct{ file, unsafe string }{{file, dir}, {open, open}} {
+		cmd := clearanceCmd(t, ns.prefix(), "agent", "--socket", filepath.Join(roottest.Dir(t), "agent.sock"), "--config", tc.file)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if cmd.ProcessState.ExitCode() != 2 {
-		t.Errorf("exit %d, want 2", cmd.ProcessState.ExitCode())
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+			t.Fatalf("the agent ran with %s, which everyone may change:\n%s", tc.file, out.String())
+		}
+		for _, want := range []string{
+			"clearance: " + tc.file + ": refused because " + tc.unsafe + " may be written by anyone",
+			"sudo chmod go-w " + tc.unsafe,
+			"hint: Clearance reads this file with full rights",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("the agent said:\n%s\nwant %q", out.String(), want)
+			}
+		}
+		if cmd.ProcessState.ExitCode() != 2 {
+			t.Errorf("%s: exit %d, want 2", tc.file, cmd.ProcessState.ExitCode())
+		}
 	}
 }
 
 // A file that passed at start and is then given to another user is
 // refused at the next reload: the agent keeps running on the last good
 // values and says why in config-invalid.
-func TestAgentRefusesConfigOnReload(t *testing.T) {
+func TestSecurityAgentRefusesConfigOnReload(t *testing.T) {
 	ns := newNetns(t)
 	ns.offlineResolver(t)
 	cfg := agentTestConfig(t)
@@ -112,7 +123,7 @@ func TestAgentRefusesConfigOnReload(t *testing.T) {
 
 // install refuses such a file before it changes anything (the unknown
 // --user would stop it right after: nothing here can install a service).
-func TestInstallRefusesConfigOthersCanChange(t *testing.T) {
+func TestSecurityInstallRefusesConfigOthersCanChange(t *testing.T) {
 	ns := newNetns(t)
 	dir, file := sharedConfig(t)
 	r := ns.clearance(t, "install", "--config", file, "--user", "no-such-user-clr")

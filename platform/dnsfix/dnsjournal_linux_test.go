@@ -89,7 +89,7 @@ func publicDir(t *testing.T) string {
 // older Clearance left world-readable is made 0600 by the next write. A
 // person's process (uid 65534 here, through setpriv) cannot read it, and
 // still learns that public DNS is in effect, without an error.
-func TestDNSJournalOnlyRootReads(t *testing.T) {
+func TestSecurityDNSJournalOnlyRootReads(t *testing.T) {
 	needsRootAndSetpriv(t)
 	dir := roottest.Dir(t)
 	path := filepath.Join(dir, "state", "dns-journal.json")
@@ -294,7 +294,7 @@ func plantJournal(t *testing.T, path, victim string) {
 // of another user, or in a directory they may write — is refused by the
 // repair at start, by dns-restore and by dns-public, with a message that
 // names what is wrong; nothing it says is applied, and it is left there.
-func TestDNSJournalOthersCouldChangeIsRefused(t *testing.T) {
+func TestSecurityDNSJournalOthersCouldChangeIsRefused(t *testing.T) {
 	needsRootAndSetpriv(t)
 	for _, c := range []struct {
 		name    string
@@ -367,7 +367,7 @@ func chownT(t *testing.T, path string, uid int) {
 // A journal that an older Clearance left readable by everyone, in effect
 // ("active") and so not rewritten until dns-restore, becomes root's alone
 // to read at the next start; one already private is not touched.
-func TestRepairMakesAnOldJournalPrivate(t *testing.T) {
+func TestSecurityRepairMakesAnOldJournalPrivate(t *testing.T) {
 	needsRootAndSetpriv(t)
 	base := roottest.Dir(t)
 	journal := filepath.Join(base, "state", "dns-journal.json")

@@ -17,7 +17,7 @@ func LockFile(path string) (unlock func(), err error) {
 	if _, err := MakeRootOwnedDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := OpenLockFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -30,4 +30,16 @@ func LockFile(path string) (unlock func(), err error) {
 		release()
 		f.Close()
 	}, nil
+}
+
+// OpenLockFile opens the lock file at path, creating it 0600 when missing,
+// and never through a link at that name (noFollow): only root writes in
+// the state directory, yet a link there must not have root create, or
+// open, a file elsewhere.
+func OpenLockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|noFollow, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open the lock %s (a link is not followed): %w", path, err)
+	}
+	return f, nil
 }

@@ -7,6 +7,9 @@ import (
 	"syscall"
 )
 
+// noFollow makes opening a lock file fail on a link (ELOOP).
+const noFollow = syscall.O_NOFOLLOW
+
 // lockFile waits for flock(2); closing f releases it.
 func lockFile(f *os.File) (func(), error) {
 	for {

@@ -6,6 +6,10 @@ import (
 	"golang.org/x/sys/windows"
 )
 
+// noFollow is nothing on Windows, where os.OpenFile has no such flag:
+// making a link there takes an administrator's privilege.
+const noFollow = 0
+
 // lockFile waits for LockFileEx on f's first byte.
 func lockFile(f *os.File) (func(), error) {
 	ol := new(windows.Overlapped)

@@ -38,7 +38,7 @@ func TestReadPrivateAcceptsTheUsersOwn(t *testing.T) {
 
 // A file that anyone else could have written, or may read, is refused, as
 // is a link to the user's own private file, and a FIFO (without hanging).
-func TestReadPrivateRefusesWhatIsNotPrivate(t *testing.T) {
+func TestSecurityReadPrivateRefusesWhatIsNotPrivate(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		spoil func(t *testing.T, file string) string // returns the path to read

@@ -109,7 +109,7 @@ func TestResultTokens(t *testing.T) {
 
 // A link already at the result's name is never followed: not to a file
 // that exists (unchanged), nor to one that does not (not created).
-func TestCreateResultDoesNotFollowALink(t *testing.T) {
+func TestSecurityCreateResultDoesNotFollowALink(t *testing.T) {
 	state := resultsState(t)
 	createResult(t, "Zm9yVGhlRGlyZWN0b3J5", "") // makes the directory
 	victim := filepath.Join(t.TempDir(), "victim")
@@ -139,7 +139,7 @@ func TestCreateResultDoesNotFollowALink(t *testing.T) {
 // that others could change, is refused, and nothing is written anywhere;
 // one of root's that others could write loses that first, as every
 // directory Clearance keeps for itself does (host.MakeRootOwnedDir).
-func TestCreateResultRefusesAnUnsafeDirectory(t *testing.T) {
+func TestSecurityCreateResultRefusesAnUnsafeDirectory(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		plant func(t *testing.T, state string)
@@ -283,7 +283,7 @@ func TestOldResultsAreRemoved(t *testing.T) {
 
 // The person reads the result, and can neither remove nor add anything in
 // the directory: another uid, for real (setpriv).
-func TestResultsAsAnotherUser(t *testing.T) {
+func TestSecurityResultsAsAnotherUser(t *testing.T) {
 	why := ""
 	if os.Geteuid() != 0 {
 		why = "needs root to act as another user"

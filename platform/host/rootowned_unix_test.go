@@ -84,7 +84,7 @@ func TestRootOwnedAcceptsRootsOwn(t *testing.T) {
 
 // Files and directories that another user owns or may write are refused,
 // named, with the command that fixes them.
-func TestRootOwnedRefusesWhatOthersCanChange(t *testing.T) {
+func TestSecurityRootOwnedRefusesWhatOthersCanChange(t *testing.T) {
 	needRootForOwners(t)
 	for _, c := range []struct {
 		name     string
@@ -124,7 +124,7 @@ func pickDir(d, _ string) string  { return d }
 // A link is followed only when root owns it, and then its target is
 // checked like any path: a link that another user planted, or one of
 // root's that leads into a directory someone else may write, is refused.
-func TestRootOwnedLinks(t *testing.T) {
+func TestSecurityRootOwnedLinks(t *testing.T) {
 	needRootForOwners(t)
 	base, dir, file := layout(t)
 
