@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/crashpoint"
 )
 
 // A backup is a folder under the backup root named for when Clear ran
@@ -86,6 +87,7 @@ func (b *backupRun) save(s Store, db string) (folder string, err error) {
 		if err := platform.SyncDir(b.root); err != nil {
 			return "", err
 		}
+		crashpoint.Here("cookies:backup-run-made")
 	}
 	b.n++
 	dst := filepath.Join(b.dir, fmt.Sprintf("%d-%s", b.n, safeName(s.Browser+"-"+s.Profile)))
@@ -113,6 +115,7 @@ func (b *backupRun) save(s Store, db string) (folder string, err error) {
 	if err := platform.SyncDir(b.dir); err != nil {
 		return "", err
 	}
+	crashpoint.Here("cookies:backup-saved")
 	return dst, nil
 }
 
@@ -174,6 +177,7 @@ func copyDatabase(db, dir string) ([]saved, error) {
 			return nil, err
 		}
 		files = append(files, f)
+		crashpoint.Here("cookies:backup-file-copied")
 	}
 	return files, nil
 }

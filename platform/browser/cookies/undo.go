@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/crashpoint"
 )
 
 // Undo puts back, for each store, the newest backup Clear made of its
@@ -107,6 +108,7 @@ func restore(m storedManifest) error {
 			return err
 		}
 	}
+	crashpoint.Here("cookies:undo-stale-removed")
 	for _, suffix := range append([]string{""}, companions...) {
 		i := slices.IndexFunc(m.Files, func(f saved) bool { return f.Name == base+suffix })
 		if i < 0 {
@@ -117,9 +119,14 @@ func restore(m storedManifest) error {
 		if perm == 0 {
 			perm = 0o600
 		}
-		if err := (platform.AtomicWrite{Perm: perm, Durable: true}).Write(m.Database+suffix, data[f.Name]); err != nil {
+		err := platform.AtomicWrite{Perm: perm, Durable: true, BeforeRename: func(string) error {
+			crashpoint.Here("cookies:undo-temp")
+			return nil
+		}}.Write(m.Database+suffix, data[f.Name])
+		if err != nil {
 			return err
 		}
+		crashpoint.Here("cookies:undo-file-restored")
 	}
 	return nil
 }
