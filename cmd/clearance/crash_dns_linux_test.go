@@ -108,19 +108,19 @@ func (w *dnsCrashWorld) start(t *testing.T, at string, args ...string) *crashRun
 	return startCrashRun(t, argv, env, at)
 }
 
-// dnsDone is the crash point after which a fix has made its whole change:
-// what follows is its verification, a check run after six seconds for the
-// change to settle. Runs that must complete are stopped there, to keep the
-// suite short; their change is as complete as a finished run's.
-var dnsDone = map[string]string{"dns-public": "dns:journal-written:active#1", "dns-restore": "dns:journal-removed#1"}
+// fixChanged is the crash point after which a fix has made its whole
+// change: what follows is its verification, a check run after six seconds
+// for the change to settle. Runs that must complete are stopped there, to
+// keep the suite short; their change is as complete as a finished run's.
+const fixChanged = "fix:changed#1"
 
-// fix runs a fix to its end (or its dnsDone point), which must not be a
-// crash elsewhere, and returns its crash points.
+// fix runs a fix to its end (fixChanged), which must not be a crash
+// elsewhere, and returns its crash points.
 func (w *dnsCrashWorld) fix(t *testing.T, args ...string) []tracePoint {
 	t.Helper()
-	r := w.start(t, dnsDone[args[0]], args...)
+	r := w.start(t, fixChanged, args...)
 	killed, code := r.wait()
-	if killed && r.lastPoint(t) == dnsDone[args[0]] {
+	if killed && r.lastPoint(t) == fixChanged {
 		return r.points(t)
 	}
 	if killed || code != 0 {
@@ -365,8 +365,8 @@ func TestCrashDNSRandomKill(t *testing.T) {
 		for _, op := range dnsCrashOps {
 			t.Run(path+"/"+op.name, func(t *testing.T) {
 				w.learn(t, op)
-				span := medianLast(t, w.unkilled[op.name]) * 5 / 4
-				t.Logf("last crash point at %v (median of 3 unkilled runs); kills spread over 0–%v", span*4/5, span)
+				from, to := killWindow(t, w.unkilled[op.name])
+				t.Logf("kills spread over %v–%v after the start (from 3 unkilled runs)", from, to)
 				where, found := tally{}, tally{}
 				for range runs {
 					w.fresh(t)
@@ -374,7 +374,7 @@ func TestCrashDNSRandomKill(t *testing.T) {
 						w.fix(t, op.setup...)
 					}
 					r := w.start(t, "", op.args...)
-					if !r.killAfter(delays.next(span)) {
+					if !r.killAfter(delays.next(from, to)) {
 						where["after the end"]++
 					} else {
 						where[r.lastPoint(t)]++

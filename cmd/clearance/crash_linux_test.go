@@ -54,12 +54,13 @@ func crashBinary(t *testing.T) string {
 
 // crashRun is one run of the program that may be killed.
 type crashRun struct {
-	argv   []string
-	env    []string
-	trace  string // crashpoint.EnvTrace's file
-	cmd    *exec.Cmd
-	stdout bytes.Buffer
-	stderr bytes.Buffer
+	argv    []string
+	env     []string
+	trace   string // crashpoint.EnvTrace's file
+	cmd     *exec.Cmd
+	started time.Time
+	stdout  bytes.Buffer
+	stderr  bytes.Buffer
 }
 
 // start runs argv with env, tracing its crash points, and dying at at
@@ -81,6 +82,7 @@ func startCrashRun(t *testing.T, argv, env []string, at string) *crashRun {
 	r.cmd = exec.Command(argv[0], argv[1:]...)
 	r.cmd.Env = r.env
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	r.started = time.Now()
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +103,8 @@ func (r *crashRun) wait() (killed bool, code int) {
 
 // tracePoint is a crash point a run reached, and when.
 type tracePoint struct {
-	id string // "NAME#N"
-	at time.Duration
+	id string        // "NAME#N"
+	at time.Duration // since the run was started
 }
 
 // points reads the crash points the run reached, in order.
@@ -119,7 +121,7 @@ func (r *crashRun) points(t *testing.T) []tracePoint {
 		if !ok || err != nil {
 			t.Fatalf("trace line %q", line)
 		}
-		out = append(out, tracePoint{id, time.Duration(n)})
+		out = append(out, tracePoint{id, time.Unix(0, n).Sub(r.started)})
 	}
 	return out
 }
@@ -143,10 +145,8 @@ func (r *crashRun) killAfter(d time.Duration) (killed bool) {
 	return killed
 }
 
-// randomDelays is how long after its start a run is killed: uniform from
-// none to a quarter beyond the median time of its last crash point in
-// unkilled runs, so that kills fall before, during and after the fix's
-// steps; the seed is in the log, and CLEARANCE_CRASH_SEED replays it.
+// randomDelays is how long after its start a run is killed, uniform over
+// a killWindow; the seed is in the log, and CLEARANCE_CRASH_SEED replays it.
 type randomDelays struct {
 	seed uint64
 	x    uint64
@@ -165,28 +165,32 @@ func newRandomDelays(t *testing.T) *randomDelays {
 	return &randomDelays{seed: seed, x: seed}
 }
 
-// next is a delay in [0, max], from splitmix64: one sequence per seed.
-func (d *randomDelays) next(max time.Duration) time.Duration {
+// next is a delay in [from, to], from splitmix64: one sequence per seed.
+func (d *randomDelays) next(from, to time.Duration) time.Duration {
 	d.x += 0x9e3779b97f4a7c15
 	z := d.x
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	z ^= z >> 31
-	return time.Duration(z % uint64(max+1))
+	return from + time.Duration(z%uint64(to-from+1))
 }
 
-// medianLast is the median time of the last crash point of runs.
-func medianLast(t *testing.T, runs [][]tracePoint) time.Duration {
+// killWindow is when, after their start, runs are killed at random: from a
+// little before the first crash point of unkilled runs to a little after
+// their last (medians), so that kills fall throughout the fix's steps and
+// around them rather than mostly in the program's start.
+func killWindow(t *testing.T, runs [][]tracePoint) (from, to time.Duration) {
 	t.Helper()
-	var d []time.Duration
+	var first, last []time.Duration
 	for _, p := range runs {
 		if len(p) == 0 {
 			t.Fatal("an unkilled run reached no crash point")
 		}
-		d = append(d, p[len(p)-1].at)
+		first, last = append(first, p[0].at), append(last, p[len(p)-1].at)
 	}
-	slices.Sort(d)
-	return d[len(d)/2]
+	slices.Sort(first)
+	slices.Sort(last)
+	return first[len(first)/2] * 4 / 5, last[len(last)/2] * 11 / 10
 }
 
 // tally counts what the kills found, for the log.

@@ -13,7 +13,7 @@ const (
 	// "NAME#N", its Nth.
 	EnvAt = "CLEARANCE_CRASH_AT"
 	// EnvTrace is a file that each point reached is appended to, one line
-	// "NAME#N<tab>nanoseconds since the process started", written before
+	// "NAME#N<tab>Unix time in nanoseconds", written before
 	// the point may kill the process: the test learns the points of an
 	// operation, and how far a killed one got.
 	EnvTrace = "CLEARANCE_CRASH_TRACE"
