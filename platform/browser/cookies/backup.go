@@ -307,17 +307,36 @@ func stampTime(name string) (time.Time, int, bool) {
 	return t, seq, true
 }
 
-// pruneBackups removes the runs under root older than backupRetention.
-// It is tidying: a failure leaves a folder for the next run to remove.
+// pruneBackups removes the runs under root older than backupRetention,
+// and what a Clear killed while it saved a backup left: a store's folder
+// without its manifest (the manifest is written last, so such a folder is
+// never a complete backup), and a run's folder left empty. Without this
+// they would stay for a week, and an empty run would be offered as a
+// backup to restore. It is tidying: a failure leaves a folder for the next
+// run to remove.
 func pruneBackups(root string, now time.Time) {
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if t, _, ok := stampTime(e.Name()); ok && e.IsDir() && now.Sub(t) > backupRetention {
-			os.RemoveAll(filepath.Join(root, e.Name()))
+		t, _, ok := stampTime(e.Name())
+		if !ok || !e.IsDir() {
+			continue
 		}
+		dir := filepath.Join(root, e.Name())
+		if now.Sub(t) > backupRetention {
+			os.RemoveAll(dir)
+			continue
+		}
+		stores, _ := os.ReadDir(dir)
+		for _, s := range stores {
+			folder := filepath.Join(dir, s.Name())
+			if _, err := os.Lstat(filepath.Join(folder, manifestName)); s.IsDir() && errors.Is(err, fs.ErrNotExist) {
+				os.RemoveAll(folder)
+			}
+		}
+		os.Remove(dir) // only when nothing is left in it
 	}
 }
 

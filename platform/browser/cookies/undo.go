@@ -100,6 +100,7 @@ func restore(m storedManifest) error {
 		data[f.Name] = b
 	}
 	base := filepath.Base(m.Database)
+	removeRestoreTemps(m.Database)
 	for _, suffix := range companions {
 		if _, held := data[base+suffix]; held {
 			continue
@@ -152,4 +153,23 @@ func checkManifest(m manifest) error {
 		return fmt.Errorf("%w: it does not hold %s itself", ErrBadBackup, base)
 	}
 	return nil
+}
+
+// removeRestoreTemps removes the temporary files that a restore killed
+// between writing a file and renaming it left beside the database: regular
+// files named as platform.AtomicWrite names those of the database and its
+// companions. Nothing else writes them, and they are the person's
+// cookies, so they go whatever their age.
+func removeRestoreTemps(db string) {
+	entries, err := os.ReadDir(filepath.Dir(db))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		for _, suffix := range append([]string{""}, companions...) {
+			if platform.IsTempFor(db+suffix, e.Name()) && e.Type().IsRegular() {
+				os.Remove(filepath.Join(filepath.Dir(db), e.Name()))
+			}
+		}
+	}
 }
