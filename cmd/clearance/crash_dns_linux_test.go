@@ -52,8 +52,6 @@ type dnsCrashWorld struct {
 	file                    string // the file written: run/resolv.conf
 	public                  []byte // what dns-public makes of the original
 	journal                 string
-	hostBefore              []byte
-	hostInfo                fs.FileInfo
 	unkilled                map[string][][]tracePoint
 }
 
@@ -105,7 +103,7 @@ func (w *dnsCrashWorld) start(t *testing.T, at string, args ...string) *crashRun
 	if w.path == "in-place" {
 		env = append(env, "CRASH_BIND="+w.file)
 	}
-	return startCrashRun(t, argv, env, at)
+	return startCrashRun(t, argv, env, at, "")
 }
 
 // fixChanged is the crash point after which a fix has made its whole

@@ -63,11 +63,11 @@ type crashRun struct {
 	stderr  bytes.Buffer
 }
 
-// start runs argv with env, tracing its crash points, and dying at at
-// ("" for none).
-func startCrashRun(t *testing.T, argv, env []string, at string) *crashRun {
+// start runs argv with env, tracing its crash points into a file in
+// traceDir ("": the temporary directory), and dying at at ("" for none).
+func startCrashRun(t *testing.T, argv, env []string, at, traceDir string) *crashRun {
 	t.Helper()
-	tf, err := os.CreateTemp("", "clr-crash-trace-")
+	tf, err := os.CreateTemp(traceDir, "clr-crash-trace-")
 	if err != nil {
 		t.Fatal(err)
 	}
