@@ -310,8 +310,8 @@ func TestCrashClearSiteCookies(t *testing.T) {
 			}
 			t.Logf("at each point, found: %v", seen)
 
-			from, to := killWindow(t, w.unkilled[op.name])
-			t.Logf("kills spread over %v–%v after the start (from 3 unkilled runs)", from, to)
+			span := stepSpan(t, w.unkilled[op.name])
+			t.Logf("kills spread over %v after the first crash point (the steps' time in 3 unkilled runs, and a quarter)", span)
 			where, found := tally{}, tally{}
 			for range runs {
 				w.fresh(t)
@@ -319,7 +319,7 @@ func TestCrashClearSiteCookies(t *testing.T) {
 					w.fix(t, op.setup...)
 				}
 				r := w.start(t, "", op.args...)
-				if !r.killAfter(delays.next(from, to)) {
+				if !r.killInSteps(delays.next(span)) {
 					where["after the end"]++
 				} else {
 					where[r.lastPoint(t)]++

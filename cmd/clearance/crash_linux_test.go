@@ -136,17 +136,39 @@ func (r *crashRun) lastPoint(t *testing.T) string {
 	return p[len(p)-1].id
 }
 
-// killAfter kills the run's process with SIGKILL after d (at once if it
-// has ended) and waits for it.
-func (r *crashRun) killAfter(d time.Duration) (killed bool) {
+// killInSteps waits for the run's first crash point, then kills it with
+// SIGKILL after d (at once if it has ended), and waits for it. Timed from
+// the first step rather than from the start, the kills fall within the
+// fix's few milliseconds of steps, whatever the start of the process cost
+// on a loaded machine.
+func (r *crashRun) killInSteps(d time.Duration) (killed bool) {
+	done := make(chan struct{})
+	go func() {
+		killed, _ = r.wait()
+		close(done)
+	}()
+	tick := time.NewTicker(100 * time.Microsecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-done:
+			return killed
+		case <-tick.C:
+			if fi, err := os.Stat(r.trace); err == nil && fi.Size() > 0 {
+				break wait
+			}
+		}
+	}
 	time.Sleep(d)
 	r.cmd.Process.Signal(syscall.SIGKILL)
-	killed, _ = r.wait()
+	<-done
 	return killed
 }
 
-// randomDelays is how long after its start a run is killed, uniform over
-// a killWindow; the seed is in the log, and CLEARANCE_CRASH_SEED replays it.
+// randomDelays is how long after its first crash point a run is killed,
+// uniform over a stepSpan; the seed is in the log, and CLEARANCE_CRASH_SEED
+// replays it.
 type randomDelays struct {
 	seed uint64
 	x    uint64
@@ -165,32 +187,30 @@ func newRandomDelays(t *testing.T) *randomDelays {
 	return &randomDelays{seed: seed, x: seed}
 }
 
-// next is a delay in [from, to], from splitmix64: one sequence per seed.
-func (d *randomDelays) next(from, to time.Duration) time.Duration {
+// next is a delay in [0, max], from splitmix64: one sequence per seed.
+func (d *randomDelays) next(max time.Duration) time.Duration {
 	d.x += 0x9e3779b97f4a7c15
 	z := d.x
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	z ^= z >> 31
-	return from + time.Duration(z%uint64(to-from+1))
+	return time.Duration(z % uint64(max+1))
 }
 
-// killWindow is when, after their start, runs are killed at random: from a
-// little before the first crash point of unkilled runs to a little after
-// their last (medians), so that kills fall throughout the fix's steps and
-// around them rather than mostly in the program's start.
-func killWindow(t *testing.T, runs [][]tracePoint) (from, to time.Duration) {
+// stepSpan is how long, in unkilled runs, the fix's steps take from the
+// first crash point to the last (the median), and a quarter more: random
+// kills are spread over it (killInSteps).
+func stepSpan(t *testing.T, runs [][]tracePoint) time.Duration {
 	t.Helper()
-	var first, last []time.Duration
+	var d []time.Duration
 	for _, p := range runs {
 		if len(p) == 0 {
 			t.Fatal("an unkilled run reached no crash point")
 		}
-		first, last = append(first, p[0].at), append(last, p[len(p)-1].at)
+		d = append(d, p[len(p)-1].at-p[0].at)
 	}
-	slices.Sort(first)
-	slices.Sort(last)
-	return first[len(first)/2] * 4 / 5, last[len(last)/2] * 11 / 10
+	slices.Sort(d)
+	return d[len(d)/2] * 5 / 4
 }
 
 // tally counts what the kills found, for the log.
