@@ -173,6 +173,14 @@ cross:
 		GOOS=$${t%/*} GOARCH=$${t#*/} CGO_ENABLED=0 $(GO) build -o /dev/null ./... || exit 1; \
 	done
 
+# The crash suite: the program built with -tags crashpoints, killed at each
+# step of dns-public, dns-restore and clear-site-cookies and at random
+# moments (CLEARANCE_CRASH_RUNS, default 30 per fix; CLEARANCE_CRASH_SEED
+# replays a run), then started again. Needs root; `go test` runs it too.
+.PHONY: crash
+crash:
+	$(GO) test -count=1 -v -run '^TestCrash' ./cmd/clearance
+
 # Wall and CPU time of whole `clearance check` runs, and the engine's own
 # benchmarks. See .ci/bench.
 bench:

@@ -13,6 +13,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/fix"
 	"github.com/clearance-app/clearance/agent/diag/health"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/crashpoint"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
@@ -116,6 +117,7 @@ func (a *Agent) RunFix(ctx context.Context, id string, opts api.FixOptions) (api
 
 	ch := platform.NewChanges(platform.ExecRunner{Timeout: 20 * time.Second, Log: a.log}, opts.DryRun)
 	out := pf.run(a, fctx, ch, opts)
+	crashpoint.Here("fix:changed") // what follows is the verification only
 	if fctx.Err() != nil && out.result != api.Failed {
 		out = fixOutcome{result: api.Failed, message: fmt.Sprintf("Failed: the fix did not finish within %s.", pf.timeout)}
 	}

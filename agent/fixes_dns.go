@@ -10,6 +10,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/check"
 	"github.com/clearance-app/clearance/agent/diag/finding"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // dnsFlush flushes the cache of the resolver in use. A machine without a
@@ -170,4 +171,14 @@ func (a *Agent) repairLocked(ctx context.Context) {
 	case len(ch.Commands()) > 0:
 		a.log.Info("removed what an interrupted DNS change left", "commands", ch.Commands())
 	}
+}
+
+// RepairBeforeFix makes an agent that never runs (`clearance fix` while no
+// agent answers) repair what a crash left before its first fix, as Run
+// does at start: otherwise a dns-public refuses an interrupted switch as
+// "in effect", and a dns-restore leaves the crash's temporary files.
+func (a *Agent) RepairBeforeFix() {
+	a.fixMu.Lock()
+	defer a.fixMu.Unlock()
+	a.repairPending = host.IsAdmin()
 }

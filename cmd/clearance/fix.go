@@ -205,6 +205,7 @@ func fixInProcess(ctx context.Context, o fixOptions, id string, stderr io.Writer
 		return api.FixResult{}, err
 	}
 	defer a.Close()
+	a.RepairBeforeFix()
 	for _, st := range a.Fixes(ctx) {
 		if st.ID == id && !st.Available {
 			return api.FixResult{Fix: id, Result: api.Failed, Message: api.NotAvailable(st.Reason), Commands: []string{}}, nil

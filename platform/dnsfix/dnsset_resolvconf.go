@@ -69,13 +69,18 @@ func replaceFileContent(path string, data []byte, perm fs.FileMode) error {
 	}
 	err := platform.AtomicWrite{Perm: perm, Durable: true, BeforeRename: func(tmp string) error {
 		dnsStep(stepFileTemp)
-		if old != nil {
-			return chownLike(tmp, old)
+		if old == nil {
+			return nil
 		}
+		if err := chownLike(tmp, old); err != nil {
+			return err
+		}
+		dnsStep(stepFileTempOwned)
 		return nil
 	}}.Write(path, data)
 	switch {
 	case err == nil:
+		dnsStep(stepFileRenamed)
 		return nil
 	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EBUSY), errors.Is(err, syscall.EXDEV):
 		// A read-only root with a writable bind-mounted file (a container

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/crashpoint"
 )
 
 // A backup is a folder under the backup root named for when Clear ran
@@ -86,6 +87,7 @@ func (b *backupRun) save(s Store, db string) (folder string, err error) {
 		if err := platform.SyncDir(b.root); err != nil {
 			return "", err
 		}
+		crashpoint.Here("cookies:backup-run-made")
 	}
 	b.n++
 	dst := filepath.Join(b.dir, fmt.Sprintf("%d-%s", b.n, safeName(s.Browser+"-"+s.Profile)))
@@ -113,6 +115,7 @@ func (b *backupRun) save(s Store, db string) (folder string, err error) {
 	if err := platform.SyncDir(b.dir); err != nil {
 		return "", err
 	}
+	crashpoint.Here("cookies:backup-saved")
 	return dst, nil
 }
 
@@ -174,6 +177,7 @@ func copyDatabase(db, dir string) ([]saved, error) {
 			return nil, err
 		}
 		files = append(files, f)
+		crashpoint.Here("cookies:backup-file-copied")
 	}
 	return files, nil
 }
@@ -303,17 +307,36 @@ func stampTime(name string) (time.Time, int, bool) {
 	return t, seq, true
 }
 
-// pruneBackups removes the runs under root older than backupRetention.
-// It is tidying: a failure leaves a folder for the next run to remove.
+// pruneBackups removes the runs under root older than backupRetention,
+// and what a Clear killed while it saved a backup left: a store's folder
+// without its manifest (the manifest is written last, so such a folder is
+// never a complete backup), and a run's folder left empty. Without this
+// they would stay for a week, and an empty run would be offered as a
+// backup to restore. It is tidying: a failure leaves a folder for the next
+// run to remove.
 func pruneBackups(root string, now time.Time) {
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if t, _, ok := stampTime(e.Name()); ok && e.IsDir() && now.Sub(t) > backupRetention {
-			os.RemoveAll(filepath.Join(root, e.Name()))
+		t, _, ok := stampTime(e.Name())
+		if !ok || !e.IsDir() {
+			continue
 		}
+		dir := filepath.Join(root, e.Name())
+		if now.Sub(t) > backupRetention {
+			os.RemoveAll(dir)
+			continue
+		}
+		stores, _ := os.ReadDir(dir)
+		for _, s := range stores {
+			folder := filepath.Join(dir, s.Name())
+			if _, err := os.Lstat(filepath.Join(folder, manifestName)); s.IsDir() && errors.Is(err, fs.ErrNotExist) {
+				os.RemoveAll(folder)
+			}
+		}
+		os.Remove(dir) // only when nothing is left in it
 	}
 }
 

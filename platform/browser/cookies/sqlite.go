@@ -13,6 +13,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/clearance-app/clearance/platform/crashpoint"
 )
 
 // busyTimeout is how long a statement waits for a lock another program
@@ -137,6 +139,7 @@ func removeCookies(ctx context.Context, path, family string, dryRun bool) (found
 			return nil, false, sqliteError(err)
 		}
 	}
+	crashpoint.Here("cookies:rows-deleted") // not yet committed
 	done = true
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		// A failed COMMIT leaves the transaction open or rolled back;
@@ -144,6 +147,7 @@ func removeCookies(ctx context.Context, path, family string, dryRun bool) (found
 		conn.ExecContext(context.Background(), "ROLLBACK")
 		return nil, true, sqliteError(err)
 	}
+	crashpoint.Here("cookies:committed")
 	return found, true, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/crashpoint"
 )
 
 // Undo puts back, for each store, the newest backup Clear made of its
@@ -99,6 +100,7 @@ func restore(m storedManifest) error {
 		data[f.Name] = b
 	}
 	base := filepath.Base(m.Database)
+	removeRestoreTemps(m.Database)
 	for _, suffix := range companions {
 		if _, held := data[base+suffix]; held {
 			continue
@@ -107,6 +109,7 @@ func restore(m storedManifest) error {
 			return err
 		}
 	}
+	crashpoint.Here("cookies:undo-stale-removed")
 	for _, suffix := range append([]string{""}, companions...) {
 		i := slices.IndexFunc(m.Files, func(f saved) bool { return f.Name == base+suffix })
 		if i < 0 {
@@ -117,9 +120,14 @@ func restore(m storedManifest) error {
 		if perm == 0 {
 			perm = 0o600
 		}
-		if err := (platform.AtomicWrite{Perm: perm, Durable: true}).Write(m.Database+suffix, data[f.Name]); err != nil {
+		err := platform.AtomicWrite{Perm: perm, Durable: true, BeforeRename: func(string) error {
+			crashpoint.Here("cookies:undo-temp")
+			return nil
+		}}.Write(m.Database+suffix, data[f.Name])
+		if err != nil {
 			return err
 		}
+		crashpoint.Here("cookies:undo-file-restored")
 	}
 	return nil
 }
@@ -145,4 +153,23 @@ func checkManifest(m manifest) error {
 		return fmt.Errorf("%w: it does not hold %s itself", ErrBadBackup, base)
 	}
 	return nil
+}
+
+// removeRestoreTemps removes the temporary files that a restore killed
+// between writing a file and renaming it left beside the database: regular
+// files named as platform.AtomicWrite names those of the database and its
+// companions. Nothing else writes them, and they are the person's
+// cookies, so they go whatever their age.
+func removeRestoreTemps(db string) {
+	entries, err := os.ReadDir(filepath.Dir(db))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		for _, suffix := range append([]string{""}, companions...) {
+			if platform.IsTempFor(db+suffix, e.Name()) && e.Type().IsRegular() {
+				os.Remove(filepath.Join(filepath.Dir(db), e.Name()))
+			}
+		}
+	}
 }
