@@ -135,7 +135,7 @@ build:
 # that need root (network namespaces, chrony) skip with the reason when not
 # root, and are mandatory when CI=true.
 test: lint cross
-	$(GO) test $(RACE) -count=1 -timeout 20m -skip '^TestWine$$' ./...
+	$(GO) test $(RACE) -count=1 -timeout 30m -skip '^TestWine$$' ./...
 	$(MAKE) soak SOAK_CYCLES=1000
 	$(MAKE) dist-check
 	$(MAKE) wine-smoke
