@@ -54,7 +54,9 @@ func FuzzStatusPage(f *testing.F) {
 	})
 }
 
-func printable(s string) bool { return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 }
+func printable(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0
+}
 
 // collectStrings gathers every string in evidence, however nested.
 func collectStrings(v any, out *[]string) {
