@@ -58,8 +58,13 @@ type listed struct {
 }
 
 func main() {
-	fuzztime := flag.Duration("fuzztime", 10*time.Second, "how long to fuzz each target")
-	minimize := flag.Duration("minimizetime", 10*time.Second, "how long to minimize a crasher or a new input (the -fuzzminimizetime of go test)")
+	fuzztime := flag.String("fuzztime", "10s", "how long to fuzz each target: a duration, or Nx for N executions")
+	// Go minimizes every input that finds new code, not only crashers, and
+	// that time is taken from the target's fuzzing: with go test's 60 s,
+	// a target with large seeds (FuzzNetlinkFilter) spent its whole 10 s
+	// minimizing and ran 29 inputs. A crasher minimized for 1 s is still a
+	// crasher.
+	minimize := flag.String("minimizetime", "1s", "how long to minimize a crasher or a new input (the -fuzzminimizetime of go test)")
 	run := flag.String("run", "", "fuzz only the targets whose name matches this regular expression")
 	flag.Parse()
 	patterns := flag.Args()
@@ -71,6 +76,11 @@ func main() {
 		var err error
 		if only, err = regexp.Compile(*run); err != nil {
 			fail("-run: %v", err)
+		}
+	}
+	for _, v := range []string{*fuzztime, *minimize} {
+		if !validTime(v) {
+			fail("%q is neither a duration nor Nx", v)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -190,6 +200,16 @@ func fuzzFuncs(path string) ([]string, error) {
 	return names, nil
 }
 
+// validTime is what go test takes for -fuzztime: a duration or Nx.
+func validTime(s string) bool {
+	if n, ok := strings.CutSuffix(s, "x"); ok {
+		_, err := strconv.ParseUint(n, 10, 64)
+		return err == nil
+	}
+	_, err := time.ParseDuration(s)
+	return err == nil
+}
+
 // isFuzzName is go test's rule: "Fuzz" and then not a lower-case letter.
 func isFuzzName(s string) bool {
 	rest, ok := strings.CutPrefix(s, "Fuzz")
@@ -214,10 +234,10 @@ var progress = regexp.MustCompile(`^fuzz: elapsed: (\S+), execs: (\d+) `)
 // fuzz runs one target, in its package's folder (testdata/fuzz is read
 // and written there), and keeps the last execution count the fuzzer
 // printed.
-func fuzz(ctx context.Context, bin string, t target, fuzztime, minimize time.Duration, cacheDir string) result {
+func fuzz(ctx context.Context, bin string, t target, fuzztime, minimize, cacheDir string) result {
 	r := result{target: t}
 	cmd := exec.CommandContext(ctx, bin, "-test.run", "^$", "-test.fuzz", "^"+t.name+"$",
-		"-test.fuzztime", fuzztime.String(), "-test.fuzzminimizetime", minimize.String(),
+		"-test.fuzztime", fuzztime, "-test.fuzzminimizetime", minimize,
 		"-test.fuzzcachedir", cacheDir)
 	cmd.Dir = t.pkg.Dir
 	var out bytes.Buffer
