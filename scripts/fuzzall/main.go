@@ -46,6 +46,7 @@ type result struct {
 	execs   int64
 	elapsed time.Duration // fuzzing, as the fuzzer counts it
 	wall    time.Duration // the whole run, baseline coverage included
+	raced   bool          // Go's own deadline race ended it; its seeds pass (deadlineRace)
 	err     error
 }
 
@@ -127,9 +128,12 @@ func main() {
 		// interesting is where the next starts.
 		r := fuzz(ctx, bin, t, *fuzztime, *minimize, filepath.Join(cache, "fuzz", t.pkg.ImportPath))
 		results = append(results, r)
-		if r.err != nil {
+		switch {
+		case r.err != nil:
 			fmt.Printf("FAIL %s %s: %v\n", t.pkg.ImportPath, t.name, r.err)
-		} else {
+		case r.raced:
+			fmt.Printf("ok   %s %s: %d execs in %s; go test failed it for its own deadline, with no input found, and its seeds pass\n", t.pkg.ImportPath, t.name, r.execs, r.elapsed)
+		default:
 			fmt.Printf("ok   %s %s: %d execs in %s\n", t.pkg.ImportPath, t.name, r.execs, r.elapsed)
 		}
 	}
@@ -256,10 +260,32 @@ func fuzz(ctx context.Context, bin string, t target, fuzztime, minimize, cacheDi
 		}
 		r.execs, _ = strconv.ParseInt(m[2], 10, 64)
 	}
+	if err != nil && deadlineRace(out.Bytes()) && ctx.Err() == nil {
+		// Nothing was found; the target's seeds and corpus, run again
+		// without fuzzing, tell whether anything reproducible fails.
+		replay := exec.CommandContext(ctx, bin, "-test.run", "^"+t.name+"$")
+		replay.Dir = t.pkg.Dir
+		if rout, rerr := replay.CombinedOutput(); rerr != nil {
+			r.err = fmt.Errorf("%w\n%s", rerr, rout)
+			return r
+		}
+		r.raced = true
+		return r
+	}
 	if err != nil {
 		r.err = fmt.Errorf("%w\n%s", err, out.Bytes())
 	}
 	return r
+}
+
+// deadlineRace tells Go's fuzzing coordinator failing a target at the end
+// of -fuzztime for its own deadline: "context deadline exceeded" and no
+// input written. It is a race inside internal/fuzz (CoordinateFuzzing
+// compares its two contexts' errors while the parent's cancellation is
+// still reaching the child), seen on loaded machines; it finds nothing.
+func deadlineRace(out []byte) bool {
+	return bytes.Contains(out, []byte("\n    context deadline exceeded\n")) &&
+		!bytes.Contains(out, []byte("Failing input written")) && !bytes.Contains(out, []byte("panic:"))
 }
 
 // report prints the table of targets and rates, and returns how many
@@ -270,6 +296,9 @@ func report(w io.Writer, results []result) int {
 	failed := 0
 	for _, r := range results {
 		verdict := "ok"
+		if r.raced {
+			verdict = "ok (deadline race)"
+		}
 		if r.err != nil {
 			verdict = "FAIL"
 			failed++
