@@ -131,12 +131,23 @@ dist-macos-repro:
 build:
 	$(GO) build -buildvcs=true -trimpath -ldflags '$(LDFLAGS)' -o clearance ./cmd/clearance
 
+# timed NAME,COMMAND runs COMMAND and notes in $(TIMES) how long it took;
+# make test prints them all at the end.
+TIMES := $(CURDIR)/.test-times
+timed = @echo "== $(1)"; start=$$(date +%s); $(2); s=$$?; echo "$(1): $$(( $$(date +%s) - start )) s" >>$(TIMES); exit $$s
+
 # The whole test suite: vet and cross-builds first, then every test. Tests
 # that need root (network namespaces, chrony) skip with the reason when not
 # root, and are mandatory when CI=true.
-test: lint cross
-	$(GO) test $(RACE) -count=1 -timeout 30m -skip '^TestWine$$' ./...
-	$(MAKE) soak SOAK_CYCLES=1000
+test:
+	@: >$(TIMES)
+	$(call timed,lint and cross-builds,$(MAKE) --no-print-directory lint cross)
+	$(call timed,go test,$(GO) test $(RACE) -count=1 -timeout 30m -skip '^TestWine$$' ./...)
+	$(call timed,soak of 1000 runs,$(MAKE) --no-print-directory soak SOAK_CYCLES=1000)
+	$(call timed,fuzz 10 s a target,$(MAKE) --no-print-directory fuzz FUZZTIME=10s)
+	$(call timed,dist-check,$(MAKE) --no-print-directory dist-check)
+	$(call timed,wine-smoke,$(MAKE) --no-print-directory wine-smoke)
+	@echo "make test: the time each part took"; cat $(TIMES)
 	$(MAKE) dist-check
 	$(MAKE) wine-smoke
 
@@ -186,21 +197,15 @@ crash:
 bench:
 	bash .ci/bench
 
-# A short run of each fuzz target.
+# Every fuzz target of the module (any FuzzXxx in a test file; nothing to
+# list here), FUZZTIME each, one after another, then a table of executions
+# per second. A crasher fails the run and is left in its package's
+# testdata/fuzz/FuzzXxx/: fix the bug and commit the file, a seed from then
+# on. See scripts/fuzzall. FUZZ=REGEXP picks targets by name.
 FUZZTIME ?= 30s
+FUZZ     ?=
 fuzz:
-	$(GO) test ./agent/diag/probe -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./agent/diag/probe -run '^$$' -fuzz '^FuzzParseTrace$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/proxy -run '^$$' -fuzz '^FuzzMaskProxyCredentials$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/proxy -run '^$$' -fuzz '^FuzzParseWinINETConnection$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseLocalState$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParsePreferences$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseManifest$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseExtensionsJSON$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParsePrefsJS$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseProfilesINI$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/browser -run '^$$' -fuzz '^FuzzParseCompatibilityINI$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./platform/browser/cookies -run '^$$' -fuzz '^FuzzIsOpenAIHost$$' -fuzztime $(FUZZTIME)
+	GO='$(GO)' $(GO) run ./scripts/fuzzall -fuzztime $(FUZZTIME) $(if $(FUZZ),-run '$(FUZZ)') ./...
 
 # The agent in the test internet for SOAK_CYCLES runs asked for back to
 # back, sampled every 1,000 (a tenth of a shorter soak): it fails when the

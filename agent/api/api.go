@@ -207,7 +207,8 @@ func New(cfg Config) *Handler {
 	h.route("GET", "/v1/health", h.health)
 	h.route("GET", "/v1/debug", h.debug)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such route: %s %s; the API has /v1/state, /v1/events, /v1/check, /v1/fixes and /v1/health", r.Method, r.URL.Path)
+		// The method and path are the client's: repeated cut short (clientText).
+		writeError(w, http.StatusNotFound, "no such route: %s; the API has /v1/state, /v1/events, /v1/check, /v1/fixes and /v1/health", clientText(r.Method+" "+r.URL.Path))
 	})
 	return h
 }
@@ -218,7 +219,7 @@ func (h *Handler) route(method, path string, fn http.HandlerFunc) {
 	h.mux.HandleFunc(method+" "+path, fn)
 	h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", method)
-		writeError(w, http.StatusMethodNotAllowed, "%s answers %s, not %s", r.URL.Path, method, r.Method)
+		writeError(w, http.StatusMethodNotAllowed, "%s answers %s, not %s", clientText(r.URL.Path), method, clientText(r.Method))
 	})
 }
 

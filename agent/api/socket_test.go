@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -497,18 +498,18 @@ func TestFixErrors(t *testing.T) {
 
 func TestRouteErrors(t *testing.T) {
 	s := startServer(t, nil)
-	s.wantError(t, "GET", "/v1/nothing", "", 404, "no such route: GET /v1/nothing")
+	s.wantError(t, "GET", "/v1/nothing", "", 404, `no such route: "GET /v1/nothing"`)
 	s.wantError(t, "GET", "/", "", 404, "no such route")
 	s.wantError(t, "GET", "/v1/fixes/", "", 404, "no such route")
 	for path, allow := range map[string]string{"/v1/state": "GET", "/v1/check": "POST", "/v1/fixes/dns-flush": "POST", "/v1/health": "GET"} {
 		method := "DELETE"
 		resp, body := s.do(t, method, path, "")
-		wantErrorBody(t, resp.StatusCode, resp.Header, body, 405, path+" answers "+allow)
+		wantErrorBody(t, resp.StatusCode, resp.Header, body, 405, strconv.Quote(path)+" answers "+allow)
 		if resp.Header.Get("Allow") != allow {
 			t.Errorf("%s: Allow %q, want %s", path, resp.Header.Get("Allow"), allow)
 		}
 	}
-	s.wantError(t, "GET", "/v1/fixes/dns-flush", "", 405, "answers POST, not GET")
+	s.wantError(t, "GET", "/v1/fixes/dns-flush", "", 405, `answers POST, not "GET"`)
 }
 
 func TestHealth(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 
 // netlinkReads returns the recorded reads of testdata/netmon/NAME, each
 // with the step that caused it.
-func netlinkReads(t *testing.T, name string) (steps []string, reads [][]byte) {
+func netlinkReads(t testing.TB, name string) (steps []string, reads [][]byte) {
 	t.Helper()
 	s := bufio.NewScanner(bytes.NewReader(platformtest.ReadFixture(t, "netmon", name)))
 	s.Buffer(nil, 1<<20)

@@ -167,7 +167,7 @@ func TestStartupApprovedValues(t *testing.T) {
 	}
 }
 
-func readFixture(t *testing.T, name string) string {
+func readFixture(t testing.TB, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -258,6 +259,34 @@ func FuzzClassify(f *testing.F) {
 		}
 		if len(v.RayID) > 64 || Printable(v.RayID, 64) != v.RayID {
 			t.Fatalf("ray id %q is not bounded printable text", v.RayID)
+		}
+	})
+}
+
+// FuzzRetryAfter: a Retry-After value and a Date header, as any server
+// sends them. A wait read is whole seconds within a week, and a plain
+// number of seconds is read as itself.
+func FuzzRetryAfter(f *testing.F) {
+	f.Add("30", "")
+	f.Add("Fri, 27 Nov 2026 13:01:30 GMT", "Fri, 27 Nov 2026 13:00:00 GMT")
+	f.Add("Friday, 27-Nov-26 13:01:30 GMT", "Fri Nov 27 13:00:00 2026")
+	f.Add("-1", "")
+	f.Add("604801", "")
+	f.Add(" 0120 ", "")
+	f.Fuzz(func(t *testing.T, value, date string) {
+		h := http.Header{"Retry-After": {value}, "Date": {date}}
+		d, ok := retryAfter(h)
+		if !ok {
+			if d != 0 {
+				t.Fatalf("%v without a wait", d)
+			}
+			return
+		}
+		if d < 0 || d > maxRetryAfter*time.Second || d%time.Second != 0 {
+			t.Fatalf("Retry-After %q, Date %q: wait %v", value, date, d)
+		}
+		if n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && d != time.Duration(n)*time.Second {
+			t.Fatalf("Retry-After %q read as %v", value, d)
 		}
 	})
 }

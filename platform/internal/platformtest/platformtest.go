@@ -41,6 +41,30 @@ func SiblingFixture(t testing.TB, pkg string, parts ...string) []byte {
 	return withoutProvenance(ReadFixture(t, append([]string{"..", "..", pkg, "testdata"}, parts...)...))
 }
 
+// Seed adds each file that matches testdata/PATTERN (filepath.Glob
+// patterns) to a fuzz target's corpus, so that fuzzing starts from the
+// shapes real programs print. A pattern that matches no file fails the
+// target: a renamed fixture must not leave it seedless unnoticed.
+func Seed(f *testing.F, patterns ...string) {
+	f.Helper()
+	for _, p := range patterns {
+		names, err := filepath.Glob(filepath.Join("testdata", filepath.FromSlash(p)))
+		if err != nil || len(names) == 0 {
+			f.Fatalf("no seed matches testdata/%s (%v)", p, err)
+		}
+		for _, n := range names {
+			if fi, err := os.Stat(n); err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			b, err := os.ReadFile(n)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
+	}
+}
+
 func withoutProvenance(b []byte) []byte {
 	lines := strings.SplitAfter(string(b), "\n")
 	for len(lines) > 0 && strings.HasPrefix(lines[0], "#") {
