@@ -249,19 +249,13 @@ func (w *cookieCrashWorld) restart(t *testing.T) {
 	}
 }
 
-type cookieCrashOp struct {
-	name  string
-	setup []string // nil: none
-	args  []string
-}
-
-var cookieCrashOps = []cookieCrashOp{
+var cookieCrashOps = []crashOp{
 	{"clear", nil, []string{}},
 	{"undo", []string{}, []string{"--undo"}},
 }
 
 // learn runs op unkilled three times and returns its crash points.
-func (w *cookieCrashWorld) learn(t *testing.T, op cookieCrashOp) []string {
+func (w *cookieCrashWorld) learn(t *testing.T, op crashOp) []string {
 	t.Helper()
 	var ids []string
 	for range 3 {
@@ -310,25 +304,7 @@ func TestCrashClearSiteCookies(t *testing.T) {
 			}
 			t.Logf("at each point, found: %v", seen)
 
-			span := stepSpan(t, w.unkilled[op.name])
-			t.Logf("kills spread over %v after the first crash point (the steps' time in 3 unkilled runs, and a quarter)", span)
-			where, found := tally{}, tally{}
-			for range runs {
-				w.fresh(t)
-				if op.setup != nil {
-					w.fix(t, op.setup...)
-				}
-				r := w.start(t, "", op.args...)
-				if !r.killInSteps(delays.next(span)) {
-					where["after the end"]++
-				} else {
-					where[r.lastPoint(t)]++
-				}
-				found[w.afterKill(t)]++
-				w.restart(t)
-			}
-			t.Logf("%d random kills; the last crash point each reached: %v", runs, where)
-			t.Logf("found: %v", found)
+			killAtRandom(t, w, op, stepSpan(t, w.unkilled[op.name]), runs, delays)
 		})
 	}
 }

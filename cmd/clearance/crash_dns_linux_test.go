@@ -127,14 +127,7 @@ func (w *dnsCrashWorld) fix(t *testing.T, args ...string) []tracePoint {
 	return r.points(t)
 }
 
-// dnsCrashOp is a watched fix, and what runs before it.
-type dnsCrashOp struct {
-	name  string
-	setup []string
-	args  []string
-}
-
-var dnsCrashOps = []dnsCrashOp{
+var dnsCrashOps = []crashOp{
 	{"dns-public", nil, []string{"dns-public", "--confirm"}},
 	{"dns-restore", []string{"dns-public", "--confirm"}, []string{"dns-restore"}},
 }
@@ -142,7 +135,7 @@ var dnsCrashOps = []dnsCrashOp{
 // learn runs op unkilled three times: its crash points, their times, and
 // what dns-public writes. The written file must be on the path the world
 // is for.
-func (w *dnsCrashWorld) learn(t *testing.T, op dnsCrashOp) []string {
+func (w *dnsCrashWorld) learn(t *testing.T, op crashOp) []string {
 	t.Helper()
 	var ids []string
 	for range 3 {
@@ -363,25 +356,7 @@ func TestCrashDNSRandomKill(t *testing.T) {
 		for _, op := range dnsCrashOps {
 			t.Run(path+"/"+op.name, func(t *testing.T) {
 				w.learn(t, op)
-				span := stepSpan(t, w.unkilled[op.name])
-				t.Logf("kills spread over %v after the first crash point (the steps' time in 3 unkilled runs, and a quarter)", span)
-				where, found := tally{}, tally{}
-				for range runs {
-					w.fresh(t)
-					if op.setup != nil {
-						w.fix(t, op.setup...)
-					}
-					r := w.start(t, "", op.args...)
-					if !r.killInSteps(delays.next(span)) {
-						where["after the end"]++
-					} else {
-						where[r.lastPoint(t)]++
-					}
-					found[w.afterKill(t)]++
-					w.restart(t)
-				}
-				t.Logf("%d kills; the last crash point each reached: %v", runs, where)
-				t.Logf("found: %v", found)
+				killAtRandom(t, w, op, stepSpan(t, w.unkilled[op.name]), runs, delays)
 			})
 		}
 	}

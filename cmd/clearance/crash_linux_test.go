@@ -245,3 +245,47 @@ func tempLeft(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// crashOp is a watched fix (its arguments to `clearance fix`), and what
+// runs before it (nil: nothing).
+type crashOp struct {
+	name  string
+	setup []string
+	args  []string
+}
+
+// crashWorld is where a crash test runs a fix: made fresh, the fix run
+// whole or started to be killed, what a kill left, and the restart that
+// must repair it.
+type crashWorld interface {
+	fresh(t *testing.T)
+	fix(t *testing.T, args ...string) []tracePoint
+	start(t *testing.T, at string, args ...string) *crashRun
+	afterKill(t *testing.T) string
+	restart(t *testing.T)
+}
+
+// killAtRandom runs op runs times in w, each killed at a random moment
+// within span after its first crash point, checks what each kill left and
+// restarts; it logs where the kills fell and what they left.
+func killAtRandom(t *testing.T, w crashWorld, op crashOp, span time.Duration, runs int, delays *randomDelays) {
+	t.Helper()
+	t.Logf("kills spread over %v after the first crash point (the steps' time in 3 unkilled runs, and a quarter)", span)
+	where, found := tally{}, tally{}
+	for range runs {
+		w.fresh(t)
+		if op.setup != nil {
+			w.fix(t, op.setup...)
+		}
+		r := w.start(t, "", op.args...)
+		if !r.killInSteps(delays.next(span)) {
+			where["after the end"]++
+		} else {
+			where[r.lastPoint(t)]++
+		}
+		found[w.afterKill(t)]++
+		w.restart(t)
+	}
+	t.Logf("%d random kills; the last crash point each reached: %v", runs, where)
+	t.Logf("found: %v", found)
+}
