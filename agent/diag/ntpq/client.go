@@ -332,7 +332,7 @@ func (c *Client) ask(ctx context.Context, addr string) (resp *ntp.Response, sent
 			return conn, nil
 		},
 	}
-	resp, err = ntp.QueryWithOptions(addr, opts)
+	resp, err = queryRecovering(addr, opts)
 	if conn != nil {
 		conn.stop()
 		sent = conn.sent.Load()
@@ -359,4 +359,18 @@ func (w *watchedConn) Write(b []byte) (int, error) {
 		w.sent.Store(true)
 	}
 	return n, err
+}
+
+// queryRecovering is ntp.QueryWithOptions, with a panic in it turned into
+// an error: beevik/ntp v1.6.0 panics ("negative shift amount") on an
+// answer whose poll or precision is out of range, and an answer is what
+// any server on the network chooses to send (found by FuzzNTPConsensus;
+// its input is a seed in testdata/fuzz).
+func queryRecovering(addr string, opts ntp.QueryOptions) (resp *ntp.Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			resp, err = nil, fmt.Errorf("its answer could not be read (%v)", p)
+		}
+	}()
+	return ntp.QueryWithOptions(addr, opts)
 }
