@@ -325,22 +325,7 @@ func TestCrashClearSiteCookies(t *testing.T) {
 		t.Run(op.name, func(t *testing.T) {
 			ids := w.learn(t, op)
 			t.Logf("crash points: %q", ids)
-			seen := tally{}
-			for _, id := range ids {
-				w.fresh(t)
-				if op.setup != nil {
-					w.fix(t, op.setup...)
-				}
-				r := w.start(t, id, op.args...)
-				if killed, _ := r.wait(); !killed || !strings.Contains(r.stderr.String(), "crashpoint: killed at "+id) {
-					t.Fatalf("%s: not killed there (killed %v)\nstderr:\n%s", id, killed, r.stderr.String())
-				}
-				state := w.afterKill(t)
-				seen[state]++
-				t.Logf("killed at %-32s → %s", id, state)
-				w.restart(t)
-			}
-			t.Logf("at each point, found: %v", seen)
+			killAtEachPoint(t, w, op, ids)
 
 			killAtRandom(t, w, op, stepSpan(t, w.unkilled[op.name]), runs, delays)
 		})

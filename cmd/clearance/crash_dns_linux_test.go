@@ -322,22 +322,7 @@ func TestCrashDNSAtEachPoint(t *testing.T) {
 			t.Run(path+"/"+op.name, func(t *testing.T) {
 				ids := w.learn(t, op)
 				t.Logf("crash points: %q", ids)
-				seen := tally{}
-				for _, id := range ids {
-					w.fresh(t)
-					if op.setup != nil {
-						w.fix(t, op.setup...)
-					}
-					r := w.start(t, id, op.args...)
-					if killed, _ := r.wait(); !killed || !strings.Contains(r.stderr.String(), "crashpoint: killed at "+id) {
-						t.Fatalf("%s: not killed there (killed %v)\nstderr:\n%s", id, killed, r.stderr.String())
-					}
-					state := w.afterKill(t)
-					seen[state]++
-					t.Logf("killed at %-28s → %s", id, state)
-					w.restart(t)
-				}
-				t.Logf("found: %v", seen)
+				killAtEachPoint(t, w, op, ids)
 			})
 		}
 	}

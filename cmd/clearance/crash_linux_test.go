@@ -289,3 +289,25 @@ func killAtRandom(t *testing.T, w crashWorld, op crashOp, span time.Duration, ru
 	t.Logf("%d random kills; the last crash point each reached: %v", runs, where)
 	t.Logf("found: %v", found)
 }
+
+// killAtEachPoint runs op in w once per crash point in ids, killed there,
+// checks what each kill left and restarts; it logs what each left.
+func killAtEachPoint(t *testing.T, w crashWorld, op crashOp, ids []string) {
+	t.Helper()
+	seen := tally{}
+	for _, id := range ids {
+		w.fresh(t)
+		if op.setup != nil {
+			w.fix(t, op.setup...)
+		}
+		r := w.start(t, id, op.args...)
+		if killed, _ := r.wait(); !killed || !strings.Contains(r.stderr.String(), "crashpoint: killed at "+id) {
+			t.Fatalf("%s: not killed there (killed %v)\nstderr:\n%s", id, killed, r.stderr.String())
+		}
+		state := w.afterKill(t)
+		seen[state]++
+		t.Logf("killed at %-32s → %s", id, state)
+		w.restart(t)
+	}
+	t.Logf("at each point, found: %v", seen)
+}
