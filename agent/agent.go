@@ -30,7 +30,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/ntpq"
 	"github.com/clearance-app/clearance/platform/host"
 	"github.com/clearance-app/clearance/platform/netstate"
-	"github.com/clearance-app/clearance/platform/timesync"
+	"github.com/clearance-app/clearance/platform/wallclock"
 )
 
 // Options configure an Agent. Everything reaching outside the process is
@@ -58,7 +58,7 @@ type Options struct {
 	// configurations and adds its rate-limit backoff.
 	Env func(cfg *config.Config, log *slog.Logger) check.Env
 	// WatchNetwork and WatchClock report network changes and wall-clock
-	// jumps (netstate.WatchNetwork and timesync.WatchJumps when nil).
+	// jumps (netstate.WatchNetwork and wallclock.WatchSteps when nil).
 	// An error, such as platform.ErrNotSupported, leaves the agent to its
 	// schedule and to comparing wall and monotonic time at each wake-up.
 	WatchNetwork func(ctx context.Context) (<-chan struct{}, error)
@@ -137,7 +137,7 @@ func New(opts Options) (*Agent, error) {
 		opts.WatchNetwork = netstate.WatchNetwork
 	}
 	if opts.WatchClock == nil {
-		opts.WatchClock = timesync.WatchJumps
+		opts.WatchClock = wallclock.WatchSteps
 	}
 	if opts.Jitter == nil {
 		opts.Jitter = func(max time.Duration) time.Duration {

@@ -28,13 +28,17 @@ import (
 
 // crashBinary builds the program with its crash points, into a folder
 // everyone may read (the cookie fix runs as a person), and returns it.
-func crashBinary(t *testing.T) string {
+func crashBinary(t *testing.T) string { return taggedBinary(t, "crashpoints") }
+
+// taggedBinary builds the program with a test build tag (crashpoints,
+// fakeclock), into a folder everyone may read, and returns it.
+func taggedBinary(t *testing.T, tag string) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		roottest.Need(t, "needs the go command, to build the program with its crash points")
+		roottest.Need(t, "needs the go command, to build the program with the build tag "+tag)
 	}
-	dir, err := os.MkdirTemp("/tmp", "clr-crash-")
+	dir, err := os.MkdirTemp("/tmp", "clr-"+tag+"-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,11 +48,11 @@ func crashBinary(t *testing.T) string {
 	}
 	bin := filepath.Join(dir, "clearance")
 	start := time.Now()
-	out, err := exec.Command(gobin, "build", "-tags", "crashpoints", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command(gobin, "build", "-tags", tag, "-o", bin, ".").CombinedOutput()
 	if err != nil {
-		t.Fatalf("go build -tags crashpoints: %v\n%s", err, out)
+		t.Fatalf("go build -tags %s: %v\n%s", tag, err, out)
 	}
-	t.Logf("built the program with its crash points in %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("built the program with the build tag %s in %v", tag, time.Since(start).Round(time.Millisecond))
 	return bin
 }
 

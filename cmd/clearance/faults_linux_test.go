@@ -86,8 +86,8 @@ func (w *faultWorld) tlsPeer(t *testing.T, serve func(c *tls.Conn)) string {
 	}) + "/"
 }
 
-// run writes the configuration and runs `clearance check --json`.
-func (w *faultWorld) run(t *testing.T) (jsonReport, result, time.Duration) {
+// config writes the world's configuration, with extra lines after it.
+func (w *faultWorld) config(t *testing.T, extra ...string) string {
 	t.Helper()
 	quoted := func(ss []string) string {
 		q := make([]string, len(ss))
@@ -100,19 +100,24 @@ func (w *faultWorld) run(t *testing.T) (jsonReport, result, time.Duration) {
 	for _, o := range w.ntp {
 		ntp = append(ntp, ntptest.Serve(t, o).Addr)
 	}
-	cfg := writeConfig(t,
+	return writeConfig(t, append([]string{
 		"[network]",
 		fmt.Sprintf("witness = %q", w.srv.URL+"/cdn-cgi/trace"),
 		fmt.Sprintf("captive_portal = %q", w.portal),
 		"[clock]",
-		"ntp_servers = ["+quoted(ntp)+"]",
+		"ntp_servers = [" + quoted(ntp) + "]",
 		"[endpoints]",
-		"hosts = ["+quoted(w.hosts)+"]",
+		"hosts = [" + quoted(w.hosts) + "]",
 		fmt.Sprintf("trace = %q", w.srv.URL+"/cdn-cgi/trace"),
 		"[status]",
 		fmt.Sprintf("url = %q", w.status),
-	)
-	cmd := clearanceCmd(t, nil, "check", "--json", "--config", cfg)
+	}, extra...)...)
+}
+
+// run writes the configuration and runs `clearance check --json`.
+func (w *faultWorld) run(t *testing.T) (jsonReport, result, time.Duration) {
+	t.Helper()
+	cmd := clearanceCmd(t, nil, "check", "--json", "--config", w.config(t))
 	cmd.Env = append(withoutProxyEnv(cmd.Env), "SSL_CERT_FILE="+w.trustFile)
 	start := time.Now()
 	r := runCmd(t, cmd)

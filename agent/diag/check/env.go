@@ -16,6 +16,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/statefile"
 	"github.com/clearance-app/clearance/platform/dnsconf"
 	"github.com/clearance-app/clearance/platform/netstate"
+	"github.com/clearance-app/clearance/platform/wallclock"
 )
 
 // NewEnv returns an environment that reaches the real network through the
@@ -28,13 +29,13 @@ func NewEnv(cfg *config.Config, log *slog.Logger) Env {
 	return Env{
 		Config:  cfg,
 		Log:     log,
-		Now:     time.Now,
+		Now:     wallclock.Now,
 		Probe:   &probe.Prober{Resolver: resolver, Sessions: &probe.SessionCache{}},
 		Network: networkID,
 		Lookup:  resolver,
 		// One client for the life of the process: it remembers answers and
 		// rate limits, so no server is asked more than once per 64 s.
-		NTP:   &ntpq.Client{Resolver: resolver, Store: ntpq.UserStore()},
+		NTP:   &ntpq.Client{Resolver: resolver, Store: ntpq.UserStore(), SystemTime: wallclock.Now},
 		Addrs: UserAddrMemory(),
 		Host:  systemHost{},
 	}

@@ -79,10 +79,13 @@ type server struct {
 	users int // callers between server() and release(); guarded by Client.mu
 
 	// Guarded by turn.
-	asked   time.Time // when a datagram last went out to it; zero if never
-	resp    *ntp.Response
-	err     error
-	backoff time.Duration // from asked; non-zero after a kiss-of-death
+	asked time.Time // when a datagram last went out to it; zero if never
+	// askedWall is the measured clock (SystemTime) then: a step of that
+	// clock since makes the answer stale.
+	askedWall time.Time
+	resp      *ntp.Response
+	err       error
+	backoff   time.Duration // from asked; non-zero after a kiss-of-death
 }
 
 // Query returns the server's answer, from memory when it was asked less
@@ -103,8 +106,8 @@ func (c *Client) Query(ctx context.Context, addr string) (*ntp.Response, error) 
 	}
 	defer func() { <-s.turn }()
 
-	now := c.now()
-	if resp, err, ok := s.remembered(now); ok {
+	now, wall := c.now(), c.systemTime()
+	if resp, err, ok := s.remembered(now, wall); ok {
 		return copyOf(resp), err
 	}
 	up, upOK := c.bootClock()
@@ -117,7 +120,7 @@ func (c *Client) Query(ctx context.Context, addr string) (*ntp.Response, error) 
 		// not asked, so nothing to remember.
 		return nil, err
 	}
-	s.asked, s.resp, s.err, s.backoff = now, resp, err, 0
+	s.asked, s.askedWall, s.resp, s.err, s.backoff = now, wall, resp, err, 0
 	if resp != nil && resp.IsKissOfDeath() {
 		kiss := kissOf(addr, resp, now)
 		s.resp, s.err, s.backoff = nil, kiss, kiss.Until.Sub(now)
@@ -221,10 +224,11 @@ func copyOf(r *ntp.Response) *ntp.Response {
 }
 
 // remembered returns the server's last answer while it may not be asked
-// again. An answer from before the wall clock was stepped (or the machine
-// slept) describes a clock that no longer exists: it is not returned, and
-// still the server is not asked before the interval is over (ErrClockChanged).
-func (s *server) remembered(now time.Time) (*ntp.Response, error, bool) {
+// again. An answer from before the measured clock (wall, the reading of
+// SystemTime now) was stepped, or the machine slept, describes a clock
+// that no longer exists: it is not returned, and still the server is not
+// asked before the interval is over (ErrClockChanged).
+func (s *server) remembered(now, wall time.Time) (*ntp.Response, error, bool) {
 	if s.asked.IsZero() {
 		return nil, nil, false
 	}
@@ -238,7 +242,7 @@ func (s *server) remembered(now time.Time) (*ntp.Response, error, bool) {
 	if elapsed >= MinInterval {
 		return nil, nil, false
 	}
-	if clockStepped(now.Round(0).Sub(s.asked.Round(0)), elapsed) {
+	if clockStepped(wall.Round(0).Sub(s.askedWall.Round(0)), elapsed) {
 		return nil, ErrClockChanged, true
 	}
 	return s.resp, s.err, true
@@ -303,6 +307,15 @@ func (c *Client) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
+}
+
+// systemTime reads the clock being measured: SystemTime, else the clock
+// that times the cache.
+func (c *Client) systemTime() time.Time {
+	if c.SystemTime != nil {
+		return c.SystemTime()
+	}
+	return c.now()
 }
 
 // ask sends one query, bounded by ctx. sent reports whether a datagram

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,6 +77,29 @@ func TestQuerySystemTimeIsInjectable(t *testing.T) {
 	}
 	if d := resp.ClockOffset + 92*time.Second; d.Abs() > 500*time.Millisecond {
 		t.Errorf("ClockOffset = %v, want about −92s for a local clock 92 s ahead", resp.ClockOffset)
+	}
+}
+
+// A step of the measured clock (SystemTime) while the process's own clock
+// runs on, as under a test build's stepped wall clock: the remembered
+// answer measured the old clock and is not returned.
+func TestQueryStepOfTheMeasuredClockForgetsTheAnswer(t *testing.T) {
+	srv := ntptest.Serve(t, ntptest.Options{})
+	var step atomic.Int64
+	c := Client{SystemTime: func() time.Time { return time.Now().Add(time.Duration(step.Load())).Round(0) }}
+	ctx := testCtx(t)
+	if _, err := c.Query(ctx, srv.Addr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Query(ctx, srv.Addr); err != nil {
+		t.Fatalf("unstepped, the answer is remembered: %v", err)
+	}
+	step.Store(int64(2 * time.Hour))
+	if _, err := c.Query(ctx, srv.Addr); !errors.Is(err, ErrClockChanged) {
+		t.Fatalf("after a 2 h step: err = %v, want ErrClockChanged", err)
+	}
+	if srv.Queries() != 1 {
+		t.Errorf("server asked %d times, want 1: still not before 64 s", srv.Queries())
 	}
 }
 
