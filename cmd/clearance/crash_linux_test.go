@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,9 +32,15 @@ import (
 func crashBinary(t *testing.T) string { return taggedBinary(t, "crashpoints") }
 
 // taggedBinary builds the program with a test build tag (crashpoints,
-// fakeclock), into a folder everyone may read, and returns it.
+// fakeclock), into a folder everyone may read, once per test process, and
+// returns it. TestMain removes the folders.
 func taggedBinary(t *testing.T, tag string) string {
 	t.Helper()
+	taggedMu.Lock()
+	defer taggedMu.Unlock()
+	if bin, ok := taggedBins[tag]; ok {
+		return bin
+	}
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		roottest.Need(t, "needs the go command, to build the program with the build tag "+tag)
@@ -42,7 +49,7 @@ func taggedBinary(t *testing.T, tag string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +60,14 @@ func taggedBinary(t *testing.T, tag string) string {
 		t.Fatalf("go build -tags %s: %v\n%s", tag, err, out)
 	}
 	t.Logf("built the program with the build tag %s in %v", tag, time.Since(start).Round(time.Millisecond))
+	taggedBins[tag] = bin
 	return bin
 }
+
+var (
+	taggedMu   sync.Mutex
+	taggedBins = map[string]string{}
+)
 
 // crashRun is one run of the program that may be killed.
 type crashRun struct {

@@ -22,8 +22,16 @@ func TestMain(m *testing.M) {
 	case "helper":
 		os.Exit(runTestHelper(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	for _, f := range cleanups {
+		f()
+	}
+	os.Exit(code)
 }
+
+// cleanups run after all tests: what tests share, such as a program built
+// once with a test build tag.
+var cleanups []func()
 
 // testHelpers are small programs a test runs as a child (for example inside
 // a network namespace), selected by name.
