@@ -65,16 +65,17 @@ func readSSE(r *bufio.Reader, max int) (name, data string, err error) {
 	size := 0
 	seen := false
 	for {
-		line, err := r.ReadString('\n')
+		line, err := readLine(r, max-size)
+		if errors.Is(err, errLineTooLong) {
+			return "", "", fmt.Errorf("an event is longer than %d bytes", max)
+		}
 		if err != nil {
 			if errors.Is(err, io.EOF) && (seen || line != "") {
 				return "", "", io.ErrUnexpectedEOF // cut off inside an event
 			}
 			return "", "", err
 		}
-		if size += len(line); size > max {
-			return "", "", fmt.Errorf("an event is longer than %d bytes", max)
-		}
+		size += len(line)
 		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 		if line == "" {
 			if !seen {
@@ -95,6 +96,26 @@ func readSSE(r *bufio.Reader, max int) (name, data string, err error) {
 			name, seen = value, true
 		case "data":
 			lines, seen = append(lines, value), true
+		}
+	}
+}
+
+// errLineTooLong is readLine's error for a line over its bound.
+var errLineTooLong = errors.New("line too long")
+
+// readLine is r.ReadString('\n') that stops at max bytes: ReadString
+// would hold a line without end in memory, however long a broken or
+// hostile agent makes it, before the event's bound could be checked.
+func readLine(r *bufio.Reader, max int) (string, error) {
+	var line []byte
+	for {
+		frag, err := r.ReadSlice('\n')
+		if len(line)+len(frag) > max {
+			return "", errLineTooLong
+		}
+		line = append(line, frag...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return string(line), err
 		}
 	}
 }

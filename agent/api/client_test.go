@@ -67,3 +67,36 @@ func TestReadSSE(t *testing.T) {
 		t.Fatalf("an oversized event: %v", err)
 	}
 }
+
+// endlessLine reads as "data: xxx…" without a line break, as a broken or
+// hostile agent may send, and counts what was read of it.
+type endlessLine struct{ n int }
+
+func (e *endlessLine) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	if e.n == 0 {
+		copy(p, "data: ")
+	}
+	e.n += len(p)
+	return len(p), nil
+}
+
+// A line without end is refused once it passes the event's bound, having
+// read no more than the bound and a buffer's worth beyond: the tray and
+// the CLI do not hold a hostile agent's line in memory. (64 MiB of it is
+// sent, so that a reader without the bound ends, and fails.)
+func TestReadSSEEndlessLine(t *testing.T) {
+	const max = 1 << 16
+	src := &endlessLine{}
+	r := bufio.NewReader(io.LimitReader(src, 64<<20))
+	_, _, err := readSSE(r, max)
+	if err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Fatalf("an endless line: %v, want an event over the bound", err)
+	}
+	if slack := r.Size() + 4096; src.n > max+slack {
+		t.Fatalf("read %d bytes of an endless line, want at most %d (the bound and a buffer)", src.n, max+slack)
+	}
+	t.Logf("read %d bytes of an endless line against a bound of %d", src.n, max)
+}

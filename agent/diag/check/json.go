@@ -2,6 +2,8 @@ package check
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/finding"
@@ -42,9 +44,17 @@ func (c *CheckReport) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
+	// A time.Duration holds ±292 years; more milliseconds than that would
+	// wrap around into a duration nobody sent.
+	if j.DurationMS > maxDurationMS || j.DurationMS < -maxDurationMS {
+		return fmt.Errorf("check %q: duration_ms %d is out of range", j.Name, j.DurationMS)
+	}
 	*c = CheckReport{Name: j.Name, Status: j.Status, Summary: j.Summary,
 		Duration: time.Duration(j.DurationMS) * time.Millisecond, Data: j.Data}
 	return nil
 }
+
+// maxDurationMS is the most milliseconds a time.Duration holds.
+const maxDurationMS = int64(math.MaxInt64 / time.Millisecond)
 
 func millis(d time.Duration) int64 { return d.Round(time.Millisecond).Milliseconds() }

@@ -21,7 +21,7 @@ import (
 
 // do runs one probe with a deadline that ends a test that would hang.
 // The limit is a guard, not a measurement: nothing asserts on speed.
-func do(t *testing.T, p *Prober, url string, timeout time.Duration) *Response {
+func do(t testing.TB, p *Prober, url string, timeout time.Duration) *Response {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()

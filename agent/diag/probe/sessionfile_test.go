@@ -15,7 +15,7 @@ import (
 
 // saveSessions makes a session with the peer through a cache kept at
 // path on network, as one run of `clearance check` does, and saves it.
-func saveSessions(t *testing.T, peer *sessionPeer, path, network string) {
+func saveSessions(t testing.TB, peer *sessionPeer, path, network string) {
 	t.Helper()
 	c := &SessionCache{Path: path, Network: network}
 	c.Load()

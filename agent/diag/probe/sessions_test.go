@@ -25,7 +25,7 @@ type sessionPeer struct {
 	hold atomic.Pointer[func()]
 }
 
-func newSessionPeer(t *testing.T) *sessionPeer {
+func newSessionPeer(t testing.TB) *sessionPeer {
 	t.Helper()
 	p := &sessionPeer{}
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -45,7 +45,7 @@ func newSessionPeer(t *testing.T) *sessionPeer {
 }
 
 // prober returns a Prober that trusts the peer and keeps its sessions in c.
-func (p *sessionPeer) prober(t *testing.T, c *SessionCache) *Prober {
+func (p *sessionPeer) prober(t testing.TB, c *SessionCache) *Prober {
 	t.Helper()
 	pr := &Prober{RootCAs: cftest.Pool(p.srv), Sessions: c}
 	t.Cleanup(pr.Close)
@@ -55,7 +55,7 @@ func (p *sessionPeer) prober(t *testing.T, c *SessionCache) *Prober {
 // get makes one request on a new connection (the prober's idle ones are
 // closed first, as between two scheduled runs) and reports whether the
 // peer resumed its session, and how many bytes the connection carried.
-func (p *sessionPeer) get(t *testing.T, pr *Prober) (resumed bool, bytes int64) {
+func (p *sessionPeer) get(t testing.TB, pr *Prober) (resumed bool, bytes int64) {
 	t.Helper()
 	pr.Close()
 	full, res := p.hs.Full(), p.hs.Resumed()
