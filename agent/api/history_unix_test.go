@@ -30,4 +30,3 @@ func TestHistoryRoundTrip(t *testing.T) {
 		}
 	}
 }
-
