@@ -72,3 +72,19 @@ func LoginShell(shell string) bool {
 	}
 	return true
 }
+
+// ShellsFile lists the shells a person may log in with (shells(5)).
+const ShellsFile = "/etc/shells"
+
+// ParseShells reads a shells(5) file: one absolute path a line, comments
+// and blank lines skipped.
+func ParseShells(r io.Reader) []string {
+	var out []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); strings.HasPrefix(l, "/") {
+			out = append(out, l)
+		}
+	}
+	return out
+}

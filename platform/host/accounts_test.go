@@ -38,3 +38,14 @@ func TestNamedHome(t *testing.T) {
 		}
 	}
 }
+
+func TestParseShells(t *testing.T) {
+	f, err := os.Open("testdata/shells")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := ParseShells(f), []string{"/bin/sh", "/usr/bin/sh", "/bin/bash", "/usr/bin/zsh", "/bin/zsh"}; !slices.Equal(got, want) {
+		t.Errorf("shells %q, want %q", got, want)
+	}
+}
