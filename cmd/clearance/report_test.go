@@ -23,8 +23,8 @@ const (
 	plantedIP       = "93.184.216.34"
 	plantedIP6      = "2a00:1450:4001:82a::200e"
 	plantedUser     = "alicia"
-	plantedHost     = "alicia-laptop"
-	plantedFQDN     = "alicia-laptop.corp.example"
+	plantedHost     = "orchid-laptop"
+	plantedFQDN     = "orchid-laptop.corp.example"
 	plantedPassword = "s3cret-Pa55"
 	plantedMAC      = "52:54:00:12:34:56"
 )
