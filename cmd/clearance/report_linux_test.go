@@ -177,7 +177,7 @@ func TestReportCommand(t *testing.T) {
 	if r := report(65534, "--out", "agent.zip", "--socket", sock); r.code != 0 {
 		t.Fatalf("with an agent: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	files, m = open("agent.zip")
+	files, _ = open("agent.zip")
 	var st api.State
 	if err := json.Unmarshal([]byte(files["agent-state.json"]), &st); err != nil || st.UpdatedAt.IsZero() {
 		t.Errorf("agent-state.json: %v\n%s", err, files["agent-state.json"])
