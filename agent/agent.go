@@ -101,6 +101,7 @@ type Agent struct {
 	latest  map[string]check.CheckReport // each check's latest run
 	updated time.Time
 	subs    map[chan struct{}]struct{}
+	history runHistory // the last runs, for /v1/history
 
 	fixMu sync.Mutex // one fix at a time, from the API or in-process
 	// repairPending: Run has yet to repair what an interrupted DNS switch

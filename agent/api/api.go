@@ -206,9 +206,10 @@ func New(cfg Config) *Handler {
 	h.route("POST", "/v1/fixes/{id}", h.runFix)
 	h.route("GET", "/v1/health", h.health)
 	h.route("GET", "/v1/debug", h.debug)
+	h.route("GET", "/v1/history", h.history)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		// The method and path are the client's: repeated cut short (clientText).
-		writeError(w, http.StatusNotFound, "no such route: %s; the API has /v1/state, /v1/events, /v1/check, /v1/fixes and /v1/health", clientText(r.Method+" "+r.URL.Path))
+		writeError(w, http.StatusNotFound, "no such route: %s; the API has /v1/state, /v1/events, /v1/history, /v1/check, /v1/fixes and /v1/health", clientText(r.Method+" "+r.URL.Path))
 	})
 	return h
 }

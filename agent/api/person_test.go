@@ -29,23 +29,11 @@ func TestPasswdEntry(t *testing.T) {
 		4242:  {"", "", false, false},
 	} {
 		e, listed := passwdEntry(strings.NewReader(string(b)), uid)
-		if e.home != want.home || e.shell != want.shell || listed != want.listed {
+		if e.Home != want.home || e.Shell != want.shell || listed != want.listed {
 			t.Errorf("uid %d: %+v listed %v, want %q %q listed %v", uid, e, listed, want.home, want.shell, want.listed)
 		}
-		if person := listed && namedHome(e.home) && loginShell(e.shell); person != want.person {
+		if person := listed && e.Person(); person != want.person {
 			t.Errorf("uid %d: a person: %v, want %v", uid, person, want.person)
-		}
-	}
-}
-
-func TestNamedHome(t *testing.T) {
-	for home, want := range map[string]bool{
-		"/home/alice": true, "/Users/alice": true, "/net/home/carol": true, "/root": true,
-		"": false, "/": false, "//": false, "/nonexistent": false, "/nonexistent/": false,
-		"/dev/null": false, "/var/empty": false, "home/alice": false,
-	} {
-		if got := namedHome(home); got != want {
-			t.Errorf("namedHome(%q) = %v, want %v", home, got, want)
 		}
 	}
 }

@@ -60,6 +60,8 @@ func init() {
 			summary: "run one fix (clear-site-cookies: ChatGPT's cookies in your browsers, as you, " + wording.asYourself + ")",
 			example: "clearance fix dns-flush --dry-run", flags: func() *flag.FlagSet { return fixFlags(new(fixOptions)) },
 			arg: "ID", args: fixIDList, run: runFix},
+		{name: "report", synopsis: []string{"report [flags]"}, summary: "write a zip for support: the report, the agent's state and log, names and addresses replaced",
+			example: "clearance report --out report.zip", flags: func() *flag.FlagSet { return reportFlags(new(reportOptions)) }, run: runReport},
 		{name: "tray", synopsis: []string{"tray [flags]"}, summary: "the status icon (started at login)",
 			example: "clearance tray --verbose", flags: func() *flag.FlagSet { return trayFlags(new(trayOptions)) }, run: runTray},
 		{name: "agent", synopsis: []string{"agent [flags]"}, summary: "the background service, in the foreground",

@@ -1,0 +1,86 @@
+package bundle
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// unzip reads every file of a zip.
+func unzip(t *testing.T, b []byte) map[string]string {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("the bundle is not a zip: %v", err)
+	}
+	out := map[string]string{}
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name] = string(data)
+	}
+	return out
+}
+
+// Every part, and the manifest's sources and errors, pass through the
+// redactor; a part that could not be read is listed with why, and one
+// too big is cut.
+func TestWrite(t *testing.T) {
+	at := time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC)
+	parts := []Part{
+		{Name: "a.json", Source: "GET /v1/state", Data: []byte(`{"ip":"93.184.216.34","host":"laptop"}`)},
+		{Name: "log.txt", Source: "/home/alice/log", Err: errors.New("open /home/alice/log: permission denied"), NeedsAdmin: true},
+		{Name: "big.txt", Source: "a big one", Data: bytes.Repeat([]byte("x"), MaxPartBytes+10)},
+	}
+	var buf bytes.Buffer
+	m, err := Write(&buf, parts, NewRedactor([]string{"laptop"}, []string{"alice"}), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := unzip(t, buf.Bytes())
+	if len(files) != 3 || files["a.json"] != `{"ip":"ip4-1","host":"host-1"}` || len(files["big.txt"]) != MaxPartBytes {
+		t.Fatalf("files %d, a.json %q, big.txt %d bytes", len(files), files["a.json"], len(files["big.txt"]))
+	}
+	var got Manifest
+	if err := json.Unmarshal([]byte(files[ManifestName]), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.CreatedAt.Equal(at) || !got.Redacted || got.Replaced["ip4"] != 1 || got.Replaced["user"] != 1 || len(got.Parts) != 3 {
+		t.Fatalf("manifest %+v", got)
+	}
+	if e := got.Parts[1]; e.Read || !e.NeedsAdmin || e.Source != "/home/user-1/log" || e.Error != "open /home/user-1/log: permission denied" {
+		t.Errorf("unread part %+v", e)
+	}
+	if e := got.Parts[2]; !e.Read || !e.Truncated || e.Bytes != MaxPartBytes {
+		t.Errorf("big part %+v", e)
+	}
+	for name, data := range files {
+		if strings.Contains(data, "alice") || strings.Contains(data, "93.184") {
+			t.Errorf("%s holds a planted value: %s", name, data)
+		}
+	}
+	if m.Parts[0].Bytes != len(files["a.json"]) {
+		t.Errorf("returned manifest %+v", m)
+	}
+
+	// Without a redactor, the parts go in as they are.
+	buf.Reset()
+	if _, err := Write(&buf, parts[:1], nil, at); err != nil {
+		t.Fatal(err)
+	}
+	if files := unzip(t, buf.Bytes()); files["a.json"] != string(parts[0].Data) || !strings.Contains(files[ManifestName], `"redacted": false`) {
+		t.Fatalf("unredacted: %q", files)
+	}
+}

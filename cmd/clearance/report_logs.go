@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/clearance-app/clearance/agent/diag/bundle"
+	"github.com/clearance-app/clearance/installer"
+	"github.com/clearance-app/clearance/platform"
+)
+
+// logLines is how many of the service's newest log lines the bundle
+// keeps, and logTailBytes how much of a log file's end is read for them.
+const (
+	logLines     = 500
+	logTailBytes = 256 << 10
+)
+
+// serviceLogParts are the service's newest log lines: the system log's
+// command, and the tails of the files the service manager writes.
+func serviceLogParts(ctx context.Context) []bundle.Part {
+	src, err := installer.ServiceLogSource(logLines)
+	if err != nil {
+		return []bundle.Part{{Name: "log/service.txt", Source: "the service manager", Err: err}}
+	}
+	var parts []bundle.Part
+	if src.Command != nil {
+		p := bundle.Part{Name: "log/service.txt", Source: strings.Join(src.Command, " ")}
+		p.Data, p.NeedsAdmin, p.Err = runLogCommand(ctx, src.Command)
+		parts = append(parts, p)
+	}
+	for _, f := range src.Files {
+		p := bundle.Part{Name: "log/" + path.Base(f), Source: f + ", its last " + fmt.Sprint(logLines) + " lines"}
+		p.Data, p.Err = tailFile(f, logLines, logTailBytes)
+		if errors.Is(p.Err, fs.ErrNotExist) {
+			p.Err = fmt.Errorf("%s is not there: the service has not written it on this machine", f)
+		}
+		if errors.Is(p.Err, fs.ErrPermission) {
+			p.NeedsAdmin = true
+			p.Err = fmt.Errorf("%w: only an administrator may read the service's log", p.Err)
+		}
+		parts = append(parts, p)
+	}
+	if parts == nil {
+		parts = append(parts, bundle.Part{Name: "log/service.txt", Source: src.Backend, Err: errors.New("this service manager keeps no log Clearance knows how to read")})
+	}
+	return parts
+}
+
+// runLogCommand runs the log's reader with a deadline, keeping the last
+// lines of what it prints. denied is true when the reader says the caller
+// may not see the service's lines (journalctl, for a person outside the
+// groups that may read the system journal).
+func runLogCommand(ctx context.Context, argv []string) (out []byte, denied bool, err error) {
+	bin, err := platform.LookSystem(argv[0])
+	if err != nil {
+		return nil, false, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, argv[1:]...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	var stdout, stderr tailBuffer
+	stdout.max, stderr.max = 4*logTailBytes, 16<<10
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if logDenied(stderr.String()) {
+		return nil, true, errors.New(strings.Join(argv, " ") + ": only an administrator, or a member of the groups that may read the system's log, may read the service's lines")
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w: %s", strings.Join(argv, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return lastLines(stdout.Bytes(), logLines), false, nil
+}
+
+// logDenied says whether a log reader's error output says the caller may
+// not read the service's lines: journalctl prints these instead of failing.
+func logDenied(stderr string) bool {
+	for _, s := range []string{
+		"No journal files were opened due to insufficient permissions",
+		"You are currently not seeing messages from other users and the system",
+		"Access is denied",
+	} {
+		if strings.Contains(stderr, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	t.Buffer.Write(p)
+	if over := t.Len() - t.max; over > 0 {
+		t.Next(over)
+	}
+	return n, nil
+}
+
+// tailFile reads the last lines of a file, from at most its last limit
+// bytes.
+func tailFile(name string, lines int, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	from := max(0, fi.Size()-limit)
+	b, err := io.ReadAll(io.NewSectionReader(f, from, fi.Size()-from))
+	if err != nil {
+		return nil, err
+	}
+	if from > 0 { // the first line read is most likely cut
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[i+1:]
+		}
+	}
+	return lastLines(b, lines), nil
+}
+
+// lastLines keeps the last n lines of b.
+func lastLines(b []byte, n int) []byte {
+	end := len(b)
+	if end > 0 && b[end-1] == '\n' {
+		end--
+	}
+	for i := end - 1; i >= 0; i-- {
+		if b[i] == '\n' {
+			if n--; n == 0 {
+				return b[i+1:]
+			}
+		}
+	}
+	return b
+}

@@ -1,0 +1,31 @@
+//go:build unix
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// hostsFile lists the machine's names with their aliases (its FQDN).
+const hostsFile = "/etc/hosts"
+
+// giveToSudoUser gives f, which this process created, to the person who
+// ran `sudo clearance report`, so that they can read, move and delete
+// their bundle. Without sudo, or with a SUDO_UID that is not a number, f
+// stays the caller's.
+func giveToSudoUser(f *os.File) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	uid, err1 := strconv.Atoi(os.Getenv("SUDO_UID"))
+	gid, err2 := strconv.Atoi(os.Getenv("SUDO_GID"))
+	if err1 != nil || err2 != nil || uid <= 0 {
+		return nil
+	}
+	if err := f.Chown(uid, gid); err != nil {
+		return fmt.Errorf("give the bundle to uid %d (who ran sudo): %w", uid, err)
+	}
+	return nil
+}
