@@ -324,3 +324,30 @@ func TestEndpointsDNSFailureIsExplainedByDNS(t *testing.T) {
 		}
 	})
 }
+
+// EndpointProbes reads back, typed, what the check measured: per host in
+// order, the phases of a request that reached a server (all but DNS, which
+// an address in the URL skips) and its status; a refused connection has a
+// connect phase at most and no status.
+func TestEndpointProbes(t *testing.T) {
+	srv := cftest.NewServer(t, cftest.Mux())
+	closed := "https://" + tcptest.Closed(t) + "/"
+	hosts := []string{cftest.URL(srv, cftest.OK), cftest.URL(srv, cftest.NotFound), closed}
+	rep, _ := epRun(t, epSetup{hosts: hosts, trace: srv.URL + "/cdn-cgi/trace", witness: true})
+	got := EndpointProbes(rep)
+	if len(got) != 3 {
+		t.Fatalf("probes %+v", got)
+	}
+	for i, want := range []int{200, 404} {
+		p := got[i]
+		if p.Host != epHost(srv.URL) || p.Status != want || p.Phases.TLS <= 0 || p.Phases.FirstByte <= 0 || p.Phases.Connect <= 0 {
+			t.Errorf("probe %d: %+v, want status %d with connect, TLS and first-byte times", i, p, want)
+		}
+	}
+	if p := got[2]; p.Host != epHost(closed) || p.Status != 0 || p.Phases.TLS != 0 || p.Phases.FirstByte != 0 {
+		t.Errorf("refused probe: %+v", p)
+	}
+	if EndpointProbes(CheckReport{Name: "endpoints"}) != nil {
+		t.Error("a report without data has probes")
+	}
+}
