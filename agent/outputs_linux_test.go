@@ -54,7 +54,7 @@ func listeningSockets(t *testing.T) int {
 // process has as many listening sockets after its runs as before it
 // started. With a listen address, it has one more, which shows that the
 // count would see one.
-func TestMetricsOffNothingListens(t *testing.T) {
+func TestSecurityMetricsOffNothingListens(t *testing.T) {
 	var before int
 	w := newMetricsWorldThen(t, func(*config.Config) {}, func() { before = listeningSockets(t) })
 	a := w.a

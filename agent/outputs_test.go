@@ -327,7 +327,7 @@ func TestMetricsTextfileFromTheAgentsState(t *testing.T) {
 
 // A textfile that may not be written is said once in the log, however
 // many runs fail the same way, and once more when it works again.
-func TestMetricsTextfileRefusalIsLoggedOnce(t *testing.T) {
+func TestSecurityMetricsTextfileRefusalIsLoggedOnce(t *testing.T) {
 	roottest.NeedRoot(t, "to make a directory others may write that root refuses")
 	open := filepath.Join(roottest.Dir(t), "open")
 	if err := os.Mkdir(open, 0o755); err != nil {
