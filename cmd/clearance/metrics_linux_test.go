@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,31 +25,34 @@ import (
 // own parser; a POST is refused. It runs in a network namespace of its
 // own, with nothing but loopback: it finds the network offline, and says
 // so in its metrics too. The listener is reached inside the namespace by
-// curl. Needs root; mandatory in CI.
+// this test binary as a helper (metrics-get). Needs root; mandatory in CI.
 func TestAgentServesMetrics(t *testing.T) {
 	ns := newNetns(t)
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		roottest.Need(t, "needs curl to reach the agent's metrics inside its network namespace")
-	}
 	textfile := filepath.Join(roottest.Dir(t), "clearance.prom")
 	a := startAgent(t, ns.prefix(), agentTestConfig(t,
 		"[metrics]", `listen = "127.0.0.1:9817"`, "textfile = '"+textfile+"'"))
 	a.waitState(t, 30*time.Second, "a first run", func(st api.State) bool { return !st.UpdatedAt.IsZero() })
 
-	get := func(args ...string) string {
+	get := func(method string) (int, string) {
 		t.Helper()
-		cmd := exec.Command("ip", append([]string{"netns", "exec", ns.name, curl, "-sS", "--max-time", "20"}, args...)...)
+		self, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("ip", "netns", "exec", ns.name, self, "metrics-get", method, "http://127.0.0.1:9817/metrics")
+		cmd.Env = append(os.Environ(), "CLEARANCE_RUN_MAIN=helper")
 		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("curl %v: %v", args, err)
+			t.Fatalf("%s /metrics inside the namespace: %v", method, err)
 		}
-		return string(out)
+		code, body, _ := strings.Cut(string(out), "\n")
+		n, _ := strconv.Atoi(code)
+		return n, body
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	var body string
 	for {
-		body = get("http://127.0.0.1:9817/metrics")
+		_, body = get(http.MethodGet)
 		// network-offline is visible once confirmed, 5 s after the first run.
 		if strings.Contains(body, `clearance_finding{code="network-offline",severity="critical"} 1`) || time.Now().After(deadline) {
 			break
@@ -67,8 +75,8 @@ func TestAgentServesMetrics(t *testing.T) {
 	if !strings.Contains(body, `clearance_check_status{check="network",status="fail"} 1`) {
 		t.Errorf("the network check's failure is not in the metrics:\n%s", body)
 	}
-	if code := get("-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://127.0.0.1:9817/metrics"); code != "405" {
-		t.Errorf("POST /metrics: %s, want 405", code)
+	if code, _ := get(http.MethodPost); code != http.StatusMethodNotAllowed {
+		t.Errorf("POST /metrics: %d, want 405", code)
 	}
 
 	f, err := os.Open(textfile)
@@ -86,4 +94,36 @@ func TestAgentServesMetrics(t *testing.T) {
 	if _, ok := written["go_goroutines"]; ok {
 		t.Error("the textfile has go_goroutines, which node_exporter exports itself")
 	}
+}
+
+func init() { testHelpers["metrics-get"] = metricsGetHelper }
+
+// metricsGetHelper sends one request: args are the method and the URL. It
+// prints the status, a newline and the body.
+func metricsGetHelper(args []string) int {
+	if len(args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: metrics-get METHOD URL")
+		return 3
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, args[0], args[1], nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	req.Header.Set("Accept", "text/plain;version=0.0.4")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	fmt.Printf("%d\n%s", resp.StatusCode, b)
+	return 0
 }
