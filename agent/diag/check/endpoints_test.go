@@ -330,17 +330,19 @@ func TestEndpointsDNSFailureIsExplainedByDNS(t *testing.T) {
 // an address in the URL skips) and its status; a refused connection has a
 // connect phase at most and no status.
 func TestEndpointProbes(t *testing.T) {
-	srv := cftest.NewServer(t, cftest.Mux())
+	// A server each: two requests to one host share its connection, and
+	// only one of them has the connect and TLS phases.
+	ok, notFound := cftest.New(t, cftest.OK), cftest.New(t, cftest.NotFound)
 	closed := "https://" + tcptest.Closed(t) + "/"
-	hosts := []string{cftest.URL(srv, cftest.OK), cftest.URL(srv, cftest.NotFound), closed}
-	rep, _ := epRun(t, epSetup{hosts: hosts, trace: srv.URL + "/cdn-cgi/trace", witness: true})
+	hosts := []string{ok.URL + "/", notFound.URL + "/", closed}
+	rep, _ := epRun(t, epSetup{hosts: hosts, trace: "https://" + tcptest.Closed(t) + "/", witness: true})
 	got := EndpointProbes(rep)
 	if len(got) != 3 {
 		t.Fatalf("probes %+v", got)
 	}
 	for i, want := range []int{200, 404} {
 		p := got[i]
-		if p.Host != epHost(srv.URL) || p.Status != want || p.Phases.TLS <= 0 || p.Phases.FirstByte <= 0 || p.Phases.Connect <= 0 {
+		if p.Host != epHost(hosts[i]) || p.Status != want || p.Phases.TLS <= 0 || p.Phases.FirstByte <= 0 || p.Phases.Connect <= 0 {
 			t.Errorf("probe %d: %+v, want status %d with connect, TLS and first-byte times", i, p, want)
 		}
 	}
