@@ -35,7 +35,7 @@ type Server struct {
 }
 
 // Listen opens addr (host:port) and serves the Exporter's metrics there
-// until Close.
+// until Close; what goes wrong with a connection goes to log (nil: nowhere).
 func (e *Exporter) Listen(addr string, log *slog.Logger) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -47,6 +47,9 @@ func (e *Exporter) Listen(addr string, log *slog.Logger) (*Server, error) {
 // serve answers on ln; connState, when set, hears of every connection's
 // changes (the tests count them).
 func (e *Exporter) serve(ln net.Listener, log *slog.Logger, connState func(net.Conn, http.ConnState)) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	s := &Server{
 		srv: &http.Server{
