@@ -222,7 +222,7 @@ soak:
 # (setpriv) against the real agent over its real socket, and the checks
 # of what root reads and writes. They need root, and skip saying so
 # without it (they fail instead when CI=true).
-SECURITY_PKGS := ./cmd/clearance ./agent/api ./platform/host ./platform/dnsfix
+SECURITY_PKGS := ./cmd/clearance ./agent ./agent/api ./agent/metrics ./platform/host ./platform/dnsfix
 .PHONY: security
 security:
 	$(GO) test -count=1 -timeout 10m -run '^TestSecurity' $(SECURITY_PKGS)

@@ -74,6 +74,9 @@ type Options struct {
 	// benchmark hook: waiting out the idle timeout between 100 measured
 	// runs would take an hour.
 	FreshConnections bool
+	// NewPusher makes the pusher for an OTLP endpoint (README, Metrics),
+	// when the configuration names one; nil pushes nothing.
+	NewPusher func(endpoint string) (Pusher, error)
 }
 
 // agentCheck is the name under which the agent's own findings
@@ -108,7 +111,9 @@ type Agent struct {
 	// left (see repairDNS). Under fixMu.
 	repairPending bool
 
-	runs atomic.Uint64 // check runs completed, for the API's debug numbers
+	runs atomic.Uint64 // check runs completed, for the API's debug numbers and the metrics
+
+	out outputs // the metrics listener, textfile and pusher, when configured
 
 	env check.Env // shared by runs: its prober, NTP client and backoff keep state
 	// facts is env.Host: it keeps the interfaces and routes between runs
@@ -180,6 +185,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer a.Close()
 	defer wg.Wait()
+	defer a.closeOutputs()
 
 	a.fixMu.Lock()
 	a.repairPending = host.IsAdmin() // before a fix can be asked for

@@ -131,6 +131,9 @@ func (a *Agent) RunFix(ctx context.Context, id string, opts api.FixOptions) (api
 		}
 	}
 	res := api.FixResult{Fix: id, Result: out.result, Message: out.message, Commands: ch.Commands()}
+	if !opts.DryRun {
+		a.out.countFix(id, res.Result)
+	}
 	a.log.Info("fix", "fix", id, "dry_run", opts.DryRun, "result", string(res.Result), "message", res.Message, "commands", res.Commands)
 	return res, nil
 }

@@ -21,7 +21,7 @@ import (
 // the servers meet ntpq.StepQuorum.
 func (a *Agent) timeSync(ctx context.Context, ch *platform.Changes, _ api.FixOptions) fixOutcome {
 	before := a.clockReport(ctx)
-	offset, measured := reportOffset(before)
+	offset, measured := check.ClockOffset(before)
 	if before.Status == check.Pass && len(before.Findings) == 0 {
 		return fixOutcome{result: api.NotNeeded, message: "Nothing to do: the clock is right (" + before.Summary + ")."}
 	}
@@ -84,19 +84,6 @@ func (a *Agent) clockReport(ctx context.Context) check.CheckReport {
 		}
 	}
 	return check.CheckReport{}
-}
-
-// reportOffset reads offset_seconds (local − true) from a clock report.
-func reportOffset(r check.CheckReport) (float64, bool) {
-	switch v := r.Data["offset_seconds"].(type) {
-	case float64:
-		return v, true
-	case *float64:
-		if v != nil {
-			return *v, true
-		}
-	}
-	return 0, false
 }
 
 // ntpConsensus asks every configured server (answers younger than 64 s

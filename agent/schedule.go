@@ -188,6 +188,7 @@ func (a *Agent) cycle(ctx context.Context, env *check.Env, cfg config.Config, na
 	a.record(now, reports)
 	a.runs.Add(1)
 	a.log.Debug("checks ran", "checks", len(reports), "full", names == nil, "visible", len(a.reg.Visible()))
+	a.publish(ctx, cfg)
 }
 
 // ran says whether a check gave a verdict: a skipped or failed check saw

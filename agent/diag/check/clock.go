@@ -281,6 +281,22 @@ func clockCertSources(web []*clockSource) []string {
 	return out
 }
 
+// ClockOffset is what a clock check's report measured, in seconds (local −
+// true): its data's offset_seconds, read here by those who act on it (the
+// time fix, the metrics) rather than each digging in the map. False when
+// the run could not measure the clock.
+func ClockOffset(r CheckReport) (float64, bool) {
+	switch v := r.Data["offset_seconds"].(type) {
+	case float64:
+		return v, true
+	case *float64:
+		if v != nil {
+			return *v, true
+		}
+	}
+	return 0, false
+}
+
 // clockVerdict turns the measurement and the time-service status into a result.
 func clockVerdict(cfg config.Clock, now time.Time, m clockMeasurement, so clockSync) Result {
 	res := Result{Data: map[string]any{"ntp": m.ntp}}

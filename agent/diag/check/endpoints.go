@@ -40,6 +40,31 @@ type endpointData struct {
 	HeldOff    bool               `json:"held_off,omitempty"`
 	RemoteAddr string             `json:"remote_addr,omitempty"`
 	CFRay      string             `json:"cf_ray,omitempty"`
+	// phases are Timings unrounded, for EndpointProbes.
+	phases probe.Timings
+}
+
+// EndpointProbe is one host's request as the endpoints check made it: the
+// time each phase took (zero for one not reached) and the HTTP status
+// (zero when no answer came).
+type EndpointProbe struct {
+	Host   string
+	Phases probe.Timings
+	Status int
+}
+
+// EndpointProbes are the requests an endpoints check's report made, in the
+// order of the configuration; a host held off for rate limiting was not
+// asked and is left out.
+func EndpointProbes(r CheckReport) []EndpointProbe {
+	hosts, _ := r.Data["hosts"].([]endpointData)
+	var out []EndpointProbe
+	for _, h := range hosts {
+		if !h.HeldOff {
+			out = append(out, EndpointProbe{Host: h.Host, Phases: h.phases, Status: h.Status})
+		}
+	}
+	return out
 }
 
 func runEndpoints(ctx context.Context, env *Env) Result {
@@ -103,7 +128,7 @@ func hostData(hosts []hostResult) []endpointData {
 			URL: h.resp.URL, Host: h.host, Status: h.resp.Status,
 			Verdict: h.verdict.Kind, Reason: h.verdict.Reason, Stage: h.verdict.Stage,
 			Timings: h.resp.Timings.Millis(), RemoteAddr: h.resp.RemoteAddr, CFRay: h.verdict.RayID,
-			HeldOff: h.held,
+			HeldOff: h.held, phases: h.resp.Timings,
 		}
 	}
 	return out

@@ -324,3 +324,32 @@ func TestEndpointsDNSFailureIsExplainedByDNS(t *testing.T) {
 		}
 	})
 }
+
+// EndpointProbes reads back, typed, what the check measured: per host in
+// order, the phases of a request that reached a server (all but DNS, which
+// an address in the URL skips) and its status; a refused connection has a
+// connect phase at most and no status.
+func TestEndpointProbes(t *testing.T) {
+	// A server each: two requests to one host share its connection, and
+	// only one of them has the connect and TLS phases.
+	ok, notFound := cftest.New(t, cftest.OK), cftest.New(t, cftest.NotFound)
+	closed := "https://" + tcptest.Closed(t) + "/"
+	hosts := []string{ok.URL + "/", notFound.URL + "/", closed}
+	rep, _ := epRun(t, epSetup{hosts: hosts, trace: "https://" + tcptest.Closed(t) + "/", witness: true})
+	got := EndpointProbes(rep)
+	if len(got) != 3 {
+		t.Fatalf("probes %+v", got)
+	}
+	for i, want := range []int{200, 404} {
+		p := got[i]
+		if p.Host != epHost(hosts[i]) || p.Status != want || p.Phases.TLS <= 0 || p.Phases.FirstByte <= 0 || p.Phases.Connect <= 0 {
+			t.Errorf("probe %d: %+v, want status %d with connect, TLS and first-byte times", i, p, want)
+		}
+	}
+	if p := got[2]; p.Host != epHost(closed) || p.Status != 0 || p.Phases.TLS != 0 || p.Phases.FirstByte != 0 {
+		t.Errorf("refused probe: %+v", p)
+	}
+	if EndpointProbes(CheckReport{Name: "endpoints"}) != nil {
+		t.Error("a report without data has probes")
+	}
+}

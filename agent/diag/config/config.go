@@ -6,10 +6,13 @@ package config
 import (
 	"fmt"
 	"math"
+	"net"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,6 +28,8 @@ type Config struct {
 	Endpoints Endpoints `toml:"endpoints"`
 	Status    Status    `toml:"status"`
 	Agent     Agent     `toml:"agent"`
+	Metrics   Metrics   `toml:"metrics"`
+	OTLP      OTLP      `toml:"otlp"`
 }
 
 // Check holds settings of the whole run.
@@ -102,6 +107,26 @@ type Agent struct {
 	// sync, DNS flush, public DNS). An administrator can switch them off.
 	// Default true.
 	PrivilegedFixes bool `toml:"privileged_fixes"`
+}
+
+// Metrics holds the agent's Prometheus outputs (README, Metrics). Both are
+// off unless written: a machine that nobody scrapes opens no port.
+type Metrics struct {
+	// Listen is the host:port the agent serves /metrics on; "" serves
+	// nothing. A host other than loopback exposes the numbers to the
+	// network, which is its writer's choice: an empty host ("":9817") is
+	// refused, so that every address is one somebody wrote.
+	Listen string `toml:"listen"`
+	// Textfile is the absolute path of a *.prom file written after every
+	// run for node_exporter's textfile collector; "" writes nothing.
+	Textfile string `toml:"textfile"`
+}
+
+// OTLP holds the agent's push of the same numbers to an OpenTelemetry
+// collector.
+type OTLP struct {
+	// Endpoint is the collector's OTLP/HTTP URL; "" pushes nothing.
+	Endpoint string `toml:"endpoint"`
 }
 
 // Default returns the defaults the README lists.
@@ -261,7 +286,53 @@ func (c *Config) validate() *problem {
 	if c.Agent.Interval < c.Agent.ActiveInterval {
 		return bad("must not be shorter than active_interval", "agent", "interval")
 	}
+	if msg := checkListen(c.Metrics.Listen); msg != "" {
+		return bad(msg, "metrics", "listen")
+	}
+	if msg := checkTextfile(c.Metrics.Textfile); msg != "" {
+		return bad(msg, "metrics", "textfile")
+	}
+	if c.OTLP.Endpoint != "" {
+		if msg := checkURL(c.OTLP.Endpoint, "https", "http"); msg != "" {
+			return bad(msg, "otlp", "endpoint")
+		}
+	}
 	return nil
+}
+
+// checkListen accepts "" (off) or a host and a port. The host may be a
+// name ("localhost") or an address; an empty one would listen on every
+// interface, so it must be written as such.
+func checkListen(v string) string {
+	if v == "" {
+		return ""
+	}
+	h, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Sprintf("%q is not a host and port (write it like \"127.0.0.1:9817\")", v)
+	}
+	if h == "" {
+		return fmt.Sprintf("%q has no host; write \"127.0.0.1:%s\" for this machine only, or \"0.0.0.0:%s\" if every network may read the metrics", v, port, port)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return fmt.Sprintf("%q needs a port from 1 to 65535 (write it like \"127.0.0.1:9817\")", v)
+	}
+	return ""
+}
+
+// checkTextfile accepts "" (off) or an absolute path to a *.prom file:
+// node_exporter's textfile collector reads only those, so another name
+// would be written for nobody.
+func checkTextfile(v string) string {
+	switch {
+	case v == "":
+		return ""
+	case !filepath.IsAbs(v):
+		return fmt.Sprintf("%q must be an absolute path, like \"/var/lib/node_exporter/textfile/clearance.prom\"", v)
+	case !strings.HasSuffix(v, ".prom") || len(filepath.Base(v)) <= len(".prom"):
+		return fmt.Sprintf("%q must name a file ending in .prom, the only files node_exporter's textfile collector reads", v)
+	}
+	return ""
 }
 
 // nonFinite returns the key path of the first number under v that is NaN

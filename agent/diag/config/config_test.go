@@ -91,3 +91,44 @@ func TestAgentIntervalsAreBounded(t *testing.T) {
 		t.Fatalf("good values refused: %v", err)
 	}
 }
+
+// The metrics and OTLP keys are off by default, and each refuses what
+// would listen, write or push somewhere nobody meant, naming the key.
+func TestMetricsAndOTLPKeys(t *testing.T) {
+	d := Default()
+	if d.Metrics.Listen != "" || d.Metrics.Textfile != "" || d.OTLP.Endpoint != "" {
+		t.Fatalf("metrics must be off by default: %+v %+v", d.Metrics, d.OTLP)
+	}
+	for _, c := range []struct{ toml, want string }{
+		{"[metrics]\nlisten = \"9817\"\n", `metrics.listen: "9817" is not a host and port`},
+		{"[metrics]\nlisten = \":9817\"\n", `metrics.listen: ":9817" has no host; write "127.0.0.1:9817"`},
+		{"[metrics]\nlisten = \"127.0.0.1:0\"\n", "metrics.listen: \"127.0.0.1:0\" needs a port from 1 to 65535"},
+		{"[metrics]\nlisten = \"127.0.0.1:70000\"\n", "metrics.listen: \"127.0.0.1:70000\" needs a port"},
+		{"[metrics]\nlisten = \"127.0.0.1:http\"\n", "metrics.listen: \"127.0.0.1:http\" needs a port"},
+		{"[metrics]\ntextfile = \"clearance.prom\"\n", "metrics.textfile: \"clearance.prom\" must be an absolute path"},
+		{"[metrics]\ntextfile = \"/var/lib/node_exporter/clearance.txt\"\n", "metrics.textfile: \"/var/lib/node_exporter/clearance.txt\" must name a file ending in .prom"},
+		{"[metrics]\ntextfile = \"/var/lib/node_exporter/.prom\"\n", "metrics.textfile: \"/var/lib/node_exporter/.prom\" must name a file ending in .prom"},
+		{"[otlp]\nendpoint = \"collector:4318\"\n", "otlp.endpoint: \"collector:4318\" is not a URL"},
+		{"[otlp]\nendpoint = \"grpc://collector:4317\"\n", "otlp.endpoint: \"grpc://collector:4317\" must start with https://"},
+		{"[otlp]\nendpoint = \"http://\"\n", "otlp.endpoint: \"http://\" is not a URL"},
+	} {
+		_, err := Parse("c.toml", []byte(c.toml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err %v, want one containing %q", c.toml, err, c.want)
+		}
+	}
+	abs := filepath.Join(winegap.TempDir(t), "clearance.prom")
+	good := "[metrics]\nlisten = \"127.0.0.1:9817\"\ntextfile = '" + abs + "'\n[otlp]\nendpoint = \"http://127.0.0.1:4318\"\n"
+	c, err := Parse("c.toml", []byte(good))
+	if err != nil {
+		t.Fatalf("good values refused: %v", err)
+	}
+	if c.Metrics.Listen != "127.0.0.1:9817" || c.Metrics.Textfile != abs || c.OTLP.Endpoint != "http://127.0.0.1:4318" {
+		t.Fatalf("values not read: %+v %+v", c.Metrics, c.OTLP)
+	}
+	for _, listen := range []string{"0.0.0.0:9817", "[::1]:9817", "localhost:9817"} {
+		if _, err := Parse("c.toml", []byte("[metrics]\nlisten = \""+listen+"\"\n")); err != nil {
+			t.Errorf("%s, written explicitly, refused: %v", listen, err)
+		}
+	}
+}

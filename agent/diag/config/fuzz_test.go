@@ -24,6 +24,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("[agent]\ninterval = \"2562047h\"\n"))
 	f.Add([]byte("[check]\ndeadline = 5\n[[x]]\n"))
 	f.Add([]byte("[status]\nurl = \"ftp://x\"\ntimeout = \"nan\"\n"))
+	f.Add([]byte("[metrics]\nlisten = \"127.0.0.1:9817\"\ntextfile = \"/var/lib/node_exporter/clearance.prom\"\n[otlp]\nendpoint = \"http://127.0.0.1:4318\"\n"))
+	f.Add([]byte("[metrics]\nlisten = \":9817\"\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Parse("f.toml", b)
 		if err != nil {
