@@ -399,3 +399,24 @@ func TestMetricsURL(t *testing.T) {
 		t.Errorf("New with a bare host: %v, want an error that names the setting", err)
 	}
 }
+
+// After Shutdown, a push fails and sends nothing: the agent shuts the
+// exporter down when it stops or when the config turns OTLP off.
+func TestPushAfterShutdown(t *testing.T) {
+	r := newReceiver(t, false)
+	e, err := New(r.srv.URL, "1.2.3-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Push(context.Background(), known()); err == nil {
+		t.Error("a push after Shutdown succeeded")
+	}
+	select {
+	case got := <-r.reqs:
+		t.Errorf("the receiver got a push after Shutdown: %v", got.path)
+	default:
+	}
+}
