@@ -2,7 +2,5 @@
 
 package otlp
 
-import "go.opentelemetry.io/otel/attribute"
-
 // osType is left out where the agent does not run.
-var osType attribute.KeyValue
+const osType = ""

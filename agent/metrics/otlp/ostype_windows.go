@@ -1,6 +1,4 @@
 package otlp
 
-import semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
-
-// osType is the resource's os.type.
-var osType = semconv.OSTypeWindows
+// osType is the resource's os.type, as the semantic conventions spell it.
+const osType = "windows"

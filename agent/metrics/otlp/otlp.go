@@ -2,11 +2,17 @@
 // OTLP/HTTP, once per run, when the machine's owner configures an endpoint
 // (see the README, Metrics → OTLP).
 //
-// It must not wake the agent between runs: a manual reader is collected in
-// Push, no periodic reader, no background goroutine, no connection kept
-// open. And it takes its settings from the config alone: the SDK's
-// OTEL_* environment variables are overridden (the agent is a root service
-// whose environment is fixed by the service manager).
+// It must not wake the agent between runs: Push builds the message from the
+// snapshot it is given and posts it, with no timer, no goroutine and no
+// connection left behind. It takes its settings from the config alone; no
+// OTEL_* variable is read (the agent is a root service whose environment is
+// fixed by the service manager).
+//
+// And it must stay small, for every command of the one binary pays for what
+// it links, `clearance check` included: it speaks the protocol with the
+// generated OTLP message types and google.golang.org/protobuf, without the
+// OTel SDK, its exporters, or the collector's gRPC service package (a test
+// in internal/layering keeps them out).
 package otlp
 
 import (
@@ -21,11 +27,7 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/exemplar"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	"go.opentelemetry.io/otel/sdk/resource"
+	resourcepb "go.opentelemetry.io/proto/otlp/resource/v1"
 
 	"github.com/clearance-app/clearance/agent/metrics"
 )
@@ -41,16 +43,16 @@ const metricsPath = "/v1/metrics"
 // Exporter pushes a Snapshot to one collector.
 type Exporter struct {
 	url      string
+	client   *http.Client
 	timeout  time.Duration
-	res      *resource.Resource
-	reader   *sdkmetric.ManualReader
-	provider *sdkmetric.MeterProvider
-	exporter *otlpmetrichttp.Exporter
+	resource *resourcepb.Resource
+	// start is when the counters began: they count since the agent started,
+	// and a collector tells a restart by a new start.
+	start time.Time
 
-	// mu serialises Push: the instruments' callback reads snap while the
-	// reader collects, inside Push, on Push's goroutine.
-	mu   sync.Mutex
-	snap metrics.Snapshot
+	// mu serialises Push and Shutdown.
+	mu     sync.Mutex
+	closed bool
 }
 
 // settings are what tests change: the bound, and the TLS settings (nil: the
@@ -71,68 +73,27 @@ func newExporter(endpoint, version string, s settings) (*Exporter, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := &http.Client{
-		Timeout: s.timeout,
-		Transport: &http.Transport{
-			// Direct, as the probes: the collector is the owner's own, and
-			// the environment's proxy variables are not the config.
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: s.timeout}).DialContext,
-			TLSClientConfig:     s.tlsConfig,
-			TLSHandshakeTimeout: s.timeout,
-			ForceAttemptHTTP2:   true,
-			// One push per run, minutes apart: a connection kept alive
-			// would hold a socket and two goroutines for nothing.
-			DisableKeepAlives: true,
-		},
-	}
-	// Every option the SDK would otherwise take from an OTEL_EXPORTER_OTLP_*
-	// variable is given here, so that the config alone decides. The SDK still
-	// looks the variables up when it is built (and reads the certificate
-	// files they name), then these options replace what it found.
-	exp, err := otlpmetrichttp.New(context.Background(),
-		otlpmetrichttp.WithEndpointURL(u.String()),
-		otlpmetrichttp.WithHTTPClient(client),
-		otlpmetrichttp.WithTLSClientConfig(nil),
-		otlpmetrichttp.WithHeaders(map[string]string{}),
-		otlpmetrichttp.WithCompression(otlpmetrichttp.GzipCompression),
-		otlpmetrichttp.WithTimeout(s.timeout),
-		otlpmetrichttp.WithTemporalitySelector(sdkmetric.DefaultTemporalitySelector),
-		otlpmetrichttp.WithAggregationSelector(sdkmetric.DefaultAggregationSelector),
-		otlpmetrichttp.WithRetry(otlpmetrichttp.RetryConfig{
-			// A collector that says "later" (429, 502, 503, 504) is asked
-			// again a few times within the bound, not for the SDK's default
-			// minute; a Retry-After beyond the bound ends the push at once.
-			Enabled:         true,
-			InitialInterval: s.timeout / 5,
-			MaxInterval:     s.timeout / 2,
-			MaxElapsedTime:  s.timeout,
-		}),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("setting up the OTLP exporter for %s: %w", u, err)
-	}
-	reader := sdkmetric.NewManualReader()
-	e := &Exporter{
+	return &Exporter{
 		url:      u.String(),
 		timeout:  s.timeout,
-		res:      newResource(version),
-		reader:   reader,
-		exporter: exp,
-		// The provider's resource is not used (Push sends e.res): the SDK's
-		// would merge in OTEL_RESOURCE_ATTRIBUTES. The exemplar filter and
-		// the cardinality limit are set so that their OTEL_* variables
-		// change nothing either.
-		provider: sdkmetric.NewMeterProvider(
-			sdkmetric.WithReader(reader),
-			sdkmetric.WithExemplarFilter(exemplar.AlwaysOffFilter),
-			sdkmetric.WithCardinalityLimit(2000),
-		),
-	}
-	if err := e.register(); err != nil {
-		return nil, errors.Join(err, e.provider.Shutdown(context.Background()), exp.Shutdown(context.Background()))
-	}
-	return e, nil
+		resource: newResource(version),
+		start:    time.Now(),
+		client: &http.Client{
+			Timeout: s.timeout,
+			Transport: &http.Transport{
+				// Direct, as the probes: the collector is the owner's own,
+				// and the environment's proxy variables are not the config.
+				Proxy:               nil,
+				DialContext:         (&net.Dialer{Timeout: s.timeout}).DialContext,
+				TLSClientConfig:     s.tlsConfig,
+				TLSHandshakeTimeout: s.timeout,
+				ForceAttemptHTTP2:   true,
+				// One push per run, minutes apart: a connection kept alive
+				// would hold a socket and two goroutines for nothing.
+				DisableKeepAlives: true,
+			},
+		},
+	}, nil
 }
 
 // metricsURL maps the config's endpoint to the URL metrics are posted to,
@@ -157,23 +118,32 @@ func metricsURL(endpoint string) (*url.URL, error) {
 func (e *Exporter) Push(ctx context.Context, s metrics.Snapshot) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.snap = s
+	if e.closed {
+		return fmt.Errorf("the OTLP exporter for %s is shut down and pushes nothing more", e.url)
+	}
+	body, err := encode(e.message(s, time.Now()))
+	if err != nil {
+		return fmt.Errorf("encoding the metrics for OTLP: %w", err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	var rm metricdata.ResourceMetrics
-	if err := e.reader.Collect(ctx, &rm); err != nil {
-		return fmt.Errorf("collecting the metrics for OTLP: %w", err)
-	}
-	rm.Resource = e.res
-	if err := e.exporter.Export(ctx, &rm); err != nil {
+	defer e.client.CloseIdleConnections()
+	err = e.post(ctx, body)
+	var rejected *rejectedError
+	switch {
+	case errors.As(err, &rejected):
+		return fmt.Errorf("the OpenTelemetry collector at %s took the push but %w; its own log says why", e.url, err)
+	case err != nil:
 		return fmt.Errorf("pushing metrics to the OpenTelemetry collector at %s failed; check that it runs and that [otlp] endpoint is its OTLP/HTTP address: %w", e.url, err)
 	}
 	return nil
 }
 
 // Shutdown releases the exporter; Push fails after it.
-func (e *Exporter) Shutdown(ctx context.Context) error {
+func (e *Exporter) Shutdown(context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return errors.Join(e.provider.Shutdown(ctx), e.exporter.Shutdown(ctx))
+	e.closed = true
+	e.client.CloseIdleConnections()
+	return nil
 }

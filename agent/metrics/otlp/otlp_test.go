@@ -4,21 +4,22 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	metricpb "go.opentelemetry.io/proto/otlp/metrics/v1"
+	statuspb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/clearance-app/clearance/agent/metrics"
 )
@@ -170,34 +171,24 @@ func TestPushTwice(t *testing.T) {
 	}
 }
 
-// The agent's environment does not configure the push: an OTEL_* variable
-// for each setting the SDK reads is set to something else, and the push
-// still goes where the config says, as the config says.
+// The agent's environment does not configure the push: nothing here reads
+// OTEL_* variables, and this keeps it so. Each setting an OTel SDK would
+// take from one is set to something else, and the push still goes where the
+// config says, as the config says.
 func TestPushIgnoresTheOTELEnvironment(t *testing.T) {
 	r := newReceiver(t, false)
 	var strays atomic.Int32
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { strays.Add(1) }))
 	t.Cleanup(elsewhere.Close)
-
-	// A readable CA file: the SDK loads it into a TLS config that, with an
-	// http:// endpoint, it would refuse to build with.
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
-	tlsSrv.Close()
-	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	for k, v := range map[string]string{
 		"OTEL_EXPORTER_OTLP_ENDPOINT":                       elsewhere.URL,
 		"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT":               elsewhere.URL + "/v1/metrics",
 		"OTEL_EXPORTER_OTLP_HEADERS":                        "x-leak=env",
 		"OTEL_EXPORTER_OTLP_METRICS_HEADERS":                "x-leak=env",
-		"OTEL_EXPORTER_OTLP_CERTIFICATE":                    ca,
 		"OTEL_EXPORTER_OTLP_METRICS_COMPRESSION":            "none",
 		"OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "delta",
 		"OTEL_RESOURCE_ATTRIBUTES":                          "leak=env,host.name=env-host",
 		"OTEL_SERVICE_NAME":                                 "env-service",
-		"OTEL_GO_X_CARDINALITY_LIMIT":                       "1",
 	} {
 		t.Setenv(k, v)
 	}
@@ -216,7 +207,7 @@ func TestPushIgnoresTheOTELEnvironment(t *testing.T) {
 			t.Errorf("headers from the environment: %v", got.header)
 		}
 		byName, res := metricsOf(t, got.body)
-		checkMetrics(t, byName, wantKnown) // cumulative, not delta; no overflow series
+		checkMetrics(t, byName, wantKnown) // cumulative, not delta
 		host, _ := os.Hostname()
 		if res["leak"] != "" || res["service.name"] != "clearance" || res["host.name"] != host {
 			t.Errorf("resource taken from the environment: %v", res)
@@ -269,28 +260,128 @@ func TestPushToAnUnavailableCollector(t *testing.T) {
 }
 
 // A collector that is unavailable for a moment gets the push on a retry,
-// within the push's bound.
+// within the push's bound; when it says when to come back (Retry-After,
+// longer than the first backoff of a fifth of the bound), it is asked
+// again no sooner.
 func TestPushRetriesABriefOutage(t *testing.T) {
+	for _, tc := range []struct {
+		retryAfter string
+		atLeast    time.Duration
+	}{{"", 0}, {"1", time.Second}} {
+		t.Run("retry after "+tc.retryAfter, func(t *testing.T) {
+			var n atomic.Int32
+			var first atomic.Pointer[time.Time]
+			r := newReceiver(t, false)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				if n.Add(1) == 1 {
+					first.Store(ptr(time.Now()))
+					if tc.retryAfter != "" {
+						w.Header().Set("Retry-After", tc.retryAfter)
+					}
+					http.Error(w, "collector starting", http.StatusServiceUnavailable)
+					return
+				}
+				if gap := time.Since(*first.Load()); gap < tc.atLeast {
+					t.Errorf("asked again after %s, want at least %s", gap, tc.atLeast)
+				}
+				r.srv.Config.Handler.ServeHTTP(w, req)
+			}))
+			t.Cleanup(srv.Close)
+			e, err := newExporter(srv.URL, "1.2.3-test", settings{timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { e.Shutdown(context.Background()) })
+			if err := e.Push(context.Background(), known()); err != nil {
+				t.Fatalf("after %d requests: %v", n.Load(), err)
+			}
+			byName, _ := metricsOf(t, r.next(t).body)
+			checkMetrics(t, byName, wantKnown)
+		})
+	}
+}
+
+// A collector that takes the push but rejects some of its points (an OTLP
+// partial success) makes the push fail with the count and its reason, and
+// is not asked again.
+func TestPushReportsRejectedPoints(t *testing.T) {
 	var n atomic.Int32
-	r := newReceiver(t, false)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if n.Add(1) == 1 {
-			http.Error(w, "collector starting", http.StatusServiceUnavailable)
+		n.Add(1)
+		if _, err := decode(req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		r.srv.Config.Handler.ServeHTTP(w, req)
+		out, _ := proto.Marshal(&colmetricpb.ExportMetricsServiceResponse{PartialSuccess: &colmetricpb.ExportMetricsPartialSuccess{
+			RejectedDataPoints: 3, ErrorMessage: "too many series for clearance_probe_phase_seconds",
+		}})
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.Write(out)
 	}))
 	t.Cleanup(srv.Close)
-	e, err := newExporter(srv.URL, "1.2.3-test", settings{timeout: 2 * time.Second})
+	e, err := New(srv.URL, "1.2.3-test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Shutdown(context.Background()) })
-	if err := e.Push(context.Background(), known()); err != nil {
-		t.Fatalf("after %d requests: %v", n.Load(), err)
+	err = e.Push(context.Background(), known())
+	t.Logf("push: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "rejected 3 ") || !strings.Contains(err.Error(), "too many series for clearance_probe_phase_seconds") {
+		t.Errorf("push answered with a partial success: %v, want an error with the count and the reason", err)
 	}
-	byName, _ := metricsOf(t, r.next(t).body)
-	checkMetrics(t, byName, wantKnown)
+	if n.Load() != 1 {
+		t.Errorf("%d requests, want one: a partial success is not retried", n.Load())
+	}
+}
+
+// A collector that refuses the push (400, with the google.rpc.Status an
+// OTLP/HTTP server answers with) is not asked again, and its message is in
+// the error.
+func TestPushToARefusingCollector(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		n.Add(1)
+		out, _ := proto.Marshal(&statuspb.Status{Code: 3, Message: "metrics are not accepted on this pipeline"})
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write(out)
+	}))
+	t.Cleanup(srv.Close)
+	e, err := New(srv.URL, "1.2.3-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Shutdown(context.Background()) })
+	err = e.Push(context.Background(), known())
+	t.Logf("push: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "400 Bad Request: metrics are not accepted on this pipeline") {
+		t.Errorf("push refused with 400: %v, want an error with the status and the collector's message", err)
+	}
+	if n.Load() != 1 {
+		t.Errorf("%d requests, want one: a refusal is not retried", n.Load())
+	}
+}
+
+// A snapshot that names one series twice (two equal findings, a fix
+// outcome counted twice) sends one point for it, the last, as a collector
+// takes a second point for one series in one push as a conflict.
+func TestPushSendsOnePointPerSeries(t *testing.T) {
+	r := newReceiver(t, false)
+	e, err := New(r.srv.URL, "1.2.3-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Shutdown(context.Background()) })
+	s := known()
+	s.Findings = append(s.Findings, s.Findings[0])
+	s.FixRuns = append(s.FixRuns, metrics.FixRuns{Fix: "dns-flush", Result: "ok", Count: 3})
+	if err := e.Push(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	byName, _ := metricsOf(t, r.next(t).body) // points fails on a repeated series
+	wants := maps.Clone(wantKnown)
+	wants["clearance_fix_runs_total"] = want{"counter", "", map[string]float64{"fix=dns-flush,result=ok": 3, "fix=clock-sync,result=failed": 1}}
+	checkMetrics(t, byName, wants)
 }
 
 // A collector that takes the request and never answers costs the push its
@@ -418,5 +509,24 @@ func TestPushAfterShutdown(t *testing.T) {
 	case got := <-r.reqs:
 		t.Errorf("the receiver got a push after Shutdown: %v", got.path)
 	default:
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for h, want := range map[string]time.Duration{
+		"":                              0,
+		"0":                             0,
+		"-5":                            0,
+		"3":                             3 * time.Second,
+		" 3 ":                           3 * time.Second,
+		"99999999999":                   24 * time.Hour,
+		"Sun, 01 Mar 2026 12:00:30 GMT": 30 * time.Second,
+		"Sun, 01 Mar 2026 11:00:00 GMT": 0,
+		"soon":                          0,
+	} {
+		if got := retryAfter(h, now); got != want {
+			t.Errorf("Retry-After %q: %s, want %s", h, got, want)
+		}
 	}
 }
