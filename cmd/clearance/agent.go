@@ -14,6 +14,7 @@ import (
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/logging"
+	"github.com/clearance-app/clearance/agent/metrics/otlp"
 	"github.com/clearance-app/clearance/installer"
 	"github.com/clearance-app/clearance/platform"
 	"github.com/clearance-app/clearance/platform/host"
@@ -71,6 +72,9 @@ func runAgent(args []string, _, stderr io.Writer) int {
 	a, err := agent.New(agent.Options{
 		Config: load, Log: log, Version: version, Address: o.socket,
 		FreshConnections: os.Getenv(freshConnectionsEnv) == "1",
+		NewPusher: func(endpoint string) (agent.Pusher, error) {
+			return otlp.New(endpoint, version)
+		},
 	})
 	if err != nil {
 		return fail(stderr, err.Error(), configHint(err))

@@ -1,0 +1,4 @@
+package otlp
+
+// osType is the resource's os.type, as the semantic conventions spell it.
+const osType = "linux"
