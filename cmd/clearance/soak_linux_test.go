@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/internal/roottest"
 )
 
 // The soak: the real agent in the test internet (newInternet), its full
@@ -39,8 +41,13 @@ func TestSoak(t *testing.T) {
 	cycles, every := soakCounts(t)
 	n := newInternet(t, internetOptions{})
 	// The default configuration, with a schedule far longer than the soak:
-	// every run is one it asked for.
-	cfg := writeConfig(t, "[agent]", `interval = "1h"`, `active_interval = "1h"`)
+	// every run is one it asked for; and every metrics output on, so that
+	// what each run hands them is soaked too: the listener, the textfile
+	// rewritten after each run, and an OTLP push to a port where nothing
+	// listens, which fails at once every run.
+	cfg := writeConfig(t, "[agent]", `interval = "1h"`, `active_interval = "1h"`,
+		"[metrics]", `listen = "127.0.0.1:9817"`, "textfile = '"+filepath.Join(roottest.Dir(t), "clearance.prom")+"'",
+		"[otlp]", `endpoint = "http://127.0.0.1:9/"`)
 	a := startAgent(t, n.client.prefix(), cfg, append(append([]string{}, n.env...), freshConnectionsEnv+"=1")...)
 	pid := a.cmd.Process.Pid
 	a.waitState(t, 60*time.Second, "the first run", func(st api.State) bool { return !st.UpdatedAt.IsZero() })
