@@ -111,7 +111,8 @@ type Agent struct {
 	// left (see repairDNS). Under fixMu.
 	repairPending bool
 
-	runs atomic.Uint64 // check runs completed, for the API's debug numbers and the metrics
+	runs    atomic.Uint64 // check runs completed, for the API's debug numbers and the metrics
+	started time.Time     // when New made it: where the metrics' counters start
 
 	out outputs // the metrics listener, textfile and pusher, when configured
 
@@ -172,6 +173,7 @@ func New(opts Options) (*Agent, error) {
 		cfg:      cfg,
 		machine:  opts.Machine,
 		latest:   map[string]check.CheckReport{},
+		started:  time.Now(),
 		subs:     map[chan struct{}]struct{}{},
 	}, nil
 }

@@ -80,6 +80,7 @@ func (a *Agent) publish(ctx context.Context, cfg config.Config) {
 		return
 	}
 	s := metrics.FromState(a.State(), a.opts.Version, o.fixCounts(), a.runs.Load())
+	s.Started = a.started
 	if m.Listen != "" || m.Textfile != "" {
 		if o.exp == nil {
 			o.exp = metrics.New()

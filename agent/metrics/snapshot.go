@@ -23,8 +23,12 @@ type Snapshot struct {
 	Probes []Probe
 	// FixRuns count the fixes run since the agent started, by outcome.
 	FixRuns []FixRuns
-	// Runs counts the full runs completed since the agent started.
+	// Runs counts the runs completed since the agent started, full or of
+	// some checks (a confirmation).
 	Runs uint64
+	// Started is when the agent started: where its counters (Runs,
+	// FixRuns) count from.
+	Started time.Time
 }
 
 // Finding is one visible finding.
