@@ -111,9 +111,12 @@ func (a *Agent) push(ctx context.Context, endpoint string, s metrics.Snapshot) {
 	if endpoint == "" || a.opts.NewPusher == nil {
 		return
 	}
+	// The endpoint may carry a collector's credentials: they are the
+	// pusher's to send, and the log shows them redacted.
+	shown := config.RedactURL(endpoint)
 	if o.pusher == nil {
 		p, err := a.opts.NewPusher(endpoint)
-		o.pushErr = a.logChange(o.pushErr, err, "could not push the metrics; trying again at the next run", "pushing the metrics", "endpoint", endpoint)
+		o.pushErr = a.logChange(o.pushErr, err, "could not push the metrics; trying again at the next run", "pushing the metrics", "endpoint", shown)
 		if err != nil {
 			return
 		}
@@ -122,7 +125,7 @@ func (a *Agent) push(ctx context.Context, endpoint string, s metrics.Snapshot) {
 	pctx, cancel := context.WithTimeout(ctx, pushTimeout)
 	defer cancel()
 	err := o.pusher.Push(pctx, s)
-	o.pushErr = a.logChange(o.pushErr, err, "could not push the metrics; trying again at the next run", "pushing the metrics", "endpoint", endpoint)
+	o.pushErr = a.logChange(o.pushErr, err, "could not push the metrics; trying again at the next run", "pushing the metrics", "endpoint", shown)
 }
 
 // logChange logs err when it differs from the last one logged (prev), and
@@ -156,7 +159,7 @@ func (a *Agent) shutdownPusher() {
 	ctx, cancel := context.WithTimeout(context.Background(), pushTimeout)
 	defer cancel()
 	if err := o.pusher.Shutdown(ctx); err != nil {
-		a.log.Warn("the metrics pusher did not stop cleanly", "endpoint", o.target, "err", err)
+		a.log.Warn("the metrics pusher did not stop cleanly", "endpoint", config.RedactURL(o.target), "err", err)
 	}
 	o.pusher, o.target, o.pushErr = nil, "", ""
 }

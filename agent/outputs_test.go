@@ -432,7 +432,9 @@ func TestMetricsPusherFollowsTheConfiguration(t *testing.T) {
 	}}}
 	var cfg atomic.Pointer[config.Config]
 	c := config.Default()
-	c.OTLP.Endpoint = "http://127.0.0.1:1/a"
+	// The endpoint carries a collector's credentials: the pusher gets them,
+	// the log never shows them.
+	c.OTLP.Endpoint = "http://ops:S3cretToken@127.0.0.1:1/a"
 	cfg.Store(&c)
 	opts.Config = func() (config.Config, error) { return *cfg.Load(), nil }
 	log := &testbuf.Buffer{}
@@ -460,9 +462,15 @@ func TestMetricsPusherFollowsTheConfiguration(t *testing.T) {
 	if n := strings.Count(log.String(), "could not push the metrics"); n != 1 {
 		t.Errorf("a lasting push failure logged %d times, want once:\n%s", n, log)
 	}
+	if got := pushers()[0].endpoint; got != c.OTLP.Endpoint {
+		t.Errorf("the pusher was made for %s, want the endpoint as configured", got)
+	}
+	if !strings.Contains(log.String(), "endpoint=http://ops:xxxxx@127.0.0.1:1/a") {
+		t.Errorf("the push failure's log line does not name the endpoint, redacted:\n%s", log)
+	}
 
 	c2 := *cfg.Load()
-	c2.OTLP.Endpoint = "http://127.0.0.1:1/b"
+	c2.OTLP.Endpoint = "http://S3cretToken@127.0.0.1:1/b"
 	cfg.Store(&c2)
 	until(t, a, "a pusher for the new endpoint", func() bool {
 		ps := pushers()
@@ -473,7 +481,7 @@ func TestMetricsPusherFollowsTheConfiguration(t *testing.T) {
 		return n >= 1
 	})
 	ps := pushers()
-	if _, _, shut := ps[0].state(); !shut || ps[1].endpoint != "http://127.0.0.1:1/b" {
+	if _, _, shut := ps[0].state(); !shut || ps[1].endpoint != c2.OTLP.Endpoint {
 		t.Errorf("the old pusher shut %v; the new one pushes to %s", shut, ps[1].endpoint)
 	}
 
@@ -483,5 +491,8 @@ func TestMetricsPusherFollowsTheConfiguration(t *testing.T) {
 	until(t, a, "the pusher to be shut down", func() bool { _, _, shut := pushers()[1].state(); return shut })
 	if len(pushers()) != 2 {
 		t.Errorf("%d pushers made", len(pushers()))
+	}
+	if strings.Contains(log.String(), "S3cretToken") {
+		t.Errorf("the log shows the endpoint's credentials:\n%s", log)
 	}
 }

@@ -125,7 +125,9 @@ type Metrics struct {
 // OTLP holds the agent's push of the same numbers to an OpenTelemetry
 // collector.
 type OTLP struct {
-	// Endpoint is the collector's OTLP/HTTP URL; "" pushes nothing.
+	// Endpoint is the collector's OTLP/HTTP URL; "" pushes nothing. A user
+	// and password in it (https://user:token@collector) are sent as HTTP
+	// basic authentication, and shown nowhere (RedactURL).
 	Endpoint string `toml:"endpoint"`
 }
 
@@ -369,14 +371,14 @@ func shortDuration(d time.Duration) string {
 func checkURL(v string, schemes ...string) string {
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" {
-		return fmt.Sprintf("%q is not a URL", v)
+		return fmt.Sprintf("%q is not a URL", RedactURL(v))
 	}
 	for _, s := range schemes {
 		if u.Scheme == s {
 			return ""
 		}
 	}
-	return fmt.Sprintf("%q must start with %s://", v, schemes[0])
+	return fmt.Sprintf("%q must start with %s://", RedactURL(v), schemes[0])
 }
 
 // Keys lists every key of the file as "table.key", for documentation.

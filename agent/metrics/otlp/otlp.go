@@ -29,6 +29,7 @@ import (
 
 	resourcepb "go.opentelemetry.io/proto/otlp/resource/v1"
 
+	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/metrics"
 )
 
@@ -42,12 +43,17 @@ const metricsPath = "/v1/metrics"
 
 // Exporter pushes a Snapshot to one collector.
 type Exporter struct {
-	url      string
-	client   *http.Client
-	timeout  time.Duration
-	resource *resourcepb.Resource
-	// start is when the counters began: they count since the agent started,
-	// and a collector tells a restart by a new start.
+	// url is where metrics are posted, without the credentials, which go
+	// in user (nil: none) as HTTP basic authentication, as Go's client
+	// would send them from the URL; shown is the URL as errors name it,
+	// its credentials redacted.
+	url, shown string
+	user       *url.Userinfo
+	client     *http.Client
+	timeout    time.Duration
+	resource   *resourcepb.Resource
+	// start is when the Exporter was made: where the counters count from
+	// when the snapshot does not say when the agent started.
 	start time.Time
 
 	// mu serialises Push and Shutdown.
@@ -73,8 +79,12 @@ func newExporter(endpoint, version string, s settings) (*Exporter, error) {
 	if err != nil {
 		return nil, err
 	}
+	shown, user := config.RedactURL(u.String()), u.User
+	u.User = nil
 	return &Exporter{
 		url:      u.String(),
+		shown:    shown,
+		user:     user,
 		timeout:  s.timeout,
 		resource: newResource(version),
 		start:    time.Now(),
@@ -105,7 +115,7 @@ func newExporter(endpoint, version string, s settings) (*Exporter, error) {
 func metricsURL(endpoint string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(endpoint))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("the OTLP endpoint %q is not an http:// or https:// URL; set [otlp] endpoint to a collector's address, such as http://collector.example:4318", endpoint)
+		return nil, fmt.Errorf("the OTLP endpoint %q is not an http:// or https:// URL; set [otlp] endpoint to a collector's address, such as http://collector.example:4318", config.RedactURL(endpoint))
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = metricsPath
@@ -119,7 +129,7 @@ func (e *Exporter) Push(ctx context.Context, s metrics.Snapshot) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return fmt.Errorf("the OTLP exporter for %s is shut down and pushes nothing more", e.url)
+		return fmt.Errorf("the OTLP exporter for %s is shut down and pushes nothing more", e.shown)
 	}
 	body, err := encode(e.message(s, time.Now()))
 	if err != nil {
@@ -132,9 +142,9 @@ func (e *Exporter) Push(ctx context.Context, s metrics.Snapshot) error {
 	var rejected *rejectedError
 	switch {
 	case errors.As(err, &rejected):
-		return fmt.Errorf("the OpenTelemetry collector at %s took the push but %w; its own log says why", e.url, err)
+		return fmt.Errorf("the OpenTelemetry collector at %s took the push but %w; its own log says why", e.shown, err)
 	case err != nil:
-		return fmt.Errorf("pushing metrics to the OpenTelemetry collector at %s failed; check that it runs and that [otlp] endpoint is its OTLP/HTTP address: %w", e.url, err)
+		return fmt.Errorf("pushing metrics to the OpenTelemetry collector at %s failed; check that it runs and that [otlp] endpoint is its OTLP/HTTP address: %w", e.shown, err)
 	}
 	return nil
 }

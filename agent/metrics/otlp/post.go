@@ -85,6 +85,10 @@ func (e *Exporter) send(ctx context.Context, body []byte) error {
 	req.Header.Set("Content-Type", "application/x-protobuf")
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("User-Agent", userAgent)
+	if e.user != nil {
+		password, _ := e.user.Password()
+		req.SetBasicAuth(e.user.Username(), password)
+	}
 	resp, err := e.client.Do(req)
 	if err != nil {
 		return err
