@@ -2,12 +2,14 @@ package otlp
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	metricpb "go.opentelemetry.io/proto/otlp/metrics/v1"
 
+	"github.com/clearance-app/clearance/agent/diag/check"
 	"github.com/clearance-app/clearance/agent/metrics"
 )
 
@@ -29,6 +31,13 @@ const (
 	nameBuildInfo     = "clearance_build_info"
 )
 
+// statuses are every check status, each sent with 0 or 1 as the
+// Prometheus side exports them (agent/metrics), so that one alert rule
+// reads both: it can count the checks that fail without knowing what else
+// they could be, and a status that ends shows as a 0 rather than
+// vanishing.
+var statuses = []check.Status{check.Pass, check.Warn, check.Fail, check.Skip, check.Error}
+
 // scopeName is the instrumentation scope the metrics are sent under.
 const scopeName = "github.com/clearance-app/clearance/agent/metrics/otlp"
 
@@ -37,20 +46,25 @@ const scopeName = "github.com/clearance-app/clearance/agent/metrics/otlp"
 // time (no finding, no clock offset) is left out rather than repeated.
 func (e *Exporter) message(s metrics.Snapshot, now time.Time) *metricpb.ResourceMetrics {
 	finding := gauge(nameFinding, "", "1 for each finding a person is shown, by code and severity.")
-	status := gauge(nameCheckStatus, "", "1 for each check's latest status.")
+	status := gauge(nameCheckStatus, "", "The outcome of each check's latest run: 1 for the current status (pass, warn, fail, skip or error), 0 for the others.")
 	duration := gauge(nameCheckDuration, "s", "How long each check's latest run took.")
 	offset := gauge(nameClockOffset, "s", "The clock's measured offset; absent when the last run could not measure it.")
 	phase := gauge(nameProbePhase, "s", "How long each phase of an endpoint request took (dns, connect, tls, first_byte); absent when not reached.")
 	httpStatus := gauge(nameProbeStatus, "", "The HTTP status each endpoint answered; absent when no answer came.")
 	fixRuns := counter(nameFixRuns, "Fixes run since the agent started, by fix and result.")
-	runs := counter(nameRuns, "Full runs completed since the agent started.")
+	runs := counter(nameRuns, "Check runs the agent completed since it started, full or of some checks (a confirmation).")
 	build := gauge(nameBuildInfo, "", "1, with the program's version.")
 
 	for _, f := range s.Findings {
 		finding.add(intPoint(1), "code", f.Code, "severity", f.Severity)
 	}
 	for _, c := range s.Checks {
-		status.add(intPoint(1), "check", c.Name, "status", c.Status)
+		for _, st := range statuses {
+			status.add(intPoint(boolValue(c.Status == string(st))), "check", c.Name, "status", string(st))
+		}
+		if !slices.Contains(statuses, check.Status(c.Status)) {
+			status.add(intPoint(1), "check", c.Name, "status", c.Status)
+		}
 		duration.add(seconds(c.Duration), "check", c.Name)
 	}
 	if s.ClockOffset != nil {
@@ -75,10 +89,17 @@ func (e *Exporter) message(s metrics.Snapshot, now time.Time) *metricpb.Resource
 	runs.add(count(s.Runs))
 	build.add(intPoint(1), "version", s.Version)
 
+	// The counters count from the agent's start, which outlives this
+	// Exporter when the endpoint changes: a start of their own would have
+	// a collector see a reset that did not happen.
+	start := s.Started
+	if start.IsZero() {
+		start = e.start
+	}
 	scope := &metricpb.ScopeMetrics{Scope: &commonpb.InstrumentationScope{Name: scopeName}}
 	for _, m := range []*series{finding, status, duration, offset, phase, httpStatus, fixRuns, runs, build} {
 		if len(m.points) > 0 {
-			scope.Metrics = append(scope.Metrics, m.metric(uint64(e.start.UnixNano()), uint64(now.UnixNano())))
+			scope.Metrics = append(scope.Metrics, m.metric(uint64(start.UnixNano()), uint64(now.UnixNano())))
 		}
 	}
 	return &metricpb.ResourceMetrics{
@@ -94,7 +115,7 @@ func (e *Exporter) message(s metrics.Snapshot, now time.Time) *metricpb.Resource
 type series struct {
 	name, unit, desc string
 	// counter makes the metric a cumulative monotonic sum counted since
-	// the Exporter was made; otherwise it is a gauge.
+	// the agent started; otherwise it is a gauge.
 	counter bool
 	points  []*metricpb.NumberDataPoint
 	index   map[string]int
@@ -145,6 +166,13 @@ func (s *series) metric(start, now uint64) *metricpb.Metric {
 
 func intPoint(v int64) *metricpb.NumberDataPoint {
 	return &metricpb.NumberDataPoint{Value: &metricpb.NumberDataPoint_AsInt{AsInt: v}}
+}
+
+func boolValue(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func doublePoint(v float64) *metricpb.NumberDataPoint {

@@ -34,7 +34,7 @@ func known() metrics.Snapshot {
 		Findings: []metrics.Finding{{Code: "clock-skew", Severity: "warning"}, {Code: "vpn-blocking", Severity: "critical"}},
 		Checks: []metrics.Check{
 			{Name: "clock", Status: "warn", Duration: 1500 * time.Millisecond},
-			{Name: "endpoints", Status: "ok", Duration: 250 * time.Millisecond},
+			{Name: "endpoints", Status: "pass", Duration: 250 * time.Millisecond},
 		},
 		ClockOffset: ptr(-42.5),
 		Probes: []metrics.Probe{
@@ -56,7 +56,10 @@ var wantKnown = map[string]want{
 	"clearance_finding": {"gauge", "", map[string]float64{
 		"code=clock-skew,severity=warning": 1, "code=vpn-blocking,severity=critical": 1}},
 	"clearance_check_status": {"gauge", "", map[string]float64{
-		"check=clock,status=warn": 1, "check=endpoints,status=ok": 1}},
+		"check=clock,status=pass": 0, "check=clock,status=warn": 1, "check=clock,status=fail": 0,
+		"check=clock,status=skip": 0, "check=clock,status=error": 0,
+		"check=endpoints,status=pass": 1, "check=endpoints,status=warn": 0, "check=endpoints,status=fail": 0,
+		"check=endpoints,status=skip": 0, "check=endpoints,status=error": 0}},
 	"clearance_check_duration_seconds": {"gauge", "s", map[string]float64{
 		"check=clock": 1.5, "check=endpoints": 0.25}},
 	"clearance_clock_offset_seconds": {"gauge", "s", map[string]float64{"": -42.5}},
@@ -91,6 +94,15 @@ func TestPushSendsTheSnapshot(t *testing.T) {
 	}
 	byName, res := otlptest.MetricsOf(t, got.Body)
 	checkMetrics(t, byName, wantKnown)
+	// The help texts a person reads say what the Prometheus side's say.
+	for name, says := range map[string]string{
+		"clearance_runs_total":   "full or of some checks",
+		"clearance_check_status": "1 for the current status (pass, warn, fail, skip or error), 0 for the others",
+	} {
+		if d := byName[name].GetDescription(); !strings.Contains(d, says) {
+			t.Errorf("%s is described %q, want it to say %q", name, d, says)
+		}
+	}
 
 	host, _ := os.Hostname()
 	wantRes := map[string]string{
@@ -530,4 +542,81 @@ func TestRetryAfter(t *testing.T) {
 			t.Errorf("Retry-After %q: %s, want %s", h, got, want)
 		}
 	}
+}
+
+// The counters count from when the agent started, as the snapshot says,
+// not from when the Exporter was made: a new endpoint makes a new Exporter
+// while the counts carry on, and a collector must not take it for a reset.
+// A snapshot that does not say falls back to the Exporter's making.
+func TestPushCountsFromTheAgentsStart(t *testing.T) {
+	r := otlptest.NewReceiver(t, false)
+	started := time.Now().Add(-time.Hour).Truncate(time.Second)
+	s := known()
+	s.Started = started
+	for i := range 2 { // the second as after an endpoint change
+		e, err := New(r.Srv.URL+[]string{"/a", "/b"}[i], "1.2.3-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Shutdown(context.Background()) })
+		if err := e.Push(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+		byName, _ := otlptest.MetricsOf(t, r.Next(t).Body)
+		for _, name := range []string{"clearance_runs_total", "clearance_fix_runs_total"} {
+			for _, p := range byName[name].GetSum().GetDataPoints() {
+				if got := time.Unix(0, int64(p.StartTimeUnixNano)); !got.Equal(started) {
+					t.Errorf("exporter %d: %s starts at %s, want the agent's start %s", i, name, got, started)
+				}
+			}
+		}
+	}
+
+	before := time.Now()
+	e, err := New(r.Srv.URL, "1.2.3-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now()
+	t.Cleanup(func() { e.Shutdown(context.Background()) })
+	if err := e.Push(context.Background(), known()); err != nil {
+		t.Fatal(err)
+	}
+	byName, _ := otlptest.MetricsOf(t, r.Next(t).Body)
+	p := byName["clearance_runs_total"].GetSum().GetDataPoints()[0]
+	if got := time.Unix(0, int64(p.StartTimeUnixNano)); got.Before(before) || got.After(after) {
+		t.Errorf("with no agent start, the counter starts at %s, want when the Exporter was made (%s to %s)", got, before, after)
+	}
+}
+
+// What is zero is sent as a zero, not left out: a fix outcome counted 0
+// times, no run yet, a check's statuses other than its own; and a status
+// the list does not know is sent as 1 beside the five known ones at 0, as
+// the Prometheus side does.
+func TestPushSendsZeros(t *testing.T) {
+	r := otlptest.NewReceiver(t, false)
+	e, err := New(r.Srv.URL, "1.2.3-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Shutdown(context.Background()) })
+	s := metrics.Snapshot{
+		Version: "1.2.3-test",
+		Checks:  []metrics.Check{{Name: "dns", Status: "timeout"}},
+		FixRuns: []metrics.FixRuns{{Fix: "dns-flush", Result: "fixed", Count: 0}, {Fix: "dns-flush", Result: "failed", Count: 0}},
+	}
+	if err := e.Push(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	byName, _ := otlptest.MetricsOf(t, r.Next(t).Body)
+	checkMetrics(t, byName, map[string]want{
+		"clearance_check_status": {"gauge", "", map[string]float64{
+			"check=dns,status=pass": 0, "check=dns,status=warn": 0, "check=dns,status=fail": 0,
+			"check=dns,status=skip": 0, "check=dns,status=error": 0, "check=dns,status=timeout": 1}},
+		"clearance_check_duration_seconds": {"gauge", "s", map[string]float64{"check=dns": 0}},
+		"clearance_fix_runs_total": {"counter", "", map[string]float64{
+			"fix=dns-flush,result=fixed": 0, "fix=dns-flush,result=failed": 0}},
+		"clearance_runs_total": {"counter", "", map[string]float64{"": 0}},
+		"clearance_build_info": {"gauge", "", map[string]float64{"version=1.2.3-test": 1}},
+	})
 }
