@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,6 +100,9 @@ func TestMetricsAndOTLPKeys(t *testing.T) {
 	if d.Metrics.Listen != "" || d.Metrics.Textfile != "" || d.OTLP.Endpoint != "" {
 		t.Fatalf("metrics must be off by default: %+v %+v", d.Metrics, d.OTLP)
 	}
+	// Absolute on this system: a Windows textfile path has a drive.
+	dir := winegap.TempDir(t)
+	txt, dotProm := filepath.Join(dir, "clearance.txt"), filepath.Join(dir, ".prom")
 	for _, c := range []struct{ toml, want string }{
 		{"[metrics]\nlisten = \"9817\"\n", `metrics.listen: "9817" is not a host and port`},
 		{"[metrics]\nlisten = \":9817\"\n", `metrics.listen: ":9817" has no host; write "127.0.0.1:9817"`},
@@ -106,8 +110,8 @@ func TestMetricsAndOTLPKeys(t *testing.T) {
 		{"[metrics]\nlisten = \"127.0.0.1:70000\"\n", "metrics.listen: \"127.0.0.1:70000\" needs a port"},
 		{"[metrics]\nlisten = \"127.0.0.1:http\"\n", "metrics.listen: \"127.0.0.1:http\" needs a port"},
 		{"[metrics]\ntextfile = \"clearance.prom\"\n", "metrics.textfile: \"clearance.prom\" must be an absolute path"},
-		{"[metrics]\ntextfile = \"/var/lib/node_exporter/clearance.txt\"\n", "metrics.textfile: \"/var/lib/node_exporter/clearance.txt\" must name a file ending in .prom"},
-		{"[metrics]\ntextfile = \"/var/lib/node_exporter/.prom\"\n", "metrics.textfile: \"/var/lib/node_exporter/.prom\" must name a file ending in .prom"},
+		{"[metrics]\ntextfile = '" + txt + "'\n", fmt.Sprintf("metrics.textfile: %q must name a file ending in .prom", txt)},
+		{"[metrics]\ntextfile = '" + dotProm + "'\n", fmt.Sprintf("metrics.textfile: %q must name a file ending in .prom", dotProm)},
 		{"[otlp]\nendpoint = \"collector:4318\"\n", "otlp.endpoint: \"collector:4318\" is not a URL"},
 		{"[otlp]\nendpoint = \"grpc://collector:4317\"\n", "otlp.endpoint: \"grpc://collector:4317\" must start with https://"},
 		{"[otlp]\nendpoint = \"http://\"\n", "otlp.endpoint: \"http://\" is not a URL"},
@@ -117,7 +121,7 @@ func TestMetricsAndOTLPKeys(t *testing.T) {
 			t.Errorf("%q: err %v, want one containing %q", c.toml, err, c.want)
 		}
 	}
-	abs := filepath.Join(winegap.TempDir(t), "clearance.prom")
+	abs := filepath.Join(dir, "clearance.prom")
 	good := "[metrics]\nlisten = \"127.0.0.1:9817\"\ntextfile = '" + abs + "'\n[otlp]\nendpoint = \"http://127.0.0.1:4318\"\n"
 	c, err := Parse("c.toml", []byte(good))
 	if err != nil {
