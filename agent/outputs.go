@@ -38,6 +38,10 @@ type outputs struct {
 	target string // the endpoint pusher pushes to
 	// The last failure of each, logged once until it changes or ends.
 	listenErr, textErr, pushErr string
+	// The last scrape's failure to encode, from the listener's
+	// goroutines, logged the same way.
+	scrapeMu  sync.Mutex
+	scrapeErr string
 
 	fixMu   sync.Mutex
 	fixRuns map[[2]string]uint64 // by fix id and result
@@ -56,8 +60,9 @@ func (o *outputs) countFix(id string, result api.Outcome) {
 func (o *outputs) fixCounts() []metrics.FixRuns {
 	o.fixMu.Lock()
 	defer o.fixMu.Unlock()
-	out := make([]metrics.FixRuns, 0, len(o.fixRuns))
-	for k, n := range o.fixRuns {
+	counts := o.fixRuns
+	out := make([]metrics.FixRuns, 0, len(counts))
+	for k, n := range counts {
 		out = append(out, metrics.FixRuns{Fix: k[0], Result: k[1], Count: n})
 	}
 	slices.SortFunc(out, func(a, b metrics.FixRuns) int {
@@ -88,7 +93,12 @@ func (a *Agent) publish(ctx context.Context, cfg config.Config) {
 		o.exp.Set(s)
 	}
 	if m.Listen != "" && o.srv == nil {
-		srv, err := o.exp.Listen(m.Listen, a.log)
+		addr := m.Listen
+		srv, err := o.exp.Listen(addr, a.log, func(failure error) {
+			o.scrapeMu.Lock()
+			defer o.scrapeMu.Unlock()
+			o.scrapeErr = a.logChange(o.scrapeErr, failure, "could not answer a metrics scrape", "answering metrics scrapes", "address", addr)
+		})
 		o.listenErr = a.logChange(o.listenErr, err, "could not serve the metrics; trying again at the next run", "serving the metrics", "address", m.Listen)
 		if err == nil {
 			o.srv, o.listen = srv, m.Listen
