@@ -3,6 +3,7 @@ package agent
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -57,10 +58,23 @@ func (o *outputs) countFix(id string, result api.Outcome) {
 	o.fixRuns[[2]string{id, string(result)}]++
 }
 
+// fixCounts are the counts of every fix the agent runs with every result,
+// those that never happened as 0: a counter's series that first appears
+// at 1 shows no increase to Prometheus' increase() and rate().
 func (o *outputs) fixCounts() []metrics.FixRuns {
 	o.fixMu.Lock()
 	defer o.fixMu.Unlock()
-	counts := o.fixRuns
+	counts := maps.Clone(o.fixRuns)
+	if counts == nil {
+		counts = map[[2]string]uint64{}
+	}
+	for id := range privileged {
+		for _, r := range api.Outcomes {
+			if k := [2]string{id, string(r)}; counts[k] == 0 {
+				counts[k] = 0
+			}
+		}
+	}
 	out := make([]metrics.FixRuns, 0, len(counts))
 	for k, n := range counts {
 		out = append(out, metrics.FixRuns{Fix: k[0], Result: k[1], Count: n})
