@@ -119,7 +119,7 @@ func (e *Exporter) handler(report func(error)) http.Handler {
 			notAllowed(w)
 			return
 		}
-		format := expfmt.Negotiate(r.Header)
+		format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultAcceptedFormats()...)
 		var buf bytes.Buffer
 		err := encode(&buf, format, e.served())
 		report(err)
