@@ -3,6 +3,7 @@ package agent
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -38,6 +39,10 @@ type outputs struct {
 	target string // the endpoint pusher pushes to
 	// The last failure of each, logged once until it changes or ends.
 	listenErr, textErr, pushErr string
+	// The last scrape's failure to encode, from the listener's
+	// goroutines, logged the same way.
+	scrapeMu  sync.Mutex
+	scrapeErr string
 
 	fixMu   sync.Mutex
 	fixRuns map[[2]string]uint64 // by fix id and result
@@ -53,11 +58,25 @@ func (o *outputs) countFix(id string, result api.Outcome) {
 	o.fixRuns[[2]string{id, string(result)}]++
 }
 
+// fixCounts are the counts of every fix the agent runs with every result,
+// those that never happened as 0: a counter's series that first appears
+// at 1 shows no increase to Prometheus' increase() and rate().
 func (o *outputs) fixCounts() []metrics.FixRuns {
 	o.fixMu.Lock()
 	defer o.fixMu.Unlock()
-	out := make([]metrics.FixRuns, 0, len(o.fixRuns))
-	for k, n := range o.fixRuns {
+	counts := maps.Clone(o.fixRuns)
+	if counts == nil {
+		counts = map[[2]string]uint64{}
+	}
+	for id := range privileged {
+		for _, r := range api.Outcomes {
+			if k := [2]string{id, string(r)}; counts[k] == 0 {
+				counts[k] = 0
+			}
+		}
+	}
+	out := make([]metrics.FixRuns, 0, len(counts))
+	for k, n := range counts {
 		out = append(out, metrics.FixRuns{Fix: k[0], Result: k[1], Count: n})
 	}
 	slices.SortFunc(out, func(a, b metrics.FixRuns) int {
@@ -88,7 +107,12 @@ func (a *Agent) publish(ctx context.Context, cfg config.Config) {
 		o.exp.Set(s)
 	}
 	if m.Listen != "" && o.srv == nil {
-		srv, err := o.exp.Listen(m.Listen, a.log)
+		addr := m.Listen
+		srv, err := o.exp.Listen(addr, a.log, func(failure error) {
+			o.scrapeMu.Lock()
+			defer o.scrapeMu.Unlock()
+			o.scrapeErr = a.logChange(o.scrapeErr, failure, "could not answer a metrics scrape", "answering metrics scrapes", "address", addr)
+		})
 		o.listenErr = a.logChange(o.listenErr, err, "could not serve the metrics; trying again at the next run", "serving the metrics", "address", m.Listen)
 		if err == nil {
 			o.srv, o.listen = srv, m.Listen

@@ -237,8 +237,21 @@ func checkKnownState(t *testing.T, w *metricsWorld, mfs map[string]*dto.MetricFa
 	if v, ok := value(mfs, "clearance_fix_runs_total", "fix", fix.DNSFlush, "result", string(api.NotNeeded)); !ok || v != fixRuns {
 		t.Errorf("dns-flush runs %v %v, want %v", v, ok, fixRuns)
 	}
-	if n := len(mfs["clearance_fix_runs_total"].GetMetric()); n != 1 {
-		t.Errorf("%d fix series, want 1 (a dry run is no run)", n)
+	// Every fix the agent runs, with every result, from 0: a counter's
+	// first series at 1 would show no increase. A dry run is no run.
+	if n, want := len(mfs["clearance_fix_runs_total"].GetMetric()), len(privileged)*len(api.Outcomes); n != want {
+		t.Errorf("%d fix series, want %d (each fix the agent runs with each result)", n, want)
+	}
+	for id := range privileged {
+		for _, r := range api.Outcomes {
+			want := 0.0
+			if id == fix.DNSFlush && r == api.NotNeeded {
+				want = fixRuns
+			}
+			if v, ok := value(mfs, "clearance_fix_runs_total", "fix", id, "result", string(r)); !ok || v != want {
+				t.Errorf("fix %s result %s: %v (present %v), want %v", id, r, v, ok, want)
+			}
+		}
 	}
 	if v, ok := value(mfs, "clearance_runs_total"); !ok || v < 2 {
 		t.Errorf("runs %v %v, want the first and a confirmation at least", v, ok)
@@ -249,8 +262,8 @@ func checkKnownState(t *testing.T, w *metricsWorld, mfs map[string]*dto.MetricFa
 }
 
 // The agent serves its state on the configured address, parsed by
-// Prometheus' own parser, with names promlint accepts and the Go and
-// process collectors beside Clearance's own.
+// Prometheus' own parser, with names promlint accepts and the
+// agent process's own numbers beside Clearance's.
 func TestMetricsServedFromTheAgentsState(t *testing.T) {
 	w := newMetricsWorld(t, func(c *config.Config) { c.Metrics.Listen = "127.0.0.1:0" })
 	a := w.a
@@ -269,9 +282,9 @@ func TestMetricsServedFromTheAgentsState(t *testing.T) {
 		return v == 2 && len(mfs["clearance_finding"].GetMetric()) == 2
 	})
 	checkKnownState(t, w, mfs, 2)
-	for _, name := range []string{"go_goroutines", "go_memstats_alloc_bytes", "process_start_time_seconds", "process_resident_memory_bytes"} {
+	for _, name := range []string{"go_goroutines", "go_memstats_heap_alloc_bytes", "process_start_time_seconds", "process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds"} {
 		if _, ok := mfs[name]; !ok {
-			t.Errorf("no %s from the Go and process collectors", name)
+			t.Errorf("no %s, the agent process's own", name)
 		}
 	}
 	var fams []*dto.MetricFamily

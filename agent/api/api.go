@@ -117,6 +117,10 @@ const (
 	Failed    Outcome = "failed"
 )
 
+// Outcomes are every Outcome a fix can end with: a counter of fixes by
+// result starts each at 0.
+var Outcomes = []Outcome{Fixed, NotNeeded, Failed}
+
 // NotAvailable is the message of a fix that cannot run here now, from the
 // reason GET /v1/fixes gives.
 func NotAvailable(reason string) string {

@@ -2,13 +2,19 @@ package metrics
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 )
 
 func listenLoopback(t *testing.T) net.Listener {
@@ -25,7 +31,7 @@ func listenLoopback(t *testing.T) net.Listener {
 func TestSecurityMetricsServesOnlyGET(t *testing.T) {
 	e := New()
 	e.Set(known)
-	srv, err := e.Listen("127.0.0.1:0", quietLog())
+	srv, err := e.Listen("127.0.0.1:0", quietLog(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +79,7 @@ func TestSecurityMetricsConnectionsAreBounded(t *testing.T) {
 	var mu sync.Mutex
 	open, most := 0, 0
 	opened := make(chan struct{}, 100)
-	srv := e.serve(listenLoopback(t), quietLog(), func(_ net.Conn, st http.ConnState) {
+	srv := e.serve(listenLoopback(t), quietLog(), nil, func(_ net.Conn, st http.ConnState) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch st {
@@ -157,7 +163,7 @@ func TestSecurityMetricsConnectionsAreBounded(t *testing.T) {
 // Close stops listening: a connection is then refused.
 func TestServerCloseStopsListening(t *testing.T) {
 	e := New()
-	srv, err := e.Listen("127.0.0.1:0", quietLog())
+	srv, err := e.Listen("127.0.0.1:0", quietLog(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,5 +174,154 @@ func TestServerCloseStopsListening(t *testing.T) {
 	if c, err := net.Dial("tcp", addr); err == nil {
 		c.Close()
 		t.Fatalf("%s still accepts connections after Close", addr)
+	}
+}
+
+// lockedBuffer collects a log's lines from the server's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A client that asks and then resets its connection before reading the
+// answer makes no log line, however many do it: anyone who can reach the
+// port could otherwise fill root's log. The listener serves on.
+func TestSecurityMetricsResetConnectionsAreNotLogged(t *testing.T) {
+	var logged lockedBuffer
+	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e := New()
+	e.Set(known)
+	const conns = 200
+	var mu sync.Mutex
+	closed := 0
+	allClosed := make(chan struct{})
+	srv := e.serve(listenLoopback(t), log, nil, func(_ net.Conn, st http.ConnState) {
+		if st != http.StateClosed {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if closed++; closed == conns {
+			close(allClosed)
+		}
+	})
+	t.Cleanup(func() { srv.Close() })
+	addr := srv.Addr().String()
+
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range conns / 4 {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				fmt.Fprintf(c, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+				c.(*net.TCPConn).SetLinger(0) // Close sends a reset
+				c.Close()
+			}
+		})
+	}
+	wg.Wait()
+	select {
+	case <-allClosed:
+	case <-time.After(60 * time.Second):
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("only %d of %d connections ended", closed, conns)
+	}
+	if out := logged.String(); out != "" {
+		t.Fatalf("%d log lines from %d reset connections, such as:\n%s", strings.Count(out, "\n"), conns, out[:min(len(out), 500)])
+	}
+	mfs := scrape(t, "http://"+addr+"/metrics")
+	if v, ok := series(mfs, "clearance_runs_total"); !ok || v != 41 {
+		t.Fatalf("after the resets: runs %v %v", v, ok)
+	}
+}
+
+// "OPTIONS *" is not answered 200 by net/http on the listener's behalf:
+// like every method but GET and HEAD, it is refused.
+func TestSecurityMetricsOptionsStarIsRefused(t *testing.T) {
+	e := New()
+	srv := e.serve(listenLoopback(t), quietLog(), nil, nil)
+	t.Cleanup(func() { srv.Close() })
+	c, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" {
+		t.Fatalf("OPTIONS *: %s, Allow %q; want 405 allowing GET and HEAD", resp.Status, resp.Header.Get("Allow"))
+	}
+}
+
+// A scraper that asks for the protobuf format gets it (as Prometheus does
+// when it wants native histograms), one that asks for nothing in
+// particular the text format; each reads the same numbers.
+func TestMetricsFormatIsNegotiated(t *testing.T) {
+	e := New()
+	e.Set(known)
+	srv := e.serve(listenLoopback(t), quietLog(), nil, nil)
+	t.Cleanup(func() { srv.Close() })
+	url := "http://" + srv.Addr().String() + "/metrics"
+	for _, c := range []struct{ accept, want string }{
+		{"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited", "application/vnd.google.protobuf"},
+		{"", "text/plain"},
+		{"application/openmetrics-text;version=1.0.0", "text/plain"},
+	} {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.accept != "" {
+			req.Header.Set("Accept", c.accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct := resp.Header.Get("Content-Type")
+		if resp.StatusCode != 200 || !strings.HasPrefix(ct, c.want) {
+			resp.Body.Close()
+			t.Fatalf("Accept %q: %s, %s; want %s", c.accept, resp.Status, ct, c.want)
+		}
+		dec := expfmt.NewDecoder(resp.Body, expfmt.Format(ct))
+		mfs := map[string]*dto.MetricFamily{}
+		for {
+			mf := &dto.MetricFamily{}
+			if err := dec.Decode(mf); err == io.EOF {
+				break
+			} else if err != nil {
+				resp.Body.Close()
+				t.Fatalf("Accept %q: %v", c.accept, err)
+			}
+			mfs[mf.GetName()] = mf
+		}
+		resp.Body.Close()
+		if v, ok := series(mfs, "clearance_runs_total"); !ok || v != 41 {
+			t.Errorf("Accept %q: runs %v %v", c.accept, v, ok)
+		}
+		if v, ok := series(mfs, "clearance_finding", "code", "clock-skew", "severity", "warning"); !ok || v != 1 {
+			t.Errorf("Accept %q: clock-skew %v %v", c.accept, v, ok)
+		}
 	}
 }

@@ -27,16 +27,9 @@ func (e *Exporter) WriteTextfile(path string) error {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file (%s); remove it for the metrics to be written there", path, kind(fi.Mode()))
 	}
-	mfs, err := e.textfile.Gather()
-	if err != nil {
-		return err
-	}
 	var buf bytes.Buffer
-	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil {
-			return err
-		}
+	if err := encode(&buf, expfmt.NewFormat(expfmt.TypeTextPlain), e.textfile()); err != nil {
+		return err
 	}
 	// What a killed agent left between writing and renaming; a hidden
 	// name without .prom, which node_exporter never read.

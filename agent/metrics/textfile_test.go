@@ -137,3 +137,29 @@ func TestSecurityTextfileRefusesLinks(t *testing.T) {
 		t.Fatalf("written through the link: %v", entries)
 	}
 }
+
+// The textfile of a known snapshot is exactly testdata/known.prom, at
+// every write: families by name, series by labels, the help texts as the
+// README shows them. (Written first by Prometheus' Go client's registry,
+// which this package no longer loads: the same bytes but two help texts.)
+func TestTextfileOfAKnownSnapshotIsStable(t *testing.T) {
+	want, err := os.ReadFile("testdata/known.prom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(roottest.Dir(t), "clearance.prom")
+	e := New()
+	e.Set(known)
+	for range 3 {
+		if err := e.WriteTextfile(path); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("the textfile differs from testdata/known.prom:\n%s", got)
+		}
+	}
+}

@@ -12,7 +12,11 @@ import (
 // OTLP push speaks the protocol with the generated message types and
 // google.golang.org/protobuf alone (see agent/metrics/otlp); the OTel SDK
 // and its exporters, gRPC, grpc-gateway and genproto come with the
-// collector's gRPC service stubs and are for tests only.
+// collector's gRPC service stubs and are for tests only. The Prometheus
+// exposition is built as client_model's messages and written with
+// prometheus/common's expfmt (see agent/metrics); client_golang registers
+// a global registry with Go and process collectors when it is loaded, and
+// is for tests only (promlint).
 var heavy = []string{
 	"google.golang.org/grpc",
 	"google.golang.org/genproto",
@@ -20,6 +24,7 @@ var heavy = []string{
 	"go.opentelemetry.io/otel/sdk",
 	"go.opentelemetry.io/otel/exporters",
 	"go.opentelemetry.io/proto/otlp/collector",
+	"github.com/prometheus/client_golang",
 }
 
 // isHeavy reports whether importPath is one of heavy or below it.
@@ -71,6 +76,10 @@ func TestIsHeavy(t *testing.T) {
 		"go.opentelemetry.io/proto/otlp/metrics/v1":                         false,
 		"google.golang.org/protobuf/proto":                                  false,
 		"google.golang.org/grpcx":                                           false,
+		"github.com/prometheus/client_golang/prometheus":                    true,
+		"github.com/prometheus/client_golang/prometheus/promhttp":           true,
+		"github.com/prometheus/client_model/go":                             false,
+		"github.com/prometheus/common/expfmt":                               false,
 	} {
 		if got := isHeavy(p); got != want {
 			t.Errorf("isHeavy(%s) = %v, want %v", p, got, want)

@@ -18,6 +18,10 @@ type Usage struct {
 	// resident set, Windows's working set).
 	ResidentBytes      int64
 	ResidentBytesKnown bool
+	// CPUSeconds is the processor time the process has used since it
+	// started, in user and system mode together.
+	CPUSeconds      float64
+	CPUSecondsKnown bool
 }
 
 // ReadUsage reads this process's usage now. It costs a few system calls:

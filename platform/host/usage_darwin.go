@@ -7,5 +7,6 @@ package host
 func readUsage() Usage {
 	var u Usage
 	u.OpenFiles, u.OpenFilesKnown = countFDs("/dev/fd")
+	u.CPUSeconds, u.CPUSecondsKnown = cpuSeconds()
 	return u
 }

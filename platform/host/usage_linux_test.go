@@ -3,6 +3,7 @@ package host
 import (
 	"os"
 	"testing"
+	"time"
 )
 
 // ReadUsage counts a descriptor this test opens, and gives a resident set
@@ -22,5 +23,27 @@ func TestReadUsageLinux(t *testing.T) {
 	defer f.Close()
 	if after := ReadUsage(); after.OpenFiles != before.OpenFiles+1 {
 		t.Errorf("open files %d after opening one more than %d", after.OpenFiles, before.OpenFiles)
+	}
+}
+
+// The processor time counts this process's work: it grows while the test
+// spins (waited for, not timed).
+func TestReadUsageCPULinux(t *testing.T) {
+	before := ReadUsage()
+	if !before.CPUSecondsKnown || before.CPUSeconds < 0 {
+		t.Fatalf("processor time unknown on Linux: %+v", before)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for n := 0; ; n++ {
+		if after := ReadUsage(); after.CPUSeconds > before.CPUSeconds {
+			t.Logf("%.6f s of processor time, then %.6f s", before.CPUSeconds, after.CPUSeconds)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("processor time stayed at %.3f s while the test spun", before.CPUSeconds)
+		}
+		for i := range 1_000_000 {
+			n += i & 1
+		}
 	}
 }

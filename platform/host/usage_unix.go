@@ -2,7 +2,10 @@
 
 package host
 
-import "os"
+import (
+	"os"
+	"syscall"
+)
 
 // countFDs counts the entries of a directory that lists this process's
 // descriptors, less the one it is read through.
@@ -17,4 +20,14 @@ func countFDs(dir string) (int, bool) {
 		return 0, false
 	}
 	return len(names) - 1, true
+}
+
+// cpuSeconds is the processor time getrusage counts for this process, in
+// user and system mode.
+func cpuSeconds() (float64, bool) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, false
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9, true
 }

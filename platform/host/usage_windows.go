@@ -26,7 +26,7 @@ type processMemoryCounters struct {
 }
 
 // readUsage counts the process's handles, Windows's nearest to open
-// descriptors, and reads its working set.
+// descriptors, and reads its working set and processor time.
 func readUsage() Usage {
 	var u Usage
 	self := windows.CurrentProcess()
@@ -38,5 +38,14 @@ func readUsage() Usage {
 	if r, _, _ := procK32GetProcessMemoryInfo.Call(uintptr(self), uintptr(unsafe.Pointer(&pmc)), uintptr(pmc.cb)); r != 0 {
 		u.ResidentBytes, u.ResidentBytesKnown = int64(pmc.workingSetSize), true
 	}
+	var created, exited, kernel, user windows.Filetime
+	if windows.GetProcessTimes(self, &created, &exited, &kernel, &user) == nil {
+		u.CPUSeconds, u.CPUSecondsKnown = (ticks(kernel)+ticks(user))/1e7, true
+	}
 	return u
+}
+
+// ticks reads a Filetime that holds a duration, in its 100 ns units.
+func ticks(f windows.Filetime) float64 {
+	return float64(uint64(f.HighDateTime)<<32 | uint64(f.LowDateTime))
 }

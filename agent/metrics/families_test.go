@@ -32,6 +32,7 @@ var known = Snapshot{
 	},
 	FixRuns: []FixRuns{{Fix: "time-sync", Result: "fixed", Count: 2}, {Fix: "dns-flush", Result: "failed", Count: 1}},
 	Runs:    41,
+	Started: time.Unix(1700000000, 500_000_000),
 }
 
 // The served exposition, read by Prometheus' own parser: every metric with
@@ -40,7 +41,7 @@ var known = Snapshot{
 func TestExpositionOfAKnownSnapshot(t *testing.T) {
 	e := New()
 	e.Set(known)
-	srv := e.serve(listenLoopback(t), quietLog(), nil)
+	srv := e.serve(listenLoopback(t), quietLog(), nil, nil)
 	t.Cleanup(func() { srv.Close() })
 	mfs := scrape(t, "http://"+srv.Addr().String()+"/metrics")
 
@@ -50,7 +51,8 @@ func TestExpositionOfAKnownSnapshot(t *testing.T) {
 		"clearance_probe_phase_seconds": dto.MetricType_GAUGE, "clearance_probe_http_status": dto.MetricType_GAUGE,
 		"clearance_fix_runs_total": dto.MetricType_COUNTER, "clearance_runs_total": dto.MetricType_COUNTER,
 		"clearance_build_info": dto.MetricType_GAUGE,
-		"go_goroutines":        dto.MetricType_GAUGE, "process_start_time_seconds": dto.MetricType_GAUGE,
+		"go_goroutines":        dto.MetricType_GAUGE, "go_memstats_heap_alloc_bytes": dto.MetricType_GAUGE,
+		"process_start_time_seconds": dto.MetricType_GAUGE, "process_cpu_seconds_total": dto.MetricType_COUNTER,
 	}
 	for name, typ := range types {
 		mf, ok := mfs[name]
@@ -100,6 +102,14 @@ func TestExpositionOfAKnownSnapshot(t *testing.T) {
 			t.Errorf("%s%v = %v (present %v), want %v", w.name, w.labels, v, ok, w.v)
 		}
 	}
+	if v, _ := series(mfs, "process_start_time_seconds"); v != 1700000000.5 {
+		t.Errorf("process_start_time_seconds %v, want the snapshot's Started", v)
+	}
+	for _, name := range []string{"go_goroutines", "go_memstats_heap_alloc_bytes", "process_cpu_seconds_total"} {
+		if v, ok := series(mfs, name); !ok || v < 0 {
+			t.Errorf("%s = %v (present %v)", name, v, ok)
+		}
+	}
 	if _, ok := series(mfs, "clearance_probe_http_status", "host", "api.openai.com"); ok {
 		t.Error("a host that did not answer has an HTTP status")
 	}
@@ -107,7 +117,7 @@ func TestExpositionOfAKnownSnapshot(t *testing.T) {
 		t.Error("a phase not reached is exported")
 	}
 
-	problems, err := promlint.NewWithMetricFamilies(families(mfs)).Lint()
+	problems, err := promlint.NewWithMetricFamilies(familyList(mfs)).Lint()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,11 +133,7 @@ func TestNoClockOffsetWhenNotMeasured(t *testing.T) {
 	e := New()
 	e.Set(Snapshot{Version: "1", Checks: []Check{{Name: "clock", Status: "error"}}})
 	var buf bytes.Buffer
-	mfs, err := e.served.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
+	for _, mf := range e.served() {
 		fmt.Fprintln(&buf, mf.GetName())
 	}
 	if strings.Contains(buf.String(), "clearance_clock_offset_seconds") || strings.Contains(buf.String(), "clearance_finding\n") {
@@ -135,7 +141,7 @@ func TestNoClockOffsetWhenNotMeasured(t *testing.T) {
 	}
 }
 
-func families(mfs map[string]*dto.MetricFamily) []*dto.MetricFamily {
+func familyList(mfs map[string]*dto.MetricFamily) []*dto.MetricFamily {
 	var out []*dto.MetricFamily
 	for _, mf := range mfs {
 		out = append(out, mf)
