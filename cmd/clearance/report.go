@@ -205,9 +205,9 @@ func refuseExisting(path string) error {
 // is written in full to a new file next to it and then linked to path,
 // which fails if anything — a file, a link — has appeared there, so that
 // neither a half-written bundle nor a link planted by someone else is ever
-// followed or replaced. Run with sudo, the file is given to the person who
-// ran sudo (SUDO_UID), through the descriptor of the file this process
-// created, never by its name.
+// followed or replaced. Run with administrator rights on someone's behalf
+// (SUDO_UID), the file is given to that person, through the descriptor of
+// the file this process created, never by its name.
 func createExclusive(path string, data []byte) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".clearance-report-*.tmp") // O_EXCL, 0600
 	if err != nil {

@@ -222,7 +222,8 @@ func hostAliases(r io.Reader, names []string) []string {
 
 // loginNames are the login names of this machine's people (accounts with
 // a home and a login shell, host.Account.Person), the current user's and,
-// under sudo, the invoking person's.
+// when run with administrator rights on someone's behalf (SUDO_USER), that
+// person's.
 func loginNames() []string {
 	var names []string
 	var shells []string

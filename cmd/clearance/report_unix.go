@@ -12,9 +12,9 @@ import (
 const hostsFile = "/etc/hosts"
 
 // giveToSudoUser gives f, which this process created, to the person who
-// ran `sudo clearance report`, so that they can read, move and delete
-// their bundle. Without sudo, or with a SUDO_UID that is not a number, f
-// stays the caller's.
+// ran `clearance report` with administrator rights (SUDO_UID, SUDO_GID),
+// so that they can read, move and delete their bundle. Without them, or
+// with a SUDO_UID that is not a number, f stays the caller's.
 func giveToSudoUser(f *os.File) error {
 	if os.Geteuid() != 0 {
 		return nil
@@ -25,7 +25,7 @@ func giveToSudoUser(f *os.File) error {
 		return nil
 	}
 	if err := f.Chown(uid, gid); err != nil {
-		return fmt.Errorf("give the bundle to uid %d (who ran sudo): %w", uid, err)
+		return fmt.Errorf("give the bundle to uid %d, who asked for it: %w", uid, err)
 	}
 	return nil
 }
