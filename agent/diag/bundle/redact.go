@@ -20,13 +20,17 @@ import (
 // Kept as they are, since they tell nothing about the machine and a lot
 // about the problem: loopback, link-local and unspecified addresses, the
 // documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
-// 2001:db8::/32) and the all-zero MAC.
+// 2001:db8::/32) and the all-zero MAC; but a kept IPv6 address whose
+// interface identifier was made from a MAC (fe80::ab:cdff:feef:1234) has
+// it replaced by that MAC's placeholder (fe80::mac-1).
 //
 // A name is only redacted as a whole word: "alice" in "/home/alice" and
 // "alice-laptop", not in "malice". Names shorter than three characters,
 // "root", names that look like a placeholder, and names that do not start
 // and end with a letter or digit are not redacted: short ones would turn
-// every other word into a placeholder, and root is on every machine.
+// every other word into a placeholder, and root is on every machine. An
+// escape of JSON or of a URL ("\n", "\u003c", "%2F") ends a word as a
+// space does.
 //
 // A Redactor is not safe for concurrent use.
 type Redactor struct {
