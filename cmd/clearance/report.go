@@ -171,10 +171,15 @@ func printReport(w io.Writer, m bundle.Manifest, path string, size int) {
 
 func describeReplaced(n map[string]int) string {
 	var parts []string
-	for _, k := range []struct{ kind, what string }{
-		{"host", "host names"}, {"user", "login names"}, {"ip4", "IPv4 addresses"}, {"ip6", "IPv6 addresses"}, {"mac", "MAC addresses"},
+	for _, k := range []struct{ kind, one, many string }{
+		{"host", "host name", "host names"}, {"user", "login name", "login names"},
+		{"ip4", "IPv4 address", "IPv4 addresses"}, {"ip6", "IPv6 address", "IPv6 addresses"}, {"mac", "MAC address", "MAC addresses"},
 	} {
-		parts = append(parts, fmt.Sprintf("%d %s", n[k.kind], k.what))
+		what := k.many
+		if n[k.kind] == 1 {
+			what = k.one
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", n[k.kind], what))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -126,7 +126,7 @@ func TestReportRedactsPlantedValues(t *testing.T) {
 	printReport(&out, m, "/tmp/r.zip", buf.Len())
 	for _, want := range []string{"Collected:\n  versions.txt", "Could not read:\n  log/clearance.log      open /var/log/clearance.log on host-2: permission denied",
 		"Only an administrator may read the service's log; to include it, run " + asAdmin("clearance report") + ".",
-		"1 IPv4 addresses, 1 IPv6 addresses, 1 MAC addresses", "Wrote /tmp/r.zip ("} {
+		": 2 host names, 1 login name, 1 IPv4 address, 1 IPv6 address, 1 MAC address.\n", "Wrote /tmp/r.zip ("} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the summary does not say %q:\n%s", want, out.String())
 		}
