@@ -40,8 +40,16 @@ func plantedSources(t *testing.T) reportSources {
 		return func(context.Context) ([]byte, error) { return text(name), nil }
 	}
 	return reportSources{
-		now:   func() time.Time { return time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC) },
-		check: read("check"),
+		now: func() time.Time { return time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC) },
+		// JSON as check --json writes it: HTML-escaped, a multi-line error
+		// one "\n…" string.
+		check: func(context.Context) ([]byte, error) {
+			return json.MarshalIndent(map[string]string{
+				"error": "line1\n" + string(text("check")) + plantedUser + " logged in\n" + plantedIP6 + " answered\n" + plantedMAC,
+				"who":   "<" + plantedUser + "@x> <" + plantedIP6 + ">",
+				"url":   "path=%2Fhome%2F" + plantedUser + " tab\t" + plantedUser,
+			}, "", "  ")
+		},
 		agent: func(context.Context) ([]byte, []byte, error) { return text("state"), text("history"), nil },
 		logs: func(context.Context) []bundle.Part {
 			return []bundle.Part{
