@@ -272,3 +272,21 @@ func TestReportManifestShape(t *testing.T) {
 		}
 	}
 }
+
+// People who are not in the passwd file (macOS, Windows, SSSD or Active
+// Directory on Linux) have a home of their name: those are login names
+// too, but for the folders that are nobody's.
+func TestPeopleFromHomes(t *testing.T) {
+	for _, c := range []struct {
+		os         string
+		dirs, want []string
+	}{
+		{"linux", []string{"alice", "lost+found", "bob.smith", "ab", "root", "user-3"}, []string{"alice", "bob.smith"}},
+		{"darwin", []string{".localized", "Shared", "Guest", "Deleted Users", "Alicia"}, []string{"Alicia"}},
+		{"windows", []string{"All Users", "Default", "Default User", "defaultuser0", "desktop.ini", "Public", "WDAGUtilityAccount", "jdoe", "J.Doe"}, []string{"jdoe", "J.Doe"}},
+	} {
+		if got := homeOwners(c.dirs); !slices.Equal(got, c.want) {
+			t.Errorf("%s homes %q: %q, want %q", c.os, c.dirs, got, c.want)
+		}
+	}
+}

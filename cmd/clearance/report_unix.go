@@ -11,6 +11,10 @@ import (
 // hostsFile lists the machine's names with their aliases (its FQDN).
 const hostsFile = "/etc/hosts"
 
+// homeRoots hold people's home directories: /home on Linux and the BSDs,
+// /Users on macOS. One that is not there lists nothing.
+var homeRoots = []string{"/home", "/Users"}
+
 // giveToSudoUser gives f, which this process created, to the person who
 // ran `clearance report` with administrator rights (SUDO_UID, SUDO_GID),
 // so that they can read, move and delete their bundle. Without them, or

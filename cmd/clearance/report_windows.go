@@ -11,3 +11,6 @@ var hostsFile = filepath.Join(os.Getenv("SystemRoot"), `System32\drivers\etc\hos
 // giveToSudoUser: an elevated prompt on Windows writes as the person
 // signed in, who owns the file already.
 func giveToSudoUser(*os.File) error { return nil }
+
+// homeRoots hold people's profiles (C:\Users).
+var homeRoots = []string{filepath.Join(os.Getenv("SystemDrive")+`\`, "Users")}
