@@ -16,6 +16,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/bundle"
 	"github.com/clearance-app/clearance/installer"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // logLines is how many of the service's newest log lines the bundle
@@ -113,9 +114,13 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 // tailFile reads the last lines of a file, from at most its last limit
-// bytes.
+// bytes. Run by an administrator, it reads with full rights in a directory
+// others may write in (/var/log is the syslog group's on Ubuntu), so the
+// file is opened without following a link in its place (openLog) and read
+// only when root made it: whoever could put a link or a file of their own
+// there would otherwise have /etc/shadow, or what they like, in the bundle.
 func tailFile(name string, lines int, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
+	f, err := openLog(name)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +130,10 @@ func tailFile(name string, lines int, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", name)
+		return nil, fmt.Errorf("%s is not a regular file; left out", name)
+	}
+	if !host.OwnedByRoot(name, fi) {
+		return nil, fmt.Errorf("%s does not belong to root, so the service did not write it; left out", name)
 	}
 	from := max(0, fi.Size()-limit)
 	b, err := io.ReadAll(io.NewSectionReader(f, from, fi.Size()-from))

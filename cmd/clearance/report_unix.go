@@ -3,9 +3,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
+	"syscall"
 )
 
 // hostsFile lists the machine's names with their aliases (its FQDN).
@@ -14,6 +16,17 @@ const hostsFile = "/etc/hosts"
 // homeRoots hold people's home directories: /home on Linux and the BSDs,
 // /Users on macOS. One that is not there lists nothing.
 var homeRoots = []string{"/home", "/Users"}
+
+// openLog opens a log file to read. O_NOFOLLOW: a link in its place is
+// refused, never followed; O_NONBLOCK: a FIFO put there does not hang the
+// open (tailFile then refuses it, as no regular file).
+func openLog(name string) (*os.File, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("%s is a symbolic link, which the service never writes; left out", name)
+	}
+	return f, err
+}
 
 // giveToSudoUser gives f, which this process created, to the person who
 // ran `clearance report` with administrator rights (SUDO_UID, SUDO_GID),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -14,3 +15,13 @@ func giveToSudoUser(*os.File) error { return nil }
 
 // homeRoots hold people's profiles (C:\Users).
 var homeRoots = []string{filepath.Join(os.Getenv("SystemDrive")+`\`, "Users")}
+
+// openLog opens a log file to read, refusing a link in its place: a
+// person cannot make one there without rights, but the service never
+// writes one either.
+func openLog(name string) (*os.File, error) {
+	if fi, err := os.Lstat(name); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link, which the service never writes; left out", name)
+	}
+	return os.Open(name)
+}
