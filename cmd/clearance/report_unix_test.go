@@ -3,6 +3,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +15,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/internal/roottest"
+	"github.com/clearance-app/clearance/platform"
 )
 
 // wantPrivate fails unless the file at p is mode 0600.
@@ -83,5 +88,33 @@ func TestReportLogRefusesPlanted(t *testing.T) {
 	os.WriteFile(own, []byte("one\ntwo\n"), 0o600)
 	if got, err := tailFile(own, logLines, logTailBytes); err != nil || string(got) != "one\ntwo\n" {
 		t.Errorf("root's log: %q, %v", got, err)
+	}
+}
+
+// The log's reader goes through the system's command runner: its argv is
+// logged, a failure is an error with its exit status, and a refusal said
+// on a failure is the caller's lack of rights.
+func TestReportLogReaderRunner(t *testing.T) {
+	var logged bytes.Buffer
+	defer func(r platform.Runner) { logRunner = r }(logRunner)
+	logRunner = platform.ExecRunner{Timeout: 30 * time.Second, Log: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	ctx := context.Background()
+
+	out, denied, err := runLogCommand(ctx, []string{"sh", "-c", "for i in $(seq 1 600); do echo line $i; done"})
+	if err != nil || denied || !strings.HasPrefix(string(out), "line 101\n") || !strings.HasSuffix(string(out), "line 600\n") {
+		t.Errorf("600 lines: denied %v, %v, %d bytes from %.20q", denied, err, len(out), out)
+	}
+	if !strings.Contains(logged.String(), "argv=\"[sh -c for i in") {
+		t.Errorf("the argv was not logged: %s", logged.String())
+	}
+
+	_, denied, err = runLogCommand(ctx, []string{"sh", "-c", "echo 'No journal files were opened due to insufficient permissions.' >&2; exit 1"})
+	if !denied || err == nil || !strings.Contains(err.Error(), "only an administrator") {
+		t.Errorf("a refusal: denied %v, %v", denied, err)
+	}
+
+	out, denied, err = runLogCommand(ctx, []string{"sh", "-c", "echo half; echo broken >&2; exit 3"})
+	if ee := (*platform.ExitError)(nil); !errors.As(err, &ee) || ee.Code != 3 || denied || out != nil || !strings.Contains(err.Error(), "broken") {
+		t.Errorf("exit 3: %q, denied %v, %v", out, denied, err)
 	}
 }
