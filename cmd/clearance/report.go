@@ -171,10 +171,15 @@ func printReport(w io.Writer, m bundle.Manifest, path string, size int) {
 
 func describeReplaced(n map[string]int) string {
 	var parts []string
-	for _, k := range []struct{ kind, what string }{
-		{"host", "host names"}, {"user", "login names"}, {"ip4", "IPv4 addresses"}, {"ip6", "IPv6 addresses"}, {"mac", "MAC addresses"},
+	for _, k := range []struct{ kind, one, many string }{
+		{"host", "host name", "host names"}, {"user", "login name", "login names"},
+		{"ip4", "IPv4 address", "IPv4 addresses"}, {"ip6", "IPv6 address", "IPv6 addresses"}, {"mac", "MAC address", "MAC addresses"},
 	} {
-		parts = append(parts, fmt.Sprintf("%d %s", n[k.kind], k.what))
+		what := k.many
+		if n[k.kind] == 1 {
+			what = k.one
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", n[k.kind], what))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -205,9 +210,9 @@ func refuseExisting(path string) error {
 // is written in full to a new file next to it and then linked to path,
 // which fails if anything — a file, a link — has appeared there, so that
 // neither a half-written bundle nor a link planted by someone else is ever
-// followed or replaced. Run with sudo, the file is given to the person who
-// ran sudo (SUDO_UID), through the descriptor of the file this process
-// created, never by its name.
+// followed or replaced. Run with administrator rights on someone's behalf
+// (SUDO_UID), the file is given to that person, through the descriptor of
+// the file this process created, never by its name.
 func createExclusive(path string, data []byte) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".clearance-report-*.tmp") // O_EXCL, 0600
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -18,8 +19,9 @@ import (
 
 // `clearance report` as the built program, in a network namespace with no
 // way out, as root and as uid 65534, with the service's log planted where
-// the SysV script writes it (in a mount namespace of the run's own): the
-// zip opens and lists every part; a person is told that only the log
+// the SysV script writes it and a person with only a home (in a mount
+// namespace of the run's own): the zip opens and lists every part, and
+// holds neither the planted names nor the person's; a person is told that only the log
 // needs sudo; a link at --out is refused; with an agent running, its state
 // and history are in. Needs root; mandatory in CI.
 func TestReportCommand(t *testing.T) {
@@ -55,15 +57,18 @@ func TestReportCommand(t *testing.T) {
 	if err := os.WriteFile(planted, passwd, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	line := "agent started on " + plantedFQDN + " for " + plantedUser + " from " + plantedIP
+	// A person the passwd file does not know (SSSD, Active Directory),
+	// who has a home.
+	const homeOnly = "marguerite"
+	line := "agent started on " + plantedFQDN + " for " + plantedUser + " from " + plantedIP + ", and " + homeOnly
 
 	// report runs `clearance report args…` as uid (-1: root), with the
 	// planted log line in /var/log/clearance.err, mode 0600, root's.
 	report := func(uid int, args ...string) result {
 		t.Helper()
 		script := `mount -t tmpfs tmpfs /var/log && printf '%s\n' "$1" > /var/log/clearance.err && chmod 600 /var/log/clearance.err &&
-			mount --bind "$2" /etc/passwd && hostname "$3" && shift 3 && exec "$@"`
-		argv := append(ns.prefix(), "unshare", "-m", "-u", "--propagation", "private", "sh", "-c", script, "sh", line, planted, plantedFQDN)
+			mount --bind "$2" /etc/passwd && hostname "$3" && mount -t tmpfs tmpfs /home && mkdir "/home/$4" && shift 4 && exec "$@"`
+		argv := append(ns.prefix(), "unshare", "-m", "-u", "--propagation", "private", "sh", "-c", script, "sh", line, planted, plantedFQDN, homeOnly)
 		if uid >= 0 {
 			argv = append(argv, "setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--")
 		}
@@ -126,12 +131,12 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("check.json is not the report of check --json: %v\n%s", err, files["check.json"])
 	}
 	if logFiles {
-		if got, want := files["log/clearance.err"], "agent started on host-1 for user-1 from ip4-1\n"; got != want {
+		if got, want := files["log/clearance.err"], `^agent started on host-1 for user-\d+ from ip4-1, and user-\d+\n$`; !regexp.MustCompile(want).MatchString(got) {
 			t.Errorf("log/clearance.err as root: %q, want %q", got, want)
 		}
 	}
 	for name, data := range files {
-		for _, p := range []string{plantedIP, plantedUser, plantedHost} {
+		for _, p := range []string{plantedIP, plantedUser, plantedHost, homeOnly} {
 			if strings.Contains(data, p) {
 				t.Errorf("%s holds the planted %q:\n%s", name, p, data)
 			}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"os/exec"
 	"path"
 	"strings"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/clearance-app/clearance/agent/diag/bundle"
 	"github.com/clearance-app/clearance/installer"
 	"github.com/clearance-app/clearance/platform"
+	"github.com/clearance-app/clearance/platform/host"
 )
 
 // logLines is how many of the service's newest log lines the bundle
@@ -56,30 +55,24 @@ func serviceLogParts(ctx context.Context) []bundle.Part {
 	return parts
 }
 
-// runLogCommand runs the log's reader with a deadline, keeping the last
-// lines of what it prints. denied is true when the reader says the caller
-// may not see the service's lines (journalctl, for a person outside the
-// groups that may read the system journal).
+// logRunner runs the log's reader: the system's command runner, which
+// finds it only among the system's programs, logs its argv and checks its
+// exit status, with the time a big journal may take.
+var logRunner platform.Runner = platform.ExecRunner{Timeout: 30 * time.Second}
+
+// runLogCommand runs the log's reader, keeping the last lines of what it
+// prints. denied is true when the reader fails saying the caller may not
+// see the service's lines (journalctl, for a person outside the groups
+// that may read the system journal).
 func runLogCommand(ctx context.Context, argv []string) (out []byte, denied bool, err error) {
-	bin, err := platform.LookSystem(argv[0])
-	if err != nil {
-		return nil, false, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, argv[1:]...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	var stdout, stderr tailBuffer
-	stdout.max, stderr.max = 4*logTailBytes, 16<<10
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	if logDenied(stderr.String()) {
+	out, err = logRunner.Run(ctx, argv[0], argv[1:]...)
+	if ee := (*platform.ExitError)(nil); errors.As(err, &ee) && logDenied(ee.Stderr) {
 		return nil, true, errors.New(strings.Join(argv, " ") + ": only an administrator, or a member of the groups that may read the system's log, may read the service's lines")
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("%s: %w: %s", strings.Join(argv, " "), err, strings.TrimSpace(stderr.String()))
+		return nil, false, err
 	}
-	return lastLines(stdout.Bytes(), logLines), false, nil
+	return lastLines(out, logLines), false, nil
 }
 
 // logDenied says whether a log reader's error output says the caller may
@@ -97,25 +90,14 @@ func logDenied(stderr string) bool {
 	return false
 }
 
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	bytes.Buffer
-	max int
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	n := len(p)
-	t.Buffer.Write(p)
-	if over := t.Len() - t.max; over > 0 {
-		t.Next(over)
-	}
-	return n, nil
-}
-
 // tailFile reads the last lines of a file, from at most its last limit
-// bytes.
+// bytes. Run by an administrator, it reads with full rights in a directory
+// others may write in (/var/log is the syslog group's on Ubuntu), so the
+// file is opened without following a link in its place (openLog) and read
+// only when root made it: whoever could put a link or a file of their own
+// there would otherwise have /etc/shadow, or what they like, in the bundle.
 func tailFile(name string, lines int, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
+	f, err := openLog(name)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +107,10 @@ func tailFile(name string, lines int, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", name)
+		return nil, fmt.Errorf("%s is not a regular file; left out", name)
+	}
+	if !host.OwnedByRoot(name, fi) {
+		return nil, fmt.Errorf("%s does not belong to root, so the service did not write it; left out", name)
 	}
 	from := max(0, fi.Size()-limit)
 	b, err := io.ReadAll(io.NewSectionReader(f, from, fi.Size()-from))

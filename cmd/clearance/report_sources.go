@@ -22,6 +22,7 @@ import (
 	pshost "github.com/shirou/gopsutil/v4/host"
 
 	"github.com/clearance-app/clearance/agent/api"
+	"github.com/clearance-app/clearance/agent/diag/bundle"
 	"github.com/clearance-app/clearance/agent/diag/check"
 	"github.com/clearance-app/clearance/agent/diag/config"
 	"github.com/clearance-app/clearance/agent/diag/report"
@@ -221,8 +222,10 @@ func hostAliases(r io.Reader, names []string) []string {
 }
 
 // loginNames are the login names of this machine's people (accounts with
-// a home and a login shell, host.Account.Person), the current user's and,
-// under sudo, the invoking person's.
+// a home and a login shell, host.Account.Person, and the names of the
+// directories people's homes are in), the current user's and,
+// when run with administrator rights on someone's behalf (SUDO_USER), that
+// person's.
 func loginNames() []string {
 	var names []string
 	var shells []string
@@ -234,6 +237,19 @@ func loginNames() []string {
 		names = people(host.ParsePasswd(f), shells)
 		f.Close()
 	}
+	// On macOS, Windows, and Linux with SSSD or Active Directory, people
+	// are not in the passwd file, but each has a home of their name.
+	for _, root := range homeRoots {
+		if entries, err := os.ReadDir(root); err == nil {
+			var dirs []string
+			for _, e := range entries {
+				if e.IsDir() {
+					dirs = append(dirs, e.Name())
+				}
+			}
+			names = append(names, homeOwners(dirs)...)
+		}
+	}
 	if u, err := user.Current(); err == nil {
 		// Windows: DOMAIN\name.
 		names = append(names, u.Username[strings.LastIndex(u.Username, `\`)+1:])
@@ -242,6 +258,27 @@ func loginNames() []string {
 		names = append(names, s)
 	}
 	return names
+}
+
+// notPeople are the directories of /home, /Users and C:\Users that are
+// no one's: shared folders, templates for new profiles, and links kept
+// for old programs.
+var notPeople = []string{"Shared", "Public", "Default", "Default User", "All Users", "Default.migrated", "defaultuser0",
+	"WDAGUtilityAccount", "Guest", "Deleted Users", "desktop.ini", "lost+found"}
+
+// homeOwners are the login names that the directories of a home root
+// (their names, as listed) stand for: all but the well-known ones that
+// are nobody's, hidden ones (".localized"), and those no name is redacted
+// for (bundle.Redactable: "root", shorter than three characters).
+func homeOwners(dirs []string) []string {
+	var out []string
+	for _, d := range dirs {
+		if strings.HasPrefix(d, ".") || slices.ContainsFunc(notPeople, func(n string) bool { return strings.EqualFold(n, d) }) || !bundle.Redactable(d) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // people are the login names of the accounts that look like a person's

@@ -40,8 +40,16 @@ func plantedSources(t *testing.T) reportSources {
 		return func(context.Context) ([]byte, error) { return text(name), nil }
 	}
 	return reportSources{
-		now:   func() time.Time { return time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC) },
-		check: read("check"),
+		now: func() time.Time { return time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC) },
+		// JSON as check --json writes it: HTML-escaped, a multi-line error
+		// one "\n…" string.
+		check: func(context.Context) ([]byte, error) {
+			return json.MarshalIndent(map[string]string{
+				"error": "line1\n" + string(text("check")) + plantedUser + " logged in\n" + plantedIP6 + " answered\n" + plantedMAC,
+				"who":   "<" + plantedUser + "@x> <" + plantedIP6 + ">",
+				"url":   "path=%2Fhome%2F" + plantedUser + " tab\t" + plantedUser,
+			}, "", "  ")
+		},
 		agent: func(context.Context) ([]byte, []byte, error) { return text("state"), text("history"), nil },
 		logs: func(context.Context) []bundle.Part {
 			return []bundle.Part{
@@ -126,7 +134,7 @@ func TestReportRedactsPlantedValues(t *testing.T) {
 	printReport(&out, m, "/tmp/r.zip", buf.Len())
 	for _, want := range []string{"Collected:\n  versions.txt", "Could not read:\n  log/clearance.log      open /var/log/clearance.log on host-2: permission denied",
 		"Only an administrator may read the service's log; to include it, run " + asAdmin("clearance report") + ".",
-		"1 IPv4 addresses, 1 IPv6 addresses, 1 MAC addresses", "Wrote /tmp/r.zip ("} {
+		": 2 host names, 1 login name, 1 IPv4 address, 1 IPv6 address, 1 MAC address.\n", "Wrote /tmp/r.zip ("} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the summary does not say %q:\n%s", want, out.String())
 		}
@@ -261,6 +269,24 @@ func TestReportManifestShape(t *testing.T) {
 	for _, k := range []string{"version", "created_at", "redacted", "replaced", "parts"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("manifest lacks %q", k)
+		}
+	}
+}
+
+// People who are not in the passwd file (macOS, Windows, SSSD or Active
+// Directory on Linux) have a home of their name: those are login names
+// too, but for the folders that are nobody's.
+func TestPeopleFromHomes(t *testing.T) {
+	for _, c := range []struct {
+		os         string
+		dirs, want []string
+	}{
+		{"linux", []string{"alice", "lost+found", "bob.smith", "ab", "root", "user-3"}, []string{"alice", "bob.smith"}},
+		{"darwin", []string{".localized", "Shared", "Guest", "Deleted Users", "Alicia"}, []string{"Alicia"}},
+		{"windows", []string{"All Users", "Default", "Default User", "defaultuser0", "desktop.ini", "Public", "WDAGUtilityAccount", "jdoe", "J.Doe"}, []string{"jdoe", "J.Doe"}},
+	} {
+		if got := homeOwners(c.dirs); !slices.Equal(got, c.want) {
+			t.Errorf("%s homes %q: %q, want %q", c.os, c.dirs, got, c.want)
 		}
 	}
 }

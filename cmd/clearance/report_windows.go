@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -11,3 +12,16 @@ var hostsFile = filepath.Join(os.Getenv("SystemRoot"), `System32\drivers\etc\hos
 // giveToSudoUser: an elevated prompt on Windows writes as the person
 // signed in, who owns the file already.
 func giveToSudoUser(*os.File) error { return nil }
+
+// homeRoots hold people's profiles (C:\Users).
+var homeRoots = []string{filepath.Join(os.Getenv("SystemDrive")+`\`, "Users")}
+
+// openLog opens a log file to read, refusing a link in its place: a
+// person cannot make one there without rights, but the service never
+// writes one either.
+func openLog(name string) (*os.File, error) {
+	if fi, err := os.Lstat(name); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link, which the service never writes; left out", name)
+	}
+	return os.Open(name)
+}

@@ -9,6 +9,7 @@ package bundle
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,7 +17,8 @@ import (
 )
 
 // MaxPartBytes bounds what one part puts in the zip: a huge log or table
-// cannot make a huge bundle. A longer part keeps its first MaxPartBytes.
+// cannot make a huge bundle. A longer part keeps, once redacted, its
+// first lines that fit.
 const MaxPartBytes = 1 << 20
 
 // ManifestName is the manifest's name in the zip.
@@ -59,9 +61,9 @@ type PartEntry struct {
 // are. The manifest lists the parts in the order given; it is written
 // last, so that it can count what redaction replaced.
 func Write(w io.Writer, parts []Part, r *Redactor, created time.Time) (Manifest, error) {
-	redact := func(b []byte) []byte { return b }
+	redact, redactPart := func(b []byte) []byte { return b }, func(b []byte) []byte { return b }
 	if r != nil {
-		redact = r.Redact
+		redact, redactPart = r.Redact, r.RedactPart
 	}
 	m := Manifest{Version: 1, CreatedAt: created.UTC(), Redacted: r != nil, Replaced: map[string]int{}, Parts: []PartEntry{}}
 	z := zip.NewWriter(w)
@@ -73,11 +75,11 @@ func Write(w io.Writer, parts []Part, r *Redactor, created time.Time) (Manifest,
 			m.Parts = append(m.Parts, e)
 			continue
 		}
-		data := p.Data
-		if len(data) > MaxPartBytes {
-			data, e.Truncated = data[:MaxPartBytes], true
-		}
-		data = redact(data)
+		// Redacted whole, then cut: a cut made first could leave half an
+		// address ("10.1.2.") or half a name that redaction no longer
+		// knows.
+		data := redactPart(p.Data)
+		data, e.Truncated = cut(data, MaxPartBytes)
 		if err := add(z, p.Name, created, data); err != nil {
 			return Manifest{}, err
 		}
@@ -98,6 +100,18 @@ func Write(w io.Writer, parts []Part, r *Redactor, created time.Time) (Manifest,
 		return Manifest{}, fmt.Errorf("finish the zip: %w", err)
 	}
 	return m, nil
+}
+
+// cut keeps the lines of b that fit in limit bytes, or its first limit bytes
+// when its first line is longer, and says whether it cut.
+func cut(b []byte, limit int) ([]byte, bool) {
+	if len(b) <= limit {
+		return b, false
+	}
+	if i := bytes.LastIndexByte(b[:limit], '\n'); i >= 0 {
+		return b[:i+1], true
+	}
+	return b[:limit], true
 }
 
 func add(z *zip.Writer, name string, at time.Time, data []byte) error {

@@ -75,6 +75,20 @@ func TestWrite(t *testing.T) {
 		t.Errorf("returned manifest %+v", m)
 	}
 
+	// A long part is redacted whole, then cut at a line: the cut leaves
+	// no part of an address ("10.1.2") that redaction could no longer
+	// know. Cut first at MaxPartBytes, this one would end in "10.1.2".
+	lines := "#########\n" + strings.Repeat("10.1.2.3 alice\n", 100000)
+	buf.Reset()
+	m, err = Write(&buf, []Part{{Name: "log.txt", Source: "a log", Data: []byte(lines)}}, NewRedactor(nil, []string{"alice"}), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := unzip(t, buf.Bytes())["log.txt"]
+	if !m.Parts[0].Truncated || len(log) > MaxPartBytes || len(log) < MaxPartBytes-100 || !strings.HasSuffix(log, "ip4-1 user-1\n") || strings.Contains(log, "10.1") || strings.Contains(log, "alic") {
+		t.Errorf("cut part: %d bytes, truncated %v, ends %q", len(log), m.Parts[0].Truncated, log[max(0, len(log)-40):])
+	}
+
 	// Without a redactor, the parts go in as they are.
 	buf.Reset()
 	if _, err := Write(&buf, parts[:1], nil, at); err != nil {

@@ -1,6 +1,8 @@
 package bundle
 
 import (
+	"encoding/json"
+	"net"
 	"net/netip"
 	"regexp"
 	"sort"
@@ -18,13 +20,17 @@ import (
 // Kept as they are, since they tell nothing about the machine and a lot
 // about the problem: loopback, link-local and unspecified addresses, the
 // documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
-// 2001:db8::/32) and the all-zero MAC.
+// 2001:db8::/32) and the all-zero MAC; but a kept IPv6 address whose
+// interface identifier was made from a MAC (fe80::ab:cdff:feef:1234) has
+// it replaced by that MAC's placeholder (fe80::mac-1).
 //
 // A name is only redacted as a whole word: "alice" in "/home/alice" and
 // "alice-laptop", not in "malice". Names shorter than three characters,
 // "root", names that look like a placeholder, and names that do not start
 // and end with a letter or digit are not redacted: short ones would turn
-// every other word into a placeholder, and root is on every machine.
+// every other word into a placeholder, and root is on every machine. An
+// escape of JSON or of a URL ("\n", "\u003c", "%2F") ends a word as a
+// space does.
 //
 // A Redactor is not safe for concurrent use.
 type Redactor struct {
@@ -81,6 +87,48 @@ func (r *Redactor) Redact(b []byte) []byte {
 	return []byte(s)
 }
 
+// RedactPart redacts one part of a bundle: a JSON document string by
+// string, each decoded, redacted as text and encoded again in its place,
+// so that what JSON escapes ("\u003calice@example.org\u003e", a
+// multi-line error's "\n") is redacted as the text it stands for, while
+// the document keeps its keys' order and its indentation; anything else
+// as text (Redact). Its output is a fixed point too.
+func (r *Redactor) RedactPart(b []byte) []byte {
+	if !json.Valid(b) {
+		return r.Redact(b)
+	}
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); i++ {
+		if b[i] != '"' {
+			continue
+		}
+		// In a valid document, a quote outside a string opens one; it
+		// ends at the next quote not escaped.
+		end := i + 1
+		for b[end] != '"' {
+			if b[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		end++
+		var text string
+		if err := json.Unmarshal(b[i:end], &text); err == nil {
+			if red := string(r.Redact([]byte(text))); red != text {
+				enc, _ := json.Marshal(red) // a string always encodes
+				out = append(append(out, b[last:i]...), enc...)
+				last = end
+			}
+		}
+		i = end - 1
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
 // placeholder is the placeholder for value of kind, given on first sight.
 func (r *Redactor) placeholder(kind, value string) string {
 	key := kind + " " + value
@@ -109,6 +157,7 @@ func (r *Redactor) names2(s string) string {
 		return s
 	}
 	lower := asciiLower(s)
+	esc := escapes(s)
 	type span struct {
 		from, to int
 		with     string
@@ -124,7 +173,7 @@ func (r *Redactor) names2(s string) string {
 			i += from
 			end := i + len(n)
 			from = i + 1
-			if i > 0 && wordByte(s[i-1]) || end < len(s) && wordByte(s[end]) || taken[i] || taken[end-1] {
+			if i > 0 && wordByte(s[i-1]) && !esc[i-1] || end < len(s) && wordByte(s[end]) && !esc[end] || taken[i] || taken[end-1] {
 				continue
 			}
 			for k := i; k < end; k++ {
@@ -155,7 +204,7 @@ var macPattern = regexp.MustCompile(`[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5,}`)
 // addrs replaces MAC, IPv6 and IPv4 addresses, in that order: a MAC looks
 // like part of an IPv6 address, and an IPv6 address can hold an IPv4 one.
 func (r *Redactor) addrs(s string) string {
-	s = replaceAll(s, macPattern.FindAllStringIndex(s, -1), func(m string, prev, next byte) (string, bool) {
+	s = replaceAll(s, macPattern.FindAllStringIndex(masked(s), -1), func(m string, prev, next byte) (string, bool) {
 		if hexByte(prev) || prev == ':' || prev == '-' || wordByte(prev) || wordByte(next) || next == ':' || next == '-' {
 			return "", false
 		}
@@ -164,7 +213,7 @@ func (r *Redactor) addrs(s string) string {
 		}
 		return r.placeholder("mac", strings.ReplaceAll(asciiLower(m), "-", ":")), true
 	})
-	s = replaceAll(s, runs(s, isV6Byte), func(m string, prev, next byte) (string, bool) {
+	s = replaceAll(s, runs(masked(s), isV6Byte), func(m string, prev, next byte) (string, bool) {
 		if wordByte(prev) || wordByte(next) || strings.Count(m, ":") < 2 {
 			return "", false
 		}
@@ -172,9 +221,12 @@ func (r *Redactor) addrs(s string) string {
 		if err != nil || !a.Is6() {
 			return "", false
 		}
+		if Kept(a) {
+			return r.eui64(a)
+		}
 		return r.addrPlaceholder(a)
 	})
-	return replaceAll(s, dottedQuads(s, func(a netip.Addr) bool { return !Kept(a) }), func(m string, prev, next byte) (string, bool) {
+	return replaceAll(s, dottedQuads(masked(s), func(a netip.Addr) bool { return !Kept(a) }), func(m string, prev, next byte) (string, bool) {
 		a, err := netip.ParseAddr(m)
 		if err != nil {
 			return "", false
@@ -205,6 +257,21 @@ func Kept(a netip.Addr) bool {
 	return false
 }
 
+// eui64 replaces the interface identifier of a kept IPv6 address when it
+// was made from a MAC address (modified EUI-64: ff:fe in its middle, the
+// universal/local bit flipped), since it spells that MAC:
+// fe80::ab:cdff:feef:1234 is 02:ab:cd:ef:12:34, and becomes fe80::mac-1,
+// with the placeholder that MAC has wherever it appears.
+func (r *Redactor) eui64(a netip.Addr) (string, bool) {
+	b := a.As16()
+	if a.Is4In6() || b[11] != 0xff || b[12] != 0xfe {
+		return "", false
+	}
+	mac := net.HardwareAddr{b[8] ^ 0x02, b[9], b[10], b[13], b[14], b[15]}
+	prefix := netip.PrefixFrom(a.WithZone(""), 64).Masked().Addr().String() // ends in "::"
+	return prefix + r.placeholder("mac", mac.String()), true
+}
+
 func (r *Redactor) addrPlaceholder(a netip.Addr) (string, bool) {
 	a = a.Unmap().WithZone("")
 	if Kept(a) {
@@ -218,15 +285,19 @@ func (r *Redactor) addrPlaceholder(a netip.Addr) (string, bool) {
 
 // replaceAll replaces the spans of s that with accepts, given each span's
 // text and the bytes before and after it (0 at either end).
+//
+// An escape next to a span ("\n", "\u003c", "%2F") is no part of the
+// text around it, so prev and next are then 0 too.
 func replaceAll(s string, spans [][]int, with func(m string, prev, next byte) (string, bool)) string {
 	var b strings.Builder
 	last := 0
+	esc := escapes(s)
 	for _, sp := range spans {
 		var prev, next byte
-		if sp[0] > 0 {
+		if sp[0] > 0 && !esc[sp[0]-1] {
 			prev = s[sp[0]-1]
 		}
-		if sp[1] < len(s) {
+		if sp[1] < len(s) && !esc[sp[1]] {
 			next = s[sp[1]]
 		}
 		p, ok := with(s[sp[0]:sp[1]], prev, next)
@@ -303,6 +374,56 @@ func dottedQuads(s string, want func(netip.Addr) bool) [][]int {
 		}
 	}
 	return out
+}
+
+// escapes marks the bytes of s that belong to an escape: JSON's (\n, \t,
+// \r, \", \\, \/, \b, \f, \uXXXX), as JSON put in a log or an error
+// holds them, and URLs' (%XX). They end a word or an address as a space
+// would: the "n" of "\nalice" is no part of the name, nor "3c" of
+// "\u003c2a00::1" part of the address.
+func escapes(s string) []bool {
+	esc := make([]bool, len(s))
+	mark := func(i, n int) int {
+		for k := i; k < i+n; k++ {
+			esc[k] = true
+		}
+		return i + n
+	}
+	for i := 0; i < len(s); {
+		switch {
+		case s[i] == '\\' && i+5 < len(s) && s[i+1] == 'u' && allHex(s[i+2:i+6]):
+			i = mark(i, 6)
+		case s[i] == '\\' && i+1 < len(s) && strings.IndexByte(`ntr"\/bf`, s[i+1]) >= 0:
+			i = mark(i, 2)
+		case s[i] == '%' && i+2 < len(s) && allHex(s[i+1:i+3]):
+			i = mark(i, 3)
+		default:
+			i++
+		}
+	}
+	return esc
+}
+
+// masked is s with the bytes of its escapes made spaces, for finding
+// addresses: offsets stay those of s.
+func masked(s string) string {
+	esc := escapes(s)
+	b := []byte(s)
+	for i, e := range esc {
+		if e {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+func allHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !hexByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isV6Byte(c byte) bool { return hexByte(c) || c == ':' || c == '.' }
