@@ -9,7 +9,7 @@ import (
 // OpenRC the files the init script sends the agent's output to.
 func TestServiceLogLinux(t *testing.T) {
 	got := serviceLog("linux-systemd", 500)
-	if want := []string{"journalctl", "-u", "clearance", "-n", "500", "--no-pager", "-o", "short-iso"}; got.Backend != "systemd" || !slices.Equal(got.Command, want) || got.Files != nil {
+	if want := []string{"journalctl", "--system", "-u", "clearance", "-n", "500", "--no-pager", "-o", "short-iso"}; got.Backend != "systemd" || !slices.Equal(got.Command, want) || got.Files != nil {
 		t.Errorf("systemd: %+v", got)
 	}
 	for _, p := range []string{"unix-systemv", "linux-openrc"} {
