@@ -94,13 +94,22 @@ func TestPushSendsTheSnapshot(t *testing.T) {
 	}
 	byName, res := otlptest.MetricsOf(t, got.Body)
 	checkMetrics(t, byName, wantKnown)
-	// The help texts a person reads say what the Prometheus side's say.
-	for name, says := range map[string]string{
-		"clearance_runs_total":   "full or of some checks",
-		"clearance_check_status": "1 for the current status (pass, warn, fail, skip or error), 0 for the others",
-	} {
-		if d := byName[name].GetDescription(); !strings.Contains(d, says) {
-			t.Errorf("%s is described %q, want it to say %q", name, d, says)
+	// The texts a person reads are the Prometheus side's help, word for
+	// word, as its known exposition shows them.
+	prom, err := os.ReadFile("../testdata/known.prom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := map[string]string{}
+	for line := range strings.Lines(string(prom)) {
+		if rest, ok := strings.CutPrefix(line, "# HELP "); ok {
+			name, text, _ := strings.Cut(strings.TrimSuffix(rest, "\n"), " ")
+			help[name] = text
+		}
+	}
+	for name, m := range byName {
+		if m.GetDescription() != help[name] {
+			t.Errorf("%s is described %q, want the Prometheus help %q", name, m.GetDescription(), help[name])
 		}
 	}
 
