@@ -13,22 +13,14 @@ import (
 // series by label values), so that one state always reads the same.
 type families struct {
 	byName map[string]*dto.MetricFamily
-	seen   map[string]bool
 }
 
 func newFamilies() *families {
-	return &families{byName: map[string]*dto.MetricFamily{}, seen: map[string]bool{}}
+	return &families{byName: map[string]*dto.MetricFamily{}}
 }
 
-// add adds one series of d. A scraper refuses an exposition with one
-// series twice; the snapshot is the agent's to fill, so a second is
-// dropped here rather than trusted away.
+// add adds one series of d; Snapshot.Series gives each label set once.
 func (f *families) add(d *Desc, v float64, values ...string) {
-	key := d.Name + "\xff" + strings.Join(values, "\xff")
-	if f.seen[key] {
-		return
-	}
-	f.seen[key] = true
 	mf, ok := f.byName[d.Name]
 	if !ok {
 		typ := dto.MetricType_GAUGE

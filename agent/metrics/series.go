@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/clearance-app/clearance/agent/diag/check"
 )
@@ -82,11 +83,19 @@ var statuses = []check.Status{check.Pass, check.Warn, check.Fail, check.Skip, ch
 
 // Series returns the snapshot's series, metric by metric in a fixed order
 // and each metric's in the snapshot's; a metric with no series (no finding
-// yet) is absent. A label set the snapshot gives twice comes twice: each
-// format keeps one, as its readers require.
+// yet) is absent. A label set the snapshot gives twice (two findings of
+// one code and severity) comes once, the first: a scraper refuses an
+// exposition with a series twice, and a collector wants one value per
+// series and push.
 func (s Snapshot) Series() []Series {
 	var out []Series
+	seen := map[string]bool{}
 	add := func(d *Desc, v float64, values ...string) {
+		key := d.Name + "\xff" + strings.Join(values, "\xff")
+		if seen[key] {
+			return
+		}
+		seen[key] = true
 		out = append(out, Series{Desc: d, LabelValues: values, Value: v})
 	}
 	for _, x := range s.Findings {

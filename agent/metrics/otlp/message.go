@@ -2,7 +2,6 @@ package otlp
 
 import (
 	"math"
-	"strings"
 	"time"
 
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
@@ -31,7 +30,7 @@ func (e *Exporter) message(s metrics.Snapshot, now time.Time) *metricpb.Resource
 	for _, x := range s.Series() {
 		m, ok := byDesc[x.Desc]
 		if !ok {
-			m = &series{desc: x.Desc, index: map[string]int{}}
+			m = &series{desc: x.Desc}
 			byDesc[x.Desc] = m
 			order = append(order, m)
 		}
@@ -48,13 +47,11 @@ func (e *Exporter) message(s metrics.Snapshot, now time.Time) *metricpb.Resource
 	}
 }
 
-// series gathers one metric's points, one per set of attributes: a second
-// point with the same attributes replaces the first, so a collector never
-// gets two values for one series in one push.
+// series gathers one metric's points, one per set of attributes
+// (Snapshot.Series gives each once).
 type series struct {
 	desc   *metrics.Desc
 	points []*metricpb.NumberDataPoint
-	index  map[string]int
 }
 
 // add records x's point, its attributes in the order of the metric's
@@ -69,12 +66,6 @@ func (s *series) add(x metrics.Series) {
 		kv = append(kv, s.desc.Labels[i], v)
 	}
 	p.Attributes = attributes(kv)
-	key := strings.Join(x.LabelValues, "\x00")
-	if i, ok := s.index[key]; ok {
-		s.points[i] = p
-		return
-	}
-	s.index[key] = len(s.points)
 	s.points = append(s.points, p)
 }
 
