@@ -110,10 +110,16 @@ func tailFile(name string, lines int, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is not a regular file; left out", name)
 	}
 	if !host.OwnedByRoot(name, fi) {
-		return nil, fmt.Errorf("%s does not belong to root, so the service did not write it; left out", name)
+		return nil, fmt.Errorf("%s does not belong to root (the Administrators on Windows), so the service did not write it; left out", name)
 	}
-	from := max(0, fi.Size()-limit)
-	b, err := io.ReadAll(io.NewSectionReader(f, from, fi.Size()-from))
+	return tailOf(f, fi.Size(), lines, limit)
+}
+
+// tailOf reads the last lines of r, of size bytes, from at most its last
+// limit bytes.
+func tailOf(r io.ReaderAt, size int64, lines int, limit int64) ([]byte, error) {
+	from := max(0, size-limit)
+	b, err := io.ReadAll(io.NewSectionReader(r, from, size-from))
 	if err != nil {
 		return nil, err
 	}

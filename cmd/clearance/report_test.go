@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/bundle"
+	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/host"
 )
 
@@ -131,10 +132,14 @@ func TestReportRedactsPlantedValues(t *testing.T) {
 	}
 
 	var out bytes.Buffer
-	printReport(&out, m, "/tmp/r.zip", buf.Len())
+	zip, err := filepath.Abs("/tmp/r.zip") // Z:\tmp\r.zip under Wine
+	if err != nil {
+		t.Fatal(err)
+	}
+	printReport(&out, m, zip, buf.Len())
 	for _, want := range []string{"Collected:\n  versions.txt", "Could not read:\n  log/clearance.log      open /var/log/clearance.log on host-2: permission denied",
 		"Only an administrator may read the service's log; to include it, run " + asAdmin("clearance report") + ".",
-		": 2 host names, 1 login name, 1 IPv4 address, 1 IPv6 address, 1 MAC address.\n", "Wrote /tmp/r.zip ("} {
+		": 2 host names, 1 login name, 1 IPv4 address, 1 IPv6 address, 1 MAC address.\n", "Wrote " + zip + " ("} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the summary does not say %q:\n%s", want, out.String())
 		}
@@ -161,7 +166,7 @@ func TestReportNoRedact(t *testing.T) {
 // The bundle's file is new and the caller's: an existing file or a link
 // at the path is refused, and the file is the caller's alone.
 func TestCreateExclusive(t *testing.T) {
-	dir := t.TempDir()
+	dir := winegap.TempDir(t)
 	p := filepath.Join(dir, "r.zip")
 	if err := createExclusive(p, []byte("zip")); err != nil {
 		t.Fatal(err)
@@ -176,6 +181,7 @@ func TestCreateExclusive(t *testing.T) {
 	target := filepath.Join(dir, "target")
 	os.WriteFile(target, []byte("mine"), 0o644)
 	link := filepath.Join(dir, "link.zip")
+	winegap.SkipIfNo(t, winegap.Symlinks)
 	if err := os.Symlink(target, link); err != nil {
 		t.Skipf("no symbolic links here: %v", err)
 	}
@@ -225,13 +231,11 @@ func TestLastLines(t *testing.T) {
 			t.Errorf("lastLines(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
 		}
 	}
-	p := filepath.Join(t.TempDir(), "log")
 	var b strings.Builder
 	for i := range 10000 {
 		b.WriteString(strings.Repeat("x", 40) + " line " + string(rune('a'+i%26)) + "\n")
 	}
-	os.WriteFile(p, []byte(b.String()), 0o600)
-	got, err := tailFile(p, 500, 8<<10)
+	got, err := tailOf(strings.NewReader(b.String()), int64(b.Len()), 500, 8<<10)
 	if err != nil {
 		t.Fatal(err)
 	}
