@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearance-app/clearance/internal/testbuf"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
@@ -177,29 +177,11 @@ func TestServerCloseStopsListening(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects a log's lines from the server's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // A client that asks and then resets its connection before reading the
 // answer makes no log line, however many do it: anyone who can reach the
 // port could otherwise fill root's log. The listener serves on.
 func TestSecurityMetricsResetConnectionsAreNotLogged(t *testing.T) {
-	var logged lockedBuffer
+	var logged testbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := New()
 	e.Set(known)
