@@ -148,8 +148,6 @@ test:
 	$(call timed,dist-check,$(MAKE) --no-print-directory dist-check)
 	$(call timed,wine-smoke,$(MAKE) --no-print-directory wine-smoke)
 	@echo "make test: the time each part took"; cat $(TIMES)
-	$(MAKE) dist-check
-	$(MAKE) wine-smoke
 
 # The Windows build run under Wine 8 (installer/packaging/wine/README.md):
 # clearance.exe, its agent on the named pipe, and every package's tests
