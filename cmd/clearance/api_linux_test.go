@@ -47,7 +47,13 @@ func apiClientHelper(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	resp, err := api.NewClient(args[0]).Do(req)
+	return printResponse(api.NewClient(args[0]), req)
+}
+
+// printResponse sends req with c and prints the status, a newline and
+// the body, for a helper run inside a namespace; 2 when it failed.
+func printResponse(c *http.Client, req *http.Request) int {
+	resp, err := c.Do(req)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

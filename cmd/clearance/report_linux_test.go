@@ -14,6 +14,7 @@ import (
 
 	"github.com/clearance-app/clearance/agent/api"
 	"github.com/clearance-app/clearance/agent/diag/bundle"
+	"github.com/clearance-app/clearance/agent/diag/bundle/bundletest"
 	"github.com/clearance-app/clearance/installer"
 )
 
@@ -87,7 +88,7 @@ func TestReportCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		files := readZip(t, b)
+		files := bundletest.Files(t, b)
 		var m bundle.Manifest
 		if err := json.Unmarshal([]byte(files[bundle.ManifestName]), &m); err != nil {
 			t.Fatalf("manifest: %v\n%s", err, files[bundle.ManifestName])

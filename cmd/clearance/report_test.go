@@ -1,12 +1,10 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clearance-app/clearance/agent/diag/bundle"
+	"github.com/clearance-app/clearance/agent/diag/bundle/bundletest"
 	"github.com/clearance-app/clearance/internal/winegap"
 	"github.com/clearance-app/clearance/platform/host"
 )
@@ -75,29 +74,6 @@ func plantedSources(t *testing.T) reportSources {
 	}
 }
 
-// readZip returns every file of a zip by name.
-func readZip(t *testing.T, b []byte) map[string]string {
-	t.Helper()
-	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatalf("the bundle does not open as a zip: %v", err)
-	}
-	out := map[string]string{}
-	for _, f := range z.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f.Name] = string(data)
-	}
-	return out
-}
-
 // reportParts are the parts every bundle lists in its manifest, read or not.
 var reportParts = []string{"versions.txt", "check.json", "agent-state.json", "agent-history.json", "network.json", "dns.json", "proxy.json"}
 
@@ -107,7 +83,7 @@ func TestReportRedactsPlantedValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := readZip(t, buf.Bytes())
+	files := bundletest.Files(t, buf.Bytes())
 	for _, name := range append(slices.Clone(reportParts), "log/clearance.err", bundle.ManifestName) {
 		if _, ok := files[name]; !ok {
 			t.Errorf("the bundle has no %s; it has %d files", name, len(files))
@@ -152,7 +128,7 @@ func TestReportNoRedact(t *testing.T) {
 	if _, err := buildReport(context.Background(), plantedSources(t), &buf, false); err != nil {
 		t.Fatal(err)
 	}
-	files := readZip(t, buf.Bytes())
+	files := bundletest.Files(t, buf.Bytes())
 	if !strings.Contains(files["network.json"], plantedIP) || !strings.Contains(files["proxy.json"], plantedUser+":***@") {
 		t.Errorf("unredacted bundle: %q", files)
 	}
@@ -267,7 +243,7 @@ func TestReportManifestShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	var m map[string]any
-	if err := json.Unmarshal([]byte(readZip(t, buf.Bytes())[bundle.ManifestName]), &m); err != nil {
+	if err := json.Unmarshal([]byte(bundletest.Files(t, buf.Bytes())[bundle.ManifestName]), &m); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"version", "created_at", "redacted", "replaced", "parts"} {

@@ -54,7 +54,7 @@ var rules = []rule{
 // testOnly are the packages that only tests may import (they may import
 // each other).
 var testOnly = []string{"internal/testworld/...", "internal/roottest/...", "internal/testbuf/...", "internal/layering/...", "internal/readmetest/...",
-	"platform/internal/platformtest/...", "platform/browser/cookies/cookiestest/...", "tray/notify/notifytest/..."}
+	"platform/internal/platformtest/...", "platform/browser/cookies/cookiestest/...", "agent/diag/bundle/bundletest/...", "tray/notify/notifytest/..."}
 
 // match reports whether pkg (relative to the module) matches pattern.
 func match(pattern, pkg string) bool {

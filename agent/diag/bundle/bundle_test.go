@@ -1,38 +1,15 @@
 package bundle
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
-)
 
-// unzip reads every file of a zip.
-func unzip(t *testing.T, b []byte) map[string]string {
-	t.Helper()
-	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatalf("the bundle is not a zip: %v", err)
-	}
-	out := map[string]string{}
-	for _, f := range z.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f.Name] = string(data)
-	}
-	return out
-}
+	"github.com/clearance-app/clearance/agent/diag/bundle/bundletest"
+)
 
 // Every part, and the manifest's sources and errors, pass through the
 // redactor; a part that could not be read is listed with why, and one
@@ -49,7 +26,7 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := unzip(t, buf.Bytes())
+	files := bundletest.Files(t, buf.Bytes())
 	if len(files) != 3 || files["a.json"] != `{"ip":"ip4-1","host":"host-1"}` || len(files["big.txt"]) != MaxPartBytes {
 		t.Fatalf("files %d, a.json %q, big.txt %d bytes", len(files), files["a.json"], len(files["big.txt"]))
 	}
@@ -84,7 +61,7 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := unzip(t, buf.Bytes())["log.txt"]
+	log := bundletest.Files(t, buf.Bytes())["log.txt"]
 	if !m.Parts[0].Truncated || len(log) > MaxPartBytes || len(log) < MaxPartBytes-100 || !strings.HasSuffix(log, "ip4-1 user-1\n") || strings.Contains(log, "10.1") || strings.Contains(log, "alic") {
 		t.Errorf("cut part: %d bytes, truncated %v, ends %q", len(log), m.Parts[0].Truncated, log[max(0, len(log)-40):])
 	}
@@ -94,7 +71,7 @@ func TestWrite(t *testing.T) {
 	if _, err := Write(&buf, parts[:1], nil, at); err != nil {
 		t.Fatal(err)
 	}
-	if files := unzip(t, buf.Bytes()); files["a.json"] != string(parts[0].Data) || !strings.Contains(files[ManifestName], `"redacted": false`) {
+	if files := bundletest.Files(t, buf.Bytes()); files["a.json"] != string(parts[0].Data) || !strings.Contains(files[ManifestName], `"redacted": false`) {
 		t.Fatalf("unredacted: %q", files)
 	}
 }
